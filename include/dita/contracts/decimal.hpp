@@ -1,0 +1,73 @@
+#pragma once
+// Fixed-point decimal for prices, sizes and money: a signed 64-bit count of 1e-8 units.
+// Floating point is accepted only at the API boundary (from_double / to_double).
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dita/contracts/assert.hpp"
+
+namespace dita {
+
+class Decimal {
+public:
+    static constexpr int decimals = 8;
+    static constexpr std::int64_t scale = 100'000'000;
+    // Largest magnitude accepted from the boundary: ~9.2e10 fits, leave headroom for sums.
+    static constexpr std::int64_t raw_abs_max = 1'000'000'000'000'000'000LL; // 1e10 units
+
+    constexpr Decimal() = default;
+    static constexpr Decimal from_raw(std::int64_t raw) { return Decimal(raw); }
+    static constexpr Decimal from_units(std::int64_t units) { return Decimal(units * scale); }
+
+    // Nearest 1e-8 (half away from zero); nullopt for NaN, inf or out of range.
+    static std::optional<Decimal> from_double(double value);
+    // Exact parse of "[-]digits[.digits]" with at most 8 fractional digits.
+    static std::optional<Decimal> parse(std::string_view text);
+
+    constexpr std::int64_t raw() const { return raw_; }
+    double to_double() const { return static_cast<double>(raw_) / static_cast<double>(scale); }
+    // Canonical text: no exponent, trailing zeros trimmed, at least one fractional digit.
+    std::string to_string() const;
+
+    constexpr bool is_zero() const { return raw_ == 0; }
+    constexpr bool is_positive() const { return raw_ > 0; }
+    constexpr bool is_negative() const { return raw_ < 0; }
+    constexpr Decimal abs() const { return Decimal(raw_ < 0 ? -raw_ : raw_); }
+
+    constexpr Decimal operator-() const { return Decimal(-raw_); }
+    Decimal operator+(Decimal other) const {
+        std::int64_t out = 0;
+        DITA_ASSERT(!__builtin_add_overflow(raw_, other.raw_, &out));
+        return Decimal(out);
+    }
+    Decimal operator-(Decimal other) const {
+        std::int64_t out = 0;
+        DITA_ASSERT(!__builtin_sub_overflow(raw_, other.raw_, &out));
+        return Decimal(out);
+    }
+    Decimal& operator+=(Decimal other) { return *this = *this + other; }
+    Decimal& operator-=(Decimal other) { return *this = *this - other; }
+
+    // Product rounded half away from zero to 1e-8.
+    Decimal mul(Decimal other) const;
+    // Quotient rounded half away from zero; divisor must not be zero.
+    Decimal div(Decimal other) const;
+    // Largest multiple of step not above |this|, sign kept; step must be positive.
+    Decimal floor_to(Decimal step) const;
+    bool is_multiple_of(Decimal step) const { return step.raw_ > 0 && raw_ % step.raw_ == 0; }
+
+    friend constexpr auto operator<=>(Decimal, Decimal) = default;
+    friend constexpr bool operator==(Decimal, Decimal) = default;
+
+private:
+    constexpr explicit Decimal(std::int64_t raw) : raw_(raw) {}
+    std::int64_t raw_ = 0;
+};
+
+inline Decimal min(Decimal a, Decimal b) { return a < b ? a : b; }
+inline Decimal max(Decimal a, Decimal b) { return a < b ? b : a; }
+
+} // namespace dita

@@ -1,0 +1,41 @@
+#pragma once
+// The venue boundary. The kernel talks to every venue through this interface only and
+// never includes a venue implementation.
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "dita/contracts/types.hpp"
+
+namespace dita {
+
+// Receives venue events on the kernel's thread.
+class EventSink {
+public:
+    virtual ~EventSink() = default;
+    virtual void deliver(const VenueEvent& event) = 0;
+};
+
+class VenueAdapter {
+public:
+    virtual ~VenueAdapter() = default;
+
+    virtual std::string_view name() const = 0;
+    virtual std::optional<InstrumentSpec> instrument(std::string_view asset) const = 0;
+
+    // ACCEPTED: the venue took the order (events follow); REJECTED: it refused it;
+    // UNKNOWN: no answer, the order may or may not exist.
+    virtual VenueCallResult submit_order(const OrderRequest& request) = 0;
+    virtual VenueCallResult cancel_order(const CancelRequest& request) = 0;
+
+    // Hands every event that has arrived so far to the sink, on the caller's thread.
+    virtual void drain_events(EventSink& sink) = 0;
+
+    // Venue truth for reconciliation. value is nullopt when the venue has no such order.
+    virtual VenueQuery<std::optional<VenueOrder>> query_order(std::string_view asset,
+                                                              std::string_view client_order_id) = 0;
+    virtual VenueQuery<std::vector<VenueOrder>> open_orders(std::string_view asset) = 0;
+    virtual VenueQuery<std::vector<VenuePosition>> positions(std::string_view asset) = 0;
+};
+
+} // namespace dita

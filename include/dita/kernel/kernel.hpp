@@ -1,0 +1,130 @@
+#pragma once
+// The execution kernel: one account, a fixed number of slots, each holding at most one trade.
+// Single-threaded and deterministic: the same inputs in the same order give the same state.
+// Every input returns a KernelOutcome; bad input is reported and changes nothing.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dita/contracts/clock.hpp"
+#include "dita/contracts/types.hpp"
+#include "dita/contracts/venue.hpp"
+#include "dita/control/control_plane.hpp"
+#include "dita/zinc/zinc_plane.hpp"
+
+namespace dita {
+
+struct KernelConfig {
+    int max_slots = 2;
+    Decimal initial_capital = Decimal::from_units(10'000);
+    int slots_max = 4096;                 // hard bound on max_slots
+    std::size_t orders_retained_max = 4096; // finished orders kept to recognise late events
+    std::size_t unmatched_events_max = 1024;
+    std::size_t client_order_id_max = 40;   // BingX accepts 1..40 characters
+};
+
+class ExecutionKernel {
+public:
+    // Throws std::invalid_argument when the configuration itself is unusable (e.g. no slots):
+    // that is a construction error, not an input.
+    ExecutionKernel(KernelConfig config, ControlPlane& control, VenueAdapter& venue, ZincPlane& zinc,
+                    const Clock& clock);
+    ExecutionKernel(const ExecutionKernel&) = delete;
+    ExecutionKernel& operator=(const ExecutionKernel&) = delete;
+
+    KernelOutcome process_intent(const KernelIntent& intent);
+    KernelOutcome on_venue_event(const VenueEvent& event);
+    // Applies whatever events an asynchronous venue has received since the last call.
+    KernelOutcome pump_venue();
+    // Rebuilds the given slots from snapshots, then from venue truth. Validates every
+    // snapshot before changing anything.
+    KernelOutcome reconcile_from_slots(std::span<const SlotSnapshot> snapshots);
+    // A new kernel after a crash: account totals and slots from the journal, then venue truth.
+    KernelOutcome restore(const RecoveredState& recovered);
+
+    int max_slots() const { return static_cast<int>(slots_.size()); }
+    bool valid_slot(int slot_id) const { return slot_id >= 0 && slot_id < max_slots(); }
+    const TradeSlot& slot(int slot_id) const;
+    SlotSnapshot slot_snapshot(int slot_id) const;
+    AccountSnapshot account() const;
+    AccountTotals totals() const { return totals_; }
+    std::optional<Decimal> mark_price(std::string_view asset) const;
+    std::optional<OrderRecord> order(std::string_view client_order_id) const;
+    // Orders the kernel believes are working at the venue, in client-order-id order.
+    std::vector<OrderRecord> working_orders() const;
+    // Events for orders the kernel does not know, kept for reconciliation.
+    const std::deque<VenueEvent>& unmatched_events() const { return unmatched_; }
+    std::uint64_t input_sequence() const { return input_sequence_; }
+    // Stable across runs and platforms: a hash of slots, orders, account and marks.
+    std::uint64_t state_hash() const;
+    const KernelConfig& config() const { return config_; }
+
+private:
+    struct OrderEntry {
+        OrderRecord record;
+        int slot_id = -1;
+        Id trade_id;
+        AssetName asset;
+    };
+    struct Ctx; // per-input working state (outcome under construction)
+
+    // Intents.
+    void handle_enter(Ctx& ctx, const KernelIntent& intent);
+    void handle_exit(Ctx& ctx, const KernelIntent& intent);
+    void handle_cancel(Ctx& ctx, const KernelIntent& intent);
+    void handle_mark(Ctx& ctx, const KernelIntent& intent);
+    void send_exit(Ctx& ctx, TradeSlot& slot, Decimal qty, std::string_view client_order_id,
+                   Decimal reference_price);
+    void request_cancel(Ctx& ctx, TradeSlot& slot, OrderEntry& entry);
+    void run_pending_exit(Ctx& ctx, TradeSlot& slot);
+
+    // Events.
+    void drain(Ctx& ctx);
+    void apply_event(Ctx& ctx, const VenueEvent& event, bool in_reconcile);
+    void apply_entry_change(Ctx& ctx, TradeSlot& slot, const OrderRecord& before, const OrderRecord& after,
+                            bool in_reconcile);
+    void apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRecord& before, const OrderRecord& after,
+                           bool in_reconcile);
+    void finish_trade(Ctx& ctx, TradeSlot& slot);
+    void keep_unmatched(const VenueEvent& event);
+
+    // Reconciliation.
+    void reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> snapshots, bool account_included);
+    bool resolve_with_venue(Ctx& ctx, TradeSlot& slot);
+    void check_venue_positions(Ctx& ctx);
+
+    // FSM and bookkeeping.
+    bool move(Ctx& ctx, TradeSlot& slot, FsmInput input);
+    void set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, std::string details);
+    void journal(Ctx& ctx, std::string_view input_ref);
+    void touch(Ctx& ctx, int slot_id);
+    std::optional<InstrumentSpec> instrument(std::string_view asset);
+    std::string make_client_order_id(std::string_view intent_id) const;
+    void remember_order(const OrderEntry& entry);
+    void retire_order(const Id& client_order_id);
+    void update_leg_index(TradeSlot& slot) const;
+
+    KernelConfig config_;
+    ControlPlane& control_;
+    VenueAdapter& venue_;
+    ZincPlane& zinc_;
+    const Clock& clock_;
+
+    std::vector<TradeSlot> slots_;
+    std::map<Id, OrderEntry> orders_;
+    std::deque<Id> retired_;
+    std::deque<VenueEvent> unmatched_;
+    std::map<AssetName, InstrumentSpec> instruments_;
+    std::map<AssetName, Decimal> marks_;
+    std::map<AssetName, std::uint64_t> mark_sequences_;
+    AccountTotals totals_;
+    std::uint64_t input_sequence_ = 0;
+    std::vector<VenueEvent> inbox_;
+    std::vector<int> touched_;
+};
+
+} // namespace dita

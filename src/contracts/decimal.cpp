@@ -1,0 +1,99 @@
+#include "dita/contracts/decimal.hpp"
+
+#include <cmath>
+
+namespace dita {
+
+namespace {
+
+// GCC/Clang extension, named once so -Wpedantic stays on everywhere else.
+__extension__ typedef __int128 int128;
+
+std::int64_t round_div(int128 num, int128 den) {
+    DITA_ASSERT(den != 0);
+    if (den < 0) {
+        num = -num;
+        den = -den;
+    }
+    int128 q = num / den;
+    int128 r = num % den;
+    if (r < 0) r = -r;
+    if (2 * r >= den) q += (num < 0) ? -1 : 1;
+    DITA_ASSERT(q <= INT64_MAX && q >= INT64_MIN);
+    return static_cast<std::int64_t>(q);
+}
+
+} // namespace
+
+std::optional<Decimal> Decimal::from_double(double value) {
+    if (!std::isfinite(value)) return std::nullopt;
+    const double scaled = value * static_cast<double>(scale);
+    if (std::fabs(scaled) > static_cast<double>(raw_abs_max)) return std::nullopt;
+    return Decimal(static_cast<std::int64_t>(std::llround(scaled)));
+}
+
+std::optional<Decimal> Decimal::parse(std::string_view text) {
+    if (text.empty()) return std::nullopt;
+    bool negative = false;
+    std::size_t i = 0;
+    if (text[0] == '-' || text[0] == '+') {
+        negative = text[0] == '-';
+        i = 1;
+    }
+    int128 whole = 0;
+    std::int64_t frac = 0;
+    int frac_digits = 0;
+    bool seen_digit = false;
+    bool in_frac = false;
+    for (; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '.') {
+            if (in_frac) return std::nullopt;
+            in_frac = true;
+            continue;
+        }
+        if (c < '0' || c > '9') return std::nullopt;
+        seen_digit = true;
+        if (in_frac) {
+            if (frac_digits == decimals) return std::nullopt;
+            frac = frac * 10 + (c - '0');
+            ++frac_digits;
+        } else {
+            whole = whole * 10 + (c - '0');
+            if (whole * scale > raw_abs_max) return std::nullopt;
+        }
+    }
+    if (!seen_digit) return std::nullopt;
+    for (int d = frac_digits; d < decimals; ++d) frac *= 10;
+    const auto raw = static_cast<std::int64_t>(whole * scale + frac);
+    return Decimal(negative ? -raw : raw);
+}
+
+std::string Decimal::to_string() const {
+    const bool negative = raw_ < 0;
+    const auto magnitude = static_cast<std::uint64_t>(negative ? -static_cast<int128>(raw_) : raw_);
+    std::string frac = std::to_string(magnitude % scale);
+    frac.insert(0, static_cast<std::size_t>(decimals) - frac.size(), '0');
+    while (frac.size() > 1 && frac.back() == '0') frac.pop_back();
+    std::string out = negative ? "-" : "";
+    out += std::to_string(magnitude / scale);
+    out += '.';
+    out += frac;
+    return out;
+}
+
+Decimal Decimal::mul(Decimal other) const {
+    return Decimal(round_div(static_cast<int128>(raw_) * other.raw_, scale));
+}
+
+Decimal Decimal::div(Decimal other) const {
+    DITA_ASSERT(other.raw_ != 0);
+    return Decimal(round_div(static_cast<int128>(raw_) * scale, other.raw_));
+}
+
+Decimal Decimal::floor_to(Decimal step) const {
+    DITA_ASSERT(step.raw_ > 0);
+    return Decimal(raw_ - raw_ % step.raw_);
+}
+
+} // namespace dita

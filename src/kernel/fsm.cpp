@@ -1,0 +1,131 @@
+#include "dita/kernel/fsm.hpp"
+
+#include <array>
+
+#include "dita/contracts/assert.hpp"
+
+namespace dita {
+
+namespace {
+
+using S = TradeStage;
+using I = FsmInput;
+
+constexpr FsmEdge table[] = {
+    // Entry: decision -> order -> venue answer.
+    {S::IDLE, I::DECIDE, S::DECISION_CREATED},
+    {S::ORDER_REJECTED, I::DECIDE, S::DECISION_CREATED},
+    {S::TRADE_TERMINAL_WRITTEN, I::DECIDE, S::DECISION_CREATED},
+    {S::DECISION_CREATED, I::CREATE_INTENT, S::INTENT_CREATED},
+    {S::INTENT_CREATED, I::REQUEST_ORDER, S::ORDER_REQUESTED},
+    {S::ORDER_REQUESTED, I::SEND_ORDER, S::ORDER_SENT},
+    {S::ORDER_SENT, I::ENTRY_ACKED, S::ORDER_ACKED},
+    {S::ORDER_ACKED, I::ENTRY_WORKS, S::ENTRY_WORKING},
+    {S::ORDER_SENT, I::ENTRY_REJECTED, S::ORDER_REJECTED},
+    {S::ORDER_ACKED, I::ENTRY_REJECTED, S::ORDER_REJECTED},
+    {S::ENTRY_WORKING, I::ENTRY_REJECTED, S::ORDER_REJECTED},
+    {S::ORDER_SENT, I::ENTRY_PARTIAL, S::PARTIAL_FILL},
+    {S::ORDER_ACKED, I::ENTRY_PARTIAL, S::PARTIAL_FILL},
+    {S::ENTRY_WORKING, I::ENTRY_PARTIAL, S::PARTIAL_FILL},
+    {S::PARTIAL_FILL, I::ENTRY_PARTIAL, S::PARTIAL_FILL},
+    {S::ORDER_SENT, I::ENTRY_FILLED, S::POSITION_OPENED},
+    {S::ORDER_ACKED, I::ENTRY_FILLED, S::POSITION_OPENED},
+    {S::ENTRY_WORKING, I::ENTRY_FILLED, S::POSITION_OPENED},
+    {S::PARTIAL_FILL, I::ENTRY_FILLED, S::POSITION_OPENED},
+    // A canceled or expired entry keeps what it filled; with nothing filled the trade ends.
+    {S::PARTIAL_FILL, I::ENTRY_CANCELED, S::POSITION_OPENED},
+    {S::ORDER_SENT, I::ENTRY_CANCELED, S::CLOSED},
+    {S::ORDER_ACKED, I::ENTRY_CANCELED, S::CLOSED},
+    {S::ENTRY_WORKING, I::ENTRY_CANCELED, S::CLOSED},
+    {S::POSITION_OPENED, I::POSITION_SETTLED, S::POSITION_OPEN},
+    // The venue's race: an entry fill after the entry was done (cancel ack, then fill).
+    {S::POSITION_OPEN, I::LATE_ENTRY_FILL, S::POSITION_OPEN},
+    {S::POSITION_PARTIALLY_CLOSED, I::LATE_ENTRY_FILL, S::POSITION_PARTIALLY_CLOSED},
+    {S::EXIT_SENT, I::LATE_ENTRY_FILL, S::EXIT_SENT},
+    {S::EXIT_ACKED, I::LATE_ENTRY_FILL, S::EXIT_ACKED},
+    {S::EXIT_WORKING, I::LATE_ENTRY_FILL, S::EXIT_WORKING},
+    {S::CLOSED, I::LATE_ENTRY_FILL, S::POSITION_OPENED},
+    {S::TRADE_TERMINAL_WRITTEN, I::LATE_ENTRY_FILL, S::POSITION_OPENED},
+    // Exit legs.
+    {S::POSITION_OPEN, I::EXIT_REQUEST, S::EXIT_REQUESTED},
+    {S::POSITION_PARTIALLY_CLOSED, I::EXIT_REQUEST, S::EXIT_REQUESTED},
+    {S::EXIT_REQUESTED, I::EXIT_SEND, S::EXIT_SENT},
+    {S::EXIT_SENT, I::EXIT_ACK, S::EXIT_ACKED},
+    {S::EXIT_ACKED, I::EXIT_WORKS, S::EXIT_WORKING},
+    {S::EXIT_SENT, I::EXIT_PARTIAL, S::EXIT_WORKING},
+    {S::EXIT_ACKED, I::EXIT_PARTIAL, S::EXIT_WORKING},
+    {S::EXIT_WORKING, I::EXIT_PARTIAL, S::EXIT_WORKING},
+    {S::EXIT_SENT, I::EXIT_LEG_DONE, S::POSITION_PARTIALLY_CLOSED},
+    {S::EXIT_ACKED, I::EXIT_LEG_DONE, S::POSITION_PARTIALLY_CLOSED},
+    {S::EXIT_WORKING, I::EXIT_LEG_DONE, S::POSITION_PARTIALLY_CLOSED},
+    {S::EXIT_SENT, I::EXIT_ALL_DONE, S::POSITION_CLOSED},
+    {S::EXIT_ACKED, I::EXIT_ALL_DONE, S::POSITION_CLOSED},
+    {S::EXIT_WORKING, I::EXIT_ALL_DONE, S::POSITION_CLOSED},
+    // A late fill of an earlier exit order, after that exit was canceled.
+    {S::POSITION_OPEN, I::EXIT_LEG_DONE, S::POSITION_PARTIALLY_CLOSED},
+    {S::POSITION_PARTIALLY_CLOSED, I::EXIT_LEG_DONE, S::POSITION_PARTIALLY_CLOSED},
+    {S::POSITION_OPEN, I::EXIT_ALL_DONE, S::POSITION_CLOSED},
+    {S::POSITION_PARTIALLY_CLOSED, I::EXIT_ALL_DONE, S::POSITION_CLOSED},
+    {S::EXIT_SENT, I::EXIT_REJECT, S::EXIT_REJECTED},
+    {S::EXIT_ACKED, I::EXIT_REJECT, S::EXIT_REJECTED},
+    {S::EXIT_WORKING, I::EXIT_REJECT, S::EXIT_REJECTED},
+    {S::EXIT_REJECTED, I::EXIT_RESUME, S::POSITION_OPEN},
+    {S::EXIT_REJECTED, I::EXIT_RESUME_REDUCED, S::POSITION_PARTIALLY_CLOSED},
+    {S::EXIT_SENT, I::EXIT_CANCELED, S::POSITION_OPEN},
+    {S::EXIT_ACKED, I::EXIT_CANCELED, S::POSITION_OPEN},
+    {S::EXIT_WORKING, I::EXIT_CANCELED, S::POSITION_OPEN},
+    {S::EXIT_SENT, I::EXIT_CANCELED_REDUCED, S::POSITION_PARTIALLY_CLOSED},
+    {S::EXIT_ACKED, I::EXIT_CANCELED_REDUCED, S::POSITION_PARTIALLY_CLOSED},
+    {S::EXIT_WORKING, I::EXIT_CANCELED_REDUCED, S::POSITION_PARTIALLY_CLOSED},
+    {S::POSITION_CLOSED, I::CLOSE_TRADE, S::CLOSED},
+    {S::CLOSED, I::WRITE_TERMINAL, S::TRADE_TERMINAL_WRITTEN},
+    // Reconciliation: any stage may be re-derived from venue truth, and every way out of
+    // STALE_STATE_RECONCILING is listed, so a slot can always leave it.
+#define DITA_BEGIN_RECONCILE_FROM(name) {S::name, I::BEGIN_RECONCILE, S::STALE_STATE_RECONCILING},
+    DITA_TRADE_STAGE(DITA_BEGIN_RECONCILE_FROM)
+#undef DITA_BEGIN_RECONCILE_FROM
+    {S::STALE_STATE_RECONCILING, I::RESOLVE_IDLE, S::IDLE},
+    {S::STALE_STATE_RECONCILING, I::RESOLVE_ENTRY_WORKING, S::ENTRY_WORKING},
+    {S::STALE_STATE_RECONCILING, I::RESOLVE_PARTIAL_FILL, S::PARTIAL_FILL},
+    {S::STALE_STATE_RECONCILING, I::RESOLVE_POSITION_OPEN, S::POSITION_OPEN},
+    {S::STALE_STATE_RECONCILING, I::RESOLVE_PARTIALLY_CLOSED, S::POSITION_PARTIALLY_CLOSED},
+    {S::STALE_STATE_RECONCILING, I::RESOLVE_EXIT_WORKING, S::EXIT_WORKING},
+    {S::STALE_STATE_RECONCILING, I::RESOLVE_REJECTED, S::ORDER_REJECTED},
+    {S::STALE_STATE_RECONCILING, I::RESOLVE_CLOSED, S::CLOSED},
+    {S::STALE_STATE_RECONCILING, I::RESOLVE_TERMINAL, S::TRADE_TERMINAL_WRITTEN},
+};
+
+constexpr std::size_t stage_count = enum_count<TradeStage>();
+constexpr std::size_t input_count = enum_count<FsmInput>();
+constexpr std::uint8_t no_edge = 0xff;
+
+using Dense = std::array<std::array<std::uint8_t, input_count>, stage_count>;
+
+constexpr Dense compile_table() {
+    Dense dense{};
+    for (auto& row : dense) row.fill(no_edge);
+    for (const FsmEdge& edge : table) {
+        auto& cell = dense[static_cast<std::size_t>(edge.from)][static_cast<std::size_t>(edge.input)];
+        // A (stage, input) pair may appear once: the table is a function.
+        if (cell != no_edge) throw "duplicate (stage, input) pair in the transition table";
+        cell = static_cast<std::uint8_t>(edge.to);
+    }
+    return dense;
+}
+
+constexpr Dense dense_table = compile_table();
+
+} // namespace
+
+std::span<const FsmEdge> transition_table() { return table; }
+
+std::optional<TradeStage> next_stage(TradeStage from, FsmInput input) {
+    const auto s = static_cast<std::size_t>(from);
+    const auto i = static_cast<std::size_t>(input);
+    DITA_ASSERT(s < stage_count && i < input_count);
+    const std::uint8_t to = dense_table[s][i];
+    if (to == no_edge) return std::nullopt;
+    return static_cast<TradeStage>(to);
+}
+
+} // namespace dita

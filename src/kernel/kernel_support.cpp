@@ -1,0 +1,404 @@
+#include "kernel_support.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace dita::detail {
+
+namespace {
+
+Validated fail(KernelDiagnosticCode code, std::string detail) {
+    Validated out;
+    out.ok = false;
+    out.code = code;
+    out.detail = std::move(detail);
+    return out;
+}
+
+bool venue_safe(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; }
+
+std::optional<std::string> check_id(std::string_view name, std::string_view id, std::size_t max_length) {
+    if (id.empty()) return std::string(name) + " is empty";
+    if (id.size() > max_length) {
+        return std::string(name) + " has " + std::to_string(id.size()) + " characters, at most " +
+               std::to_string(max_length) + " allowed";
+    }
+    for (const char c : id) {
+        if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e) {
+            return std::string(name) + " holds a control, space or non-ASCII character";
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> check_common_ids(const KernelIntent& intent, std::size_t intent_id_max) {
+    if (auto problem = check_id("intent_id", intent.intent_id, intent_id_max)) return problem;
+    if (auto problem = check_id("trade_id", intent.trade_id, Id::capacity)) return problem;
+    return std::nullopt;
+}
+
+bool valid_side(TradeSide side) { return side == TradeSide::LONG || side == TradeSide::SHORT; }
+
+} // namespace
+
+std::string fmt_double(double value) {
+    if (std::isnan(value)) return "NaN";
+    if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+    char buffer[40];
+    std::snprintf(buffer, sizeof buffer, "%.12g", value);
+    return buffer;
+}
+
+std::optional<std::string> check_size_on_lot(Decimal size, const InstrumentSpec& spec) {
+    if (!size.is_multiple_of(spec.lot_step)) {
+        return "size " + size.to_string() + " is not a multiple of the lot step " + spec.lot_step.to_string() +
+               " of " + spec.asset.str();
+    }
+    if (size < spec.min_qty) {
+        return "size " + size.to_string() + " is below the minimum " + spec.min_qty.to_string() + " of " +
+               spec.asset.str();
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> check_legs(const ExitLegs& legs) {
+    if (legs.count == 0) return "exit_leg_ratios is empty";
+    Decimal previous;
+    for (std::size_t i = 0; i < legs.count; ++i) {
+        if (!legs[i].is_positive()) return "exit leg " + std::to_string(i) + " ratio must be above 0";
+        if (legs[i] <= previous) return "exit_leg_ratios must be strictly increasing (leg " + std::to_string(i) + ")";
+        previous = legs[i];
+    }
+    if (previous != Decimal::from_units(1)) return "the last exit leg ratio must be 1.0, got " + previous.to_string();
+    return std::nullopt;
+}
+
+Validated validate_enter(const KernelIntent& intent, std::size_t client_order_id_max, std::size_t intent_id_max,
+                         const RiskLimits& limits, const std::optional<InstrumentSpec>& spec) {
+    (void)client_order_id_max;
+    if (auto problem = check_common_ids(intent, intent_id_max)) {
+        return fail(KernelDiagnosticCode::INVALID_INTENT_ID, *problem);
+    }
+    if (!valid_side(intent.side)) return fail(KernelDiagnosticCode::UNSUPPORTED_INTENT, "side is neither LONG nor SHORT");
+    if (!spec) return fail(KernelDiagnosticCode::UNKNOWN_ASSET, "asset '" + intent.asset + "' is not traded on this venue");
+    Validated out;
+    const auto price = Decimal::from_double(intent.reference_price);
+    if (!price || !price->is_positive()) {
+        return fail(KernelDiagnosticCode::INVALID_PRICE,
+                    "reference_price must be a finite positive number, got " + fmt_double(intent.reference_price));
+    }
+    const auto size = Decimal::from_double(intent.target_size);
+    if (!size || !size->is_positive()) {
+        return fail(KernelDiagnosticCode::INVALID_SIZE,
+                    "target_size must be a finite positive number, got " + fmt_double(intent.target_size));
+    }
+    if (auto problem = check_size_on_lot(*size, *spec)) return fail(KernelDiagnosticCode::INVALID_SIZE, *problem);
+    const auto leverage = Decimal::from_double(intent.leverage);
+    if (!leverage || *leverage < Decimal::from_units(1) || *leverage > Decimal::from_units(125)) {
+        return fail(KernelDiagnosticCode::INVALID_LEVERAGE,
+                    "leverage must be a finite number from 1 to 125, got " + fmt_double(intent.leverage));
+    }
+    if (intent.exit_leg_ratios.size() > exit_legs_max) {
+        return fail(KernelDiagnosticCode::INVALID_LEG_RATIOS,
+                    std::to_string(intent.exit_leg_ratios.size()) + " exit legs, at most " +
+                        std::to_string(exit_legs_max) + " allowed");
+    }
+    for (std::size_t i = 0; i < intent.exit_leg_ratios.size(); ++i) {
+        const auto ratio = Decimal::from_double(intent.exit_leg_ratios[i]);
+        if (!ratio) {
+            return fail(KernelDiagnosticCode::INVALID_LEG_RATIOS,
+                        "exit leg " + std::to_string(i) + " ratio is " + fmt_double(intent.exit_leg_ratios[i]));
+        }
+        out.legs.ratios[i] = *ratio;
+    }
+    out.legs.count = static_cast<std::uint8_t>(intent.exit_leg_ratios.size());
+    if (auto problem = check_legs(out.legs)) return fail(KernelDiagnosticCode::INVALID_LEG_RATIOS, *problem);
+    const Decimal notional = size->mul(*price);
+    if (limits.max_position_size.is_positive() && *size > limits.max_position_size) {
+        return fail(KernelDiagnosticCode::RISK_LIMIT, "size " + size->to_string() + " exceeds max_position_size " +
+                                                          limits.max_position_size.to_string());
+    }
+    if (limits.max_notional.is_positive() && notional > limits.max_notional) {
+        return fail(KernelDiagnosticCode::RISK_LIMIT,
+                    "notional " + notional.to_string() + " exceeds max_notional " + limits.max_notional.to_string());
+    }
+    if (*leverage > limits.max_leverage) {
+        return fail(KernelDiagnosticCode::RISK_LIMIT,
+                    "leverage " + leverage->to_string() + " exceeds max_leverage " + limits.max_leverage.to_string());
+    }
+    out.size = *size;
+    out.price = *price;
+    out.leverage = *leverage;
+    return out;
+}
+
+Validated validate_exit(const KernelIntent& intent, std::size_t client_order_id_max, std::size_t intent_id_max) {
+    (void)client_order_id_max;
+    if (auto problem = check_common_ids(intent, intent_id_max)) {
+        return fail(KernelDiagnosticCode::INVALID_INTENT_ID, *problem);
+    }
+    const auto price = Decimal::from_double(intent.reference_price);
+    if (!price || !price->is_positive()) {
+        return fail(KernelDiagnosticCode::INVALID_PRICE,
+                    "reference_price must be a finite positive number, got " + fmt_double(intent.reference_price));
+    }
+    const auto size = Decimal::from_double(intent.target_size);
+    if (!size || size->is_negative()) {
+        return fail(KernelDiagnosticCode::INVALID_SIZE,
+                    "exit target_size must be finite and not negative (0: next leg), got " +
+                        fmt_double(intent.target_size));
+    }
+    Validated out;
+    out.size = *size;
+    out.price = *price;
+    return out;
+}
+
+std::string client_order_id_for(std::string_view intent_id, std::size_t max_length) {
+    std::string lowered(intent_id);
+    for (char& c : lowered) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    bool safe = !lowered.empty() && lowered.size() <= max_length;
+    for (const char c : lowered) safe = safe && venue_safe(c);
+    if (safe) return lowered;
+    Fnv64 hash;
+    hash.add_text(intent_id);
+    char buffer[24];
+    std::snprintf(buffer, sizeof buffer, "h%016llx", static_cast<unsigned long long>(hash.value()));
+    return buffer;
+}
+
+VenueOrderStatus status_of(KernelEventKind kind) {
+    switch (kind) {
+    case KernelEventKind::ORDER_ACK: return VenueOrderStatus::NEW;
+    case KernelEventKind::PARTIAL_FILL: return VenueOrderStatus::PARTIALLY_FILLED;
+    case KernelEventKind::FILL: return VenueOrderStatus::FILLED;
+    case KernelEventKind::ORDER_REJECT: return VenueOrderStatus::REJECTED;
+    case KernelEventKind::CANCEL_ACK: return VenueOrderStatus::CANCELED;
+    case KernelEventKind::EXPIRED: return VenueOrderStatus::EXPIRED;
+    case KernelEventKind::CANCEL_REJECT:
+    case KernelEventKind::MARK_PRICE: break;
+    }
+    return VenueOrderStatus::NEW;
+}
+
+std::optional<std::string> check_order_event(const VenueEvent& event) {
+    if (event.client_order_id.empty()) return std::string("event has no client_order_id");
+    if (event.cum_filled_qty.is_negative()) return "cumulative filled size " + event.cum_filled_qty.to_string() + " is negative";
+    if (event.order_qty.is_negative()) return "order size " + event.order_qty.to_string() + " is negative";
+    if (event.avg_fill_price.is_negative()) return "average fill price " + event.avg_fill_price.to_string() + " is negative";
+    if (event.cum_filled_qty.is_positive() && !event.avg_fill_price.is_positive()) {
+        return "fills of " + event.cum_filled_qty.to_string() + " without an average price";
+    }
+    if ((event.kind == KernelEventKind::FILL || event.kind == KernelEventKind::PARTIAL_FILL) &&
+        !event.cum_filled_qty.is_positive()) {
+        return std::string(to_string(event.kind)) + " with nothing filled";
+    }
+    return std::nullopt;
+}
+
+OrderRecord merge_event(const OrderRecord& known, const VenueEvent& event) {
+    OrderRecord out = known;
+    const VenueOrderStatus reported = status_of(event.kind);
+    if (event.cum_filled_qty > known.cum_filled_qty) {
+        out.cum_filled_qty = event.cum_filled_qty;
+        out.avg_fill_price = event.avg_fill_price;
+    } else if (event.cum_filled_qty == known.cum_filled_qty) {
+        out.avg_fill_price = max(known.avg_fill_price, event.avg_fill_price);
+    }
+    out.cum_fee = max(known.cum_fee, event.cum_fee);
+    if (event.kind != KernelEventKind::ORDER_REJECT) out.acked = true;
+    if (out.venue_order_id.empty()) out.venue_order_id = event.venue_order_id;
+    out.last_venue_sequence = std::max(known.last_venue_sequence, event.venue_sequence);
+    // Terminal beats working; among terminals and among working statuses the larger wins.
+    const bool known_done = is_terminal(known.status);
+    const bool reported_done = is_terminal(reported);
+    if (known_done == reported_done) {
+        out.status = std::max(known.status, reported);
+    } else if (reported_done) {
+        out.status = reported;
+    }
+    if (!is_terminal(out.status) && out.cum_filled_qty.is_positive()) out.status = VenueOrderStatus::PARTIALLY_FILLED;
+    if (out.qty.is_positive() && out.cum_filled_qty >= out.qty) out.status = VenueOrderStatus::FILLED;
+    if (is_terminal(out.status)) out.outcome_unknown = false;
+    if (is_terminal(out.status)) out.cancel_requested = false;
+    return out;
+}
+
+bool event_matches(const OrderRecord& known, const VenueEvent& event) {
+    return status_of(event.kind) == known.status && event.cum_filled_qty == known.cum_filled_qty &&
+           event.cum_fee == known.cum_fee;
+}
+
+VenueEvent event_from_order(const VenueOrder& order, const TradeSlot& slot) {
+    VenueEvent event;
+    switch (order.status) {
+    case VenueOrderStatus::NEW: event.kind = KernelEventKind::ORDER_ACK; break;
+    case VenueOrderStatus::PARTIALLY_FILLED: event.kind = KernelEventKind::PARTIAL_FILL; break;
+    case VenueOrderStatus::FILLED: event.kind = KernelEventKind::FILL; break;
+    case VenueOrderStatus::CANCELED: event.kind = KernelEventKind::CANCEL_ACK; break;
+    case VenueOrderStatus::REJECTED: event.kind = KernelEventKind::ORDER_REJECT; break;
+    case VenueOrderStatus::EXPIRED: event.kind = KernelEventKind::EXPIRED; break;
+    }
+    event.status = static_cast<VenueEventStatus>(order.status);
+    event.venue_order_id = order.venue_order_id;
+    event.client_order_id = order.client_order_id;
+    event.slot_id = slot.slot_id;
+    event.trade_id = slot.trade_id;
+    event.side = order.side;
+    event.asset = order.asset;
+    event.order_qty = order.qty;
+    event.cum_filled_qty = order.cum_filled_qty;
+    event.avg_fill_price = order.avg_fill_price;
+    event.cum_fee = order.cum_fee;
+    event.venue_sequence = order.venue_sequence;
+    return event;
+}
+
+VenueEvent synthetic_end(const OrderRecord& record, const TradeSlot& slot) {
+    VenueEvent event;
+    const bool filled = record.cum_filled_qty.is_positive();
+    event.kind = filled ? KernelEventKind::CANCEL_ACK : KernelEventKind::ORDER_REJECT;
+    event.status = filled ? VenueEventStatus::CANCELED : VenueEventStatus::REJECTED;
+    event.client_order_id = record.client_order_id;
+    event.venue_order_id = record.venue_order_id;
+    event.slot_id = slot.slot_id;
+    event.trade_id = slot.trade_id;
+    event.side = record.side;
+    event.asset = slot.asset;
+    event.order_qty = record.qty;
+    event.cum_filled_qty = record.cum_filled_qty;
+    event.avg_fill_price = record.avg_fill_price;
+    event.cum_fee = record.cum_fee;
+    return event;
+}
+
+Decimal pnl_of(const OrderRecord& exit_order, Decimal entry_price, int direction) {
+    const Decimal move = exit_order.avg_fill_price.mul(exit_order.cum_filled_qty) -
+                         entry_price.mul(exit_order.cum_filled_qty);
+    return direction > 0 ? move : -move;
+}
+
+Decimal exit_quantity(const TradeSlot& slot, Decimal requested, Decimal lot_step) {
+    if (requested.is_positive()) return min(requested, slot.size);
+    const int next = slot.active_leg_index;
+    if (next >= static_cast<int>(slot.exit_legs.count) - 1) return slot.size;
+    const Decimal threshold = slot.exit_legs[static_cast<std::size_t>(next)].mul(slot.entry_filled).floor_to(lot_step);
+    Decimal qty = threshold - slot.exit_filled;
+    // A leg smaller than one lot still closes one lot: a leg never closes nothing.
+    if (!qty.is_positive()) qty = lot_step;
+    return min(qty, slot.size);
+}
+
+int leg_index(const TradeSlot& slot, Decimal lot_step) {
+    int index = 0;
+    for (std::size_t i = 0; i < slot.exit_legs.count; ++i) {
+        const bool last = i + 1 == slot.exit_legs.count;
+        const Decimal threshold = last ? slot.entry_filled : slot.exit_legs[i].mul(slot.entry_filled).floor_to(lot_step);
+        if (!threshold.is_positive() || slot.exit_filled < threshold) break;
+        index = static_cast<int>(i) + 1;
+    }
+    return index;
+}
+
+FsmInput resolution_for(const TradeSlot& slot, const std::optional<OrderRecord>& entry,
+                        const std::optional<OrderRecord>& exit) {
+    if (slot.trade_id.empty() && !entry && !slot.size.is_positive()) return FsmInput::RESOLVE_IDLE;
+    if (entry && entry->working()) {
+        return entry->cum_filled_qty.is_positive() ? FsmInput::RESOLVE_PARTIAL_FILL : FsmInput::RESOLVE_ENTRY_WORKING;
+    }
+    if (entry && entry->status == VenueOrderStatus::REJECTED && !slot.entry_filled.is_positive()) {
+        return FsmInput::RESOLVE_REJECTED;
+    }
+    if (exit && exit->working() && slot.size.is_positive()) return FsmInput::RESOLVE_EXIT_WORKING;
+    if (slot.size.is_positive()) {
+        return slot.exit_filled.is_positive() ? FsmInput::RESOLVE_PARTIALLY_CLOSED : FsmInput::RESOLVE_POSITION_OPEN;
+    }
+    if (slot.trade_id.empty()) return FsmInput::RESOLVE_IDLE;
+    return slot.closed ? FsmInput::RESOLVE_TERMINAL : FsmInput::RESOLVE_CLOSED;
+}
+
+std::optional<std::string> check_snapshot(const SlotSnapshot& snapshot, std::size_t client_order_id_max) {
+    const TradeSlot& slot = snapshot.slot;
+    if (static_cast<std::size_t>(slot.fsm_state) >= enum_count<TradeStage>()) return std::string("fsm_state is unknown");
+    if (slot.size.is_negative() || slot.entry_filled.is_negative() || slot.exit_filled.is_negative()) {
+        return std::string("negative size or fill");
+    }
+    if (slot.size != slot.entry_filled - slot.exit_filled) {
+        return "size " + slot.size.to_string() + " differs from entry fills " + slot.entry_filled.to_string() +
+               " minus exit fills " + slot.exit_filled.to_string();
+    }
+    if (slot.trade_id.empty() && slot.size.is_positive()) return std::string("an open position without a trade id");
+    if (!slot.trade_id.empty()) {
+        if (auto problem = check_legs(slot.exit_legs)) return problem;
+        if (slot.size.is_positive() && !slot.entry_price.is_positive()) return std::string("open position without an entry price");
+    }
+    if (slot.leverage.is_negative()) return std::string("negative leverage");
+    for (const OrderRecord& order : snapshot.orders) {
+        if (order.client_order_id.empty() || order.client_order_id.size() > client_order_id_max) {
+            return "order id '" + order.client_order_id.str() + "' is empty or too long";
+        }
+        if (order.qty.is_negative() || order.cum_filled_qty.is_negative()) {
+            return "order " + order.client_order_id.str() + " has a negative size";
+        }
+        if (static_cast<std::size_t>(order.status) >= enum_count<VenueOrderStatus>()) {
+            return "order " + order.client_order_id.str() + " has an unknown status";
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> check_kernel_invariants(const std::vector<TradeSlot>& slots, const AccountTotals& totals) {
+    Decimal fees;
+    for (const TradeSlot& slot : slots) {
+        if (slot.size.is_negative()) return "slot " + std::to_string(slot.slot_id) + " has a negative size";
+        if (slot.size != slot.entry_filled - slot.exit_filled) {
+            return "slot " + std::to_string(slot.slot_id) + ": size " + slot.size.to_string() +
+                   " != entry fills - exit fills";
+        }
+        fees += slot.fees;
+    }
+    if (totals.fees_paid < Decimal() && fees >= Decimal()) return std::string("account fees are negative");
+    return std::nullopt;
+}
+
+void hash_order(Fnv64& hash, const OrderRecord& order) {
+    hash.add_text(order.client_order_id.view());
+    hash.add_text(order.venue_order_id.view());
+    hash.add_int(static_cast<int>(order.purpose));
+    hash.add_int(static_cast<int>(order.side));
+    hash.add_int(order.qty.raw());
+    hash.add_int(static_cast<int>(order.status));
+    hash.add_int(order.acked);
+    hash.add_int(order.cancel_requested);
+    hash.add_int(order.outcome_unknown);
+    hash.add_int(order.cum_filled_qty.raw());
+    hash.add_int(order.avg_fill_price.raw());
+    hash.add_int(order.cum_fee.raw());
+}
+
+void hash_slot(Fnv64& hash, const TradeSlot& slot) {
+    hash.add_int(slot.slot_id);
+    hash.add_int(static_cast<int>(slot.fsm_state));
+    hash.add_text(slot.trade_id.view());
+    hash.add_int(static_cast<int>(slot.side));
+    hash.add_text(slot.asset.view());
+    for (const Decimal value : {slot.target_size, slot.size, slot.entry_filled, slot.exit_filled, slot.entry_price,
+                                slot.exit_notional, slot.leverage, slot.realized_pnl, slot.fees,
+                                slot.pending_exit_size, slot.pending_exit_price}) {
+        hash.add_int(value.raw());
+    }
+    hash.add_int(slot.exit_legs.count);
+    for (std::size_t i = 0; i < slot.exit_legs.count; ++i) hash.add_int(slot.exit_legs[i].raw());
+    hash.add_int(slot.active_leg_index);
+    hash.add_int(slot.closed);
+    hash.add_text(slot.entry_order_id.view());
+    hash.add_text(slot.exit_order_id.view());
+    hash.add_text(slot.working_order_id.view());
+    hash.add_int(slot.pending_exit);
+    hash.add_text(slot.pending_exit_order_id.view());
+    hash.add_int(static_cast<std::int64_t>(slot.trades_completed));
+}
+
+} // namespace dita::detail

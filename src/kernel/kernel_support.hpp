@@ -1,0 +1,88 @@
+#pragma once
+// Pure helpers of the kernel: validation, the event merge, quantities, hashing.
+// Private to src/kernel; none of these touch kernel state.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dita/contracts/types.hpp"
+#include "dita/control/control_plane.hpp"
+#include "dita/zinc/zinc_plane.hpp"
+
+namespace dita::detail {
+
+struct Validated {
+    bool ok = true;
+    KernelDiagnosticCode code = KernelDiagnosticCode::OK;
+    std::string detail;
+    Decimal size;
+    Decimal price;
+    Decimal leverage;
+    ExitLegs legs;
+};
+
+std::string fmt_double(double value);
+
+Validated validate_enter(const KernelIntent& intent, std::size_t client_order_id_max, std::size_t intent_id_max,
+                         const RiskLimits& limits, const std::optional<InstrumentSpec>& spec);
+// Exit size 0 means "the next leg"; a positive size must sit on the lot step when known.
+Validated validate_exit(const KernelIntent& intent, std::size_t client_order_id_max, std::size_t intent_id_max);
+std::optional<std::string> check_size_on_lot(Decimal size, const InstrumentSpec& spec);
+
+// Lower-case, venue-safe, deterministic: the same intent id always gives the same order id,
+// so a retried submit can never make a second order.
+std::string client_order_id_for(std::string_view intent_id, std::size_t max_length);
+
+std::optional<std::string> check_order_event(const VenueEvent& event);
+VenueOrderStatus status_of(KernelEventKind kind);
+// Join of what is known about an order and what an event reports: commutative, associative
+// and idempotent, so any delivery order and any duplicates give the same record.
+OrderRecord merge_event(const OrderRecord& known, const VenueEvent& event);
+bool event_matches(const OrderRecord& known, const VenueEvent& event);
+VenueEvent event_from_order(const VenueOrder& order, const TradeSlot& slot);
+VenueEvent synthetic_end(const OrderRecord& record, const TradeSlot& slot);
+
+// PnL of an exit order's cumulative fills against the entry price.
+Decimal pnl_of(const OrderRecord& exit_order, Decimal entry_price, int direction);
+Decimal exit_quantity(const TradeSlot& slot, Decimal requested, Decimal lot_step);
+int leg_index(const TradeSlot& slot, Decimal lot_step);
+FsmInput resolution_for(const TradeSlot& slot, const std::optional<OrderRecord>& entry,
+                        const std::optional<OrderRecord>& exit);
+
+std::optional<std::string> check_legs(const ExitLegs& legs);
+std::optional<std::string> check_snapshot(const SlotSnapshot& snapshot, std::size_t client_order_id_max);
+std::optional<std::string> check_kernel_invariants(const std::vector<TradeSlot>& slots, const AccountTotals& totals);
+
+constexpr int severity_rank(KernelDiagnosticCode code, KernelSeverity severity) {
+    return static_cast<int>(severity) * 2 + (code != KernelDiagnosticCode::OK ? 1 : 0);
+}
+
+class Fnv64 {
+public:
+    void add_bytes(const void* data, std::size_t size) {
+        const auto* bytes = static_cast<const unsigned char*>(data);
+        for (std::size_t i = 0; i < size; ++i) {
+            value_ ^= bytes[i];
+            value_ *= 0x100000001b3ULL;
+        }
+    }
+    void add_int(std::int64_t v) {
+        unsigned char bytes[8];
+        for (int i = 0; i < 8; ++i) bytes[i] = static_cast<unsigned char>((static_cast<std::uint64_t>(v) >> (8 * i)) & 0xff);
+        add_bytes(bytes, 8);
+    }
+    void add_text(std::string_view text) {
+        add_int(static_cast<std::int64_t>(text.size()));
+        add_bytes(text.data(), text.size());
+    }
+    std::uint64_t value() const { return value_; }
+
+private:
+    std::uint64_t value_ = 0xcbf29ce484222325ULL;
+};
+
+void hash_slot(Fnv64& hash, const TradeSlot& slot);
+void hash_order(Fnv64& hash, const OrderRecord& order);
+
+} // namespace dita::detail

@@ -1,0 +1,65 @@
+#include "dita/zinc/zinc_plane.hpp"
+
+namespace dita {
+
+InMemoryZincPlane::InMemoryZincPlane(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+
+void InMemoryZincPlane::record_outcome(const KernelOutcome& outcome, std::string_view input_ref) {
+    if (outcomes_.size() == capacity_) {
+        outcomes_.pop_front();
+        ++outcomes_dropped_;
+    }
+    outcomes_.push_back(OutcomeRecord{outcome.input_sequence, outcome.timestamp_ns,
+                                      outcome.diagnostic_code, outcome.severity, outcome.slot_id,
+                                      std::string(input_ref), outcome.details});
+}
+
+void InMemoryZincPlane::record_transition(const Transition& transition) {
+    if (transitions_.size() == capacity_) {
+        transitions_.pop_front();
+        ++transitions_dropped_;
+    }
+    transitions_.push_back(transition);
+}
+
+void InMemoryZincPlane::write_terminal(const TradeRecord& record) { terminals_.push_back(record); }
+
+void InMemoryZincPlane::record_state(std::uint64_t input_sequence, const TradeSlot& slot,
+                                     std::span<const OrderRecord> orders, const AccountTotals& totals) {
+    DITA_ASSERT(slot.slot_id >= 0);
+    const auto index = static_cast<std::size_t>(slot.slot_id);
+    if (index >= slot_states_.size()) {
+        slot_states_.resize(index + 1);
+        slot_seen_.resize(index + 1, false);
+    }
+    SlotSnapshot& stored = slot_states_[index];
+    stored.slot = slot;
+    stored.orders.assign(orders.begin(), orders.end());
+    slot_seen_[index] = true;
+    totals_ = totals;
+    last_sequence_ = input_sequence;
+    any_state_ = true;
+}
+
+std::optional<RecoveredState> InMemoryZincPlane::recover() const {
+    if (!any_state_) return std::nullopt;
+    RecoveredState out;
+    out.input_sequence = last_sequence_;
+    out.totals = totals_;
+    for (std::size_t i = 0; i < slot_states_.size(); ++i) {
+        if (slot_seen_[i]) out.slots.push_back(slot_states_[i]);
+    }
+    return out;
+}
+
+void InMemoryZincPlane::clear() {
+    outcomes_.clear();
+    transitions_.clear();
+    terminals_.clear();
+    slot_states_.clear();
+    slot_seen_.clear();
+    any_state_ = false;
+    outcomes_dropped_ = transitions_dropped_ = 0;
+}
+
+} // namespace dita
