@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include "chaos_cli.hpp"
 #include "demo.hpp"
 
 int main(int argc, char** argv) {
@@ -14,15 +15,57 @@ int main(int argc, char** argv) {
     bool quiet = false;
     demo_cmd->add_flag("--quiet", quiet, "hide transitions");
 
+    dita::app::ChaosOptions chaos;
+    CLI::App* chaos_cmd = app.add_subcommand(
+        "chaos", "run chaos scenarios on kernel + mock venue and check every invariant (default: the ten built-ins)");
+    chaos_cmd->add_option("--scenario", chaos.scenarios, "a built-in scenario by name (repeatable; see `dita scenarios`)");
+    chaos_cmd->add_option("--scenario-file", chaos.scenario_files, "a JSON scenario file (repeatable)");
+    chaos_cmd->add_option("--group", chaos.group, "a seed group: all (ALL_SCENARIOS), edge, reject, builtin")
+        ->check(CLI::IsMember({"all", "edge", "reject", "builtin"}));
+    chaos_cmd->add_option("--json", chaos.json_out, "write the JSON report to this file ('-': stdout)");
+    chaos_cmd->add_option("--capture", chaos.capture_dir,
+                          "write each scenario's input log and event stream (JSON lines) to this directory");
+    chaos_cmd->add_option("--repeat", chaos.repeat, "run everything this many times, with fresh shuffle seeds")
+        ->check(CLI::Range(1, 1'000'000));
+    chaos_cmd->add_option("--shuffles", chaos.shuffles, "shuffled replays per scenario run")->check(CLI::Range(0, 10'000));
+    chaos_cmd->add_option("--seed", chaos.seed, "seed of the shuffled replays");
+    chaos_cmd->add_flag("--no-replay", chaos.no_replay, "skip the replay checks (duplicates, convergence)");
+    chaos_cmd->add_flag("--wall-clock", chaos.wall_clock, "sleep through delays instead of advancing virtual time");
+    chaos_cmd->add_flag("--verbose,-v", chaos.verbose, "show every check's detail");
+    chaos_cmd->add_flag("--no-progress", chaos.no_progress, "never draw a progress bar");
+
+    dita::app::ReplayOptions replay;
+    CLI::App* replay_cmd = app.add_subcommand(
+        "replay", "replay a captured input log or event stream (JSON lines) and compare the final states");
+    replay_cmd->add_option("file", replay.file, "an input log or event stream written by `dita chaos --capture`")
+        ->required();
+    CLI::Option* shuffle = replay_cmd->add_flag("--shuffle", replay.shuffle, "replay once in a seeded shuffled order");
+    CLI::Option* exhaustive = replay_cmd->add_flag(
+        "--exhaustive", replay.exhaustive, "replay in every order (up to 8 events / 40320 batch orders), else --samples");
+    shuffle->excludes(exhaustive);
+    replay_cmd->add_option("--seed", replay.seed, "shuffle seed");
+    replay_cmd->add_option("--samples", replay.samples, "orders sampled when there are too many to enumerate")
+        ->check(CLI::Range(1, 1'000'000));
+    replay_cmd->add_option("--json", replay.json_out, "write a JSON summary to this file ('-': stdout)");
+    replay_cmd->add_flag("--no-progress", replay.no_progress, "never draw a progress bar");
+
+    dita::app::ScenariosOptions scenarios;
+    CLI::App* scenarios_cmd = app.add_subcommand("scenarios", "list the built-in chaos scenarios");
+    scenarios_cmd->add_option("--export", scenarios.export_dir, "write each built-in as a scenario file to this directory");
+    scenarios_cmd->add_flag("--json", scenarios.json, "print them as one scenario file");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
         const int code = app.exit(error);
-        return code == 0 ? 0 : 2;
+        return code == 0 ? dita::app::exit_ok : dita::app::exit_bad_input;
     }
     if (*demo_cmd) {
         demo.show_transitions = !quiet;
         return dita::app::run_demo(demo);
     }
-    return 2;
+    if (*chaos_cmd) return dita::app::run_chaos_command(chaos);
+    if (*replay_cmd) return dita::app::run_replay_command(replay);
+    if (*scenarios_cmd) return dita::app::run_scenarios_command(scenarios);
+    return dita::app::exit_bad_input;
 }

@@ -1,0 +1,249 @@
+#include "dita/chaos/orchestrator.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace dita::chaos {
+
+namespace {
+
+// A pump that delivered nothing and changed nothing is not worth an outcome entry.
+bool did_something(const KernelOutcome& outcome) {
+    return !outcome.emitted_events.empty() || !outcome.transitions.empty() ||
+           outcome.diagnostic_code != KernelDiagnosticCode::OK;
+}
+
+std::int64_t seconds_to_ns(double seconds) {
+    if (!(seconds > 0.0)) return 0; // also NaN
+    const double bounded = std::min(seconds, step_delay_seconds_max);
+    return static_cast<std::int64_t>(std::llround(bounded * 1e9));
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------
+// ChaosStack
+
+ChaosStack::ChaosStack(const VenueSettings& venue, const StackOptions& options) : settings_(venue), options_(options) {}
+
+ChaosStack::~ChaosStack() = default;
+
+Result<std::unique_ptr<ChaosStack>> ChaosStack::create(const VenueSettings& venue, const StackOptions& options,
+                                                       const VenueFactory& factory) {
+    const KernelConfig defaults;
+    if (options.max_slots < 1 || options.max_slots > defaults.slots_max) {
+        return Error{"", "max_slots", "must be from 1 to " + std::to_string(defaults.slots_max)};
+    }
+    if (options.initial_capital.is_negative()) return Error{"", "initial_capital", "must not be negative"};
+
+    std::unique_ptr<ChaosStack> stack(new ChaosStack(venue, options));
+    if (options.time == TimeMode::VIRTUAL) {
+        auto clock = std::make_unique<VirtualClock>();
+        stack->virtual_clock_ = clock.get();
+        stack->clock_ = std::move(clock);
+    } else {
+        stack->clock_ = std::make_unique<WallClock>();
+    }
+
+    ControlUpdate update;
+    update.mode = options.mode;
+    update.trace_transitions = options.trace_transitions;
+    update.reason = "chaos stack";
+    const ControlResult applied = stack->control_.update(update);
+    if (!applied.accepted) return Error{"", "control", applied.detail};
+
+    const VenueFactory& make = factory ? factory : mock_venue_factory();
+    auto handle = make(venue, *stack->clock_);
+    if (!handle.ok()) return handle.error();
+    stack->venue_ = std::move(handle).value();
+    if (!stack->venue_.venue) return Error{"", "venue", "the venue factory returned no venue"};
+
+    stack->log_.setup.max_slots = options.max_slots;
+    stack->log_.setup.initial_capital = options.initial_capital;
+    stack->log_.setup.mode = options.mode;
+    stack->log_.setup.trace_transitions = options.trace_transitions;
+    stack->log_.setup.risk_limits = stack->control_.state().risk_limits;
+    stack->recorder_ = std::make_unique<RecordingVenue>(*stack->venue_.venue, stack->log_);
+
+    KernelConfig config;
+    config.max_slots = options.max_slots;
+    config.initial_capital = options.initial_capital;
+    stack->kernel_ =
+        std::make_unique<ExecutionKernel>(config, stack->control_, *stack->recorder_, stack->zinc_, *stack->clock_);
+    return stack;
+}
+
+std::unique_ptr<ChaosStack> build_test_kernel(const VenueSettings& venue) {
+    auto stack = ChaosStack::create(venue);
+    // The built-in settings always build; a failure here is a bug, not an input.
+    DITA_ASSERT(stack.ok());
+    return std::move(stack).value();
+}
+
+KernelOutcome ChaosStack::process_intent(const KernelIntent& intent) {
+    LoggedInput input;
+    input.kind = InputKind::INTENT;
+    input.at_ns = clock_->now_ns();
+    input.intent = intent;
+    recorder_->begin(std::move(input));
+    KernelOutcome outcome = kernel_->process_intent(intent);
+    recorder_->end();
+    return outcome;
+}
+
+KernelOutcome ChaosStack::on_venue_event(const VenueEvent& event) {
+    LoggedInput input;
+    input.kind = InputKind::EVENT;
+    input.at_ns = clock_->now_ns();
+    input.event = event;
+    recorder_->begin(std::move(input));
+    KernelOutcome outcome = kernel_->on_venue_event(event);
+    recorder_->end();
+    return outcome;
+}
+
+KernelOutcome ChaosStack::pump_venue() {
+    LoggedInput input;
+    input.kind = InputKind::PUMP;
+    input.at_ns = clock_->now_ns();
+    recorder_->begin(std::move(input));
+    KernelOutcome outcome = kernel_->pump_venue();
+    recorder_->end();
+    return outcome;
+}
+
+KernelOutcome ChaosStack::reconcile_from_slots(std::span<const SlotSnapshot> snapshots) {
+    LoggedInput input;
+    input.kind = InputKind::RECONCILE;
+    input.at_ns = clock_->now_ns();
+    input.snapshots.assign(snapshots.begin(), snapshots.end());
+    recorder_->begin(std::move(input));
+    KernelOutcome outcome = kernel_->reconcile_from_slots(snapshots);
+    recorder_->end();
+    return outcome;
+}
+
+std::vector<SlotSnapshot> ChaosStack::own_snapshots() const {
+    std::vector<SlotSnapshot> out;
+    out.reserve(static_cast<std::size_t>(kernel_->max_slots()));
+    for (int i = 0; i < kernel_->max_slots(); ++i) out.push_back(kernel_->slot_snapshot(i));
+    return out;
+}
+
+void ChaosStack::wait_seconds(double seconds) {
+    const std::int64_t delay_ns = seconds_to_ns(seconds);
+    if (delay_ns == 0) return;
+    if (virtual_clock_ != nullptr) {
+        virtual_clock_->advance_ns(delay_ns);
+        return;
+    }
+    std::this_thread::sleep_for(std::chrono::nanoseconds(delay_ns));
+}
+
+std::optional<std::size_t> ChaosStack::pending_venue_events() const {
+    if (!venue_.pending_events) return std::nullopt;
+    return venue_.pending_events();
+}
+
+void ChaosStack::seal_log() { log_.final_state_hash = kernel_->state_hash(); }
+
+// ---------------------------------------------------------------------------------------
+// Run
+
+ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& options) {
+    ChaosRunResult result;
+    result.scenario_name = scenario.name;
+    result.slot_id = options.slot_id.value_or(scenario.slot_id);
+    result.threads_at_start = count_process_threads();
+    result.unmatched_events_at_start = stack.kernel().unmatched_events().size();
+    result.account_at_start = stack.kernel().account();
+    if (stack.log().scenario.empty()) stack.log().scenario = scenario.name;
+    result.outcomes.reserve(scenario.steps.size() + 1);
+    result.slot_states.reserve(scenario.steps.size());
+    result.account_snapshots.reserve(scenario.steps.size());
+    result.steps.reserve(scenario.steps.size());
+
+    const std::int64_t started_ns = stack.clock().now_ns();
+    const ExecutionKernel& kernel = stack.kernel();
+    const bool slot_valid = kernel.valid_slot(result.slot_id);
+    const auto collect = [&](KernelOutcome outcome, bool keep_always) {
+        for (const VenueEvent& event : outcome.emitted_events) {
+            result.events.push_back(event);
+            if (options.capture != nullptr) options.capture->deliver(event);
+        }
+        if (keep_always || did_something(outcome)) result.outcomes.push_back(std::move(outcome));
+    };
+    // After every step: an asynchronous venue hands over what arrived meanwhile.
+    const auto pump = [&] {
+        collect(stack.pump_venue(), false);
+        if (stack.virtual_clock() != nullptr) return;
+        for (int poll = 0; poll < options.settle_polls; ++poll) {
+            stack.wait_seconds(options.settle_poll_seconds);
+            collect(stack.pump_venue(), false);
+        }
+    };
+
+    int trade_seq = 0;
+    const std::size_t total = scenario.steps.size();
+    for (std::size_t index = 0; index < total; ++index) {
+        const ChaosStep& step = scenario.steps[index];
+        if (step.delay_before > 0) stack.wait_seconds(step.delay_before);
+        if (step.action == ChaosAction::WAIT) {
+            pump();
+            if (options.on_step) options.on_step(index + 1, total);
+            continue;
+        }
+        StepTrace trace;
+        trace.step_index = index;
+        trace.action = step.action;
+        trace.at_ns = stack.clock().now_ns();
+        trace.outcomes_begin = result.outcomes.size();
+        KernelOutcome outcome;
+        if (step.action == ChaosAction::RECONCILE) {
+            const std::vector<SlotSnapshot> snapshots = stack.own_snapshots();
+            outcome = stack.reconcile_from_slots(snapshots);
+        } else {
+            ++trade_seq;
+            outcome = stack.process_intent(step_to_intent(step, result.slot_id, trade_seq, trace.at_ns));
+        }
+        result.final_outcome = outcome;
+        collect(std::move(outcome), true);
+        pump();
+        trace.outcomes_end = result.outcomes.size();
+        result.steps.push_back(trace);
+        result.slot_states.push_back(slot_valid ? kernel.slot(result.slot_id) : TradeSlot{});
+        result.account_snapshots.push_back(kernel.account());
+        if (options.on_step) options.on_step(index + 1, total);
+    }
+    stack.seal_log();
+    result.elapsed_ns = stack.clock().now_ns() - started_ns;
+    return result;
+}
+
+std::optional<std::size_t> count_process_threads() {
+    // Field 20 of /proc/self/stat; the command name (field 2) may hold spaces, so count from
+    // the closing parenthesis.
+    std::ifstream stat("/proc/self/stat");
+    if (!stat) return std::nullopt;
+    std::string text;
+    std::getline(stat, text);
+    const auto close = text.rfind(')');
+    if (close == std::string::npos) return std::nullopt;
+    std::istringstream fields(text.substr(close + 1));
+    std::string field;
+    for (int index = 3; index <= 20; ++index) {
+        if (!(fields >> field)) return std::nullopt;
+    }
+    std::size_t threads = 0;
+    for (const char c : field) {
+        if (c < '0' || c > '9') return std::nullopt;
+        threads = threads * 10 + static_cast<std::size_t>(c - '0');
+    }
+    return threads;
+}
+
+} // namespace dita::chaos
