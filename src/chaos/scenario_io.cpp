@@ -228,6 +228,21 @@ Result<ChaosScenario> parse_scenario(const Json& json, const std::string& pointe
     return scenario;
 }
 
+std::string line_column(std::string_view text, std::size_t offset) {
+    std::size_t line = 1;
+    std::size_t column = 1;
+    const std::size_t end = std::min(offset, text.size());
+    for (std::size_t i = 0; i < end; ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
 std::string parse_error_reason(const std::string& what) {
     // "[json.exception.parse_error.101] parse error at line 1, column 5: syntax error ..."
     const auto column = what.find("column ");
@@ -251,19 +266,19 @@ Result<std::vector<ChaosScenario>> parse_scenarios(std::string_view text, const 
         document = Json::parse(text);
     } catch (const Json::parse_error& error) {
         // nlohmann reports syntax errors only by exception; here they become the file's error.
-        std::size_t line = 1;
-        std::size_t column = 1;
-        const std::size_t end = std::min<std::size_t>(error.byte > 0 ? error.byte - 1 : 0, text.size());
-        for (std::size_t i = 0; i < end; ++i) {
-            if (text[i] == '\n') {
-                ++line;
-                column = 1;
-            } else {
-                ++column;
-            }
+        const std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;
+        return Error{source, line_column(text, offset), "invalid JSON: " + parse_error_reason(error.what())};
+    } catch (const Json::out_of_range& error) {
+        // A number no double can hold: the message quotes it, which locates it.
+        const std::string what = parse_error_reason(error.what());
+        const auto open = what.find('\'');
+        const auto close = what.rfind('\'');
+        std::string place;
+        if (open != std::string::npos && close > open) {
+            const auto at = text.find(what.substr(open + 1, close - open - 1));
+            if (at != std::string_view::npos) place = line_column(text, at);
         }
-        return Error{source, "line " + std::to_string(line) + ", column " + std::to_string(column),
-                     "invalid JSON: " + parse_error_reason(error.what())};
+        return Error{source, place, "invalid JSON: " + what};
     }
     std::vector<ChaosScenario> out;
     if (document.is_object() && document.contains("scenarios")) {
