@@ -823,6 +823,24 @@ void ExecutionKernel::reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> sn
 }
 
 bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
+    // Venue truth that agrees with what is known comes back as duplicate events: benign notes
+    // that must not replace the reconcile's own result (RECONCILED).
+    struct BenignEventNotes {
+        explicit BenignEventNotes(Ctx& c) : ctx(c), from_event(c.from_event), override_min(c.event_override_min) {
+            ctx.from_event = true;
+            ctx.event_override_min = KernelSeverity::WARNING;
+        }
+        ~BenignEventNotes() {
+            ctx.from_event = from_event;
+            ctx.event_override_min = override_min;
+        }
+        BenignEventNotes(const BenignEventNotes&) = delete;
+        BenignEventNotes& operator=(const BenignEventNotes&) = delete;
+        Ctx& ctx;
+        bool from_event;
+        KernelSeverity override_min;
+    };
+    const BenignEventNotes notes(ctx);
     for (const Id* id : {&slot.entry_order_id, &slot.exit_order_id}) {
         if (id->empty()) continue;
         const Id coid = *id;
