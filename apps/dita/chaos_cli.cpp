@@ -183,7 +183,7 @@ int run_chaos_command(const ChaosOptions& options) {
     SuiteOptions suite;
     suite.stack.time = options.wall_clock ? TimeMode::WALL : TimeMode::VIRTUAL;
     suite.checks.replays = !options.no_replay;
-    suite.checks.shuffled_replays = options.shuffles;
+    suite.checks.reordered_replays = options.reorders;
 
     // The table goes to stderr when the JSON report takes stdout.
     std::FILE* out = options.json_out == "-" ? stderr : stdout;
@@ -192,7 +192,7 @@ int run_chaos_command(const ChaosOptions& options) {
                options.repeat > 1 ? fmt::format(" x {} runs", options.repeat) : std::string(),
                options.wall_clock ? "wall-clock" : "virtual",
                options.no_replay ? "no replays"
-                                 : fmt::format("ordered + {} shuffled replay(s) per run", options.shuffles));
+                                 : fmt::format("replays per run: ordered with duplicates, {} reordered", options.reorders));
 
     std::vector<ScenarioStats> stats(selected.size());
     Progress progress("scenario runs", total_runs, !options.no_progress);
@@ -201,7 +201,7 @@ int run_chaos_command(const ChaosOptions& options) {
     for (int round = 0; round < options.repeat; ++round) {
         // Each round shuffles with fresh seeds, so repeats explore new orderings.
         suite.checks.seed = options.seed + static_cast<std::uint64_t>(round) *
-                                               static_cast<std::uint64_t>(std::max(options.shuffles, 1));
+                                               static_cast<std::uint64_t>(std::max(options.reorders, 1));
         for (std::size_t i = 0; i < selected.size(); ++i) {
             const auto run_started = SteadyClock::now();
             ScenarioReport report = run_scenario_and_check(selected[i].scenario, suite);

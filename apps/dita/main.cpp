@@ -27,7 +27,10 @@ int main(int argc, char** argv) {
                           "write each scenario's input log and event stream (JSON lines) to this directory");
     chaos_cmd->add_option("--repeat", chaos.repeat, "run everything this many times, with fresh shuffle seeds")
         ->check(CLI::Range(1, 1'000'000));
-    chaos_cmd->add_option("--shuffles", chaos.shuffles, "shuffled replays per scenario run")->check(CLI::Range(0, 10'000));
+    chaos_cmd->add_option("--reorders", chaos.reorders,
+                          "reordered replays per scenario run: the first reverses every event batch, the others "
+                          "shuffle them (seeded)")
+        ->check(CLI::Range(0, 10'000));
     chaos_cmd->add_option("--seed", chaos.seed, "seed of the shuffled replays");
     chaos_cmd->add_flag("--no-replay", chaos.no_replay, "skip the replay checks (duplicates, convergence)");
     chaos_cmd->add_flag("--wall-clock", chaos.wall_clock, "sleep through delays instead of advancing virtual time");

@@ -90,6 +90,15 @@ JsonResult<std::vector<T>> read_array(const JsonObjectReader& r, std::string_vie
     return out;
 }
 
+// A pump whose drains delivered nothing left the kernel as it was.
+bool is_idle_pump(const LoggedInput& input) {
+    if (input.kind != InputKind::PUMP) return false;
+    for (const VenueCall& call : input.calls) {
+        if (call.kind != VenueCallKind::DRAIN || !call.events.empty()) return false;
+    }
+    return true;
+}
+
 } // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -128,6 +137,7 @@ void RecordingVenue::begin(LoggedInput input) {
         return;
     }
     log_.inputs.push_back(std::move(input));
+    log_.inputs.back().calls.reserve(4); // submit, drains: the common shape of one input
     active_ = true;
 }
 
@@ -232,6 +242,20 @@ BatchTransform duplicate_events() {
             out.push_back(event);
         }
         return out;
+    };
+}
+
+BatchTransform reverse_batches() {
+    return [](std::size_t, std::span<const VenueEvent> batch) {
+        return std::vector<VenueEvent>(batch.rbegin(), batch.rend());
+    };
+}
+
+BatchTransform compose(BatchTransform first, BatchTransform second) {
+    return [first = std::move(first), second = std::move(second)](std::size_t batch_number,
+                                                                  std::span<const VenueEvent> batch) {
+        const std::vector<VenueEvent> middle = first(batch_number, batch);
+        return second(batch_number, middle);
     };
 }
 
@@ -435,6 +459,7 @@ ReplayRun LogReplayer::run() {
     for (std::size_t i = 0; i < log_.inputs.size(); ++i) {
         const LoggedInput& input = log_.inputs[i];
         clock_.set_ns(input.at_ns);
+        if (is_idle_pump(input)) continue;
         venue_.begin(i);
         switch (input.kind) {
         case InputKind::INTENT: out.outcomes.push_back(kernel_->process_intent(input.intent)); break;

@@ -1,5 +1,6 @@
 #include "dita/chaos/invariants.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -55,34 +56,52 @@ std::string describe_event(const VenueEvent& event) {
 // A structural problem with one slot, if any: what its stage says must agree with its fields.
 std::optional<std::string> slot_shape_problem(const TradeSlot& slot) {
     if (!valid_stage(slot.fsm_state)) return "slot " + std::to_string(slot.slot_id) + " is in " + stage_name(slot.fsm_state);
-    const std::string where = "slot " + std::to_string(slot.slot_id) + " in " + stage_name(slot.fsm_state);
+    const auto where = [&] { return "slot " + std::to_string(slot.slot_id) + " in " + stage_name(slot.fsm_state); };
     if (is_free_stage(slot.fsm_state)) {
-        if (slot.size.is_positive()) return where + " holds an open size of " + dec(slot.size);
-        if (!slot.working_order_id.empty()) return where + " still has working order " + slot.working_order_id.str();
+        if (slot.size.is_positive()) return where() + " holds an open size of " + dec(slot.size);
+        if (!slot.working_order_id.empty()) return where() + " still has working order " + slot.working_order_id.str();
     }
     if (is_position_resting_stage(slot.fsm_state) && !slot.size.is_positive()) {
-        return where + " has no open size";
+        return where() + " has no open size";
     }
     if ((is_entry_working_stage(slot.fsm_state) || is_exit_working_stage(slot.fsm_state)) &&
         slot.working_order_id.empty()) {
-        return where + " has no working order";
+        return where() + " has no working order";
     }
     if (slot.closed != (slot.fsm_state == TradeStage::TRADE_TERMINAL_WRITTEN)) {
-        return where + (slot.closed ? " is flagged closed" : " is not flagged closed");
+        return where() + (slot.closed ? " is flagged closed" : " is not flagged closed");
     }
     return std::nullopt;
 }
 
-// Everything the run saw, slot by slot: the history snapshots, then the final slots.
+// "after step 2 (EXIT)" for history snapshot i; "at rest" past the history. Built only for
+// a failure's detail.
+std::string when_of(const ChaosRunResult& run, std::size_t index, std::size_t history_size) {
+    return index < history_size ? "after " + where_step(run, index) : std::string("at rest");
+}
+
+// Everything the run saw, slot by slot: the history snapshots, then the final slots. The
+// visitor gets the slot and its position (for when_of).
 template <typename Visit>
 std::optional<InvariantResult> visit_slots(const CheckContext& context, Visit visit) {
-    for (std::size_t i = 0; i < context.run.slot_states.size(); ++i) {
-        if (auto problem = visit(context.run.slot_states[i], "after " + where_step(context.run, i))) return problem;
+    const std::size_t history = context.run.slot_states.size();
+    for (std::size_t i = 0; i < history; ++i) {
+        if (auto problem = visit(context.run.slot_states[i], i)) return problem;
     }
     for (const SlotSnapshot& snapshot : context.final_state.slots) {
-        if (auto problem = visit(snapshot.slot, std::string("at rest"))) return problem;
+        if (auto problem = visit(snapshot.slot, history)) return problem;
     }
     return std::nullopt;
+}
+
+// The account after each step, then at rest, without copying them.
+template <typename Visit>
+std::optional<InvariantResult> visit_accounts(const CheckContext& context, Visit visit) {
+    const auto& history = context.run.account_snapshots;
+    for (std::size_t i = 0; i < history.size(); ++i) {
+        if (auto problem = visit(history[i], i)) return problem;
+    }
+    return visit(context.final_state.account, history.size());
 }
 
 std::set<std::string> all_assets(const FinalState& state) {
@@ -262,11 +281,13 @@ InvariantResult check_fsm_consistent(const CheckContext& context) {
             ++step_cursor;
         }
     }
-    auto problem = visit_slots(context, [&](const TradeSlot& slot, const std::string& when) -> std::optional<InvariantResult> {
+    const std::size_t history = run.slot_states.size();
+    auto problem = visit_slots(context, [&](const TradeSlot& slot, std::size_t at) -> std::optional<InvariantResult> {
         if (!valid_stage(slot.fsm_state)) {
-            return fail(name, "Unknown FSM state " + when + ": " + stage_name(slot.fsm_state), slot.slot_id);
+            return fail(name, "Unknown FSM state " + when_of(run, at, history) + ": " + stage_name(slot.fsm_state),
+                        slot.slot_id);
         }
-        if (auto shape = slot_shape_problem(slot)) return fail(name, *shape + " " + when, slot.slot_id);
+        if (auto shape = slot_shape_problem(slot)) return fail(name, *shape + " " + when_of(run, at, history), slot.slot_id);
         return std::nullopt;
     });
     if (problem) return *problem;
@@ -276,16 +297,16 @@ InvariantResult check_fsm_consistent(const CheckContext& context) {
 
 InvariantResult check_equity_consistent(const CheckContext& context) {
     constexpr std::string_view name = "equity_consistent";
-    std::vector<AccountSnapshot> accounts = context.run.account_snapshots;
-    accounts.push_back(context.final_state.account);
-    for (std::size_t i = 0; i < accounts.size(); ++i) {
-        const bool at_rest = i + 1 == accounts.size();
-        const std::string when = at_rest ? std::string("at rest") : "after " + where_step(context.run, i);
-        const double equity = accounts[i].equity.to_double();
-        if (!std::isfinite(equity)) return fail(name, "Non-finite equity " + when);
-        if (accounts[i].equity.is_negative()) return fail(name, "Equity went negative " + when + ": " + dec(accounts[i].equity));
-    }
-    return pass(name, "equity finite and not negative in " + std::to_string(accounts.size()) + " snapshots");
+    const std::size_t history = context.run.account_snapshots.size();
+    auto problem = visit_accounts(context, [&](const AccountSnapshot& a, std::size_t at) -> std::optional<InvariantResult> {
+        if (!std::isfinite(a.equity.to_double())) return fail(name, "Non-finite equity " + when_of(context.run, at, history));
+        if (a.equity.is_negative()) {
+            return fail(name, "Equity went negative " + when_of(context.run, at, history) + ": " + dec(a.equity));
+        }
+        return std::nullopt;
+    });
+    if (problem) return *problem;
+    return pass(name, "equity finite and not negative in " + std::to_string(history + 1) + " snapshots");
 }
 
 InvariantResult check_no_leaked_futures(const CheckContext& context) {
@@ -343,15 +364,16 @@ InvariantResult check_transitions_legal(const CheckContext& context) {
 
 InvariantResult check_size_conservation(const CheckContext& context) {
     constexpr std::string_view name = "size_conservation";
-    auto problem = visit_slots(context, [&](const TradeSlot& slot, const std::string& when) -> std::optional<InvariantResult> {
-        const std::string who = "slot " + std::to_string(slot.slot_id) + " " + when;
-        if (slot.size.is_negative()) return fail(name, who + ": negative open size " + dec(slot.size), slot.slot_id);
+    const std::size_t history = context.run.slot_states.size();
+    auto problem = visit_slots(context, [&](const TradeSlot& slot, std::size_t at) -> std::optional<InvariantResult> {
+        const auto who = [&] { return "slot " + std::to_string(slot.slot_id) + " " + when_of(context.run, at, history); };
+        if (slot.size.is_negative()) return fail(name, who() + ": negative open size " + dec(slot.size), slot.slot_id);
         if (slot.size != slot.entry_filled - slot.exit_filled) {
-            return fail(name, who + ": open size " + dec(slot.size) + " != entry fills " + dec(slot.entry_filled) +
+            return fail(name, who() + ": open size " + dec(slot.size) + " != entry fills " + dec(slot.entry_filled) +
                                   " - exit fills " + dec(slot.exit_filled), slot.slot_id);
         }
         if (slot.entry_filled > slot.target_size) {
-            return fail(name, who + ": entry fills " + dec(slot.entry_filled) + " above the target " +
+            return fail(name, who() + ": entry fills " + dec(slot.entry_filled) + " above the target " +
                                   dec(slot.target_size), slot.slot_id);
         }
         return std::nullopt;
@@ -380,21 +402,24 @@ InvariantResult check_size_conservation(const CheckContext& context) {
 
 InvariantResult check_money_identity(const CheckContext& context) {
     constexpr std::string_view name = "money_identity";
-    std::vector<AccountSnapshot> accounts = context.run.account_snapshots;
-    accounts.push_back(context.final_state.account);
-    for (std::size_t i = 0; i < accounts.size(); ++i) {
-        const AccountSnapshot& a = accounts[i];
-        const std::string when = i + 1 == accounts.size() ? std::string("at rest") : "after " + where_step(context.run, i);
+    const std::size_t history = context.run.account_snapshots.size();
+    auto problem = visit_accounts(context, [&](const AccountSnapshot& a, std::size_t at) -> std::optional<InvariantResult> {
         const Decimal expected = a.initial_capital + a.realized_pnl - a.fees_paid;
         if (a.capital != expected) {
             return fail(name, "capital " + dec(a.capital) + " != initial " + dec(a.initial_capital) + " + realized " +
-                                  dec(a.realized_pnl) + " - fees " + dec(a.fees_paid) + " = " + dec(expected) + " " + when);
+                                  dec(a.realized_pnl) + " - fees " + dec(a.fees_paid) + " = " + dec(expected) + " " +
+                                  when_of(context.run, at, history));
         }
-        if (a.fees_paid.is_negative()) return fail(name, "negative fees paid " + dec(a.fees_paid) + " " + when);
-    }
+        if (a.fees_paid.is_negative()) {
+            return fail(name, "negative fees paid " + dec(a.fees_paid) + " " + when_of(context.run, at, history));
+        }
+        return std::nullopt;
+    });
+    if (problem) return *problem;
+    const std::size_t snapshots = history + 1;
     // Fees the account paid in this run == the venue's cumulative fee of each order it reported.
     if (context.final_state.unmatched_events > context.run.unmatched_events_at_start) {
-        return pass(name, "capital identity exact in " + std::to_string(accounts.size()) +
+        return pass(name, "capital identity exact in " + std::to_string(snapshots) +
                               " snapshots (fee cross-check skipped: unapplied events)");
     }
     std::map<std::string, Decimal> fee_by_order;
@@ -410,22 +435,21 @@ InvariantResult check_money_identity(const CheckContext& context) {
         return fail(name, "the account paid " + dec(paid) + " in fees but the venue reported " + dec(venue_fees) +
                               " over " + std::to_string(fee_by_order.size()) + " orders");
     }
-    return pass(name, "capital identity exact in " + std::to_string(accounts.size()) + " snapshots; fees " +
+    return pass(name, "capital identity exact in " + std::to_string(snapshots) + " snapshots; fees " +
                           dec(paid) + " == venue-reported");
 }
 
 InvariantResult check_equity_identity(const CheckContext& context) {
     constexpr std::string_view name = "equity_identity";
-    std::vector<AccountSnapshot> accounts = context.run.account_snapshots;
-    accounts.push_back(context.final_state.account);
-    for (std::size_t i = 0; i < accounts.size(); ++i) {
-        const AccountSnapshot& a = accounts[i];
-        const std::string when = i + 1 == accounts.size() ? std::string("at rest") : "after " + where_step(context.run, i);
+    const std::size_t history = context.run.account_snapshots.size();
+    auto problem = visit_accounts(context, [&](const AccountSnapshot& a, std::size_t at) -> std::optional<InvariantResult> {
         if (a.equity != a.capital + a.unrealized_pnl) {
             return fail(name, "equity " + dec(a.equity) + " != capital " + dec(a.capital) + " + unrealized " +
-                                  dec(a.unrealized_pnl) + " " + when);
+                                  dec(a.unrealized_pnl) + " " + when_of(context.run, at, history));
         }
-    }
+        return std::nullopt;
+    });
+    if (problem) return *problem;
     // Recompute at rest from the slots and marks (a linear USDT-margined contract).
     Decimal unrealized;
     Decimal margin;
@@ -447,7 +471,7 @@ InvariantResult check_equity_identity(const CheckContext& context) {
         return fail(name, "used margin " + dec(at_rest.used_margin) + " at rest, but notional / leverage of the open slots is " +
                               dec(margin));
     }
-    return pass(name, "equity == capital + unrealized in " + std::to_string(accounts.size()) +
+    return pass(name, "equity == capital + unrealized in " + std::to_string(history + 1) +
                           " snapshots; unrealized " + dec(unrealized) + " recomputed");
 }
 
@@ -494,46 +518,125 @@ InvariantResult check_orders_match_venue(const CheckContext& context) {
     return pass(name, std::to_string(kernel_orders.size()) + " working order(s) and net positions match the venue");
 }
 
-InvariantResult check_duplicate_events_noop(const CheckContext& context) {
-    constexpr std::string_view name = "duplicate_events_noop";
-    if (auto unusable = log_unusable(name, context)) return *unusable;
-    const InputLog& log = *context.log;
-    // 1. Every event delivered twice in a row while the run is replayed.
-    const ReplayRun doubled = replay_log(log, duplicate_events());
-    if (auto problem = replay_problem(doubled, log.final_state_hash, "the replay with every event delivered twice")) {
-        return fail(name, *problem);
+ReplayEvidence gather_replays(const InputLog& log, std::span<const VenueEvent> events, const CheckOptions& options) {
+    ReplayEvidence evidence;
+    const int reorders = std::max(options.reordered_replays, 0);
+    const auto reordering = [&](int i) -> std::pair<std::string, BatchTransform> {
+        if (i == 0) return {"the replay with every batch reversed", reverse_batches()};
+        const std::uint64_t seed = options.seed + static_cast<std::uint64_t>(i - 1);
+        return {"the replay shuffled with seed " + std::to_string(seed), shuffle_batches(seed)};
+    };
+    {
+        // The copy run: the first replay, then every captured event once more.
+        LogReplayer copy(log, reorders > 0 ? compose(reverse_batches(), duplicate_events()) : duplicate_events());
+        const std::string label = reorders > 0 ? "the replay with every batch reversed and every event twice"
+                                               : "the replay with every event delivered twice";
+        evidence.combined.push_back({label, copy.run()});
+        for (const VenueEvent& event : events) {
+            const KernelOutcome outcome = copy.kernel().on_venue_event(event);
+            if (copy.divergence() && !evidence.combined.front().run.divergence) {
+                evidence.reapply_problem = "re-applying " + describe_event(event) + ": " + *copy.divergence();
+                break;
+            }
+            if (outcome.severity >= KernelSeverity::ERROR || is_unexpected_diagnostic(outcome.diagnostic_code)) {
+                evidence.reapply_problem = "re-applying " + describe_event(event) + " gave " +
+                                           std::string(to_string(outcome.diagnostic_code)) + ": " + outcome.details;
+                break;
+            }
+        }
+        evidence.hash_after_reapply = copy.kernel().state_hash();
     }
-    // 2. A copy of the run, then every captured event applied again.
-    LogReplayer copy(log);
-    const ReplayRun copied = copy.run();
-    if (auto problem = replay_problem(copied, log.final_state_hash, "the copy run")) return fail(name, *problem);
-    const std::vector<VenueEvent>& events = context.run.events;
-    for (const VenueEvent& event : events) {
-        const KernelOutcome outcome = copy.kernel().on_venue_event(event);
-        if (copy.divergence()) return fail(name, "re-applying " + describe_event(event) + ": " + *copy.divergence());
-        if (outcome.severity >= KernelSeverity::ERROR || is_unexpected_diagnostic(outcome.diagnostic_code)) {
-            return fail(name, "re-applying " + describe_event(event) + " gave " +
-                                  std::string(to_string(outcome.diagnostic_code)) + ": " + outcome.details);
+    for (int i = 1; i < reorders; ++i) {
+        auto [label, transform] = reordering(i);
+        // Duplicates first, then the shuffle: a late copy of an old event lands anywhere.
+        evidence.combined.push_back({label + " (every event twice)", replay_log(log, compose(duplicate_events(), std::move(transform)))});
+    }
+    const auto missed = [&](const ReplayRun& run) {
+        return run.divergence.has_value() || run.final_state_hash != log.final_state_hash;
+    };
+    bool any_missed = false;
+    for (const LabeledReplay& one : evidence.combined) any_missed = any_missed || missed(one.run);
+    if (any_missed) {
+        evidence.ordered = replay_log(log);
+        evidence.doubled = reorders > 0 ? replay_log(log, duplicate_events()) : evidence.combined.front().run;
+        for (std::size_t i = 0; i < evidence.combined.size() && reorders > 0; ++i) {
+            if (!missed(evidence.combined[i].run)) continue;
+            auto [label, transform] = reordering(static_cast<int>(i));
+            evidence.reordered_only.emplace(i, LabeledReplay{label, replay_log(log, std::move(transform))});
         }
     }
-    if (copy.kernel().state_hash() != copied.final_state_hash) {
-        // Find the first event that changed the state, for the report.
+    if (!evidence.reapply_problem && evidence.hash_after_reapply != evidence.combined.front().run.final_state_hash) {
+        // Find the first event that changed the state, for the report (only when one did).
         LogReplayer again(log);
         again.run();
         for (std::size_t i = 0; i < events.size(); ++i) {
             const std::uint64_t before = again.kernel().state_hash();
-            const KernelOutcome outcome = again.kernel().on_venue_event(events[i]);
+            (void)again.kernel().on_venue_event(events[i]);
             if (again.kernel().state_hash() != before) {
-                return fail(name, "re-applying event " + std::to_string(i) + " (" + describe_event(events[i]) +
-                                      ") changed the state: " + std::string(to_string(outcome.diagnostic_code)) + ": " +
-                                      outcome.details,
-                            events[i].slot_id < 0 ? 0 : events[i].slot_id);
+                evidence.reapply_changed = i;
+                break;
             }
+        }
+    }
+    return evidence;
+}
+
+namespace {
+
+// The context's shared replays, or ones made here when a caller (a test) gave none.
+class Replays {
+public:
+    explicit Replays(const CheckContext& context) {
+        if (context.replays != nullptr) {
+            evidence_ = context.replays;
+        } else {
+            local_ = gather_replays(*context.log, context.run.events, context.options);
+            evidence_ = &*local_;
+        }
+    }
+    const ReplayEvidence& operator*() const { return *evidence_; }
+    const ReplayEvidence* operator->() const { return evidence_; }
+
+private:
+    std::optional<ReplayEvidence> local_;
+    const ReplayEvidence* evidence_ = nullptr;
+};
+
+} // namespace
+
+InvariantResult check_duplicate_events_noop(const CheckContext& context) {
+    constexpr std::string_view name = "duplicate_events_noop";
+    if (auto unusable = log_unusable(name, context)) return *unusable;
+    const InputLog& log = *context.log;
+    const Replays replays(context);
+    // A log that cannot reproduce the run cannot tell about duplicates.
+    if (replays->ordered) {
+        if (auto problem = replay_problem(*replays->ordered, log.final_state_hash, "the copy run")) return fail(name, *problem);
+    }
+    // 1. Every event delivered twice in a row while the run is replayed (in recorded order
+    //    when a reordered replay missed, so order and duplicates are told apart).
+    if (replays->doubled) {
+        if (auto problem = replay_problem(*replays->doubled, log.final_state_hash,
+                                          "the replay with every event delivered twice")) {
+            return fail(name, *problem);
+        }
+    }
+    // 2. Then every captured event applied once more, at rest.
+    const LabeledReplay& copy = replays->combined.front();
+    if (replays->reapply_problem) return fail(name, *replays->reapply_problem);
+    const std::vector<VenueEvent>& events = context.run.events;
+    if (replays->hash_after_reapply != copy.run.final_state_hash) {
+        if (replays->reapply_changed && *replays->reapply_changed < events.size()) {
+            const VenueEvent& event = events[*replays->reapply_changed];
+            return fail(name, "re-applying event " + std::to_string(*replays->reapply_changed) + " (" +
+                                  describe_event(event) + ") changed the state",
+                        event.slot_id < 0 ? 0 : event.slot_id);
         }
         return fail(name, "re-applying the " + std::to_string(events.size()) + " events changed the state");
     }
-    return pass(name, std::to_string(doubled.events_delivered / 2) + " events doubled in replay and " +
-                          std::to_string(events.size()) + " re-applied at rest: no change");
+    return pass(name, std::to_string(copy.run.events_delivered / 2) + " events delivered twice in " +
+                          std::to_string(replays->combined.size()) + " replay(s), " + std::to_string(events.size()) +
+                          " re-applied at rest: no change");
 }
 
 InvariantResult check_replay_converges(const CheckContext& context) {
@@ -543,32 +646,47 @@ InvariantResult check_replay_converges(const CheckContext& context) {
     if (log.final_state_hash != context.final_state.state_hash) {
         return fail(name, "the log was sealed at a different state than the kernel's at rest");
     }
-    const ReplayRun ordered = replay_log(log);
-    if (auto problem = replay_problem(ordered, log.final_state_hash, "the ordered replay")) return fail(name, *problem);
-    const OrderingPlan plan = plan_orderings(log);
-    int shuffled = 0;
-    for (int i = 0; i < context.options.shuffled_replays; ++i) {
-        const std::uint64_t seed = context.options.seed + static_cast<std::uint64_t>(i);
-        const ReplayRun replay = replay_log(log, shuffle_batches(seed));
-        if (auto problem = replay_problem(replay, log.final_state_hash,
-                                          "the replay shuffled with seed " + std::to_string(seed))) {
+    const Replays replays(context);
+    if (replays->ordered) {
+        if (auto problem = replay_problem(*replays->ordered, log.final_state_hash, "the ordered replay")) {
             return fail(name, *problem);
         }
-        ++shuffled;
     }
-    return pass(name, "ordered and " + std::to_string(shuffled) + " shuffled replay(s) of " +
-                          std::to_string(log.inputs.size()) + " inputs (" + std::to_string(plan.batch_sizes.size()) +
-                          " event batches) reach the recorded state");
+    for (std::size_t i = 0; i < replays->combined.size(); ++i) {
+        const LabeledReplay& combined = replays->combined[i];
+        const auto problem = replay_problem(combined.run, log.final_state_hash, combined.label);
+        if (!problem) continue;
+        // Name the reordering alone when it is the cause; otherwise the combination is.
+        const auto alone = replays->reordered_only.find(i);
+        if (alone != replays->reordered_only.end()) {
+            if (auto own = replay_problem(alone->second.run, log.final_state_hash, alone->second.label)) {
+                return fail(name, *own);
+            }
+            return fail(name, *problem + " (" + alone->second.label.substr(4) + " alone converges: with duplicates it does not)");
+        }
+        return fail(name, *problem);
+    }
+    return pass(name, std::to_string(replays->combined.size()) + " replay(s) of " + std::to_string(log.inputs.size()) +
+                          " inputs (" + std::to_string(plan_orderings(log).batch_sizes.size()) +
+                          " event batches) reach the recorded state: " + replays->combined.front().label.substr(4) +
+                          (replays->combined.size() > 1 ? "; seeded shuffles" : ""));
 }
 
 // ---------------------------------------------------------------------------------------
 
 std::vector<InvariantResult> run_checks(const CheckContext& context) {
+    // The replays are made once for every check that reads them.
+    std::optional<ReplayEvidence> replays;
+    CheckContext shared = context;
+    if (context.options.replays && context.replays == nullptr && context.log != nullptr && !context.log->truncated) {
+        replays = gather_replays(*context.log, context.run.events, context.options);
+        shared.replays = &*replays;
+    }
     std::vector<InvariantResult> out;
     out.reserve(std::size(checks_table));
     for (const InvariantDef& def : checks_table) {
-        if (def.needs_replay && !context.options.replays) continue;
-        out.push_back(def.check(context));
+        if (def.needs_replay && !shared.options.replays) continue;
+        out.push_back(def.check(shared));
     }
     return out;
 }
@@ -602,7 +720,7 @@ FinalState capture_final_state(ChaosStack& stack) {
     state.unmatched_events = kernel.unmatched_events().size();
     state.venue_pending_events = stack.pending_venue_events();
     state.threads = count_process_threads();
-    state.state_hash = kernel.state_hash();
+    state.state_hash = stack.state_hash();
     return state;
 }
 

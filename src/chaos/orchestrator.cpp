@@ -1,10 +1,12 @@
 #include "dita/chaos/orchestrator.hpp"
 
+#include <dirent.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
-#include <sstream>
+#include <mutex>
+#include <string_view>
 #include <thread>
 
 namespace dita::chaos {
@@ -149,7 +151,16 @@ std::optional<std::size_t> ChaosStack::pending_venue_events() const {
     return venue_.pending_events();
 }
 
-void ChaosStack::seal_log() { log_.final_state_hash = kernel_->state_hash(); }
+void ChaosStack::seal_log() {
+    log_.final_state_hash = kernel_->state_hash();
+    sealed_at_input_ = kernel_->input_sequence();
+}
+
+std::uint64_t ChaosStack::state_hash() const {
+    // Every change of kernel state is an input, so the sealed hash stands until the next one.
+    if (sealed_at_input_ && *sealed_at_input_ == kernel_->input_sequence()) return log_.final_state_hash;
+    return kernel_->state_hash();
+}
 
 // ---------------------------------------------------------------------------------------
 // Run
@@ -162,6 +173,7 @@ ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenar
     result.unmatched_events_at_start = stack.kernel().unmatched_events().size();
     result.account_at_start = stack.kernel().account();
     if (stack.log().scenario.empty()) stack.log().scenario = scenario.name;
+    stack.log().inputs.reserve(stack.log().inputs.size() + 2 * scenario.steps.size() + 1);
     result.outcomes.reserve(scenario.steps.size() + 1);
     result.slot_states.reserve(scenario.steps.size());
     result.account_snapshots.reserve(scenario.steps.size());
@@ -225,23 +237,29 @@ ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenar
 }
 
 std::optional<std::size_t> count_process_threads() {
-    // Field 20 of /proc/self/stat; the command name (field 2) may hold spaces, so count from
-    // the closing parenthesis.
-    std::ifstream stat("/proc/self/stat");
-    if (!stat) return std::nullopt;
-    std::string text;
-    std::getline(stat, text);
-    const auto close = text.rfind(')');
-    if (close == std::string::npos) return std::nullopt;
-    std::istringstream fields(text.substr(close + 1));
-    std::string field;
-    for (int index = 3; index <= 20; ++index) {
-        if (!(fields >> field)) return std::nullopt;
-    }
+    // One entry per thread in /proc/self/task. The directory stays open and is re-read from
+    // the start each time: half the cost of reading /proc/self/stat, and this runs twice per
+    // scenario.
+    struct TaskDirectory {
+        TaskDirectory() : dir(::opendir("/proc/self/task")) {}
+        ~TaskDirectory() {
+            if (dir != nullptr) ::closedir(dir);
+        }
+        TaskDirectory(const TaskDirectory&) = delete;
+        TaskDirectory& operator=(const TaskDirectory&) = delete;
+        DIR* dir;
+        std::mutex mutex;
+    };
+    static TaskDirectory tasks;
+    if (tasks.dir == nullptr) return std::nullopt;
+    const std::lock_guard lock(tasks.mutex);
+    ::rewinddir(tasks.dir);
     std::size_t threads = 0;
-    for (const char c : field) {
-        if (c < '0' || c > '9') return std::nullopt;
-        threads = threads * 10 + static_cast<std::size_t>(c - '0');
+    // Bounded: a process has far fewer threads than this.
+    for (std::size_t entries = 0; entries < 1'000'000; ++entries) {
+        const dirent* entry = ::readdir(tasks.dir);
+        if (entry == nullptr) break;
+        if (entry->d_name[0] != '.') ++threads;
     }
     return threads;
 }

@@ -126,6 +126,11 @@ using BatchTransform = std::function<std::vector<VenueEvent>(std::size_t batch_n
 BatchTransform shuffle_batches(std::uint64_t seed);
 // Every event delivered twice in a row.
 BatchTransform duplicate_events();
+// Every batch in reverse order (fills before their acks, cancels before fills): the most
+// adversarial single ordering, deterministic.
+BatchTransform reverse_batches();
+// first, then second, on each batch.
+BatchTransform compose(BatchTransform first, BatchTransform second);
 
 // Serves a log's recorded answers to a kernel that replays the log's inputs. A call the log
 // does not have at that point marks the replay as diverged and is answered UNAVAILABLE.
@@ -166,14 +171,25 @@ private:
     std::optional<std::string> divergence_;
 };
 
+// A journal that keeps nothing: replays compare states by hash, not by journal.
+class DiscardingZincPlane final : public ZincPlane {
+public:
+    void record_outcome(const KernelOutcome&, std::string_view) override {}
+    void record_transition(const Transition&) override {}
+    void write_terminal(const TradeRecord&) override {}
+    void record_state(std::uint64_t, const TradeSlot&, std::span<const OrderRecord>, const AccountTotals&) override {}
+    std::optional<RecoveredState> recover() const override { return std::nullopt; }
+};
+
 struct ReplayRun {
     std::uint64_t final_state_hash = 0;
-    std::vector<KernelOutcome> outcomes; // one per input
+    std::vector<KernelOutcome> outcomes; // one per replayed input (idle pumps are skipped)
     std::optional<std::string> divergence;
     std::size_t events_delivered = 0;
 };
 
 // A fresh kernel, built as the log says, on a ReplayVenue; run() feeds it the whole log.
+// Pumps that delivered nothing are skipped: they cannot change the kernel's state.
 class LogReplayer {
 public:
     explicit LogReplayer(const InputLog& log, BatchTransform transform = {});
@@ -190,7 +206,7 @@ private:
     VirtualClock clock_;
     InMemoryControlPlane control_;
     ReplayVenue venue_;
-    InMemoryZincPlane zinc_;
+    DiscardingZincPlane zinc_;
     std::unique_ptr<ExecutionKernel> kernel_;
     bool ran_ = false;
 };

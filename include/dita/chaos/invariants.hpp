@@ -11,9 +11,10 @@
 //   money_identity (capital == initial + realized - fees exactly; fees == venue-reported fees),
 //   equity_identity (equity == capital + unrealized, unrealized recomputed from slots and marks),
 //   orders_match_venue (at rest the kernel's working orders and net positions are the venue's),
-//   duplicate_events_noop (re-applying every event, or receiving each twice, changes nothing),
-//   replay_converges (the input log replayed in order and in shuffled batch orders reaches the
-//   recorded state hash).
+//   duplicate_events_noop (receiving every event twice, or all of them again at rest, changes
+//   nothing),
+//   replay_converges (the input log replayed in order, with every batch reversed, and in seeded
+//   shuffled batch orders reaches the recorded state hash).
 //
 // Every check is a pure function of a CheckContext, so tests can hand it a corrupted history or
 // state and see it fail.
@@ -57,16 +58,41 @@ struct FinalState {
 FinalState capture_final_state(ChaosStack& stack);
 
 struct CheckOptions {
-    bool replays = true;             // duplicate_events_noop and replay_converges need replays
-    int shuffled_replays = 2;        // seeded batch shuffles compared against the recorded state
+    bool replays = true; // duplicate_events_noop and replay_converges need replays
+    // Replays of the input log, each delivering every event twice: the first reverses every
+    // batch (0: it keeps the recorded order), the others shuffle with seed, seed + 1, ...
+    int reordered_replays = 2;
     std::uint64_t seed = 42;
 };
+
+struct LabeledReplay {
+    std::string label;
+    ReplayRun run;
+};
+
+// The replays of one run, made once and shared by the checks that read them.
+struct ReplayEvidence {
+    // Every replay delivers every event twice; combined[0]'s kernel then gets every captured
+    // event once more, at rest.
+    std::vector<LabeledReplay> combined;
+    std::uint64_t hash_after_reapply = 0;
+    std::optional<std::string> reapply_problem; // an event whose re-application was an error or acted
+    std::optional<std::size_t> reapply_changed; // the first event whose re-application changed the state
+    // Made only when a combined replay missed the recorded state, to tell why: the log as
+    // recorded, duplicates alone, each missing reordering alone (index into combined).
+    std::optional<ReplayRun> ordered;
+    std::optional<ReplayRun> doubled;
+    std::map<std::size_t, LabeledReplay> reordered_only;
+};
+
+ReplayEvidence gather_replays(const InputLog& log, std::span<const VenueEvent> events, const CheckOptions& options);
 
 struct CheckContext {
     const ChaosRunResult& run;
     const FinalState& final_state;
     const InputLog* log = nullptr;
     CheckOptions options;
+    const ReplayEvidence* replays = nullptr; // made from the log when absent
 };
 
 using InvariantCheck = InvariantResult (*)(const CheckContext& context);

@@ -73,6 +73,8 @@ public:
     std::optional<std::size_t> pending_venue_events() const;
     // Stamps the log with the kernel's current state hash (what an exact replay must reach).
     void seal_log();
+    // The kernel's state_hash (reusing the seal's while no input came since).
+    std::uint64_t state_hash() const;
 
 private:
     ChaosStack(const VenueSettings& venue, const StackOptions& options);
@@ -87,6 +89,7 @@ private:
     std::unique_ptr<RecordingVenue> recorder_;
     InMemoryZincPlane zinc_;
     std::unique_ptr<ExecutionKernel> kernel_;
+    std::optional<std::uint64_t> sealed_at_input_;
 };
 
 // The seed's build_test_kernel: the mock venue with these settings.
