@@ -70,16 +70,31 @@ std::optional<Decimal> Decimal::parse(std::string_view text) {
 }
 
 std::string Decimal::to_string() const {
+    // Digits written backwards into one buffer: no temporaries (this runs for every detail
+    // text the kernel writes). Output as before: trailing zeros trimmed, one fractional digit kept.
     const bool negative = raw_ < 0;
-    const auto magnitude = static_cast<std::uint64_t>(negative ? -static_cast<int128>(raw_) : raw_);
-    std::string frac = std::to_string(magnitude % scale);
-    frac.insert(0, static_cast<std::size_t>(decimals) - frac.size(), '0');
-    while (frac.size() > 1 && frac.back() == '0') frac.pop_back();
-    std::string out = negative ? "-" : "";
-    out += std::to_string(magnitude / scale);
-    out += '.';
-    out += frac;
-    return out;
+    auto magnitude = static_cast<std::uint64_t>(negative ? -static_cast<int128>(raw_) : raw_);
+    char buffer[32];
+    char* end = buffer + sizeof buffer;
+    char* cursor = end;
+    std::uint64_t frac = magnitude % scale;
+    magnitude /= scale;
+    int frac_digits = decimals;
+    while (frac_digits > 1 && frac % 10 == 0) {
+        frac /= 10;
+        --frac_digits;
+    }
+    for (int i = 0; i < frac_digits; ++i) {
+        *--cursor = static_cast<char>('0' + frac % 10);
+        frac /= 10;
+    }
+    *--cursor = '.';
+    do {
+        *--cursor = static_cast<char>('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude != 0);
+    if (negative) *--cursor = '-';
+    return std::string(cursor, end);
 }
 
 Decimal Decimal::mul(Decimal other) const {
