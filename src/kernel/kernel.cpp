@@ -507,6 +507,8 @@ void ExecutionKernel::drain(Ctx& ctx) {
         venue_.drain_events(sink);
         if (inbox_.empty()) return;
         batch.swap(inbox_);
+        // One allocation for the outcome's events rather than one per doubling.
+        if (ctx.outcome.emitted_events.empty()) ctx.outcome.emitted_events.reserve(std::max<std::size_t>(batch.size(), 4));
         for (const VenueEvent& event : batch) {
             ctx.outcome.emitted_events.push_back(event);
             ctx.from_event = true;
@@ -514,6 +516,7 @@ void ExecutionKernel::drain(Ctx& ctx) {
             ctx.from_event = false;
         }
         batch.clear();
+        batch.swap(inbox_); // the inbox keeps its capacity for the next drain
     }
     set_result(ctx, KernelDiagnosticCode::INVARIANT_BROKEN, KernelSeverity::CRITICAL,
                "venue kept delivering events for " + std::to_string(drain_rounds_max) + " rounds");
@@ -570,6 +573,9 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
     const OrderRecord before = entry.record;
     const OrderRecord after = merge_event(before, event);
     if (after == before) {
+        // While an intent drains the venue, this note would be dropped by set_result: do not
+        // format it (replays deliver duplicates by the hundred).
+        if (ctx.from_event && KernelSeverity::INFO < ctx.event_override_min) return;
         const bool same = detail::event_matches(before, event);
         set_result(ctx, same ? KernelDiagnosticCode::DUPLICATE_EVENT : KernelDiagnosticCode::STALE_EVENT,
                    KernelSeverity::INFO,
@@ -922,6 +928,8 @@ bool ExecutionKernel::move(Ctx& ctx, TradeSlot& slot, FsmInput input) {
     slot.fsm_state = *to;
     touch(ctx, slot.slot_id);
     if (ctx.tracing) {
+        // An input walks several stages: one allocation for all of them.
+        if (ctx.outcome.transitions.empty()) ctx.outcome.transitions.reserve(12);
         ctx.outcome.transitions.push_back(transition);
         zinc_.record_transition(transition);
     }
