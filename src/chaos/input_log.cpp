@@ -56,7 +56,10 @@ class TeeSink final : public EventSink {
 public:
     TeeSink(EventSink& target, std::vector<VenueEvent>* copy) : target_(target), copy_(copy) {}
     void deliver(const VenueEvent& event) override {
-        if (copy_ != nullptr) copy_->push_back(event);
+        if (copy_ != nullptr) {
+            if (copy_->empty()) copy_->reserve(4); // one allocation for a typical batch
+            copy_->push_back(event);
+        }
         target_.deliver(event);
     }
 
@@ -130,15 +133,16 @@ RecordingVenue::RecordingVenue(VenueAdapter& inner, InputLog& log) : inner_(inne
     log_.venue_name = std::string(inner_.name());
 }
 
-void RecordingVenue::begin(LoggedInput input) {
+const LoggedInput* RecordingVenue::begin(LoggedInput&& input) {
     if (log_.inputs.size() >= InputLog::inputs_max) {
         log_.truncated = true;
         active_ = false;
-        return;
+        return nullptr;
     }
-    log_.inputs.push_back(std::move(input));
-    log_.inputs.back().calls.reserve(4); // submit, drains: the common shape of one input
+    LoggedInput& logged = log_.inputs.emplace_back(std::move(input));
+    logged.calls.reserve(4); // submit, drains: the common shape of one input
     active_ = true;
+    return &logged;
 }
 
 void RecordingVenue::end() { active_ = false; }
@@ -240,6 +244,18 @@ BatchTransform duplicate_events() {
         for (const VenueEvent& event : batch) {
             out.push_back(event);
             out.push_back(event);
+        }
+        return out;
+    };
+}
+
+BatchTransform reverse_and_duplicate_batches() {
+    return [](std::size_t, std::span<const VenueEvent> batch) {
+        std::vector<VenueEvent> out;
+        out.reserve(batch.size() * 2);
+        for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+            out.push_back(*it);
+            out.push_back(*it);
         }
         return out;
     };

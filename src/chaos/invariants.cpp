@@ -528,7 +528,7 @@ ReplayEvidence gather_replays(const InputLog& log, std::span<const VenueEvent> e
     };
     {
         // The copy run: the first replay, then every captured event once more.
-        LogReplayer copy(log, reorders > 0 ? compose(reverse_batches(), duplicate_events()) : duplicate_events());
+        LogReplayer copy(log, reorders > 0 ? reverse_and_duplicate_batches() : duplicate_events());
         const std::string label = reorders > 0 ? "the replay with every batch reversed and every event twice"
                                                : "the replay with every event delivered twice";
         evidence.combined.push_back({label, copy.run()});

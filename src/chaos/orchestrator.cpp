@@ -86,13 +86,16 @@ std::unique_ptr<ChaosStack> build_test_kernel(const VenueSettings& venue) {
     return std::move(stack).value();
 }
 
-KernelOutcome ChaosStack::process_intent(const KernelIntent& intent) {
+KernelOutcome ChaosStack::process_intent(const KernelIntent& intent) { return process_intent(KernelIntent(intent)); }
+
+KernelOutcome ChaosStack::process_intent(KernelIntent&& intent) {
     LoggedInput input;
     input.kind = InputKind::INTENT;
     input.at_ns = clock_->now_ns();
-    input.intent = intent;
-    recorder_->begin(std::move(input));
-    KernelOutcome outcome = kernel_->process_intent(intent);
+    input.intent = std::move(intent);
+    // The kernel reads the logged copy (when the log is full, the local one).
+    const LoggedInput* logged = recorder_->begin(std::move(input));
+    KernelOutcome outcome = kernel_->process_intent(logged != nullptr ? logged->intent : input.intent);
     recorder_->end();
     return outcome;
 }
@@ -178,6 +181,7 @@ ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenar
     result.slot_states.reserve(scenario.steps.size());
     result.account_snapshots.reserve(scenario.steps.size());
     result.steps.reserve(scenario.steps.size());
+    result.events.reserve(2 * scenario.steps.size());
 
     const std::int64_t started_ns = stack.clock().now_ns();
     const ExecutionKernel& kernel = stack.kernel();
@@ -189,9 +193,12 @@ ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenar
         }
         if (keep_always || did_something(outcome)) result.outcomes.push_back(std::move(outcome));
     };
-    // After every step: an asynchronous venue hands over what arrived meanwhile.
+    // After every step: an asynchronous venue hands over what arrived meanwhile. A venue that
+    // can tell it holds nothing is not pumped (a pump would change nothing); one that cannot
+    // tell always is.
     const auto pump = [&] {
-        collect(stack.pump_venue(), false);
+        const std::optional<std::size_t> pending = stack.pending_venue_events();
+        if (!pending || *pending > 0) collect(stack.pump_venue(), false);
         if (stack.virtual_clock() != nullptr) return;
         for (int poll = 0; poll < options.settle_polls; ++poll) {
             stack.wait_seconds(options.settle_poll_seconds);
@@ -222,7 +229,6 @@ ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenar
             ++trade_seq;
             outcome = stack.process_intent(step_to_intent(step, result.slot_id, trade_seq, trace.at_ns));
         }
-        result.final_outcome = outcome;
         collect(std::move(outcome), true);
         pump();
         trace.outcomes_end = result.outcomes.size();
@@ -231,6 +237,7 @@ ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenar
         result.account_snapshots.push_back(kernel.account());
         if (options.on_step) options.on_step(index + 1, total);
     }
+    if (!result.steps.empty()) result.final_outcome = result.outcomes[result.steps.back().outcomes_begin];
     stack.seal_log();
     result.elapsed_ns = stack.clock().now_ns() - started_ns;
     return result;

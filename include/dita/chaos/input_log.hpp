@@ -96,8 +96,9 @@ class RecordingVenue final : public VenueAdapter {
 public:
     RecordingVenue(VenueAdapter& inner, InputLog& log);
 
-    // Starts a logged input; its calls are recorded until end().
-    void begin(LoggedInput input);
+    // Starts a logged input; its calls are recorded until end(). Returns the logged copy, or
+    // nullptr (input left untouched) when the log is full.
+    const LoggedInput* begin(LoggedInput&& input);
     void end();
 
     std::string_view name() const override { return inner_.name(); }
@@ -129,6 +130,8 @@ BatchTransform duplicate_events();
 // Every batch in reverse order (fills before their acks, cancels before fills): the most
 // adversarial single ordering, deterministic.
 BatchTransform reverse_batches();
+// compose(reverse_batches(), duplicate_events()) in one pass.
+BatchTransform reverse_and_duplicate_batches();
 // first, then second, on each batch.
 BatchTransform compose(BatchTransform first, BatchTransform second);
 

@@ -48,6 +48,7 @@ public:
 
     // The kernel's inputs. Use these, not kernel().process_intent(...), so the log stays whole.
     KernelOutcome process_intent(const KernelIntent& intent);
+    KernelOutcome process_intent(KernelIntent&& intent);
     KernelOutcome on_venue_event(const VenueEvent& event);
     KernelOutcome pump_venue();
     KernelOutcome reconcile_from_slots(std::span<const SlotSnapshot> snapshots);
@@ -99,8 +100,9 @@ struct RunOptions {
     std::optional<int> slot_id;          // overrides the scenario's slot
     EventSink* capture = nullptr;        // receives every event of the run (e.g. an EventSequencer)
     std::function<void(std::size_t steps_done, std::size_t steps_total)> on_step;
-    // Wall-clock mode: after each step, pump up to this many more times, settle_poll_seconds
-    // apart, so a live venue's late events arrive before the next step.
+    // After each step the kernel pumps the venue (unless the venue reports nothing pending).
+    // Wall-clock mode: then up to this many more pumps, settle_poll_seconds apart, so a live
+    // venue's late events arrive before the next step.
     int settle_polls = 0;
     double settle_poll_seconds = 0.05;
 };
