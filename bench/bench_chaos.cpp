@@ -35,6 +35,7 @@ void BM_BuiltinSuite(benchmark::State& state) {
         bool passed = true;
         for (const ChaosScenario& scenario : builtin_scenarios()) {
             ScenarioReport report = run_scenario_and_check(scenario, options);
+            options.run.threads_at_start = report.threads_at_end; // as `dita chaos` chains them
             passed = passed && report.passed;
             benchmark::DoNotOptimize(report);
         }

@@ -192,7 +192,11 @@ int run_chaos_command(const ChaosOptions& options) {
                options.repeat > 1 ? fmt::format(" x {} runs", options.repeat) : std::string(),
                options.wall_clock ? "wall-clock" : "virtual",
                options.no_replay ? "no replays"
-                                 : fmt::format("replays per run: ordered with duplicates, {} reordered", options.reorders));
+                                 : options.reorders == 0
+                                       ? std::string("replays per run: 1, events doubled")
+                                       : fmt::format("replays per run: {} (batches reversed{}), events doubled",
+                                                     options.reorders,
+                                                     options.reorders > 1 ? ", then seeded shuffles" : ""));
 
     std::vector<ScenarioStats> stats(selected.size());
     Progress progress("scenario runs", total_runs, !options.no_progress);
@@ -205,6 +209,8 @@ int run_chaos_command(const ChaosOptions& options) {
         for (std::size_t i = 0; i < selected.size(); ++i) {
             const auto run_started = SteadyClock::now();
             ScenarioReport report = run_scenario_and_check(selected[i].scenario, suite);
+            // Runs follow each other with nothing in between: one run's end is the next's start.
+            suite.run.threads_at_start = report.threads_at_end;
             ScenarioStats& s = stats[i];
             s.wall_ms += ms_since(run_started);
             ++s.runs;

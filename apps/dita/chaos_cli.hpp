@@ -18,7 +18,7 @@ struct ChaosOptions {
     std::string json_out;                    // report path; "-" for stdout
     std::string capture_dir;                 // input logs and event streams per scenario
     int repeat = 1;
-    int reorders = 2; // reordered replays per run: batches reversed, then seeded shuffles
+    int reorders = 1; // reordered replays per run: batches reversed, then seeded shuffles
     std::uint64_t seed = 42;
     bool no_replay = false;
     bool wall_clock = false;

@@ -28,8 +28,8 @@ int main(int argc, char** argv) {
     chaos_cmd->add_option("--repeat", chaos.repeat, "run everything this many times, with fresh shuffle seeds")
         ->check(CLI::Range(1, 1'000'000));
     chaos_cmd->add_option("--reorders", chaos.reorders,
-                          "reordered replays per scenario run: the first reverses every event batch, the others "
-                          "shuffle them (seeded)")
+                          "replays per scenario run, each delivering every event twice: the first reverses every "
+                          "event batch, the others shuffle them (seeded); 0: one replay in recorded order")
         ->check(CLI::Range(0, 10'000));
     chaos_cmd->add_option("--seed", chaos.seed, "seed of the shuffled replays");
     chaos_cmd->add_flag("--no-replay", chaos.no_replay, "skip the replay checks (duplicates, convergence)");

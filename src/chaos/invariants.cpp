@@ -422,10 +422,10 @@ InvariantResult check_money_identity(const CheckContext& context) {
         return pass(name, "capital identity exact in " + std::to_string(snapshots) +
                               " snapshots (fee cross-check skipped: unapplied events)");
     }
-    std::map<std::string, Decimal> fee_by_order;
+    std::map<Id, Decimal> fee_by_order;
     for (const VenueEvent& event : context.run.events) {
         if (event.kind == KernelEventKind::MARK_PRICE) continue;
-        Decimal& fee = fee_by_order[event.client_order_id.str()];
+        Decimal& fee = fee_by_order[event.client_order_id];
         fee = max(fee, event.cum_fee);
     }
     Decimal venue_fees;

@@ -172,7 +172,7 @@ ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenar
     ChaosRunResult result;
     result.scenario_name = scenario.name;
     result.slot_id = options.slot_id.value_or(scenario.slot_id);
-    result.threads_at_start = count_process_threads();
+    result.threads_at_start = options.threads_at_start ? options.threads_at_start : count_process_threads();
     result.unmatched_events_at_start = stack.kernel().unmatched_events().size();
     result.account_at_start = stack.kernel().account();
     if (stack.log().scenario.empty()) stack.log().scenario = scenario.name;

@@ -1,6 +1,7 @@
 #include "dita/chaos/scenario.hpp"
 
 #include <array>
+#include <charconv>
 
 namespace dita::chaos {
 
@@ -178,14 +179,18 @@ KernelCommandType command_for(ChaosAction action) {
 }
 
 KernelIntent step_to_intent(const ChaosStep& step, int slot_id, int trade_seq, std::int64_t timestamp_ns) {
-    std::string action(to_string(step.action));
-    for (char& c : action) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
+    // Built in place: this runs for every step of every chaos run.
+    char seq[16];
+    const auto written = std::to_chars(seq, seq + sizeof seq, trade_seq);
+    const std::string_view number(seq, static_cast<std::size_t>(written.ptr - seq));
+    const std::string_view action = to_string(step.action);
     KernelIntent intent;
     intent.timestamp_ns = timestamp_ns;
-    intent.intent_id = "chaos-" + std::to_string(trade_seq) + "-" + action;
-    intent.trade_id = "chaos-trade-" + std::to_string(trade_seq);
+    intent.intent_id.reserve(7 + number.size() + action.size());
+    intent.intent_id.append("chaos-").append(number).append("-");
+    for (const char c : action) intent.intent_id += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    intent.trade_id.reserve(12 + number.size());
+    intent.trade_id.append("chaos-trade-").append(number);
     intent.slot_id = slot_id;
     intent.asset = "BTCUSDT";
     intent.side = step.side;

@@ -25,8 +25,9 @@ ScenarioReport run_scenario_and_check(const ChaosScenario& scenario, const Suite
     }
     ChaosStack& stack = *created.value();
     report.run = run_chaos_scenario(stack, scenario, options.run);
-    StateInvariantChecker checker(stack, options.checks);
-    report.checks = checker.check_all(report.run);
+    const FinalState state = capture_final_state(stack);
+    report.threads_at_end = state.threads;
+    report.checks = run_checks(CheckContext{report.run, state, &stack.log(), options.checks});
     report.passed = true;
     for (const InvariantResult& check : report.checks) {
         if (check.passed) continue;

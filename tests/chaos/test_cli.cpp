@@ -264,6 +264,24 @@ TEST_F(Cli, ScenariosListsAndExports) {
     }
 }
 
+TEST_F(Cli, LongRunsDrawAProgressBarOnATerminalOnly) {
+    if (std::system("command -v script > /dev/null 2>&1") != 0) GTEST_SKIP() << "util-linux script(1) is not installed";
+    // script(1) gives the CLI a pseudo-terminal; its transcript is what a user would see.
+    const std::string inner = quoted(DITA_CLI_PATH) + " chaos --repeat 5 --no-replay";
+    const fs::path transcript = path("tty.txt");
+    const int status = std::system(("script -qec " + quoted(inner) + " /dev/null > " + quoted(transcript.string()) +
+                                    " 2>&1 < /dev/null").c_str());
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+    const std::string seen = read_file(transcript);
+    EXPECT_THAT(seen, HasSubstr("50/50 scenario runs"));
+    EXPECT_THAT(seen, HasSubstr("[##############################]"));
+    // Not a terminal: no bar, whatever the length.
+    const CliRun piped = run("chaos --repeat 5 --no-replay");
+    EXPECT_EQ(piped.exit_code, 0);
+    EXPECT_THAT(piped.err, Not(HasSubstr("scenario runs")));
+}
+
 TEST_F(Cli, DemoStillWorks) {
     const CliRun result = run("demo --cycles 2 --quiet");
     EXPECT_EQ(result.exit_code, 0) << result.err;

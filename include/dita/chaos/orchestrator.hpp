@@ -105,6 +105,9 @@ struct RunOptions {
     // venue's late events arrive before the next step.
     int settle_polls = 0;
     double settle_poll_seconds = 0.05;
+    // The process's thread count as the caller last measured it (e.g. at the end of the previous
+    // run of a sequence); measured here when absent.
+    std::optional<std::size_t> threads_at_start;
 };
 
 // Where a step's outcomes sit in ChaosRunResult::outcomes.

@@ -30,7 +30,8 @@ struct ScenarioReport {
     AccountSnapshot account;
     ChaosRunResult run;
     InputLog log;
-    std::optional<Error> setup_error; // the stack could not be built; nothing ran
+    std::optional<std::size_t> threads_at_end; // pass on as the next run's threads_at_start
+    std::optional<Error> setup_error;          // the stack could not be built; nothing ran
 };
 
 // A fresh stack on the scenario's venue settings, the run, every check.
