@@ -344,7 +344,8 @@ ReplaySummary replay_input_log(const InputLog& log, const ReplayOptions& options
         for (std::size_t i = 0; i < replay.outcomes.size(); ++i) {
             const KernelOutcome& outcome = replay.outcomes[i];
             if (is_unexpected_diagnostic(outcome.diagnostic_code) || outcome.severity == KernelSeverity::CRITICAL) {
-                summary.note(fmt::format("{}: input {}: {}: {}", label, i, to_string(outcome.diagnostic_code), outcome.details));
+                const std::size_t input = i < replay.outcome_inputs.size() ? replay.outcome_inputs[i] : i;
+                summary.note(fmt::format("{}: input {}: {}: {}", label, input, to_string(outcome.diagnostic_code), outcome.details));
                 break;
             }
         }

@@ -472,6 +472,7 @@ ReplayRun LogReplayer::run() {
     ran_ = true;
     ReplayRun out;
     out.outcomes.reserve(log_.inputs.size());
+    out.outcome_inputs.reserve(log_.inputs.size());
     for (std::size_t i = 0; i < log_.inputs.size(); ++i) {
         const LoggedInput& input = log_.inputs[i];
         clock_.set_ns(input.at_ns);
@@ -484,6 +485,7 @@ ReplayRun LogReplayer::run() {
         case InputKind::PUMP: out.outcomes.push_back(kernel_->pump_venue()); break;
         }
         venue_.end();
+        out.outcome_inputs.push_back(i);
         if (venue_.divergence()) break;
     }
     venue_.detach();

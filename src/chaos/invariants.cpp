@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 #include "dita/kernel/fsm.hpp"
@@ -119,7 +120,8 @@ std::optional<std::string> replay_problem(const ReplayRun& replay, std::uint64_t
     for (std::size_t i = 0; i < replay.outcomes.size(); ++i) {
         const KernelOutcome& outcome = replay.outcomes[i];
         if (is_unexpected_diagnostic(outcome.diagnostic_code) || outcome.severity == KernelSeverity::CRITICAL) {
-            return label + ": input " + std::to_string(i) + " gave " + std::string(to_string(outcome.diagnostic_code)) +
+            const std::size_t input = i < replay.outcome_inputs.size() ? replay.outcome_inputs[i] : i;
+            return label + ": input " + std::to_string(input) + " gave " + std::string(to_string(outcome.diagnostic_code)) +
                    " (" + outcome.details + ")";
         }
     }
@@ -161,9 +163,9 @@ constexpr InvariantDef checks_table[] = {
      &check_equity_identity, false},
     {"orders_match_venue", "at rest, kernel working orders and positions equal the venue's",
      &check_orders_match_venue, false},
-    {"duplicate_events_noop", "re-applying every event, or receiving each twice, changes nothing",
+    {"duplicate_events_noop", "receiving every event twice, and all of them again at rest, changes nothing",
      &check_duplicate_events_noop, true},
-    {"replay_converges", "the input log replayed in order and in shuffled batch orders reaches the recorded state",
+    {"replay_converges", "the input log replayed with reversed (and shuffled) event batches reaches the recorded state",
      &check_replay_converges, true},
 };
 
@@ -221,7 +223,7 @@ InvariantResult check_capital_non_negative(const CheckContext& context) {
 
 InvariantResult check_no_unexpected_diagnostics(const CheckContext& context) {
     constexpr std::string_view name = "no_unexpected_diagnostics";
-    std::map<std::string, int> seen;
+    std::map<KernelDiagnosticCode, int> seen;
     for (std::size_t i = 0; i < context.run.outcomes.size(); ++i) {
         const KernelOutcome& outcome = context.run.outcomes[i];
         if (is_unexpected_diagnostic(outcome.diagnostic_code)) {
@@ -237,10 +239,12 @@ InvariantResult check_no_unexpected_diagnostics(const CheckContext& context) {
                             std::string(to_string(outcome.diagnostic_code)) + ": " + outcome.details,
                         outcome.slot_id < 0 ? 0 : outcome.slot_id);
         }
-        ++seen[std::string(to_string(outcome.diagnostic_code))];
+        ++seen[outcome.diagnostic_code];
     }
     std::string summary;
-    for (const auto& [code, count] : seen) summary += (summary.empty() ? "" : ", ") + code + " x" + std::to_string(count);
+    for (const auto& [code, count] : seen) {
+        summary += (summary.empty() ? "" : ", ") + std::string(to_string(code)) + " x" + std::to_string(count);
+    }
     return pass(name, std::to_string(context.run.outcomes.size()) + " outcomes" +
                           (summary.empty() ? std::string() : ": " + summary));
 }
@@ -279,6 +283,15 @@ InvariantResult check_fsm_consistent(const CheckContext& context) {
                             run.slot_id);
             }
             ++step_cursor;
+        }
+    }
+    for (const SlotSnapshot& snapshot : context.final_state.slots) {
+        const auto known = current.find(snapshot.slot.slot_id);
+        if (known != current.end() && valid_stage(snapshot.slot.fsm_state) && known->second != snapshot.slot.fsm_state) {
+            return fail(name, "At rest slot " + std::to_string(snapshot.slot.slot_id) + " is in " +
+                                  stage_name(snapshot.slot.fsm_state) + " but its transitions led to " +
+                                  stage_name(known->second),
+                        snapshot.slot.slot_id);
         }
     }
     const std::size_t history = run.slot_states.size();

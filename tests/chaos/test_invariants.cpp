@@ -197,6 +197,15 @@ TEST(FsmConsistent, FailsWhenASnapshotDisagreesWithItsTransitions) {
                                          "transitions led to POSITION_OPEN"));
 }
 
+TEST(FsmConsistent, FailsWhenTheSlotAtRestIsNotWhereItsTransitionsLed) {
+    Evidence e = evidence_of("entry_then_mark");
+    e.state.slots[0].slot.fsm_state = TradeStage::POSITION_PARTIALLY_CLOSED;
+    const InvariantResult result = check_fsm_consistent(e.context());
+    EXPECT_FALSE(result.passed);
+    EXPECT_THAT(result.detail, HasSubstr("At rest slot 0 is in POSITION_PARTIALLY_CLOSED but its transitions led to "
+                                         "POSITION_OPEN"));
+}
+
 TEST(FsmConsistent, FailsWhenAStageDisagreesWithItsSlot) {
     Evidence e = evidence_of("rapid_entry_exit");
     e.state.slots[0].slot.closed = false; // TRADE_TERMINAL_WRITTEN must be flagged closed
@@ -205,11 +214,10 @@ TEST(FsmConsistent, FailsWhenAStageDisagreesWithItsSlot) {
     EXPECT_THAT(result.detail, HasSubstr("slot 0 in TRADE_TERMINAL_WRITTEN is not flagged closed at rest"));
 
     Evidence open = evidence_of("entry_then_mark");
-    open.state.slots[0].slot.working_order_id = Id("ghost");
-    open.state.slots[0].slot.fsm_state = TradeStage::IDLE;
-    const InvariantResult idle = check_fsm_consistent(open.context());
-    EXPECT_FALSE(idle.passed);
-    EXPECT_THAT(idle.detail, HasSubstr("slot 0 in IDLE holds an open size of 0.01 at rest"));
+    open.run.slot_states[1].size = Decimal();
+    const InvariantResult resting = check_fsm_consistent(open.context());
+    EXPECT_FALSE(resting.passed);
+    EXPECT_THAT(resting.detail, HasSubstr("slot 0 in POSITION_OPEN has no open size after step 1 (MARK_PRICE)"));
 }
 
 // --- equity_consistent --------------------------------------------------------------------------

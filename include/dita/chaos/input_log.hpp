@@ -187,6 +187,7 @@ public:
 struct ReplayRun {
     std::uint64_t final_state_hash = 0;
     std::vector<KernelOutcome> outcomes; // one per replayed input (idle pumps are skipped)
+    std::vector<std::size_t> outcome_inputs; // the log index of each outcome's input
     std::optional<std::string> divergence;
     std::size_t events_delivered = 0;
 };
