@@ -134,13 +134,13 @@ RecordingVenue::RecordingVenue(VenueAdapter& inner, InputLog& log) : inner_(inne
 }
 
 const LoggedInput* RecordingVenue::begin(LoggedInput&& input) {
-    if (log_.inputs.size() >= InputLog::inputs_max) {
+    if (log_.inputs.size() >= std::min(log_.inputs_limit, InputLog::inputs_max)) {
         log_.truncated = true;
         active_ = false;
         return nullptr;
     }
     LoggedInput& logged = log_.inputs.emplace_back(std::move(input));
-    logged.calls.reserve(4); // submit, drains: the common shape of one input
+    logged.calls.reserve(3); // submit, a drain with events, an empty drain: the common shape
     active_ = true;
     return &logged;
 }
@@ -197,7 +197,7 @@ VenueQuery<std::optional<VenueOrder>> RecordingVenue::query_order(std::string_vi
         call->client_order_id = std::string(client_order_id);
         call->query_status = answer.status;
         call->query_detail = answer.detail;
-        call->order = answer.value;
+        if (answer.value) call->orders.push_back(*answer.value);
     }
     return answer;
 }
@@ -413,7 +413,7 @@ VenueQuery<std::optional<VenueOrder>> ReplayVenue::query_order(std::string_view,
     }
     out.status = call->query_status;
     out.detail = call->query_detail;
-    out.value = call->order;
+    if (!call->orders.empty()) out.value = call->orders.front();
     return out;
 }
 
@@ -524,7 +524,7 @@ Json venue_call_to_json(const VenueCall& call) {
         out["client_order_id"] = call.client_order_id;
         out["status"] = std::string(to_string(call.query_status));
         out["detail"] = call.query_detail;
-        out["order"] = call.order ? venue_order_to_json(*call.order) : Json(nullptr);
+        out["order"] = call.orders.empty() ? Json(nullptr) : venue_order_to_json(call.orders.front());
         break;
     case VenueCallKind::OPEN_ORDERS:
         out["asset"] = call.asset;
@@ -564,14 +564,14 @@ JsonResult<VenueCall> venue_call_from_json(const Json& json, const std::string& 
     if (const Json* order = r.raw("order"); order != nullptr && !order->is_null()) {
         auto parsed = venue_order_from_json(*order, r.field_pointer("order"));
         if (!parsed.ok()) return parsed.error();
-        call.order = std::move(parsed).value();
+        call.orders.push_back(std::move(parsed).value());
     }
     auto events = read_array(r, "events", &event_from_json);
     if (!events.ok()) return events.error();
     call.events = std::move(events).value();
     auto orders = read_array(r, "orders", &venue_order_from_json);
     if (!orders.ok()) return orders.error();
-    call.orders = std::move(orders).value();
+    if (r.has("orders")) call.orders = std::move(orders).value();
     auto positions = read_array(r, "positions", &venue_position_from_json);
     if (!positions.ok()) return positions.error();
     call.positions = std::move(positions).value();

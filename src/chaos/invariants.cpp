@@ -138,7 +138,7 @@ std::optional<std::string> replay_problem(const ReplayRun& replay, std::uint64_t
 std::optional<InvariantResult> log_unusable(std::string_view name, const CheckContext& context) {
     if (context.log == nullptr) return fail(name, "no input log: the run cannot be replayed to verify this");
     if (context.log->truncated) {
-        return fail(name, "the input log stopped at " + std::to_string(InputLog::inputs_max) +
+        return fail(name, "the input log stopped at " + std::to_string(context.log->inputs.size()) +
                               " inputs; the run cannot be replayed to verify this");
     }
     return std::nullopt;

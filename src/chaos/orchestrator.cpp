@@ -176,7 +176,7 @@ ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenar
     result.unmatched_events_at_start = stack.kernel().unmatched_events().size();
     result.account_at_start = stack.kernel().account();
     if (stack.log().scenario.empty()) stack.log().scenario = scenario.name;
-    stack.log().inputs.reserve(stack.log().inputs.size() + 2 * scenario.steps.size() + 1);
+    stack.log().inputs.reserve(stack.log().inputs.size() + std::min<std::size_t>(2 * scenario.steps.size() + 1, 1024));
     result.outcomes.reserve(scenario.steps.size() + 1);
     result.slot_states.reserve(scenario.steps.size());
     result.account_snapshots.reserve(scenario.steps.size());

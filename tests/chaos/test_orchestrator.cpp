@@ -167,6 +167,22 @@ TEST(VenueSeam, AFactoryErrorIsReportedNotThrown) {
     EXPECT_THAT(stack.error().message(), HasSubstr("lot_step"));
 }
 
+TEST(Orchestrator, AFullInputLogStopsRecordingNotTheRun) {
+    const auto stack = build_test_kernel();
+    stack->log().inputs_limit = 1;
+    const ChaosRunResult run = run_chaos_scenario(*stack, *find_scenario("entry_exit_10x"));
+    EXPECT_TRUE(stack->log().truncated);
+    EXPECT_EQ(stack->log().inputs.size(), 1u);
+    // Every intent still reached the kernel.
+    EXPECT_EQ(stack->kernel().slot(0).trades_completed, 10u);
+    EXPECT_EQ(run.events.size(), 40u);
+    const FinalState state = capture_final_state(*stack);
+    const CheckContext context{run, state, &stack->log(), {}};
+    const InvariantResult result = check_replay_converges(context);
+    EXPECT_FALSE(result.passed);
+    EXPECT_THAT(result.detail, HasSubstr("the input log stopped at 1 inputs"));
+}
+
 TEST(Orchestrator, ThreadCountIsReadable) {
     const auto threads = count_process_threads();
     ASSERT_TRUE(threads.has_value());

@@ -203,7 +203,7 @@ INSTANTIATE_TEST_SUITE_P(
         Malformed{"no name", R"({"steps": [{"action": "ENTER"}]})", "/name", "missing field"},
         Malformed{"empty name", R"({"name": "", "steps": [{"action": "ENTER"}]})", "/name", "1 to 100 printable"},
         Malformed{"no steps", R"({"name": "x"})", "/steps (scenario 'x')", "missing field"},
-        Malformed{"empty steps", R"({"name": "x", "steps": []})", "/steps (scenario 'x')", "1 to 100000 steps"},
+        Malformed{"empty steps", R"({"name": "x", "steps": []})", "/steps (scenario 'x')", "1 to 20000 steps"},
         Malformed{"bad action", R"({"name": "x", "steps": [{"action": "ENTER"}, {"action": "SELL"}]})",
                   "/steps/1/action (scenario 'x', step 1, field action)",
                   "expected one of ENTER|EXIT|CANCEL|MARK_PRICE|RECONCILE|WAIT, got string \"SELL\""},

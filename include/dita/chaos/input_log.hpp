@@ -49,8 +49,7 @@ struct VenueCall {
     VenueCallStatus query_status = VenueCallStatus::ACCEPTED; // queries
     std::string query_detail;
     std::vector<VenueEvent> events;       // DRAIN
-    std::optional<VenueOrder> order;      // QUERY_ORDER
-    std::vector<VenueOrder> orders;       // OPEN_ORDERS
+    std::vector<VenueOrder> orders;       // OPEN_ORDERS; QUERY_ORDER: the order, when the venue has it
     std::vector<VenuePosition> positions; // POSITIONS
 
     friend bool operator==(const VenueCall&, const VenueCall&) = default;
@@ -75,14 +74,15 @@ struct KernelSetup {
 };
 
 struct InputLog {
-    static constexpr std::size_t inputs_max = 1'000'000;
+    static constexpr std::size_t inputs_max = 250'000;
+    std::size_t inputs_limit = inputs_max; // recording stops here (lower it to bound a long run's memory)
 
     std::string scenario;
     std::string venue_name;
     KernelSetup setup;
     std::map<std::string, std::optional<InstrumentSpec>> instruments; // the venue's answers, per asset
     std::vector<LoggedInput> inputs;
-    bool truncated = false;            // inputs_max reached: the log cannot reproduce the run
+    bool truncated = false;            // inputs_limit reached: the log cannot reproduce the run
     std::uint64_t final_state_hash = 0; // the recorded kernel's state_hash at the end; 0: unknown
 
     // Every venue event the kernel received (drained or given as an input), in arrival order.

@@ -65,7 +65,7 @@ struct ChaosScenario {
 };
 
 // Limits on what a scenario may hold (files are user input).
-inline constexpr std::size_t scenario_steps_max = 100'000;
+inline constexpr std::size_t scenario_steps_max = 20'000;
 inline constexpr std::size_t scenario_name_chars_max = 100;
 inline constexpr double step_delay_seconds_max = 86'400.0;
 inline constexpr int scenario_slots = 2; // the chaos kernel's max_slots (the seed's build_test_kernel)
