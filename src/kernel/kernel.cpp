@@ -10,6 +10,7 @@ namespace dita {
 
 using detail::merge_event;
 using detail::pnl_of;
+using detail::cat;
 using detail::severity_rank;
 
 struct ExecutionKernel::Ctx {
@@ -588,9 +589,8 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
     entry.record = after;
     touch(ctx, slot.slot_id);
     set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
-               std::string(to_string(event.kind)) + " " + after.client_order_id.str() + ": filled " +
-                   fmt_dec(after.cum_filled_qty) + "/" + fmt_dec(after.qty) + " " +
-                   std::string(to_string(after.status)));
+               detail::cat(event.kind, " ", after.client_order_id, ": filled ", after.cum_filled_qty, "/", after.qty,
+                           " ", after.status));
     if (after.cum_filled_qty > after.qty) {
         set_result(ctx, KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR,
                    "venue reports " + fmt_dec(after.cum_filled_qty) + " filled of " + fmt_dec(after.qty) +
@@ -823,6 +823,20 @@ void ExecutionKernel::reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> sn
 }
 
 bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
+    // Venue truth re-applied here is mostly known already; only real problems may speak.
+    struct EventScope {
+        Ctx& ctx;
+        bool from_event;
+        KernelSeverity min;
+        explicit EventScope(Ctx& c) : ctx(c), from_event(c.from_event), min(c.event_override_min) {
+            ctx.from_event = true;
+            ctx.event_override_min = KernelSeverity::WARNING;
+        }
+        ~EventScope() {
+            ctx.from_event = from_event;
+            ctx.event_override_min = min;
+        }
+    } scope(ctx);
     for (const Id* id : {&slot.entry_order_id, &slot.exit_order_id}) {
         if (id->empty()) continue;
         const Id coid = *id;
@@ -893,15 +907,15 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx) {
 // Bookkeeping
 
 bool ExecutionKernel::move(Ctx& ctx, TradeSlot& slot, FsmInput input) {
-    const auto to = next_stage(slot.fsm_state, input);
-    if (!to) {
-        set_result(ctx, KernelDiagnosticCode::INVALID_TRANSITION, KernelSeverity::ERROR,
+    const FsmStep step = fsm_step(slot.fsm_state, input);
+    if (step.code != KernelDiagnosticCode::OK) {
+        set_result(ctx, step.code, KernelSeverity::ERROR,
                    "slot " + std::to_string(slot.slot_id) + ": " + std::string(to_string(input)) +
                        " is not allowed in " + std::string(to_string(slot.fsm_state)));
         return false;
     }
-    const Transition transition{slot.slot_id, slot.fsm_state, *to, input, ctx.outcome.timestamp_ns};
-    slot.fsm_state = *to;
+    const Transition transition{slot.slot_id, slot.fsm_state, step.stage, input, ctx.outcome.timestamp_ns};
+    slot.fsm_state = step.stage;
     touch(ctx, slot.slot_id);
     if (ctx.tracing) {
         ctx.outcome.transitions.push_back(transition);

@@ -22,7 +22,7 @@ struct KernelConfig {
     int max_slots = 2;
     Decimal initial_capital = Decimal::from_units(10'000);
     int slots_max = 4096;                 // hard bound on max_slots
-    std::size_t orders_retained_max = 4096; // finished orders kept to recognise late events
+    std::size_t orders_retained_max = 1024; // finished orders kept to recognise late events
     std::size_t unmatched_events_max = 1024;
     std::size_t client_order_id_max = 40;   // BingX accepts 1..40 characters
 };

@@ -147,6 +147,18 @@ void MockVenueAdapter::emit(const VenueOrder& order, KernelEventKind kind) {
     event.timestamp_ns = now_ns();
     pending_.push_back(event);
     ++counters_.events_emitted;
+    retire_if_finished(order);
+}
+
+void MockVenueAdapter::retire_if_finished(const VenueOrder& order) {
+    if (!is_terminal(order.status)) return;
+    finished_.push_back(order.client_order_id);
+    while (finished_.size() > scenario_.finished_orders_retained_max) {
+        const Id oldest = finished_.front();
+        finished_.pop_front();
+        orders_.erase(oldest);
+        order_notional_.erase(oldest);
+    }
 }
 
 void MockVenueAdapter::drain_events(EventSink& sink) {

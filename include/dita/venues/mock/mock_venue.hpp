@@ -25,6 +25,7 @@ struct MockVenueScenario {
     double min_qty = 0.001;
     std::vector<std::string> assets{"BTCUSDT"};
     std::uint64_t seed = 0;
+    std::size_t finished_orders_retained_max = 2048; // like a venue's query window
 };
 
 struct MockVenueCounters {
@@ -58,6 +59,7 @@ public:
 
 private:
     void emit(const VenueOrder& order, KernelEventKind kind);
+    void retire_if_finished(const VenueOrder& order);
     void fill(VenueOrder& order, Decimal qty, Decimal price);
     std::int64_t now_ns() const { return clock_ != nullptr ? clock_->now_ns() : 0; }
 
@@ -76,6 +78,7 @@ private:
     };
     std::map<AssetName, Book> books_;
     std::deque<VenueEvent> pending_;
+    std::deque<Id> finished_;
     std::uint64_t sequence_ = 0;
     std::uint64_t next_order_number_ = 1;
     MockVenueCounters counters_;
