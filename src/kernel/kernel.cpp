@@ -837,9 +837,15 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
             ctx.event_override_min = min;
         }
     } scope(ctx);
-    for (const Id* id : {&slot.entry_order_id, &slot.exit_order_id}) {
-        if (id->empty()) continue;
-        const Id coid = *id;
+    // Every order of the trade is asked, finished ones too: a late fill of an earlier exit may
+    // be the very event that was lost.
+    std::vector<Id> trade_orders;
+    for (const auto& [id, entry] : orders_) {
+        if (entry.slot_id == slot.slot_id && entry.trade_id == slot.trade_id && !slot.trade_id.empty()) {
+            trade_orders.push_back(id);
+        }
+    }
+    for (const Id& coid : trade_orders) {
         const auto found = orders_.find(coid);
         if (found == orders_.end()) continue;
         const auto truth = venue_.query_order(slot.asset.view(), coid.view());

@@ -22,6 +22,18 @@ void check_slot_invariants(const ExecutionKernel& kernel) {
     RC_ASSERT(a.equity == a.capital + a.unrealized_pnl);
 }
 
+// Overfills are venue truth: a slot may then hold more than its target.
+void check_slot_invariants_loose(const ExecutionKernel& kernel) {
+    for (int i = 0; i < kernel.max_slots(); ++i) {
+        const TradeSlot& slot = kernel.slot(i);
+        RC_ASSERT(!slot.size.is_negative());
+        RC_ASSERT(slot.size == slot.entry_filled - slot.exit_filled);
+    }
+    const AccountSnapshot a = kernel.account();
+    RC_ASSERT(a.capital == a.initial_capital + a.realized_pnl - a.fees_paid);
+    RC_ASSERT(a.equity == a.capital + a.unrealized_pnl);
+}
+
 KernelIntent random_intent(int n, int slots) {
     const auto action = *rc::gen::element(KernelCommandType::ENTER, KernelCommandType::EXIT, KernelCommandType::CANCEL,
                                           KernelCommandType::MARK_PRICE, KernelCommandType::RECONCILE);
@@ -157,6 +169,87 @@ RC_GTEST_PROP(KernelProperty, ATradesEventsInAnyOrderGiveTheSameFinalState, ()) 
     RC_ASSERT(shuffled.kernel.state_hash() == ordered.kernel.state_hash());
     RC_ASSERT(shuffled.kernel.account() == ordered.kernel.account());
     RC_ASSERT(shuffled.zinc.terminal_records().size() == 1u);
+}
+
+} // namespace
+} // namespace dita::test
+
+namespace dita::test {
+namespace {
+
+MockVenueScenario faulty_venue() {
+    MockVenueScenario s;
+    s.seed = *rc::gen::arbitrary<std::uint64_t>();
+    s.partial_fill_ratio = *rc::gen::element(1.0, 0.5, 0.0);
+    s.random_partial_fills = *rc::gen::arbitrary<bool>();
+    s.latency_ns = *rc::gen::element<std::int64_t>(0, 1'000'000, 50'000'000);
+    s.duplicate_probability = *rc::gen::element(0.0, 0.1, 0.5);
+    s.reorder_probability = *rc::gen::element(0.0, 0.2, 0.5);
+    s.drop_probability = *rc::gen::element(0.0, 0.05, 0.2);
+    s.delay_probability = *rc::gen::element(0.0, 0.2);
+    s.delay_ns_max = 200'000'000;
+    s.submit_unknown_probability = *rc::gen::element(0.0, 0.1);
+    s.cancel_unknown_probability = *rc::gen::element(0.0, 0.1);
+    s.random_reject_probability = *rc::gen::element(0.0, 0.1);
+    s.random_cancel_reject_probability = *rc::gen::element(0.0, 0.1);
+    s.late_fill_on_cancel_probability = *rc::gen::element(0.0, 0.3);
+    s.short_fill_probability = *rc::gen::element(0.0, 0.1);
+    s.overfill_probability = *rc::gen::element(0.0, 0.05);
+    return s;
+}
+
+Decimal venue_net(MockVenueAdapter& venue) {
+    Decimal net;
+    for (const VenuePosition& p : venue.positions("BTCUSDT").value) net += p.side == TradeSide::LONG ? p.size : -p.size;
+    return net;
+}
+
+Decimal kernel_net(const ExecutionKernel& kernel) {
+    Decimal net;
+    for (int i = 0; i < kernel.max_slots(); ++i) {
+        const TradeSlot& s = kernel.slot(i);
+        net += s.side == TradeSide::LONG ? s.size : -s.size;
+    }
+    return net;
+}
+
+// Whatever the venue does, once it is quiet and a reconcile has run, no slot reconciles, the
+// kernel's working orders are the venue's open orders and the positions agree.
+RC_GTEST_PROP(KernelFaults, FaultyVenueKeepsInvariantsAndReconcileConverges, ()) {
+    Harness h(faulty_venue(), 3, true);
+    const int steps = *rc::gen::inRange(1, 30);
+    for (int n = 0; n < steps; ++n) {
+        KernelIntent intent = random_intent(n, 3);
+        intent.slot_id = *rc::gen::inRange(0, 3);
+        const KernelOutcome out = h.kernel.process_intent(intent);
+        RC_ASSERT(out.diagnostic_code != KernelDiagnosticCode::INVALID_TRANSITION);
+        RC_ASSERT(out.severity != KernelSeverity::CRITICAL);
+        h.clock.advance_ns(*rc::gen::element<std::int64_t>(0, 1'000'000, 100'000'000));
+        const KernelOutcome pumped = h.kernel.pump_venue();
+        RC_ASSERT(pumped.diagnostic_code != KernelDiagnosticCode::INVALID_TRANSITION);
+        RC_ASSERT(pumped.severity != KernelSeverity::CRITICAL);
+        check_slot_invariants_loose(h.kernel);
+    }
+    // Quiesce: cancel what works, let every held event arrive, then reconcile every slot.
+    for (int round = 0; round < 3; ++round) {
+        for (int slot = 0; slot < 3; ++slot) h.kernel.process_intent(h.make(KernelCommandType::CANCEL, slot));
+        h.clock.advance_ns(1'000'000'000);
+        h.kernel.pump_venue();
+    }
+    std::vector<SlotSnapshot> snaps;
+    for (int slot = 0; slot < 3; ++slot) snaps.push_back(h.kernel.slot_snapshot(slot));
+    const KernelOutcome reconciled = h.kernel.reconcile_from_slots(snaps);
+    RC_ASSERT(reconciled.severity != KernelSeverity::CRITICAL);
+    for (int slot = 0; slot < 3; ++slot) {
+        RC_ASSERT(h.kernel.slot(slot).fsm_state != TradeStage::STALE_STATE_RECONCILING);
+    }
+    check_slot_invariants_loose(h.kernel);
+    std::vector<std::string> kernel_open;
+    for (const OrderRecord& o : h.kernel.working_orders()) kernel_open.push_back(o.client_order_id.str());
+    std::vector<std::string> venue_open;
+    for (const VenueOrder& o : h.venue.open_orders("BTCUSDT").value) venue_open.push_back(o.client_order_id.str());
+    RC_ASSERT(kernel_open == venue_open);
+    RC_ASSERT(kernel_net(h.kernel) == venue_net(h.venue));
 }
 
 } // namespace
