@@ -187,6 +187,12 @@ void ExecutionKernel::handle_enter(Ctx& ctx, const KernelIntent& intent) {
                    "kernel is REDUCE_ONLY: ENTER refused");
         return;
     }
+    if (const auto gap = mismatched_assets_.find(AssetName(intent.asset)); gap != mismatched_assets_.end()) {
+        set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::WARNING,
+                   cat("venue holds ", gap->second, " ", intent.asset,
+                       " the kernel cannot account for; ENTER refused until a reconcile agrees"));
+        return;
+    }
     const std::string coid = make_client_order_id(intent.intent_id);
     if (orders_.contains(Id(coid))) {
         set_result(ctx, KernelDiagnosticCode::DUPLICATE_INTENT, KernelSeverity::WARNING,
@@ -883,6 +889,7 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
 
 void ExecutionKernel::check_venue_positions(Ctx& ctx) {
     std::map<AssetName, Decimal> kernel_net;
+    for (const auto& [asset, gap] : mismatched_assets_) kernel_net[asset];
     for (const TradeSlot& slot : slots_) {
         if (slot.asset.empty()) continue;
         Decimal& net = kernel_net[slot.asset];
@@ -902,9 +909,13 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx) {
             venue_net += side_sign(position.side) > 0 ? position.size : -position.size;
         }
         if (venue_net != net) {
+            // Fail closed: no new entries on this asset until kernel and venue agree again.
+            mismatched_assets_[asset] = venue_net - net;
             set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::ERROR,
-                       "net position " + asset.str() + ": kernel " + fmt_dec(net) + ", venue " +
-                           fmt_dec(venue_net));
+                       cat("net position ", asset, ": kernel ", net, ", venue ", venue_net,
+                           "; new entries on ", asset, " refused until a reconcile agrees"));
+        } else {
+            mismatched_assets_.erase(asset);
         }
     }
 }

@@ -201,6 +201,16 @@ TEST(KernelEvents, ReconcileReportsAPositionTheKernelDoesNotKnow) {
     EXPECT_EQ(out.diagnostic_code, KernelDiagnosticCode::RECONCILE_MISMATCH) << out.details;
     EXPECT_EQ(h.kernel.slot(0).size, dec("0.01")); // never silently rewritten
     EXPECT_NE(h.kernel.slot(0).fsm_state, TradeStage::STALE_STATE_RECONCILING);
+    // Fails closed: no new entry on the asset while the venue holds what the kernel cannot explain.
+    const KernelOutcome refused = h.intent(KernelCommandType::ENTER, 1);
+    EXPECT_EQ(refused.diagnostic_code, KernelDiagnosticCode::RECONCILE_MISMATCH) << refused.details;
+    EXPECT_EQ(h.kernel.slot(1).fsm_state, TradeStage::IDLE);
+    // Exits still work, and once the foreign position is gone a reconcile reopens entries.
+    h.venue.inner().inject_foreign_fill("BTCUSDT", TradeSide::SHORT, dec("0.003"), dec("100"));
+    const SlotSnapshot again = h.kernel.slot_snapshot(0);
+    EXPECT_EQ(h.kernel.reconcile_from_slots(std::span(&again, 1)).diagnostic_code, KernelDiagnosticCode::RECONCILED);
+    EXPECT_TRUE(h.kernel.mismatched_assets().empty());
+    EXPECT_EQ(h.intent(KernelCommandType::ENTER, 1).diagnostic_code, KernelDiagnosticCode::OK);
 }
 
 TEST(KernelEvents, VenueDownDuringReconcileKeepsTheSlotReconcilingUntilTruthArrives) {

@@ -59,6 +59,8 @@ public:
     // Events for orders the kernel does not know, kept for reconciliation.
     const std::deque<VenueEvent>& unmatched_events() const { return unmatched_; }
     std::uint64_t input_sequence() const { return input_sequence_; }
+    // Assets whose venue position the last reconcile could not match (venue minus kernel net).
+    const std::map<AssetName, Decimal>& mismatched_assets() const { return mismatched_assets_; }
     // Stable across runs and platforms: a hash of slots, orders, account and marks.
     std::uint64_t state_hash() const;
     const KernelConfig& config() const { return config_; }
@@ -121,6 +123,7 @@ private:
     std::map<AssetName, InstrumentSpec> instruments_;
     std::map<AssetName, Decimal> marks_;
     std::map<AssetName, std::uint64_t> mark_sequences_;
+    std::map<AssetName, Decimal> mismatched_assets_; // venue net minus kernel net, while they differ
     AccountTotals totals_;
     std::uint64_t input_sequence_ = 0;
     std::vector<VenueEvent> inbox_;
