@@ -269,17 +269,7 @@ void ExecutionKernel::handle_enter(Ctx& ctx, const KernelIntent& intent) {
         break;
     case VenueCallStatus::REJECTED:
     case VenueCallStatus::UNAVAILABLE: {
-        VenueEvent reject;
-        reject.kind = KernelEventKind::ORDER_REJECT;
-        reject.status = VenueEventStatus::REJECTED;
-        reject.client_order_id = stored.record.client_order_id;
-        reject.slot_id = slot.slot_id;
-        reject.trade_id = slot.trade_id;
-        reject.asset = slot.asset;
-        reject.side = slot.side;
-        reject.order_qty = validated.size;
-        reject.timestamp_ns = ctx.outcome.timestamp_ns;
-        apply_event(ctx, reject, false);
+        apply_event(ctx, detail::synthetic_end(stored.record, slot), false);
         set_result(ctx,
                    sent.status == VenueCallStatus::REJECTED ? KernelDiagnosticCode::ORDER_REJECTED
                                                             : KernelDiagnosticCode::VENUE_UNAVAILABLE,
@@ -400,17 +390,7 @@ void ExecutionKernel::send_exit(Ctx& ctx, TradeSlot& slot, Decimal requested, st
         set_result(ctx, KernelDiagnosticCode::OUTCOME_UNKNOWN, KernelSeverity::WARNING,
                    "exit " + std::string(coid) + ": no answer from the venue (" + sent.detail + ")");
     } else {
-        VenueEvent reject;
-        reject.kind = KernelEventKind::ORDER_REJECT;
-        reject.status = VenueEventStatus::REJECTED;
-        reject.client_order_id = stored.record.client_order_id;
-        reject.slot_id = slot.slot_id;
-        reject.trade_id = slot.trade_id;
-        reject.asset = slot.asset;
-        reject.side = slot.side;
-        reject.order_qty = qty;
-        reject.timestamp_ns = ctx.outcome.timestamp_ns;
-        apply_event(ctx, reject, false);
+        apply_event(ctx, detail::synthetic_end(stored.record, slot), false);
         set_result(ctx,
                    sent.status == VenueCallStatus::REJECTED ? KernelDiagnosticCode::ORDER_REJECTED
                                                             : KernelDiagnosticCode::VENUE_UNAVAILABLE,

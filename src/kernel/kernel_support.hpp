@@ -69,6 +69,8 @@ VenueOrderStatus status_of(KernelEventKind kind);
 OrderRecord merge_event(const OrderRecord& known, const VenueEvent& event);
 bool event_matches(const OrderRecord& known, const VenueEvent& event);
 VenueEvent event_from_order(const VenueOrder& order, const TradeSlot& slot);
+// The end of an order the venue refused or does not know: rejected when nothing filled,
+// otherwise canceled with its known fills kept.
 VenueEvent synthetic_end(const OrderRecord& record, const TradeSlot& slot);
 
 // PnL of an exit order's cumulative fills against the entry price.

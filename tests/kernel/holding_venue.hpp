@@ -50,4 +50,20 @@ private:
     std::vector<VenueEvent> held_;
 };
 
+// Forwards everything to a mock; tests override the one call whose failure they study.
+class ForwardingVenue : public VenueAdapter {
+public:
+    std::string_view name() const override { return "forwarding"; }
+    std::optional<InstrumentSpec> instrument(std::string_view asset) const override { return mock.instrument(asset); }
+    VenueCallResult submit_order(const OrderRequest& request) override { return mock.submit_order(request); }
+    VenueCallResult cancel_order(const CancelRequest& request) override { return mock.cancel_order(request); }
+    void drain_events(EventSink& sink) override { mock.drain_events(sink); }
+    VenueQuery<std::optional<VenueOrder>> query_order(std::string_view asset, std::string_view id) override {
+        return mock.query_order(asset, id);
+    }
+    VenueQuery<std::vector<VenueOrder>> open_orders(std::string_view asset) override { return mock.open_orders(asset); }
+    VenueQuery<std::vector<VenuePosition>> positions(std::string_view asset) override { return mock.positions(asset); }
+    MockVenueAdapter mock;
+};
+
 } // namespace dita::test

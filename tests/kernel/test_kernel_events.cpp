@@ -147,22 +147,13 @@ TEST(KernelEvents, UnknownOrderEventsAreKeptForReconciliation) {
 }
 
 TEST(KernelEvents, OutcomeUnknownSubmitWaitsForVenueTruth) {
-    class SilentVenue final : public VenueAdapter {
+    class SilentVenue final : public ForwardingVenue {
     public:
-        std::string_view name() const override { return "silent"; }
-        std::optional<InstrumentSpec> instrument(std::string_view a) const override { return mock.instrument(a); }
         VenueCallResult submit_order(const OrderRequest& r) override {
             mock.submit_order(r);
             return {VenueCallStatus::UNKNOWN, Id(), "timeout"};
         }
-        VenueCallResult cancel_order(const CancelRequest& r) override { return mock.cancel_order(r); }
         void drain_events(EventSink&) override {} // the answer and the events are lost
-        VenueQuery<std::optional<VenueOrder>> query_order(std::string_view a, std::string_view i) override {
-            return mock.query_order(a, i);
-        }
-        VenueQuery<std::vector<VenueOrder>> open_orders(std::string_view a) override { return mock.open_orders(a); }
-        VenueQuery<std::vector<VenuePosition>> positions(std::string_view a) override { return mock.positions(a); }
-        MockVenueAdapter mock;
     };
     VirtualClock clock;
     InMemoryControlPlane control;
@@ -214,20 +205,12 @@ TEST(KernelEvents, ReconcileReportsAPositionTheKernelDoesNotKnow) {
 }
 
 TEST(KernelEvents, VenueDownDuringReconcileKeepsTheSlotReconcilingUntilTruthArrives) {
-    class FlakyVenue final : public VenueAdapter {
+    class FlakyVenue final : public ForwardingVenue {
     public:
-        std::string_view name() const override { return "flaky"; }
-        std::optional<InstrumentSpec> instrument(std::string_view a) const override { return mock.instrument(a); }
-        VenueCallResult submit_order(const OrderRequest& r) override { return mock.submit_order(r); }
-        VenueCallResult cancel_order(const CancelRequest& r) override { return mock.cancel_order(r); }
-        void drain_events(EventSink& s) override { mock.drain_events(s); }
         VenueQuery<std::optional<VenueOrder>> query_order(std::string_view a, std::string_view i) override {
             if (down) return {VenueCallStatus::UNAVAILABLE, std::nullopt, "connection refused"};
             return mock.query_order(a, i);
         }
-        VenueQuery<std::vector<VenueOrder>> open_orders(std::string_view a) override { return mock.open_orders(a); }
-        VenueQuery<std::vector<VenuePosition>> positions(std::string_view a) override { return mock.positions(a); }
-        MockVenueAdapter mock;
         bool down = true;
     };
     VirtualClock clock;
