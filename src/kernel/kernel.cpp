@@ -957,6 +957,7 @@ void ExecutionKernel::journal(Ctx& ctx, std::string_view input_ref) {
         zinc_.record_state(ctx.outcome.input_sequence, slot, std::span(records.data(), count), totals_);
     }
     touched_.clear();
+    zinc_.commit(ctx.outcome.input_sequence);
     if (control_.state().mode == KernelMode::DEBUG) {
         if (const auto broken = detail::check_kernel_invariants(slots_, totals_)) {
             ctx.outcome.diagnostic_code = KernelDiagnosticCode::INVARIANT_BROKEN;

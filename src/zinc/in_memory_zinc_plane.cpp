@@ -14,6 +14,7 @@ void InMemoryZincPlane::record_outcome(const KernelOutcome& outcome, std::string
     record.slot_id = outcome.slot_id;
     record.input_ref.assign(input_ref);
     record.details.assign(outcome.details);
+    if (outcome.input_sequence > last_sequence_) last_sequence_ = outcome.input_sequence;
 }
 
 void InMemoryZincPlane::record_transition(const Transition& transition) { transitions_.next() = transition; }
@@ -33,7 +34,7 @@ void InMemoryZincPlane::record_state(std::uint64_t input_sequence, const TradeSl
     stored.orders.assign(orders.begin(), orders.end());
     slot_seen_[index] = true;
     totals_ = totals;
-    last_sequence_ = input_sequence;
+    if (input_sequence > last_sequence_) last_sequence_ = input_sequence;
     any_state_ = true;
 }
 
@@ -55,6 +56,7 @@ void InMemoryZincPlane::clear() {
     slot_states_.clear();
     slot_seen_.clear();
     any_state_ = false;
+    last_sequence_ = 0;
 }
 
 } // namespace dita

@@ -35,7 +35,7 @@ struct OutcomeRecord {
 
 // What a restart reads back: the newest state of every slot ever journaled and the totals.
 struct RecoveredState {
-    std::uint64_t input_sequence = 0;
+    std::uint64_t input_sequence = 0; // the last input journaled
     AccountTotals totals;
     std::vector<SlotSnapshot> slots;
 };
@@ -49,6 +49,9 @@ public:
     virtual void record_state(std::uint64_t input_sequence, const TradeSlot& slot,
                               std::span<const OrderRecord> orders, const AccountTotals& totals) = 0;
     virtual std::optional<RecoveredState> recover() const = 0;
+    // Called once at the end of every kernel input, after all of its records: a durable plane
+    // makes the input's records durable together here (all or nothing after a crash).
+    virtual void commit(std::uint64_t input_sequence) { (void)input_sequence; }
 };
 
 // Bounded in memory: outcomes, transitions and terminal records keep the newest `capacity`
@@ -118,7 +121,7 @@ private:
     std::vector<SlotSnapshot> slot_states_; // indexed by slot id
     std::vector<bool> slot_seen_;
     AccountTotals totals_;
-    std::uint64_t last_sequence_ = 0;
+    std::uint64_t last_sequence_ = 0; // the newest input journaled
     bool any_state_ = false;
 };
 
