@@ -555,7 +555,31 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
         return;
     }
     const OrderRecord before = entry.record;
-    const OrderRecord after = merge_event(before, event);
+    OrderRecord after = merge_event(before, event);
+#if defined(DITA_PLANTED_BUG_DUPLICATE_FILL)
+    // PLANTED BUG (test builds only, -DDITA_PLANT_BUG=duplicate_fill): a repeated fill report
+    // is counted again, as a kernel that sums fill deltas instead of merging cumulatives would.
+    if (after == before && event.kind == KernelEventKind::FILL && event.cum_filled_qty.is_positive()) {
+        OrderRecord shrunk = before;
+        shrunk.cum_filled_qty = Decimal();
+        shrunk.cum_fee = Decimal();
+        entry.record = after;
+        touch(ctx, slot.slot_id);
+        if (after.purpose == OrderPurpose::ENTRY) {
+            apply_entry_change(ctx, slot, shrunk, after, in_reconcile);
+        } else {
+            apply_exit_change(ctx, slot, shrunk, after, in_reconcile);
+        }
+        return;
+    }
+#endif
+#if defined(DITA_PLANTED_BUG_CANCEL_FORGETS_FILL)
+    // PLANTED BUG (test builds only, -DDITA_PLANT_BUG=cancel_forgets_fill): a cancel ack is
+    // taken to mean nothing was filled.
+    if (event.kind == KernelEventKind::CANCEL_ACK && after.purpose == OrderPurpose::ENTRY) {
+        after.cum_filled_qty = before.cum_filled_qty.is_positive() ? Decimal() : after.cum_filled_qty;
+    }
+#endif
     if (after == before) {
         const bool same = detail::event_matches(before, event);
         set_result(ctx, same ? KernelDiagnosticCode::DUPLICATE_EVENT : KernelDiagnosticCode::STALE_EVENT,
