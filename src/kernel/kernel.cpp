@@ -640,8 +640,7 @@ void ExecutionKernel::apply_entry_change(Ctx& ctx, TradeSlot& slot, const OrderR
                 slot.pending_exit = false;
                 set_result(ctx, KernelDiagnosticCode::ORDER_REJECTED, KernelSeverity::WARNING,
                            "entry " + after.client_order_id.str() + " rejected by the venue");
-            } else {
-                move(ctx, slot, FsmInput::ENTRY_CANCELED);
+            } else if (move(ctx, slot, FsmInput::ENTRY_CANCELED)) {
                 finish_trade(ctx, slot);
             }
         } else if (after.cum_filled_qty.is_positive()) {
@@ -699,9 +698,9 @@ void ExecutionKernel::apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRe
     if (current && is_exit_working_stage(stage)) {
         if (!after.working()) {
             if (!slot.size.is_positive()) {
-                move(ctx, slot, FsmInput::EXIT_ALL_DONE);
-                move(ctx, slot, FsmInput::CLOSE_TRADE);
-                finish_trade(ctx, slot);
+                if (move(ctx, slot, FsmInput::EXIT_ALL_DONE) && move(ctx, slot, FsmInput::CLOSE_TRADE)) {
+                    finish_trade(ctx, slot);
+                }
             } else if (after.status == VenueOrderStatus::FILLED) {
                 move(ctx, slot, FsmInput::EXIT_LEG_DONE);
             } else if (after.status == VenueOrderStatus::REJECTED && !after.cum_filled_qty.is_positive()) {
@@ -725,9 +724,9 @@ void ExecutionKernel::apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRe
     // A fill of an earlier exit order that arrived after that exit was finished here.
     if (is_position_resting_stage(stage)) {
         if (!slot.size.is_positive()) {
-            move(ctx, slot, FsmInput::EXIT_ALL_DONE);
-            move(ctx, slot, FsmInput::CLOSE_TRADE);
-            finish_trade(ctx, slot);
+            if (move(ctx, slot, FsmInput::EXIT_ALL_DONE) && move(ctx, slot, FsmInput::CLOSE_TRADE)) {
+                finish_trade(ctx, slot);
+            }
         } else {
             move(ctx, slot, FsmInput::EXIT_LEG_DONE);
         }
@@ -884,8 +883,7 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
     }
     const FsmInput resolution = detail::resolution_for(slot, order(slot.entry_order_id.view()),
                                                        order(slot.exit_order_id.view()));
-    move(ctx, slot, resolution);
-    if (resolution == FsmInput::RESOLVE_CLOSED) finish_trade(ctx, slot);
+    if (move(ctx, slot, resolution) && resolution == FsmInput::RESOLVE_CLOSED) finish_trade(ctx, slot);
     slot.pending_exit = false;
     update_leg_index(slot);
     return true;
