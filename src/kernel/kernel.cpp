@@ -573,13 +573,6 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
         return;
     }
 #endif
-#if defined(DITA_PLANTED_BUG_CANCEL_FORGETS_FILL)
-    // PLANTED BUG (test builds only, -DDITA_PLANT_BUG=cancel_forgets_fill): a cancel ack is
-    // taken to mean nothing was filled.
-    if (event.kind == KernelEventKind::CANCEL_ACK && after.purpose == OrderPurpose::ENTRY) {
-        after.cum_filled_qty = before.cum_filled_qty.is_positive() ? Decimal() : after.cum_filled_qty;
-    }
-#endif
     if (after == before) {
         const bool same = detail::event_matches(before, event);
         set_result(ctx, same ? KernelDiagnosticCode::DUPLICATE_EVENT : KernelDiagnosticCode::STALE_EVENT,
@@ -632,6 +625,11 @@ void ExecutionKernel::apply_entry_change(Ctx& ctx, TradeSlot& slot, const OrderR
             move(ctx, slot, FsmInput::POSITION_SETTLED);
         } else if (!after.working()) {
             if (after.cum_filled_qty.is_positive()) {
+#if defined(DITA_PLANTED_BUG_CANCEL_FORGETS_FILL)
+                // PLANTED BUG (test builds only, -DDITA_PLANT_BUG=cancel_forgets_fill): the
+                // canceled entry's filled part is dropped from the slot.
+                slot.size -= after.cum_filled_qty;
+#endif
                 if (slot.fsm_state != TradeStage::PARTIAL_FILL) move(ctx, slot, FsmInput::ENTRY_PARTIAL);
                 move(ctx, slot, FsmInput::ENTRY_CANCELED);
                 move(ctx, slot, FsmInput::POSITION_SETTLED);
