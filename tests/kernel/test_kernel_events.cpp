@@ -253,3 +253,38 @@ TEST(KernelEvents, MarkEventsApplyInSequenceOrder) {
 
 } // namespace
 } // namespace dita::test
+
+namespace dita::test {
+namespace {
+
+TEST(KernelEvents, AFillReplayedAfterARestartIsNotCountedTwice) {
+    Harness h;
+    const KernelOutcome entered = h.enter(0, 0.01, 100.0);
+    ASSERT_EQ(entered.emitted_events.size(), 2u);
+    const auto recovered = h.zinc.recover();
+    ASSERT_TRUE(recovered);
+    InMemoryZincPlane zinc2;
+    ExecutionKernel restarted(KernelConfig{.max_slots = 2}, h.control, h.venue, zinc2, h.clock);
+    ASSERT_EQ(restarted.restore(*recovered).diagnostic_code, KernelDiagnosticCode::RECONCILED);
+    const AccountSnapshot before = restarted.account();
+    // The venue's stream replays the trade's events after the reconnect (same trade id twice).
+    for (const VenueEvent& e : entered.emitted_events) {
+        const KernelOutcome out = restarted.on_venue_event(e);
+        EXPECT_TRUE(out.diagnostic_code == KernelDiagnosticCode::DUPLICATE_EVENT ||
+                    out.diagnostic_code == KernelDiagnosticCode::STALE_EVENT)
+            << out.details;
+    }
+    EXPECT_EQ(restarted.slot(0).size, dec("0.01"));
+    EXPECT_EQ(restarted.account(), before);
+    // A second ENTER reusing the trade's intent id cannot open a second position either.
+    KernelIntent again;
+    again.intent_id = "t1-ENTER";
+    again.trade_id = "trade-1";
+    again.slot_id = 1;
+    again.target_size = 0.01;
+    again.reference_price = 100.0;
+    EXPECT_EQ(restarted.process_intent(again).diagnostic_code, KernelDiagnosticCode::DUPLICATE_INTENT);
+}
+
+} // namespace
+} // namespace dita::test
