@@ -268,14 +268,9 @@ void ExecutionKernel::handle_enter(Ctx& ctx, const KernelIntent& intent) {
                        "); the order's fate is decided by the venue, not assumed");
         break;
     case VenueCallStatus::REJECTED:
-    case VenueCallStatus::UNAVAILABLE: {
-        apply_event(ctx, detail::synthetic_end(stored.record, slot), false);
-        set_result(ctx,
-                   sent.status == VenueCallStatus::REJECTED ? KernelDiagnosticCode::ORDER_REJECTED
-                                                            : KernelDiagnosticCode::VENUE_UNAVAILABLE,
-                   KernelSeverity::WARNING, "entry " + coid + " rejected by the venue: " + sent.detail);
+    case VenueCallStatus::UNAVAILABLE:
+        refuse_order(ctx, slot, stored.record, sent);
         return;
-    }
     }
     drain(ctx);
 }
@@ -390,12 +385,22 @@ void ExecutionKernel::send_exit(Ctx& ctx, TradeSlot& slot, Decimal requested, st
         set_result(ctx, KernelDiagnosticCode::OUTCOME_UNKNOWN, KernelSeverity::WARNING,
                    "exit " + std::string(coid) + ": no answer from the venue (" + sent.detail + ")");
     } else {
-        apply_event(ctx, detail::synthetic_end(stored.record, slot), false);
-        set_result(ctx,
-                   sent.status == VenueCallStatus::REJECTED ? KernelDiagnosticCode::ORDER_REJECTED
-                                                            : KernelDiagnosticCode::VENUE_UNAVAILABLE,
-                   KernelSeverity::WARNING, "exit " + std::string(coid) + " rejected by the venue: " + sent.detail);
+        refuse_order(ctx, slot, stored.record, sent);
     }
+}
+
+void ExecutionKernel::refuse_order(Ctx& ctx, TradeSlot& slot, const OrderRecord& record, const VenueCallResult& sent) {
+    // The result goes first: among equally severe results the first stands, and this one
+    // carries the venue's reason and whether the order was refused or never sent at all.
+    const char* what = record.purpose == OrderPurpose::ENTRY ? "entry " : "exit ";
+    if (sent.status == VenueCallStatus::REJECTED) {
+        set_result(ctx, KernelDiagnosticCode::ORDER_REJECTED, KernelSeverity::WARNING,
+                   cat(what, record.client_order_id, " rejected by the venue: ", sent.detail));
+    } else {
+        set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::WARNING,
+                   cat(what, record.client_order_id, " not sent, venue unavailable: ", sent.detail));
+    }
+    apply_event(ctx, detail::synthetic_end(record, slot), false);
 }
 
 void ExecutionKernel::handle_cancel(Ctx& ctx, const KernelIntent& intent) {

@@ -288,3 +288,38 @@ TEST(KernelEvents, AFillReplayedAfterARestartIsNotCountedTwice) {
 
 } // namespace
 } // namespace dita::test
+
+namespace dita::test {
+namespace {
+
+TEST(KernelEvents, RefusedAndUnsentOrdersSayWhichAndWhy) {
+    class Refusing final : public ForwardingVenue {
+    public:
+        VenueCallResult submit_order(const OrderRequest&) override { return {status, Id(), "code 101204: margin"}; }
+        VenueCallStatus status = VenueCallStatus::REJECTED;
+    };
+    VirtualClock clock;
+    InMemoryControlPlane control;
+    Refusing venue;
+    InMemoryZincPlane zinc;
+    ExecutionKernel kernel(KernelConfig{}, control, venue, zinc, clock);
+    KernelIntent i;
+    i.intent_id = "r1";
+    i.trade_id = "t1";
+    i.target_size = 0.01;
+    i.reference_price = 100.0;
+    KernelOutcome out = kernel.process_intent(i);
+    EXPECT_EQ(out.diagnostic_code, KernelDiagnosticCode::ORDER_REJECTED);
+    EXPECT_NE(out.details.find("code 101204"), std::string::npos) << out.details;
+    EXPECT_EQ(kernel.slot(0).fsm_state, TradeStage::ORDER_REJECTED);
+    venue.status = VenueCallStatus::UNAVAILABLE;
+    i.intent_id = "r2";
+    out = kernel.process_intent(i);
+    EXPECT_EQ(out.diagnostic_code, KernelDiagnosticCode::VENUE_UNAVAILABLE);
+    EXPECT_NE(out.details.find("not sent"), std::string::npos) << out.details;
+    EXPECT_EQ(kernel.slot(0).fsm_state, TradeStage::ORDER_REJECTED);
+    EXPECT_TRUE(kernel.working_orders().empty());
+}
+
+} // namespace
+} // namespace dita::test

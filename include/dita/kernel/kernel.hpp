@@ -82,6 +82,8 @@ private:
     void send_exit(Ctx& ctx, TradeSlot& slot, Decimal qty, std::string_view client_order_id,
                    Decimal reference_price);
     void request_cancel(Ctx& ctx, TradeSlot& slot, OrderEntry& entry);
+    // A submit the venue refused (REJECTED) or that never left (UNAVAILABLE).
+    void refuse_order(Ctx& ctx, TradeSlot& slot, const OrderRecord& record, const VenueCallResult& sent);
     void run_pending_exit(Ctx& ctx, TradeSlot& slot);
 
     // Events.
