@@ -272,11 +272,16 @@ void ExecutionKernel::handle_enter(Ctx& ctx, const KernelIntent& intent) {
         reject.side = slot.side;
         reject.order_qty = validated.size;
         reject.timestamp_ns = ctx.outcome.timestamp_ns;
+        // Before the synthetic reject: among equally severe results the first stands, and this
+        // one carries the venue's reason and whether the order was refused or never sent.
+        if (sent.status == VenueCallStatus::REJECTED) {
+            set_result(ctx, KernelDiagnosticCode::ORDER_REJECTED, KernelSeverity::WARNING,
+                       "entry " + coid + " rejected by the venue: " + sent.detail);
+        } else {
+            set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::WARNING,
+                       "entry " + coid + " not sent, venue unavailable: " + sent.detail);
+        }
         apply_event(ctx, reject, false);
-        set_result(ctx,
-                   sent.status == VenueCallStatus::REJECTED ? KernelDiagnosticCode::ORDER_REJECTED
-                                                            : KernelDiagnosticCode::VENUE_UNAVAILABLE,
-                   KernelSeverity::WARNING, "entry " + coid + " rejected by the venue: " + sent.detail);
         return;
     }
     }
@@ -403,11 +408,15 @@ void ExecutionKernel::send_exit(Ctx& ctx, TradeSlot& slot, Decimal requested, st
         reject.side = slot.side;
         reject.order_qty = qty;
         reject.timestamp_ns = ctx.outcome.timestamp_ns;
+        // First, so that the venue's reason and "never sent" are what the outcome says.
+        if (sent.status == VenueCallStatus::REJECTED) {
+            set_result(ctx, KernelDiagnosticCode::ORDER_REJECTED, KernelSeverity::WARNING,
+                       "exit " + std::string(coid) + " rejected by the venue: " + sent.detail);
+        } else {
+            set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::WARNING,
+                       "exit " + std::string(coid) + " not sent, venue unavailable: " + sent.detail);
+        }
         apply_event(ctx, reject, false);
-        set_result(ctx,
-                   sent.status == VenueCallStatus::REJECTED ? KernelDiagnosticCode::ORDER_REJECTED
-                                                            : KernelDiagnosticCode::VENUE_UNAVAILABLE,
-                   KernelSeverity::WARNING, "exit " + std::string(coid) + " rejected by the venue: " + sent.detail);
     }
 }
 
