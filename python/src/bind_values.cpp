@@ -399,15 +399,9 @@ void bind_values(py::module_& m) {
         "The SlotSnapshot that ExecutionKernel.reconcile_from_slots accepts.");
     slot.def("__bool__", [](const SlotView&) { return true; });
 
-    auto snapshot = bind_value(m, "SlotSnapshot",
+    bind_value(m, "SlotSnapshot",
                                "What reconcile_from_slots accepts: a slot and the records of its trade's orders.",
                                slot_snapshot_fields());
-    snapshot.def(py::init([](const SlotView& slot_view) {
-                     SlotSnapshot out = slot_view.snapshot;
-                     return out;
-                 }),
-                 py::arg("slot"), "The snapshot of a TradeSlot, orders included.");
-
     bind_value(m, "AccountSnapshot", "Account figures: capital = initial + realized - fees; equity = capital + unrealized.",
                account_fields());
     bind_value(m, "AccountTotals", "The journaled account totals.", totals_fields());

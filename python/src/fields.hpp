@@ -95,6 +95,10 @@ struct Conv<V> {
     static py::object to(const V& v) { return py::cast(v); }
     static py::object plain(const V& v) { return py::cast(v).attr("to_dict")(); }
     static V from(py::handle h, const std::string& where) {
+        if (PyDict_Check(h.ptr())) {
+            // A dict of fields, as to_dict() gives: nested values round-trip through JSON.
+            return py::type::of<V>()(**py::reinterpret_borrow<py::dict>(h)).template cast<V>();
+        }
         if (!py::isinstance<V>(h)) {
             raise_type_error(where, py::str(py::type::of<V>().attr("__name__")).cast<std::string>().c_str(), h);
         }
@@ -217,7 +221,8 @@ py::class_<T> bind_value(py::handle scope, const char* name, const char* doc, Fi
     auto fields = std::make_shared<const FieldList<T>>(std::move(list));
     const std::string type(name);
     py::class_<T> cls(scope, name, doc);
-    cls.def(py::init([fields, type](const py::kwargs& kwargs) {
+    cls.def(py::init([fields, type](const py::args& args, const py::kwargs& kwargs) {
+                if (!args.empty()) throw py::type_error(type + "() takes keyword arguments only");
                 T value{};
                 apply_kwargs(value, *fields, type, kwargs);
                 return value;
