@@ -12,8 +12,8 @@ namespace {
 class FieldSource {
 public:
     FieldSource(py::handle obj, const char* type, std::initializer_list<const char*> known) : obj_(obj), type_(type) {
-        mapping_ = PyDict_Check(obj.ptr()) || (PyMapping_Check(obj.ptr()) && !PySequence_Check(obj.ptr()) &&
-                                              !PyObject_HasAttrString(obj.ptr(), known.begin()[0]));
+        static PyObject* mapping_type = py::object(py::module_::import("collections.abc").attr("Mapping")).release().ptr();
+        mapping_ = PyDict_Check(obj.ptr()) || PyObject_IsInstance(obj.ptr(), mapping_type) == 1;
         if (!mapping_) return;
         for (auto item : py::dict(py::reinterpret_borrow<py::object>(obj))) {
             const std::string key = py::str(item.first).cast<std::string>();

@@ -50,6 +50,11 @@ PYBIND11_MODULE(_core, m) {
     bind_components(m);
     bind_kernel(m);
 
+#ifdef DITA_PYTHON_SANITIZED
+    m.attr("_sanitized") = true; // memory figures (RSS) mean little under ASan's quarantine
+#else
+    m.attr("_sanitized") = false;
+#endif
     m.def("_intent_check", [](py::handle intent) { (void)intent_from_py(intent); },
           "Converts an intent as process_intent would, raising TypeError/ValueError for bad fields.");
 }
