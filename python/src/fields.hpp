@@ -100,7 +100,8 @@ struct Conv<V> {
             return py::type::of<V>()(**py::reinterpret_borrow<py::dict>(h)).template cast<V>();
         }
         if (!py::isinstance<V>(h)) {
-            raise_type_error(where, py::str(py::type::of<V>().attr("__name__")).cast<std::string>().c_str(), h);
+            const std::string name = py::str(py::type::of<V>().attr("__name__")).cast<std::string>();
+            raise_type_error(where, (name + " (or a dict of its fields)").c_str(), h);
         }
         return h.cast<V>();
     }
