@@ -10,6 +10,7 @@ namespace dita {
 
 using detail::merge_event;
 using detail::pnl_of;
+using detail::cat;
 using detail::severity_rank;
 
 struct ExecutionKernel::Ctx {
@@ -186,6 +187,12 @@ void ExecutionKernel::handle_enter(Ctx& ctx, const KernelIntent& intent) {
                    "kernel is REDUCE_ONLY: ENTER refused");
         return;
     }
+    if (const auto gap = mismatched_assets_.find(AssetName(intent.asset)); gap != mismatched_assets_.end()) {
+        set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::WARNING,
+                   cat("venue holds ", gap->second, " ", intent.asset,
+                       " the kernel cannot account for; ENTER refused until a reconcile agrees"));
+        return;
+    }
     const std::string coid = make_client_order_id(intent.intent_id);
     if (orders_.contains(Id(coid))) {
         set_result(ctx, KernelDiagnosticCode::DUPLICATE_INTENT, KernelSeverity::WARNING,
@@ -261,29 +268,9 @@ void ExecutionKernel::handle_enter(Ctx& ctx, const KernelIntent& intent) {
                        "); the order's fate is decided by the venue, not assumed");
         break;
     case VenueCallStatus::REJECTED:
-    case VenueCallStatus::UNAVAILABLE: {
-        VenueEvent reject;
-        reject.kind = KernelEventKind::ORDER_REJECT;
-        reject.status = VenueEventStatus::REJECTED;
-        reject.client_order_id = stored.record.client_order_id;
-        reject.slot_id = slot.slot_id;
-        reject.trade_id = slot.trade_id;
-        reject.asset = slot.asset;
-        reject.side = slot.side;
-        reject.order_qty = validated.size;
-        reject.timestamp_ns = ctx.outcome.timestamp_ns;
-        // Before the synthetic reject: among equally severe results the first stands, and this
-        // one carries the venue's reason and whether the order was refused or never sent.
-        if (sent.status == VenueCallStatus::REJECTED) {
-            set_result(ctx, KernelDiagnosticCode::ORDER_REJECTED, KernelSeverity::WARNING,
-                       "entry " + coid + " rejected by the venue: " + sent.detail);
-        } else {
-            set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::WARNING,
-                       "entry " + coid + " not sent, venue unavailable: " + sent.detail);
-        }
-        apply_event(ctx, reject, false);
+    case VenueCallStatus::UNAVAILABLE:
+        refuse_order(ctx, slot, stored.record, sent);
         return;
-    }
     }
     drain(ctx);
 }
@@ -398,26 +385,22 @@ void ExecutionKernel::send_exit(Ctx& ctx, TradeSlot& slot, Decimal requested, st
         set_result(ctx, KernelDiagnosticCode::OUTCOME_UNKNOWN, KernelSeverity::WARNING,
                    "exit " + std::string(coid) + ": no answer from the venue (" + sent.detail + ")");
     } else {
-        VenueEvent reject;
-        reject.kind = KernelEventKind::ORDER_REJECT;
-        reject.status = VenueEventStatus::REJECTED;
-        reject.client_order_id = stored.record.client_order_id;
-        reject.slot_id = slot.slot_id;
-        reject.trade_id = slot.trade_id;
-        reject.asset = slot.asset;
-        reject.side = slot.side;
-        reject.order_qty = qty;
-        reject.timestamp_ns = ctx.outcome.timestamp_ns;
-        // First, so that the venue's reason and "never sent" are what the outcome says.
-        if (sent.status == VenueCallStatus::REJECTED) {
-            set_result(ctx, KernelDiagnosticCode::ORDER_REJECTED, KernelSeverity::WARNING,
-                       "exit " + std::string(coid) + " rejected by the venue: " + sent.detail);
-        } else {
-            set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::WARNING,
-                       "exit " + std::string(coid) + " not sent, venue unavailable: " + sent.detail);
-        }
-        apply_event(ctx, reject, false);
+        refuse_order(ctx, slot, stored.record, sent);
     }
+}
+
+void ExecutionKernel::refuse_order(Ctx& ctx, TradeSlot& slot, const OrderRecord& record, const VenueCallResult& sent) {
+    // The result goes first: among equally severe results the first stands, and this one
+    // carries the venue's reason and whether the order was refused or never sent at all.
+    const char* what = record.purpose == OrderPurpose::ENTRY ? "entry " : "exit ";
+    if (sent.status == VenueCallStatus::REJECTED) {
+        set_result(ctx, KernelDiagnosticCode::ORDER_REJECTED, KernelSeverity::WARNING,
+                   cat(what, record.client_order_id, " rejected by the venue: ", sent.detail));
+    } else {
+        set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::WARNING,
+                   cat(what, record.client_order_id, " not sent, venue unavailable: ", sent.detail));
+    }
+    apply_event(ctx, detail::synthetic_end(record, slot), false);
 }
 
 void ExecutionKernel::handle_cancel(Ctx& ctx, const KernelIntent& intent) {
@@ -577,7 +560,24 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
         return;
     }
     const OrderRecord before = entry.record;
-    const OrderRecord after = merge_event(before, event);
+    OrderRecord after = merge_event(before, event);
+#if defined(DITA_PLANTED_BUG_DUPLICATE_FILL)
+    // PLANTED BUG (test builds only, -DDITA_PLANT_BUG=duplicate_fill): a repeated fill report
+    // is counted again, as a kernel that sums fill deltas instead of merging cumulatives would.
+    if (after == before && event.kind == KernelEventKind::FILL && event.cum_filled_qty.is_positive()) {
+        OrderRecord shrunk = before;
+        shrunk.cum_filled_qty = Decimal();
+        shrunk.cum_fee = Decimal();
+        entry.record = after;
+        touch(ctx, slot.slot_id);
+        if (after.purpose == OrderPurpose::ENTRY) {
+            apply_entry_change(ctx, slot, shrunk, after, in_reconcile);
+        } else {
+            apply_exit_change(ctx, slot, shrunk, after, in_reconcile);
+        }
+        return;
+    }
+#endif
     if (after == before) {
         const bool same = detail::event_matches(before, event);
         set_result(ctx, same ? KernelDiagnosticCode::DUPLICATE_EVENT : KernelDiagnosticCode::STALE_EVENT,
@@ -597,9 +597,8 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
     entry.record = after;
     touch(ctx, slot.slot_id);
     set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
-               std::string(to_string(event.kind)) + " " + after.client_order_id.str() + ": filled " +
-                   fmt_dec(after.cum_filled_qty) + "/" + fmt_dec(after.qty) + " " +
-                   std::string(to_string(after.status)));
+               detail::cat(event.kind, " ", after.client_order_id, ": filled ", after.cum_filled_qty, "/", after.qty,
+                           " ", after.status));
     if (after.cum_filled_qty > after.qty) {
         set_result(ctx, KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR,
                    "venue reports " + fmt_dec(after.cum_filled_qty) + " filled of " + fmt_dec(after.qty) +
@@ -631,6 +630,11 @@ void ExecutionKernel::apply_entry_change(Ctx& ctx, TradeSlot& slot, const OrderR
             move(ctx, slot, FsmInput::POSITION_SETTLED);
         } else if (!after.working()) {
             if (after.cum_filled_qty.is_positive()) {
+#if defined(DITA_PLANTED_BUG_CANCEL_FORGETS_FILL)
+                // PLANTED BUG (test builds only, -DDITA_PLANT_BUG=cancel_forgets_fill): the
+                // canceled entry's filled part is dropped from the slot.
+                slot.size -= after.cum_filled_qty;
+#endif
                 if (slot.fsm_state != TradeStage::PARTIAL_FILL) move(ctx, slot, FsmInput::ENTRY_PARTIAL);
                 move(ctx, slot, FsmInput::ENTRY_CANCELED);
                 move(ctx, slot, FsmInput::POSITION_SETTLED);
@@ -639,8 +643,7 @@ void ExecutionKernel::apply_entry_change(Ctx& ctx, TradeSlot& slot, const OrderR
                 slot.pending_exit = false;
                 set_result(ctx, KernelDiagnosticCode::ORDER_REJECTED, KernelSeverity::WARNING,
                            "entry " + after.client_order_id.str() + " rejected by the venue");
-            } else {
-                move(ctx, slot, FsmInput::ENTRY_CANCELED);
+            } else if (move(ctx, slot, FsmInput::ENTRY_CANCELED)) {
                 finish_trade(ctx, slot);
             }
         } else if (after.cum_filled_qty.is_positive()) {
@@ -698,9 +701,9 @@ void ExecutionKernel::apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRe
     if (current && is_exit_working_stage(stage)) {
         if (!after.working()) {
             if (!slot.size.is_positive()) {
-                move(ctx, slot, FsmInput::EXIT_ALL_DONE);
-                move(ctx, slot, FsmInput::CLOSE_TRADE);
-                finish_trade(ctx, slot);
+                if (move(ctx, slot, FsmInput::EXIT_ALL_DONE) && move(ctx, slot, FsmInput::CLOSE_TRADE)) {
+                    finish_trade(ctx, slot);
+                }
             } else if (after.status == VenueOrderStatus::FILLED) {
                 move(ctx, slot, FsmInput::EXIT_LEG_DONE);
             } else if (after.status == VenueOrderStatus::REJECTED && !after.cum_filled_qty.is_positive()) {
@@ -724,9 +727,9 @@ void ExecutionKernel::apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRe
     // A fill of an earlier exit order that arrived after that exit was finished here.
     if (is_position_resting_stage(stage)) {
         if (!slot.size.is_positive()) {
-            move(ctx, slot, FsmInput::EXIT_ALL_DONE);
-            move(ctx, slot, FsmInput::CLOSE_TRADE);
-            finish_trade(ctx, slot);
+            if (move(ctx, slot, FsmInput::EXIT_ALL_DONE) && move(ctx, slot, FsmInput::CLOSE_TRADE)) {
+                finish_trade(ctx, slot);
+            }
         } else {
             move(ctx, slot, FsmInput::EXIT_LEG_DONE);
         }
@@ -832,9 +835,29 @@ void ExecutionKernel::reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> sn
 }
 
 bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
-    for (const Id* id : {&slot.entry_order_id, &slot.exit_order_id}) {
-        if (id->empty()) continue;
-        const Id coid = *id;
+    // Venue truth re-applied here is mostly known already; only real problems may speak.
+    struct EventScope {
+        Ctx& ctx;
+        bool from_event;
+        KernelSeverity min;
+        explicit EventScope(Ctx& c) : ctx(c), from_event(c.from_event), min(c.event_override_min) {
+            ctx.from_event = true;
+            ctx.event_override_min = KernelSeverity::WARNING;
+        }
+        ~EventScope() {
+            ctx.from_event = from_event;
+            ctx.event_override_min = min;
+        }
+    } scope(ctx);
+    // Every order of the trade is asked, finished ones too: a late fill of an earlier exit may
+    // be the very event that was lost.
+    std::vector<Id> trade_orders;
+    for (const auto& [id, entry] : orders_) {
+        if (entry.slot_id == slot.slot_id && entry.trade_id == slot.trade_id && !slot.trade_id.empty()) {
+            trade_orders.push_back(id);
+        }
+    }
+    for (const Id& coid : trade_orders) {
         const auto found = orders_.find(coid);
         if (found == orders_.end()) continue;
         const auto truth = venue_.query_order(slot.asset.view(), coid.view());
@@ -863,8 +886,7 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
     }
     const FsmInput resolution = detail::resolution_for(slot, order(slot.entry_order_id.view()),
                                                        order(slot.exit_order_id.view()));
-    move(ctx, slot, resolution);
-    if (resolution == FsmInput::RESOLVE_CLOSED) finish_trade(ctx, slot);
+    if (move(ctx, slot, resolution) && resolution == FsmInput::RESOLVE_CLOSED) finish_trade(ctx, slot);
     slot.pending_exit = false;
     update_leg_index(slot);
     return true;
@@ -872,6 +894,7 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
 
 void ExecutionKernel::check_venue_positions(Ctx& ctx) {
     std::map<AssetName, Decimal> kernel_net;
+    for (const auto& [asset, gap] : mismatched_assets_) kernel_net[asset];
     for (const TradeSlot& slot : slots_) {
         if (slot.asset.empty()) continue;
         Decimal& net = kernel_net[slot.asset];
@@ -891,9 +914,13 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx) {
             venue_net += side_sign(position.side) > 0 ? position.size : -position.size;
         }
         if (venue_net != net) {
+            // Fail closed: no new entries on this asset until kernel and venue agree again.
+            mismatched_assets_[asset] = venue_net - net;
             set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::ERROR,
-                       "net position " + asset.str() + ": kernel " + fmt_dec(net) + ", venue " +
-                           fmt_dec(venue_net));
+                       cat("net position ", asset, ": kernel ", net, ", venue ", venue_net,
+                           "; new entries on ", asset, " refused until a reconcile agrees"));
+        } else {
+            mismatched_assets_.erase(asset);
         }
     }
 }
@@ -902,15 +929,15 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx) {
 // Bookkeeping
 
 bool ExecutionKernel::move(Ctx& ctx, TradeSlot& slot, FsmInput input) {
-    const auto to = next_stage(slot.fsm_state, input);
-    if (!to) {
-        set_result(ctx, KernelDiagnosticCode::INVALID_TRANSITION, KernelSeverity::ERROR,
+    const FsmStep step = fsm_step(slot.fsm_state, input);
+    if (step.code != KernelDiagnosticCode::OK) {
+        set_result(ctx, step.code, KernelSeverity::ERROR,
                    "slot " + std::to_string(slot.slot_id) + ": " + std::string(to_string(input)) +
                        " is not allowed in " + std::string(to_string(slot.fsm_state)));
         return false;
     }
-    const Transition transition{slot.slot_id, slot.fsm_state, *to, input, ctx.outcome.timestamp_ns};
-    slot.fsm_state = *to;
+    const Transition transition{slot.slot_id, slot.fsm_state, step.stage, input, ctx.outcome.timestamp_ns};
+    slot.fsm_state = step.stage;
     touch(ctx, slot.slot_id);
     if (ctx.tracing) {
         ctx.outcome.transitions.push_back(transition);
@@ -955,6 +982,7 @@ void ExecutionKernel::journal(Ctx& ctx, std::string_view input_ref) {
         zinc_.record_state(ctx.outcome.input_sequence, slot, std::span(records.data(), count), totals_);
     }
     touched_.clear();
+    zinc_.commit(ctx.outcome.input_sequence);
     if (control_.state().mode == KernelMode::DEBUG) {
         if (const auto broken = detail::check_kernel_invariants(slots_, totals_)) {
             ctx.outcome.diagnostic_code = KernelDiagnosticCode::INVARIANT_BROKEN;
