@@ -2,6 +2,7 @@
 #include <initializer_list>
 
 #include "components.hpp"
+#include "dita/zinc/sqlite_zinc_plane.hpp"
 
 namespace dita::py_binding {
 
@@ -43,29 +44,61 @@ private:
 
 } // namespace
 
+// Keep in step with dita::MockVenueScenario: the size check fails the build when a field is
+// added there, so it cannot be forgotten here and in python/dita/mock_venue.py.
+static_assert(sizeof(MockVenueScenario) == 216, "MockVenueScenario changed: update scenario_fields() and "
+                                                 "python/dita/mock_venue.py");
+
+const FieldList<MockVenueScenario>& scenario_fields() {
+    static const FieldList<MockVenueScenario> fields = [] {
+        using S = MockVenueScenario;
+        FieldList<S> f;
+        f.push_back(member("reject_entries", &S::reject_entries));
+        f.push_back(member("reject_exits", &S::reject_exits));
+        f.push_back(member("partial_fill_ratio", &S::partial_fill_ratio));
+        f.push_back(member("cancel_reject", &S::cancel_reject));
+        f.push_back(member("taker_fee_rate", &S::taker_fee_rate));
+        f.push_back(member("maker_fee_rate", &S::maker_fee_rate));
+        f.push_back(member("lot_step", &S::lot_step));
+        f.push_back(member("tick_size", &S::tick_size));
+        f.push_back(member("min_qty", &S::min_qty));
+        f.push_back(member("assets", &S::assets));
+        f.push_back(member("seed", &S::seed));
+        f.push_back(member("finished_orders_retained_max", &S::finished_orders_retained_max));
+        f.push_back(member("latency_ns", &S::latency_ns));
+        f.push_back(member("duplicate_probability", &S::duplicate_probability));
+        f.push_back(member("reorder_probability", &S::reorder_probability));
+        f.push_back(member("drop_probability", &S::drop_probability));
+        f.push_back(member("delay_probability", &S::delay_probability));
+        f.push_back(member("delay_ns_max", &S::delay_ns_max));
+        f.push_back(member("submit_unknown_probability", &S::submit_unknown_probability));
+        f.push_back(member("cancel_unknown_probability", &S::cancel_unknown_probability));
+        f.push_back(member("random_reject_probability", &S::random_reject_probability));
+        f.push_back(member("random_cancel_reject_probability", &S::random_cancel_reject_probability));
+        f.push_back(member("late_fill_on_cancel_probability", &S::late_fill_on_cancel_probability));
+        f.push_back(member("overfill_probability", &S::overfill_probability));
+        f.push_back(member("short_fill_probability", &S::short_fill_probability));
+        f.push_back(member("random_partial_fills", &S::random_partial_fills));
+        return f;
+    }();
+    return fields;
+}
+
 MockVenueScenario scenario_from_py(py::handle obj) {
     MockVenueScenario out;
     if (obj.is_none()) return out;
-    const FieldSource src(obj, "MockVenueScenario",
-                          {"reject_entries", "reject_exits", "partial_fill_ratio", "cancel_reject", "taker_fee_rate",
-                           "maker_fee_rate", "lot_step", "tick_size", "min_qty", "assets", "seed"});
-    auto flag = [&](const char* name, bool& field) {
-        if (py::object v = src.get(name)) field = bool_from_py(v, src.where(name));
-    };
-    auto number = [&](const char* name, double& field) {
-        if (py::object v = src.get(name)) field = double_from_py(v, src.where(name));
-    };
-    flag("reject_entries", out.reject_entries);
-    flag("reject_exits", out.reject_exits);
-    number("partial_fill_ratio", out.partial_fill_ratio);
-    flag("cancel_reject", out.cancel_reject);
-    number("taker_fee_rate", out.taker_fee_rate);
-    number("maker_fee_rate", out.maker_fee_rate);
-    number("lot_step", out.lot_step);
-    number("tick_size", out.tick_size);
-    number("min_qty", out.min_qty);
-    if (py::object v = src.get("assets")) out.assets = Conv<std::vector<std::string>>::from(v, src.where("assets"));
-    if (py::object v = src.get("seed")) out.seed = uint_from_py(v, src.where("seed"));
+    const FieldList<MockVenueScenario>& fields = scenario_fields();
+    static PyObject* mapping_type = py::object(py::module_::import("collections.abc").attr("Mapping")).release().ptr();
+    if (PyDict_Check(obj.ptr()) || PyObject_IsInstance(obj.ptr(), mapping_type) == 1) {
+        // A dict (e.g. a scenario file's "venue"): unknown keys are typos, not extensions.
+        apply_kwargs(out, fields, "MockVenueScenario", py::dict(py::reinterpret_borrow<py::object>(obj)));
+        return out;
+    }
+    // A dataclass-like object; fields it lacks (an older scenario class) keep their defaults.
+    for (const Field<MockVenueScenario>& field : fields) {
+        if (PyObject_HasAttrString(obj.ptr(), field.name.c_str()) != 1) continue;
+        field.set(out, obj.attr(field.name.c_str()), "MockVenueScenario." + field.name);
+    }
     return out;
 }
 
@@ -190,49 +223,101 @@ void bind_control(py::module_& m) {
         });
 }
 
-template <typename T, typename Deque>
-std::vector<T> copy_out(const Deque& items) {
-    return std::vector<T>(items.begin(), items.end());
+[[noreturn]] void raise_os_error(const std::exception& error) {
+    PyErr_SetString(PyExc_OSError, error.what());
+    throw py::error_already_set();
 }
 
 void bind_zinc(py::module_& m) {
-    py::class_<PyZincPlane>(m, "InMemoryZincPlane",
-                            "The kernel's journal in memory: outcomes and transitions (newest `capacity` "
-                            "kept), terminal trade records and the newest state of every slot.")
+    py::class_<PyZincPlane>(m, "ZincPlane", "A kernel's journal (InMemoryZincPlane or SqliteZincPlane).")
+        .def("recover", [](PyZincPlane& self) {
+            AccessLock lock(one(self.guard));
+            try {
+                return self.plane().recover();
+            } catch (const std::runtime_error& error) {
+                raise_os_error(error);
+            }
+        }, "What a restarted kernel needs (ExecutionKernel.restore), or None if nothing was journaled.");
+
+    using Memory = PyInMemoryZincPlane;
+    py::class_<Memory, PyZincPlane>(m, "InMemoryZincPlane",
+                                    "The journal in memory: outcomes, transitions and terminal trade records "
+                                    "(the newest `capacity` of each) and the newest state of every slot.")
         .def(py::init([](py::handle capacity) {
                  const auto value = static_cast<std::size_t>(
                      int_from_py(capacity, "InMemoryZincPlane.capacity", 1, std::int64_t{1} << 26));
-                 return std::make_unique<PyZincPlane>(value);
+                 return std::make_unique<Memory>(value);
              }),
              py::arg("capacity") = py::int_(InMemoryZincPlane::default_capacity))
-        .def("outcomes", [](PyZincPlane& self) {
+        .def("outcomes", [](Memory& self) {
             AccessLock lock(one(self.guard));
-            return copy_out<OutcomeRecord>(self.plane.outcomes());
+            return self.value.outcomes();
+        }, "Journaled outcomes, oldest first (a copy).")
+        .def("transitions", [](Memory& self) {
+            AccessLock lock(one(self.guard));
+            return self.value.transitions();
+        }, "Journaled transitions, oldest first (a copy).")
+        .def("terminal_records", [](Memory& self) {
+            AccessLock lock(one(self.guard));
+            return self.value.terminal_records();
+        }, "Terminal trade records, oldest first (a copy).")
+        .def_property_readonly("outcome_count", [](Memory& self) {
+            AccessLock lock(one(self.guard));
+            return self.value.outcome_count();
         })
-        .def("transitions", [](PyZincPlane& self) {
+        .def_property_readonly("outcomes_dropped", [](Memory& self) {
             AccessLock lock(one(self.guard));
-            return copy_out<Transition>(self.plane.transitions());
+            return self.value.outcomes_dropped();
         })
-        .def("terminal_records", [](PyZincPlane& self) {
+        .def_property_readonly("transitions_dropped", [](Memory& self) {
             AccessLock lock(one(self.guard));
-            return self.plane.terminal_records();
+            return self.value.transitions_dropped();
         })
-        .def_property_readonly("outcomes_dropped", [](PyZincPlane& self) {
+        .def_property_readonly("terminals_dropped", [](Memory& self) {
             AccessLock lock(one(self.guard));
-            return self.plane.outcomes_dropped();
+            return self.value.terminals_dropped();
         })
-        .def_property_readonly("transitions_dropped", [](PyZincPlane& self) {
+        .def("clear", [](Memory& self) {
             AccessLock lock(one(self.guard));
-            return self.plane.transitions_dropped();
-        })
-        .def("recover", [](PyZincPlane& self) {
-            AccessLock lock(one(self.guard));
-            return self.plane.recover();
-        }, "What a restarted kernel needs (ExecutionKernel.restore), or None if nothing was journaled.")
-        .def("clear", [](PyZincPlane& self) {
-            AccessLock lock(one(self.guard));
-            self.plane.clear();
+            self.value.clear();
         });
+
+    struct Sqlite final : PyZincPlane {
+        explicit Sqlite(const std::string& path) : value(path) {}
+        ZincPlane& plane() override { return value; }
+        SqliteZincPlane value;
+    };
+    py::class_<Sqlite, PyZincPlane>(m, "SqliteZincPlane",
+                                    "The durable journal: an SQLite file (WAL, synchronous FULL), one "
+                                    "transaction per kernel input, so a crash loses no committed input.")
+        .def(py::init([](py::handle path) {
+                 if (!PyUnicode_Check(path.ptr()) && !PyObject_HasAttrString(path.ptr(), "__fspath__")) {
+                     raise_type_error("SqliteZincPlane.path", "a str or os.PathLike", path);
+                 }
+                 const std::string text = py::str(py::module_::import("os").attr("fspath")(path)).cast<std::string>();
+                 try {
+                     return std::make_unique<Sqlite>(text);
+                 } catch (const std::runtime_error& error) {
+                     raise_os_error(error); // cannot open or create the file
+                 }
+             }),
+             py::arg("path"))
+        .def_property_readonly("outcome_count", [](Sqlite& self) {
+            AccessLock lock(one(self.guard));
+            try {
+                return self.value.outcome_count();
+            } catch (const std::runtime_error& error) {
+                raise_os_error(error);
+            }
+        })
+        .def("terminal_records", [](Sqlite& self) {
+            AccessLock lock(one(self.guard));
+            try {
+                return self.value.terminal_records();
+            } catch (const std::runtime_error& error) {
+                raise_os_error(error);
+            }
+        }, "Terminal trade records, oldest first.");
 }
 
 void bind_mock_venue(py::module_& m) {
@@ -343,19 +428,8 @@ void bind_components(py::module_& m) {
     }, "Raises TypeError/ValueError for an update a control plane would refuse.");
     m.def("_defaults", [] {
         // The C++ defaults, so the Python dataclasses can be checked against them.
-        const MockVenueScenario scenario;
-        py::dict s;
-        s["reject_entries"] = scenario.reject_entries;
-        s["reject_exits"] = scenario.reject_exits;
-        s["partial_fill_ratio"] = scenario.partial_fill_ratio;
-        s["cancel_reject"] = scenario.cancel_reject;
-        s["taker_fee_rate"] = scenario.taker_fee_rate;
-        s["maker_fee_rate"] = scenario.maker_fee_rate;
-        s["lot_step"] = scenario.lot_step;
-        s["tick_size"] = scenario.tick_size;
-        s["min_qty"] = scenario.min_qty;
-        s["assets"] = py::tuple(py::cast(scenario.assets));
-        s["seed"] = scenario.seed;
+        py::dict s = fields_to_dict(MockVenueScenario{}, scenario_fields(), false);
+        s["assets"] = py::tuple(s["assets"]);
         const KernelIntent intent;
         py::dict i;
         i["intent_id"] = intent.intent_id;

@@ -29,10 +29,11 @@ public:
         }
         control_ = &control_obj_.cast<PyControlPlane&>();
 
-        zinc_obj_ = zinc.is_none() ? py::cast(std::make_unique<PyZincPlane>(InMemoryZincPlane::default_capacity))
-                                   : py::reinterpret_borrow<py::object>(zinc);
+        zinc_obj_ = zinc.is_none()
+                        ? py::cast(std::make_unique<PyInMemoryZincPlane>(InMemoryZincPlane::default_capacity))
+                        : py::reinterpret_borrow<py::object>(zinc);
         if (!py::isinstance<PyZincPlane>(zinc_obj_)) {
-            raise_type_error("ExecutionKernel.zinc_plane", "an InMemoryZincPlane", zinc_obj_);
+            raise_type_error("ExecutionKernel.zinc_plane", "an InMemoryZincPlane or a SqliteZincPlane", zinc_obj_);
         }
         zinc_ = &zinc_obj_.cast<PyZincPlane&>();
 
@@ -69,7 +70,7 @@ public:
             for (std::size_t i = 0; i < venue_guards.size(); ++i) guards_.add(venue_guards[i]);
         }
         // std::invalid_argument (bad max_slots or capital) reaches Python as ValueError.
-        kernel_ = std::make_unique<ExecutionKernel>(config, control_->plane, *adapter, zinc_->plane, clock_->clock());
+        kernel_ = std::make_unique<ExecutionKernel>(config, control_->plane, *adapter, zinc_->plane(), clock_->clock());
     }
 
     KernelOutcome process_intent(py::handle intent) {
@@ -190,6 +191,17 @@ public:
         return {kernel_->unmatched_events().begin(), kernel_->unmatched_events().end()};
     }
 
+    py::dict mismatched_assets() {
+        std::map<AssetName, Decimal> copy;
+        {
+            AccessLock lock(own_guard());
+            copy = kernel_->mismatched_assets();
+        }
+        py::dict out;
+        for (const auto& [asset, difference] : copy) out[fixed_to_py(asset)] = decimal_to_py(difference);
+        return out;
+    }
+
     std::optional<Decimal> mark_price(const std::string& asset) {
         AccessLock lock(own_guard());
         return kernel_->mark_price(asset);
@@ -297,6 +309,9 @@ void bind_kernel(py::module_& m) {
         .def("order", &PyKernel::order, py::arg("client_order_id"))
         .def("unmatched_events", &PyKernel::unmatched_events, "Events for unknown orders, kept for reconciliation.")
         .def("mark_price", &PyKernel::mark_price, py::arg("asset"))
+        .def("mismatched_assets", &PyKernel::mismatched_assets,
+             "Assets whose venue position the last reconcile could not match: {asset: venue net - kernel net}. "
+             "ENTER is refused on them until a reconcile agrees.")
         .def_property_readonly("input_sequence", &PyKernel::input_sequence)
         .def("state_hash", &PyKernel::state_hash, "Stable hash of slots, orders, account and marks.")
         .def_property_readonly("control_plane", &PyKernel::control_plane)

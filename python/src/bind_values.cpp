@@ -337,6 +337,9 @@ FieldList<ControlResultView> control_result_fields() {
     return f;
 }
 
+static_assert(sizeof(MockVenueCounters) == 11 * sizeof(std::uint64_t),
+              "MockVenueCounters changed: update counters_fields()");
+
 FieldList<MockVenueCounters> counters_fields() {
     FieldList<MockVenueCounters> f;
     f.push_back(member("orders_submitted", &MockVenueCounters::orders_submitted));
@@ -344,6 +347,12 @@ FieldList<MockVenueCounters> counters_fields() {
     f.push_back(member("cancels_requested", &MockVenueCounters::cancels_requested));
     f.push_back(member("cancels_rejected", &MockVenueCounters::cancels_rejected));
     f.push_back(member("events_emitted", &MockVenueCounters::events_emitted));
+    f.push_back(member("events_delivered", &MockVenueCounters::events_delivered));
+    f.push_back(member("events_duplicated", &MockVenueCounters::events_duplicated));
+    f.push_back(member("events_reordered", &MockVenueCounters::events_reordered));
+    f.push_back(member("events_dropped", &MockVenueCounters::events_dropped));
+    f.push_back(member("events_delayed", &MockVenueCounters::events_delayed));
+    f.push_back(member("answers_lost", &MockVenueCounters::answers_lost));
     return f;
 }
 

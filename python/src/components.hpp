@@ -62,17 +62,27 @@ struct PyMockVenue {
     MockVenueAdapter venue;
 };
 
+// A zinc plane a kernel can journal to.
+struct PyZincPlane {
+    virtual ~PyZincPlane() = default;
+    virtual ZincPlane& plane() = 0;
+    Guard guard;
+};
+
+struct PyInMemoryZincPlane final : PyZincPlane {
+    explicit PyInMemoryZincPlane(std::size_t capacity) : value(capacity) {}
+    ZincPlane& plane() override { return value; }
+    InMemoryZincPlane value;
+};
+
 struct PyControlPlane {
     Guard guard;
     InMemoryControlPlane plane;
 };
 
-struct PyZincPlane {
-    explicit PyZincPlane(std::size_t capacity) : plane(capacity) {}
-    Guard guard;
-    InMemoryZincPlane plane;
-};
 
+// The fields of MockVenueScenario, by the C++ names (python/dita/mock_venue.py mirrors them).
+const FieldList<MockVenueScenario>& scenario_fields();
 MockVenueScenario scenario_from_py(py::handle obj);
 ControlUpdate control_update_from_py(py::handle obj);
 

@@ -46,6 +46,14 @@ struct Conv<std::string> {
     static std::string from(py::handle h, const std::string& where) { return string_from_py(h, where); }
 };
 
+// A plain float field (not money): NaN passes; the C++ consumer validates the range.
+template <>
+struct Conv<double> {
+    static py::object to(double v) { return py::float_(v); }
+    static py::object plain(double v) { return py::float_(v); }
+    static double from(py::handle h, const std::string& where) { return double_from_py(h, where); }
+};
+
 template <>
 struct Conv<bool> {
     static py::object to(bool v) { return py::bool_(v); }
