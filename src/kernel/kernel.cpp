@@ -54,6 +54,7 @@ ExecutionKernel::ExecutionKernel(KernelConfig config, ControlPlane& control, Ven
     slots_.resize(static_cast<std::size_t>(config_.max_slots));
     for (int i = 0; i < config_.max_slots; ++i) slots_[static_cast<std::size_t>(i)].slot_id = i;
     totals_.initial_capital = config_.initial_capital;
+    for (const std::string& asset : config_.watched_assets) instrument(asset);
     inbox_.reserve(64);
     touched_.reserve(8);
 }
@@ -677,15 +678,16 @@ void ExecutionKernel::apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRe
     const Decimal fee = after.cum_fee - before.cum_fee;
     const int direction = side_sign(slot.side);
     const Decimal pnl = pnl_of(after, slot.entry_price, direction) - pnl_of(before, slot.entry_price, direction);
-    slot.exit_filled += filled;
-    if (filled > slot.size) {
+    // An exit never takes the slot below zero: fills beyond the open size are the venue's
+    // position, not this trade's, and are left for reconciliation to find.
+    const Decimal accounted = min(filled, slot.size);
+    if (accounted < filled) {
         set_result(ctx, KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR,
-                   "exit fills of " + fmt_dec(filled) + " exceed the open " + fmt_dec(slot.size) +
-                       "; position floored at zero, reconcile with the venue");
-        slot.size = Decimal();
-    } else {
-        slot.size -= filled;
+                   cat("exit fills of ", filled, " exceed the open ", slot.size, " on ", after.client_order_id,
+                       "; the excess is left to reconciliation"));
     }
+    slot.exit_filled += accounted;
+    slot.size -= accounted;
     slot.exit_notional += after.avg_fill_price.mul(after.cum_filled_qty) -
                           before.avg_fill_price.mul(before.cum_filled_qty);
     slot.realized_pnl += pnl;
@@ -831,7 +833,7 @@ void ExecutionKernel::reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> sn
     if (stuck > 0) return; // resolve_with_venue said why; those slots wait for the next reconcile
     set_result(ctx, KernelDiagnosticCode::RECONCILED, KernelSeverity::INFO,
                "reconciled " + std::to_string(resolved) + " slot(s) with venue truth");
-    check_venue_positions(ctx);
+    check_venue_positions(ctx, seen);
 }
 
 bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
@@ -892,9 +894,12 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
     return true;
 }
 
-void ExecutionKernel::check_venue_positions(Ctx& ctx) {
+void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& refreshed) {
+    // Every asset the kernel has dealt in, traded now or not: a flat kernel must still see a
+    // position the venue holds.
     std::map<AssetName, Decimal> kernel_net;
     for (const auto& [asset, gap] : mismatched_assets_) kernel_net[asset];
+    for (const auto& [asset, spec] : instruments_) kernel_net[asset];
     for (const TradeSlot& slot : slots_) {
         if (slot.asset.empty()) continue;
         Decimal& net = kernel_net[slot.asset];
@@ -904,25 +909,83 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx) {
         const auto truth = venue_.positions(asset.view());
         if (!truth.ok()) {
             set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::WARNING,
-                       "positions for " + asset.str() + " could not be read (" + truth.detail +
-                           "); not assumed flat");
+                       cat("positions for ", asset, " could not be read (", truth.detail, "); not assumed flat"));
             continue;
         }
         Decimal venue_net;
+        Decimal venue_entry;
         for (const VenuePosition& position : truth.value) {
             if (position.asset != asset) continue;
             venue_net += side_sign(position.side) > 0 ? position.size : -position.size;
+            venue_entry = position.entry_price;
         }
-        if (venue_net != net) {
-            // Fail closed: no new entries on this asset until kernel and venue agree again.
-            mismatched_assets_[asset] = venue_net - net;
-            set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::ERROR,
-                       cat("net position ", asset, ": kernel ", net, ", venue ", venue_net,
-                           "; new entries on ", asset, " refused until a reconcile agrees"));
-        } else {
+        if (venue_net == net) {
             mismatched_assets_.erase(asset);
+            continue;
+        }
+        const Decimal gap = venue_net - net;
+        if (knowledge_fresh(asset, refreshed) && adopt_position(ctx, asset, gap, venue_entry)) {
+            mismatched_assets_.erase(asset);
+            continue;
+        }
+        // Fail closed: no new entries on this asset until kernel and venue agree again.
+        mismatched_assets_[asset] = gap;
+        set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::ERROR,
+                   cat("net position ", asset, ": kernel ", net, ", venue ", venue_net, "; new entries on ", asset,
+                       " refused until a reconcile agrees"));
+    }
+}
+
+bool ExecutionKernel::knowledge_fresh(const AssetName& asset, const std::vector<bool>& refreshed) const {
+    // A gap can be blamed on a foreign position only when every live trade on the asset was
+    // just re-read from the venue and no unexplained event for the asset is waiting.
+    for (const TradeSlot& slot : slots_) {
+        if (slot.asset == asset && !is_free_stage(slot.fsm_state) &&
+            !refreshed[static_cast<std::size_t>(slot.slot_id)]) {
+            return false;
         }
     }
+    return std::none_of(unmatched_.begin(), unmatched_.end(), [&](const VenueEvent& e) { return e.asset == asset; });
+}
+
+bool ExecutionKernel::adopt_position(Ctx& ctx, const AssetName& asset, Decimal gap, Decimal entry_price) {
+    if (!config_.adopt_unknown_positions || !entry_price.is_positive()) return false;
+    // Only exposure the venue holds beyond the kernel's, in the venue's own direction, is
+    // adopted; a position the kernel believes in but the venue lacks is never explained away.
+    Decimal kernel_net;
+    for (const TradeSlot& slot : slots_) {
+        if (slot.asset == asset) kernel_net += side_sign(slot.side) > 0 ? slot.size : -slot.size;
+    }
+    if ((kernel_net.is_positive() && gap.is_negative()) || (kernel_net.is_negative() && gap.is_positive())) {
+        return false;
+    }
+    const auto free = std::find_if(slots_.begin(), slots_.end(), [](const TradeSlot& s) {
+        return is_free_stage(s.fsm_state) && !s.pending_exit;
+    });
+    if (free == slots_.end()) return false;
+    TradeSlot& slot = *free;
+    const TradeStage previous = slot.fsm_state;
+    const std::uint64_t trades_completed = slot.trades_completed;
+    slot = TradeSlot{};
+    slot.slot_id = static_cast<int>(free - slots_.begin());
+    slot.fsm_state = previous;
+    slot.trades_completed = trades_completed;
+    slot.trade_id = Id(cat("adopted-", asset, "-", input_sequence_));
+    slot.side = gap.is_positive() ? TradeSide::LONG : TradeSide::SHORT;
+    slot.asset = asset;
+    slot.target_size = gap.abs();
+    slot.size = gap.abs();
+    slot.entry_filled = gap.abs();
+    slot.entry_price = entry_price;
+    slot.leverage = Decimal::from_units(1);
+    slot.exit_legs.ratios[0] = Decimal::from_units(1);
+    slot.exit_legs.count = 1;
+    touch(ctx, slot.slot_id);
+    if (!move(ctx, slot, FsmInput::BEGIN_RECONCILE) || !move(ctx, slot, FsmInput::RESOLVE_POSITION_OPEN)) return false;
+    set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::WARNING,
+               cat("venue holds ", gap, " ", asset, " no kernel order made; adopted into slot ", slot.slot_id,
+                   " as trade ", slot.trade_id, " at ", entry_price));
+    return true;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -176,32 +176,81 @@ TEST(KernelEvents, OutcomeUnknownSubmitWaitsForVenueTruth) {
     EXPECT_FALSE(kernel.order("u1")->outcome_unknown);
 }
 
-TEST(KernelEvents, ReconcileReportsAPositionTheKernelDoesNotKnow) {
+TEST(KernelEvents, ReconcileAdoptsAPositionNoKernelOrderMade) {
     Held h;
     h.intent(KernelCommandType::ENTER, 0);
     for (const auto& e : h.venue.release()) h.kernel.on_venue_event(e);
-    // Someone else trades the account: the venue's net position is no longer the kernel's.
-    OrderRequest foreign;
-    foreign.client_order_id = Id("manual-1");
-    foreign.asset = AssetName("BTCUSDT");
-    foreign.qty = dec("0.003");
-    foreign.reference_price = dec("100");
-    h.venue.inner().submit_order(foreign);
-    const SlotSnapshot snap = h.kernel.slot_snapshot(0);
-    const KernelOutcome out = h.kernel.reconcile_from_slots(std::span(&snap, 1));
+    // Someone else trades the account: the venue now holds 0.003 more than the kernel.
+    h.venue.inner().inject_foreign_fill("BTCUSDT", TradeSide::LONG, dec("0.003"), dec("99"));
+    std::vector<SlotSnapshot> snaps{h.kernel.slot_snapshot(0), h.kernel.slot_snapshot(1)};
+    const KernelOutcome out = h.kernel.reconcile_from_slots(snaps);
     EXPECT_EQ(out.diagnostic_code, KernelDiagnosticCode::RECONCILE_MISMATCH) << out.details;
-    EXPECT_EQ(h.kernel.slot(0).size, dec("0.01")); // never silently rewritten
-    EXPECT_NE(h.kernel.slot(0).fsm_state, TradeStage::STALE_STATE_RECONCILING);
-    // Fails closed: no new entry on the asset while the venue holds what the kernel cannot explain.
-    const KernelOutcome refused = h.intent(KernelCommandType::ENTER, 1);
-    EXPECT_EQ(refused.diagnostic_code, KernelDiagnosticCode::RECONCILE_MISMATCH) << refused.details;
-    EXPECT_EQ(h.kernel.slot(1).fsm_state, TradeStage::IDLE);
-    // Exits still work, and once the foreign position is gone a reconcile reopens entries.
-    h.venue.inner().inject_foreign_fill("BTCUSDT", TradeSide::SHORT, dec("0.003"), dec("100"));
-    const SlotSnapshot again = h.kernel.slot_snapshot(0);
-    EXPECT_EQ(h.kernel.reconcile_from_slots(std::span(&again, 1)).diagnostic_code, KernelDiagnosticCode::RECONCILED);
+    EXPECT_EQ(out.severity, KernelSeverity::WARNING);
+    EXPECT_EQ(h.kernel.slot(0).size, dec("0.01")); // the kernel's own trade is untouched
+    const TradeSlot& adopted = h.kernel.slot(1);
+    EXPECT_EQ(adopted.fsm_state, TradeStage::POSITION_OPEN);
+    EXPECT_EQ(adopted.side, TradeSide::LONG);
+    EXPECT_EQ(adopted.size, dec("0.003"));
+    // The venue reports one net position; its average entry is the best price there is.
+    EXPECT_EQ(adopted.entry_price, h.venue.inner().positions("BTCUSDT").value.at(0).entry_price);
+    EXPECT_LT(adopted.entry_price, dec("100"));
     EXPECT_TRUE(h.kernel.mismatched_assets().empty());
-    EXPECT_EQ(h.intent(KernelCommandType::ENTER, 1).diagnostic_code, KernelDiagnosticCode::OK);
+    // The adopted position is a trade like any other: it can be exited.
+    EXPECT_EQ(h.intent(KernelCommandType::EXIT, 1).diagnostic_code, KernelDiagnosticCode::OK);
+    for (const auto& e : h.venue.release()) h.kernel.on_venue_event(e);
+    EXPECT_EQ(h.kernel.slot(1).fsm_state, TradeStage::TRADE_TERMINAL_WRITTEN);
+    EXPECT_EQ(h.venue.inner().positions("BTCUSDT").value.at(0).size, dec("0.01"));
+}
+
+TEST(KernelEvents, ReconcileFailsClosedWhenItCannotAdopt) {
+    VirtualClock clock;
+    InMemoryControlPlane control;
+    HoldingVenue venue;
+    InMemoryZincPlane zinc;
+    ExecutionKernel kernel(KernelConfig{.max_slots = 2, .adopt_unknown_positions = false}, control, venue, zinc, clock);
+    KernelIntent enter;
+    enter.intent_id = "a1";
+    enter.trade_id = "t1";
+    enter.target_size = 0.01;
+    enter.reference_price = 100.0;
+    kernel.process_intent(enter);
+    for (const auto& e : venue.release()) kernel.on_venue_event(e);
+    venue.inner().inject_foreign_fill("BTCUSDT", TradeSide::LONG, dec("0.003"), dec("100"));
+    std::vector<SlotSnapshot> snaps{kernel.slot_snapshot(0), kernel.slot_snapshot(1)};
+    KernelOutcome out = kernel.reconcile_from_slots(snaps);
+    EXPECT_EQ(out.diagnostic_code, KernelDiagnosticCode::RECONCILE_MISMATCH) << out.details;
+    EXPECT_EQ(out.severity, KernelSeverity::ERROR);
+    EXPECT_EQ(kernel.slot(0).size, dec("0.01")); // never silently rewritten
+    EXPECT_EQ(kernel.slot(1).fsm_state, TradeStage::IDLE);
+    // Fails closed: no new entry on the asset while the venue holds what the kernel cannot explain.
+    enter.intent_id = "a2";
+    enter.slot_id = 1;
+    const KernelOutcome refused = kernel.process_intent(enter);
+    EXPECT_EQ(refused.diagnostic_code, KernelDiagnosticCode::RECONCILE_MISMATCH) << refused.details;
+    EXPECT_EQ(kernel.slot(1).fsm_state, TradeStage::IDLE);
+    // Once the foreign position is gone a reconcile reopens entries.
+    venue.inner().inject_foreign_fill("BTCUSDT", TradeSide::SHORT, dec("0.003"), dec("100"));
+    snaps = {kernel.slot_snapshot(0)};
+    EXPECT_EQ(kernel.reconcile_from_slots(snaps).diagnostic_code, KernelDiagnosticCode::RECONCILED);
+    EXPECT_TRUE(kernel.mismatched_assets().empty());
+    enter.intent_id = "a3";
+    EXPECT_EQ(kernel.process_intent(enter).diagnostic_code, KernelDiagnosticCode::OK);
+}
+
+TEST(KernelEvents, APositionTheVenueLacksIsNeverExplainedAway) {
+    Held h;
+    h.intent(KernelCommandType::ENTER, 0);
+    for (const auto& e : h.venue.release()) h.kernel.on_venue_event(e);
+    // The venue's book shrank under the kernel (liquidation, manual close): no "missing report
+    // means flat", and no adoption of the opposite side either.
+    h.venue.inner().inject_foreign_fill("BTCUSDT", TradeSide::SHORT, dec("0.004"), dec("100"));
+    std::vector<SlotSnapshot> snaps{h.kernel.slot_snapshot(0), h.kernel.slot_snapshot(1)};
+    const KernelOutcome out = h.kernel.reconcile_from_slots(snaps);
+    EXPECT_EQ(out.diagnostic_code, KernelDiagnosticCode::RECONCILE_MISMATCH) << out.details;
+    EXPECT_EQ(out.severity, KernelSeverity::ERROR);
+    EXPECT_EQ(h.kernel.slot(0).size, dec("0.01"));
+    EXPECT_EQ(h.kernel.slot(1).fsm_state, TradeStage::IDLE);
+    EXPECT_EQ(h.kernel.mismatched_assets().at(AssetName("BTCUSDT")), dec("-0.004"));
 }
 
 TEST(KernelEvents, VenueDownDuringReconcileKeepsTheSlotReconcilingUntilTruthArrives) {

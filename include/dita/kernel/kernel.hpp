@@ -25,6 +25,11 @@ struct KernelConfig {
     std::size_t orders_retained_max = 1024; // finished orders kept to recognise late events
     std::size_t unmatched_events_max = 1024;
     std::size_t client_order_id_max = 40;   // BingX accepts 1..40 characters
+    // A venue position no kernel order explains is taken into a free slot as an adopted trade
+    // (when the venue gives its entry price); otherwise the kernel fails closed on that asset.
+    bool adopt_unknown_positions = true;
+    // Assets every reconcile compares with the venue even before the kernel has traded them.
+    std::vector<std::string> watched_assets{"BTCUSDT"};
 };
 
 class ExecutionKernel {
@@ -99,7 +104,9 @@ private:
     // Reconciliation.
     void reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> snapshots, bool account_included);
     bool resolve_with_venue(Ctx& ctx, TradeSlot& slot);
-    void check_venue_positions(Ctx& ctx);
+    void check_venue_positions(Ctx& ctx, const std::vector<bool>& refreshed);
+    bool knowledge_fresh(const AssetName& asset, const std::vector<bool>& refreshed) const;
+    bool adopt_position(Ctx& ctx, const AssetName& asset, Decimal gap, Decimal entry_price);
 
     // FSM and bookkeeping.
     bool move(Ctx& ctx, TradeSlot& slot, FsmInput input);

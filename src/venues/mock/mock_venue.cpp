@@ -138,11 +138,21 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
 }
 
 void MockVenueAdapter::book_fill(const VenueOrder& order, Decimal qty, Decimal price) {
-    (void)price;
     Book& book = books_[order.asset];
     const bool opening = order.purpose == OrderPurpose::ENTRY;
     const bool buys = (order.side == TradeSide::LONG) == opening;
-    book.net += buys ? qty : -qty;
+    const Decimal before = book.net;
+    const Decimal after = before + (buys ? qty : -qty);
+    const bool grows = before.is_zero() || (before.is_positive() == buys);
+    if (grows) {
+        book.entry_notional += price.mul(qty);
+    } else if (after.is_zero() || after.is_positive() != before.is_positive()) {
+        // Closed, or flipped: what remains was opened at this fill's price.
+        book.entry_notional = price.mul(after.abs());
+    } else {
+        book.entry_notional = book.entry_notional.mul(after.abs()).div(before.abs());
+    }
+    book.net = after;
 }
 
 void MockVenueAdapter::fill(VenueOrder& order, Decimal qty, Decimal price, bool report) {
@@ -320,6 +330,7 @@ VenueQuery<std::vector<VenuePosition>> MockVenueAdapter::positions(std::string_v
     position.asset = AssetName(asset);
     position.side = found->second.net.is_positive() ? TradeSide::LONG : TradeSide::SHORT;
     position.size = found->second.net.abs();
+    position.entry_price = found->second.entry_notional.div(position.size);
     out.value.push_back(position);
     return out;
 }

@@ -117,7 +117,8 @@ private:
     std::map<Id, Decimal> order_notional_;
     std::map<Id, Decimal> reference_price_;
     struct Book {
-        Decimal net; // signed: long positive
+        Decimal net;            // signed: long positive
+        Decimal entry_notional; // of the open net position, at its fills' prices
     };
     std::map<AssetName, Book> books_;
     std::deque<Pending> pending_;
