@@ -187,11 +187,8 @@ def test_reconcile_from_slots_as_the_seed_calls_it(make_kernel, intent):
 
 
 def assert_reconciled(outcome: KernelOutcome) -> None:
-    # RECONCILED, or an INFO note about the venue truth it replayed (the kernel reports the
-    # first benign note, e.g. DUPLICATE_EVENT, rather than RECONCILED).
     assert outcome.severity == KernelSeverity.INFO, outcome.details
-    assert outcome.diagnostic_code in (KernelDiagnosticCode.RECONCILED, KernelDiagnosticCode.DUPLICATE_EVENT,
-                                       KernelDiagnosticCode.STALE_EVENT), outcome.details
+    assert outcome.diagnostic_code == KernelDiagnosticCode.RECONCILED, outcome.details
 
 
 def test_a_crashed_kernel_is_rebuilt_from_its_journal(intent):
