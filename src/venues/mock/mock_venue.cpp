@@ -90,7 +90,10 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
     }
     VenueOrder order;
     order.client_order_id = request.client_order_id;
-    order.venue_order_id = Id("m" + std::to_string(next_order_number_++));
+    // Appending instead of "m" + std::string: g++ 12 -O3 reports a false -Wrestrict on the latter.
+    std::string venue_order_id = "m";
+    venue_order_id += std::to_string(next_order_number_++);
+    order.venue_order_id = Id(venue_order_id);
     order.asset = request.asset;
     order.side = request.side;
     order.purpose = request.purpose;
