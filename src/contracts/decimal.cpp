@@ -1,5 +1,6 @@
 #include "dita/contracts/decimal.hpp"
 
+#include <charconv>
 #include <cmath>
 
 namespace dita {
@@ -69,32 +70,29 @@ std::optional<Decimal> Decimal::parse(std::string_view text) {
     return Decimal(negative ? -raw : raw);
 }
 
-std::string Decimal::to_string() const {
-    // Digits written backwards into one buffer: no temporaries (this runs for every detail
-    // text the kernel writes). Output as before: trailing zeros trimmed, one fractional digit kept.
+void Decimal::append_to(std::string& out) const {
     const bool negative = raw_ < 0;
-    auto magnitude = static_cast<std::uint64_t>(negative ? -static_cast<int128>(raw_) : raw_);
+    const auto magnitude = static_cast<std::uint64_t>(negative ? -static_cast<int128>(raw_) : raw_);
     char buffer[32];
-    char* end = buffer + sizeof buffer;
-    char* cursor = end;
-    std::uint64_t frac = magnitude % scale;
-    magnitude /= scale;
-    int frac_digits = decimals;
-    while (frac_digits > 1 && frac % 10 == 0) {
-        frac /= 10;
-        --frac_digits;
-    }
-    for (int i = 0; i < frac_digits; ++i) {
-        *--cursor = static_cast<char>('0' + frac % 10);
+    char* end = std::to_chars(buffer, buffer + sizeof buffer, magnitude / scale).ptr;
+    if (negative) out += '-';
+    out.append(buffer, end);
+    out += '.';
+    std::uint64_t frac = magnitude % static_cast<std::uint64_t>(scale);
+    char digits[decimals];
+    for (int i = decimals - 1; i >= 0; --i) {
+        digits[i] = static_cast<char>('0' + frac % 10);
         frac /= 10;
     }
-    *--cursor = '.';
-    do {
-        *--cursor = static_cast<char>('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude != 0);
-    if (negative) *--cursor = '-';
-    return std::string(cursor, end);
+    int kept = decimals;
+    while (kept > 1 && digits[kept - 1] == '0') --kept;
+    out.append(digits, static_cast<std::size_t>(kept));
+}
+
+std::string Decimal::to_string() const {
+    std::string out;
+    append_to(out);
+    return out;
 }
 
 Decimal Decimal::mul(Decimal other) const {

@@ -2,15 +2,19 @@
 // Pure helpers of the kernel: validation, the event merge, quantities, hashing.
 // Private to src/kernel; none of these touch kernel state.
 #include <optional>
+#include <type_traits>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "dita/contracts/types.hpp"
 #include "dita/control/control_plane.hpp"
+#include "dita/kernel/bounds.hpp"
 #include "dita/zinc/zinc_plane.hpp"
 
 namespace dita::detail {
+
+using Bounds = KernelBounds;
 
 struct Validated {
     bool ok = true;
@@ -24,23 +28,55 @@ struct Validated {
 
 std::string fmt_double(double value);
 
+// Builds a detail text with one allocation: strings, Decimals, enums and integers.
+inline void append_piece(std::string& out, std::string_view text) { out.append(text); }
+inline void append_piece(std::string& out, const char* text) { out.append(text); }
+inline void append_piece(std::string& out, const std::string& text) { out.append(text); }
+inline void append_piece(std::string& out, Decimal value) { value.append_to(out); }
+template <std::size_t N>
+void append_piece(std::string& out, const FixedString<N>& text) {
+    out.append(text.view());
+}
+template <typename E>
+    requires std::is_enum_v<E>
+void append_piece(std::string& out, E value) {
+    out.append(to_string(value));
+}
+template <typename I>
+    requires std::is_integral_v<I>
+void append_piece(std::string& out, I value) {
+    out.append(std::to_string(value));
+}
+template <typename... Pieces>
+std::string cat(const Pieces&... pieces) {
+    std::string out;
+    out.reserve(96);
+    (append_piece(out, pieces), ...);
+    return out;
+}
+
 Validated validate_enter(const KernelIntent& intent, std::size_t client_order_id_max, std::size_t intent_id_max,
-                         const RiskLimits& limits, const std::optional<InstrumentSpec>& spec);
+                         const RiskLimits& limits, const std::optional<InstrumentSpec>& spec, const Bounds& bounds,
+                         Decimal mark);
 // Exit size 0 means "the next leg"; a positive size must sit on the lot step when known.
-Validated validate_exit(const KernelIntent& intent, std::size_t client_order_id_max, std::size_t intent_id_max);
+Validated validate_exit(const KernelIntent& intent, std::size_t client_order_id_max, std::size_t intent_id_max,
+                        const Bounds& bounds);
 std::optional<std::string> check_size_on_lot(Decimal size, const InstrumentSpec& spec);
 
 // Lower-case, venue-safe, deterministic: the same intent id always gives the same order id,
 // so a retried submit can never make a second order.
 std::string client_order_id_for(std::string_view intent_id, std::size_t max_length);
 
-std::optional<std::string> check_order_event(const VenueEvent& event);
+// `mark` is the asset's current mark (zero when none): a fill is valued at it too.
+std::optional<std::string> check_order_event(const VenueEvent& event, const Bounds& bounds, Decimal mark);
 VenueOrderStatus status_of(KernelEventKind kind);
 // Join of what is known about an order and what an event reports: commutative, associative
 // and idempotent, so any delivery order and any duplicates give the same record.
 OrderRecord merge_event(const OrderRecord& known, const VenueEvent& event);
 bool event_matches(const OrderRecord& known, const VenueEvent& event);
 VenueEvent event_from_order(const VenueOrder& order, const TradeSlot& slot);
+// The end of an order the venue refused or does not know: rejected when nothing filled,
+// otherwise canceled with its known fills kept.
 VenueEvent synthetic_end(const OrderRecord& record, const TradeSlot& slot);
 
 // PnL of an exit order's cumulative fills against the entry price.
@@ -51,7 +87,8 @@ FsmInput resolution_for(const TradeSlot& slot, const std::optional<OrderRecord>&
                         const std::optional<OrderRecord>& exit);
 
 std::optional<std::string> check_legs(const ExitLegs& legs);
-std::optional<std::string> check_snapshot(const SlotSnapshot& snapshot, std::size_t client_order_id_max);
+std::optional<std::string> check_snapshot(const SlotSnapshot& snapshot, std::size_t client_order_id_max,
+                                          const Bounds& bounds, Decimal mark);
 std::optional<std::string> check_kernel_invariants(const std::vector<TradeSlot>& slots, const AccountTotals& totals);
 
 constexpr int severity_rank(KernelDiagnosticCode code, KernelSeverity severity) {
