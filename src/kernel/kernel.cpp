@@ -107,6 +107,7 @@ KernelOutcome ExecutionKernel::on_venue_event(const VenueEvent& event) {
     ctx.tracing = control_.state().trace_transitions || control_.state().mode == KernelMode::DEBUG;
     apply_event(ctx, event, false);
     // An event may release a pending exit, whose own events arrive through the venue.
+    run_pending_exits(ctx);
     ctx.event_override_min = KernelSeverity::WARNING;
     drain(ctx);
     journal(ctx, event.client_order_id.view());
@@ -484,6 +485,12 @@ void ExecutionKernel::handle_mark(Ctx& ctx, const KernelIntent& intent) {
                "mark " + intent.asset + " = " + fmt_dec(*price));
 }
 
+void ExecutionKernel::run_pending_exits(Ctx& ctx) {
+    // Copied: sending an exit touches its slot, which is already listed.
+    const std::vector<int> touched = touched_;
+    for (const int id : touched) run_pending_exit(ctx, slots_[static_cast<std::size_t>(id)]);
+}
+
 void ExecutionKernel::run_pending_exit(Ctx& ctx, TradeSlot& slot) {
     if (!slot.pending_exit || !is_position_resting_stage(slot.fsm_state) || !slot.size.is_positive()) return;
     slot.pending_exit = false;
@@ -517,6 +524,8 @@ void ExecutionKernel::drain(Ctx& ctx) {
         }
         batch.clear();
         batch.swap(inbox_); // the inbox keeps its capacity for the next drain
+        // Only now, with everything this delivery said applied, may a pending exit be sized.
+        run_pending_exits(ctx);
     }
     set_result(ctx, KernelDiagnosticCode::INVARIANT_BROKEN, KernelSeverity::CRITICAL,
                "venue kept delivering events for " + std::to_string(drain_rounds_max) + " rounds");
@@ -672,7 +681,8 @@ void ExecutionKernel::apply_entry_change(Ctx& ctx, TradeSlot& slot, const OrderR
             move(ctx, slot, FsmInput::ENTRY_ACKED);
             move(ctx, slot, FsmInput::ENTRY_WORKS);
         }
-        run_pending_exit(ctx, slot);
+        // A pending exit waits for the whole delivery (run_pending_exits): a later event of the
+        // same batch may still change what the entry filled.
         return;
     }
     if (!filled.is_positive()) return;

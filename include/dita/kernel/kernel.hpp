@@ -94,6 +94,7 @@ private:
     // A submit the venue refused (REJECTED) or that never left (UNAVAILABLE).
     void refuse_order(Ctx& ctx, TradeSlot& slot, const OrderRecord& record, const VenueCallResult& sent);
     void run_pending_exit(Ctx& ctx, TradeSlot& slot);
+    void run_pending_exits(Ctx& ctx); // every touched slot's, once an input's events are applied
 
     // Events.
     void drain(Ctx& ctx);
