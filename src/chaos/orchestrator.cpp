@@ -19,6 +19,8 @@ bool did_something(const KernelOutcome& outcome) {
            outcome.diagnostic_code != KernelDiagnosticCode::OK;
 }
 
+constexpr int settle_rounds_max = 256;
+
 std::int64_t seconds_to_ns(double seconds) {
     if (!(seconds > 0.0)) return 0; // also NaN
     const double bounded = std::min(seconds, step_delay_seconds_max);
@@ -154,6 +156,11 @@ std::optional<std::size_t> ChaosStack::pending_venue_events() const {
     return venue_.pending_events();
 }
 
+std::optional<std::int64_t> ChaosStack::next_venue_due_ns() const {
+    if (!venue_.next_due_ns) return std::nullopt;
+    return venue_.next_due_ns();
+}
+
 void ChaosStack::seal_log() {
     log_.final_state_hash = kernel_->state_hash();
     sealed_at_input_ = kernel_->input_sequence();
@@ -236,6 +243,18 @@ ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenar
         result.slot_states.push_back(slot_valid ? kernel.slot(result.slot_id) : TradeSlot{});
         result.account_snapshots.push_back(kernel.account());
         if (options.on_step) options.on_step(index + 1, total);
+    }
+    // At rest: a venue holding events back (latency, delays) is given the virtual time to
+    // deliver them, so the checks see the state the run leads to, not one mid-flight.
+    if (stack.virtual_clock() != nullptr) {
+        for (int round = 0; round < settle_rounds_max; ++round) {
+            const std::optional<std::size_t> pending = stack.pending_venue_events();
+            if (!pending || *pending == 0) break;
+            const std::optional<std::int64_t> due = stack.next_venue_due_ns();
+            if (due) stack.virtual_clock()->set_ns(*due);
+            collect(stack.pump_venue(), false);
+            if (!due) break; // nothing tells when the rest comes: one pump, no spinning
+        }
     }
     if (!result.steps.empty()) result.final_outcome = result.outcomes[result.steps.back().outcomes_begin];
     stack.seal_log();

@@ -16,6 +16,8 @@ constexpr std::size_t text_chars_max = 1000;
 constexpr std::size_t assets_max = 16;
 constexpr double decimal_unit = 1e-8; // the kernel's and the mock's fixed-point resolution
 constexpr double venue_quantity_max = 1e6;
+constexpr std::int64_t venue_delay_ns_max = 86'400'000'000'000; // a day
+constexpr std::int64_t retained_orders_max = 1'000'000;
 
 // "/scenarios/1/steps/2/target_size" -> "scenario 'x', step 2, field target_size".
 std::string describe_place(const std::string& pointer, const std::string& scenario_name) {
@@ -90,7 +92,12 @@ JsonResult<VenueSettings> parse_venue(const Json& json, const std::string& point
     VenueSettings venue;
     JsonObjectReader r(json, pointer);
     r.reject_unknown_keys({"reject_entries", "reject_exits", "partial_fill_ratio", "cancel_reject", "taker_fee_rate",
-                           "maker_fee_rate", "lot_step", "tick_size", "min_qty", "assets", "seed"});
+                           "maker_fee_rate", "lot_step", "tick_size", "min_qty", "assets", "seed",
+                           "finished_orders_retained_max", "latency_ns", "duplicate_probability",
+                           "reorder_probability", "drop_probability", "delay_probability", "delay_ns_max",
+                           "submit_unknown_probability", "cancel_unknown_probability", "random_reject_probability",
+                           "random_cancel_reject_probability", "late_fill_on_cancel_probability",
+                           "overfill_probability", "short_fill_probability", "random_partial_fills"});
     venue.reject_entries = r.boolean("reject_entries", venue.reject_entries);
     venue.reject_exits = r.boolean("reject_exits", venue.reject_exits);
     venue.partial_fill_ratio = bounded_number(r, "partial_fill_ratio", venue.partial_fill_ratio, 0.0, 1.0,
@@ -104,6 +111,15 @@ JsonResult<VenueSettings> parse_venue(const Json& json, const std::string& point
                                      "expected a tick from 1e-8 to 1e6");
     venue.min_qty = bounded_number(r, "min_qty", venue.min_qty, 0.0, venue_quantity_max, "expected a size from 0 to 1e6");
     venue.seed = r.unsigned_integer("seed", venue.seed);
+    venue.finished_orders_retained_max = static_cast<std::size_t>(
+        r.integer("finished_orders_retained_max", static_cast<std::int64_t>(venue.finished_orders_retained_max), false,
+                  1, retained_orders_max));
+    venue.latency_ns = r.integer("latency_ns", venue.latency_ns, false, 0, venue_delay_ns_max);
+    venue.delay_ns_max = r.integer("delay_ns_max", venue.delay_ns_max, false, 0, venue_delay_ns_max);
+    for (const VenueProbabilityField& field : venue_probability_fields) {
+        venue.*field.member = bounded_number(r, field.name, venue.*field.member, 0.0, 1.0, "expected a probability from 0 to 1");
+    }
+    venue.random_partial_fills = r.boolean("random_partial_fills", venue.random_partial_fills);
     if (const Json* assets = r.raw("assets"); assets != nullptr && r.ok()) {
         const std::string at = r.field_pointer("assets");
         if (!assets->is_array() || assets->empty() || assets->size() > assets_max) {
@@ -348,6 +364,13 @@ Json venue_settings_to_json(const VenueSettings& venue, bool only_changes) {
     put("min_qty", venue.min_qty, defaults.min_qty);
     put("assets", venue.assets, defaults.assets);
     put("seed", venue.seed, defaults.seed);
+    put("finished_orders_retained_max", venue.finished_orders_retained_max, defaults.finished_orders_retained_max);
+    put("latency_ns", venue.latency_ns, defaults.latency_ns);
+    for (const VenueProbabilityField& field : venue_probability_fields) {
+        put(field.name, venue.*field.member, defaults.*field.member);
+        if (std::string_view(field.name) == "delay_probability") put("delay_ns_max", venue.delay_ns_max, defaults.delay_ns_max);
+    }
+    put("random_partial_fills", venue.random_partial_fills, defaults.random_partial_fills);
     return out;
 }
 

@@ -150,6 +150,89 @@ TEST(VenueSeam, AnAsynchronousVenueDeliversThroughThePumps) {
     EXPECT_EQ(report.run.events.size(), 6u);
 }
 
+TEST(VenueFaults, ARunWithLatencySettlesAtRestBeforeTheChecks) {
+    // Every event arrives 50 ms after it happens. The EXIT (10 ms in) finds the entry unanswered,
+    // so it waits for it; the entry's fill, then the exit's, arrive only while the run settles.
+    ChaosScenario scenario = *find_scenario("rapid_entry_exit");
+    scenario.venue.latency_ns = 50'000'000;
+    const ScenarioReport report = run_scenario_and_check(scenario);
+    ASSERT_FALSE(report.setup_error.has_value());
+    ASSERT_EQ(report.checks.size(), invariant_checks().size());
+    std::string failures;
+    for (const InvariantResult& check : report.checks) {
+        if (!check.passed) failures += check.name + ": " + check.detail + "; ";
+    }
+    EXPECT_TRUE(report.passed) << failures;
+    ASSERT_EQ(report.run.slot_states.size(), 2u);
+    EXPECT_EQ(report.run.slot_states[1].fsm_state, TradeStage::ORDER_SENT); // nothing heard yet
+    EXPECT_EQ(report.final_slots[0].fsm_state, TradeStage::TRADE_TERMINAL_WRITTEN);
+    EXPECT_EQ(report.run.events.size(), 4u);
+    EXPECT_GE(report.run.elapsed_ns, 100'000'000); // two latencies: the entry's, then the exit's
+}
+
+TEST(VenueFaults, EveryFaultOfTheMockKeepsEveryInvariantOnTheBuiltins) {
+    // One setting per fault the kernel must absorb by itself (no reconcile needed).
+    std::vector<std::pair<std::string, VenueSettings>> faults;
+    VenueSettings venue;
+    venue.seed = 7;
+    venue.duplicate_probability = 0.5;
+    faults.emplace_back("duplicates", venue);
+    venue = VenueSettings{};
+    venue.seed = 7;
+    venue.reorder_probability = 0.5;
+    faults.emplace_back("reordering", venue);
+    venue = VenueSettings{};
+    venue.seed = 3;
+    venue.delay_probability = 0.5;
+    venue.delay_ns_max = 20'000'000;
+    faults.emplace_back("delays", venue);
+    venue = VenueSettings{};
+    venue.seed = 13;
+    venue.partial_fill_ratio = 0.5;
+    venue.late_fill_on_cancel_probability = 1.0;
+    faults.emplace_back("late fills after cancel", venue);
+    venue = VenueSettings{};
+    venue.seed = 19;
+    venue.random_partial_fills = true;
+    venue.random_cancel_reject_probability = 0.5;
+    faults.emplace_back("random partials and cancel rejects", venue);
+    SuiteOptions options;
+    options.checks.reordered_replays = 4;
+    for (const auto& [label, settings] : faults) {
+        for (const ChaosScenario& builtin : builtin_scenarios()) {
+            ChaosScenario scenario = builtin;
+            const double ratio = scenario.venue.partial_fill_ratio;
+            scenario.venue = settings;
+            if (ratio != 1.0 && settings.partial_fill_ratio == 1.0) scenario.venue.partial_fill_ratio = ratio;
+            const ScenarioReport report = run_scenario_and_check(scenario, options);
+            ASSERT_FALSE(report.setup_error.has_value()) << label << ": " << report.setup_error->message();
+            ASSERT_EQ(report.checks.size(), invariant_checks().size());
+            for (const InvariantResult& check : report.checks) {
+                EXPECT_TRUE(check.passed) << label << " / " << scenario.name << ": " << check.name << ": " << check.detail;
+            }
+        }
+    }
+}
+
+TEST(VenueFaults, DroppedEventsFailTheVenueCheckUntilAReconcileRecoversThem) {
+    ChaosScenario scenario = *find_scenario("entry_exit_10x");
+    scenario.venue.seed = 5;
+    scenario.venue.drop_probability = 0.3;
+    const ScenarioReport dropped = run_scenario_and_check(scenario);
+    ASSERT_EQ(dropped.checks.size(), invariant_checks().size());
+    bool venue_check_failed = false;
+    for (const InvariantResult& check : dropped.checks) {
+        if (check.name == "orders_match_venue") venue_check_failed = !check.passed;
+    }
+    EXPECT_TRUE(venue_check_failed);
+    ChaosStep reconcile;
+    reconcile.action = ChaosAction::RECONCILE;
+    scenario.steps.push_back(reconcile);
+    const ScenarioReport recovered = run_scenario_and_check(scenario);
+    ASSERT_EQ(recovered.checks.size(), invariant_checks().size());
+    for (const InvariantResult& check : recovered.checks) EXPECT_TRUE(check.passed) << check.name << ": " << check.detail;
+}
+
 TEST(VenueSeam, AFactoryErrorIsReportedNotThrown) {
     SuiteOptions options;
     options.venue_factory = [](const VenueSettings&, const Clock&) -> Result<VenueHandle> {

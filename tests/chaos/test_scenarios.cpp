@@ -155,6 +155,30 @@ TEST(ScenarioFiles, RoundTripThroughJson) {
     EXPECT_EQ(parsed.value(), all);
 }
 
+TEST(ScenarioFiles, VenueFaultSettingsRoundTrip) {
+    const auto parsed = parse_scenarios(R"({"name": "faulty", "venue": {
+        "seed": 99, "latency_ns": 2000000, "duplicate_probability": 0.25, "reorder_probability": 0.5,
+        "drop_probability": 0.1, "delay_probability": 0.2, "delay_ns_max": 5000000,
+        "submit_unknown_probability": 0.05, "cancel_unknown_probability": 0.05, "random_reject_probability": 0.1,
+        "random_cancel_reject_probability": 0.1, "late_fill_on_cancel_probability": 0.3,
+        "overfill_probability": 0.01, "short_fill_probability": 0.02, "random_partial_fills": true,
+        "finished_orders_retained_max": 64},
+        "steps": [{"action": "ENTER"}]})",
+                                        "faulty.json");
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message();
+    const VenueSettings& venue = parsed.value().front().venue;
+    EXPECT_EQ(venue.seed, 99u);
+    EXPECT_EQ(venue.latency_ns, 2'000'000);
+    EXPECT_EQ(venue.duplicate_probability, 0.25);
+    EXPECT_EQ(venue.delay_ns_max, 5'000'000);
+    EXPECT_EQ(venue.short_fill_probability, 0.02);
+    EXPECT_TRUE(venue.random_partial_fills);
+    EXPECT_EQ(venue.finished_orders_retained_max, 64u);
+    const auto again = parse_scenarios(scenario_to_json(parsed.value().front()).dump(), "again.json");
+    ASSERT_TRUE(again.ok()) << again.error().message();
+    EXPECT_EQ(again.value(), parsed.value());
+}
+
 TEST(ScenarioFiles, MissingStepFieldsTakeTheDefaults) {
     const auto parsed = parse_scenarios(R"({"name": "x", "steps": [{"action": "ENTER"}]})", "x.json");
     ASSERT_TRUE(parsed.ok()) << parsed.error().message();
@@ -231,6 +255,10 @@ INSTANTIATE_TEST_SUITE_P(
                   "/venue/lot_step (scenario 'x', venue field lot_step)", "from 1e-8 to 1e6"},
         Malformed{"venue bool", R"({"name": "x", "venue": {"cancel_reject": 1}, "steps": [{"action": "ENTER"}]})",
                   "/venue/cancel_reject (scenario 'x', venue field cancel_reject)", "expected true or false"},
+        Malformed{"venue probability", R"({"name": "x", "venue": {"drop_probability": 2}, "steps": [{"action": "ENTER"}]})",
+                  "/venue/drop_probability (scenario 'x', venue field drop_probability)", "probability from 0 to 1, got 2"},
+        Malformed{"venue latency", R"({"name": "x", "venue": {"latency_ns": -1}, "steps": [{"action": "ENTER"}]})",
+                  "/venue/latency_ns (scenario 'x', venue field latency_ns)", "from 0 to 86400000000000, got -1"},
         Malformed{"list not array", R"({"scenarios": {"name": "x"}})", "/scenarios", "expected an array"},
         Malformed{"list item", R"({"scenarios": [{"name": "a", "steps": [{"action": "ENTER"}]}, {"name": "b", "steps": [{"action": 3}]}]})",
                   "/scenarios/1/steps/0/action (scenario 'b', step 0, field action)", "got number 3"},

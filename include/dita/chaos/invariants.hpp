@@ -76,6 +76,8 @@ struct ReplayEvidence {
     // Every replay delivers every event twice; combined[0]'s kernel then gets every captured
     // event once more, at rest.
     std::vector<LabeledReplay> combined;
+    bool reapplied = false;             // some replay reached the recorded state and got the events again
+    std::uint64_t reapplied_from = 0;   // that replay's state
     std::uint64_t hash_after_reapply = 0;
     std::optional<std::string> reapply_problem; // an event whose re-application was an error or acted
     std::optional<std::size_t> reapply_changed; // the first event whose re-application changed the state

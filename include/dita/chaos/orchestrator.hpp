@@ -72,6 +72,9 @@ public:
     InputLog& log() { return log_; }
     // Events the venue still holds for the kernel; nullopt when the venue cannot tell.
     std::optional<std::size_t> pending_venue_events() const;
+    // When the venue's earliest held event becomes deliverable; nullopt when none is held or
+    // the venue cannot tell.
+    std::optional<std::int64_t> next_venue_due_ns() const;
     // Stamps the log with the kernel's current state hash (what an exact replay must reach).
     void seal_log();
     // The kernel's state_hash (reusing the seal's while no input came since).
@@ -124,6 +127,7 @@ struct ChaosRunResult {
     std::string scenario_name;
     int slot_id = 0;
     std::vector<KernelOutcome> outcomes;     // per non-WAIT step, plus pumps that delivered something
+                                             // (those after the last step: settling at rest)
     std::vector<VenueEvent> events;          // every event the kernel received, in order
     std::vector<TradeSlot> slot_states;      // the scenario's slot after each non-WAIT step
     std::vector<AccountSnapshot> account_snapshots; // the account after each non-WAIT step

@@ -36,8 +36,9 @@ struct ChaosStep {
     friend bool operator==(const ChaosStep&, const ChaosStep&) = default;
 };
 
-// The venue a scenario runs against: the MockVenueScenario fields, by the same names and with
-// the same defaults. A venue factory turns them into an adapter; other venues read what applies.
+// The venue a scenario runs against: the MockVenueScenario fields, by the same names, in the
+// same order, with the same defaults (mock_venue_factory.cpp checks the two stay alike). A venue
+// factory turns them into an adapter; other venues read what applies to them.
 struct VenueSettings {
     bool reject_entries = false;
     bool reject_exits = false;
@@ -50,8 +51,44 @@ struct VenueSettings {
     double min_qty = 0.001;
     std::vector<std::string> assets{"BTCUSDT"};
     std::uint64_t seed = 0;
+    std::size_t finished_orders_retained_max = 2048;
+
+    // Fault injection, drawn from seed: probabilities per event or per call, from 0 to 1.
+    std::int64_t latency_ns = 0;
+    double duplicate_probability = 0.0;
+    double reorder_probability = 0.0;
+    double drop_probability = 0.0;
+    double delay_probability = 0.0;
+    std::int64_t delay_ns_max = 0;
+    double submit_unknown_probability = 0.0;
+    double cancel_unknown_probability = 0.0;
+    double random_reject_probability = 0.0;
+    double random_cancel_reject_probability = 0.0;
+    double late_fill_on_cancel_probability = 0.0;
+    double overfill_probability = 0.0;
+    double short_fill_probability = 0.0;
+    bool random_partial_fills = false;
 
     friend bool operator==(const VenueSettings&, const VenueSettings&) = default;
+};
+
+// The probability fields of VenueSettings by name (for files, listings and factories).
+struct VenueProbabilityField {
+    const char* name;
+    double VenueSettings::*member;
+};
+inline constexpr VenueProbabilityField venue_probability_fields[] = {
+    {"duplicate_probability", &VenueSettings::duplicate_probability},
+    {"reorder_probability", &VenueSettings::reorder_probability},
+    {"drop_probability", &VenueSettings::drop_probability},
+    {"delay_probability", &VenueSettings::delay_probability},
+    {"submit_unknown_probability", &VenueSettings::submit_unknown_probability},
+    {"cancel_unknown_probability", &VenueSettings::cancel_unknown_probability},
+    {"random_reject_probability", &VenueSettings::random_reject_probability},
+    {"random_cancel_reject_probability", &VenueSettings::random_cancel_reject_probability},
+    {"late_fill_on_cancel_probability", &VenueSettings::late_fill_on_cancel_probability},
+    {"overfill_probability", &VenueSettings::overfill_probability},
+    {"short_fill_probability", &VenueSettings::short_fill_probability},
 };
 
 struct ChaosScenario {

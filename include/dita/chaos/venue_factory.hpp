@@ -3,6 +3,7 @@
 // and the replays know only VenueAdapter; a factory builds the concrete venue for a scenario's
 // settings. The mock factory ships here; a live venue (BingX) plugs in its own.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -19,6 +20,9 @@ struct VenueHandle {
     // Events the venue holds that the kernel has not drained yet; empty when the venue cannot
     // tell (the leak check then relies on the other counts).
     std::function<std::size_t()> pending_events;
+    // When the earliest held event becomes deliverable (a venue with latency); empty when the
+    // venue cannot tell. A virtual-time run moves its clock there to let the venue come to rest.
+    std::function<std::optional<std::int64_t>()> next_due_ns;
 };
 
 // Builds a venue for one run. The clock outlives the venue. Errors as values (a live venue
