@@ -481,6 +481,57 @@ TEST(ReplayConverges, FailsWhenEventOrderChangesTheOutcome) {
     EXPECT_TRUE(found);
 }
 
+// Attribution when the reversed replay with duplicates misses, from hand-made replay evidence.
+ReplayEvidence evidence_with_misses(const Evidence& e, bool reversed_alone_ok, bool doubled_alone_ok) {
+    ReplayRun good;
+    good.final_state_hash = e.log.final_state_hash;
+    ReplayRun bad;
+    bad.final_state_hash = e.log.final_state_hash ^ 1;
+    ReplayEvidence replays;
+    replays.combined.push_back({"the replay with every batch reversed and every event twice", bad});
+    replays.ordered = good;
+    replays.doubled = doubled_alone_ok ? good : bad;
+    replays.reordered_only.emplace(0, LabeledReplay{"the replay with every batch reversed", reversed_alone_ok ? good : bad});
+    replays.reapplied = true;
+    replays.reapplied_from = e.log.final_state_hash;
+    replays.hash_after_reapply = e.log.final_state_hash;
+    return replays;
+}
+
+TEST(ReplayConverges, BlamesTheReorderingWhenItMissesAlone) {
+    const Evidence e = evidence_of("rapid_entry_exit");
+    const ReplayEvidence replays = evidence_with_misses(e, false, true);
+    CheckContext context = e.context();
+    context.replays = &replays;
+    const InvariantResult result = check_replay_converges(context);
+    EXPECT_FALSE(result.passed);
+    EXPECT_THAT(result.detail, HasSubstr("the replay with every batch reversed ended in a different state"));
+    EXPECT_TRUE(check_duplicate_events_noop(context).passed);
+}
+
+TEST(ReplayConverges, LeavesDuplicatesToTheDuplicateCheck) {
+    const Evidence e = evidence_of("rapid_entry_exit");
+    const ReplayEvidence replays = evidence_with_misses(e, true, false);
+    CheckContext context = e.context();
+    context.replays = &replays;
+    const InvariantResult converges = check_replay_converges(context);
+    EXPECT_TRUE(converges.passed);
+    EXPECT_THAT(converges.detail, HasSubstr("the misses come from duplicated events (see duplicate_events_noop)"));
+    const InvariantResult duplicates = check_duplicate_events_noop(context);
+    EXPECT_FALSE(duplicates.passed);
+    EXPECT_THAT(duplicates.detail, HasSubstr("the replay with every event delivered twice ended in a different state"));
+}
+
+TEST(ReplayConverges, BlamesTheCombinationWhenNeitherAloneMisses) {
+    const Evidence e = evidence_of("rapid_entry_exit");
+    const ReplayEvidence replays = evidence_with_misses(e, true, true);
+    CheckContext context = e.context();
+    context.replays = &replays;
+    const InvariantResult result = check_replay_converges(context);
+    EXPECT_FALSE(result.passed);
+    EXPECT_THAT(result.detail, HasSubstr("alone converges, and so do duplicates alone: together they do not"));
+}
+
 TEST(ReplayConverges, FailsOnATruncatedLog) {
     Evidence e = evidence_of("rapid_entry_exit");
     e.log.truncated = true;
