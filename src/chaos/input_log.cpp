@@ -230,9 +230,8 @@ VenueQuery<std::vector<VenuePosition>> RecordingVenue::positions(std::string_vie
 BatchTransform shuffle_batches(std::uint64_t seed) {
     return [seed](std::size_t batch_number, std::span<const VenueEvent> batch) {
         std::vector<VenueEvent> out(batch.begin(), batch.end());
-        SplitMix64 mix(seed ^ (0x9e3779b97f4a7c15ULL * (static_cast<std::uint64_t>(batch_number) + 1)));
-        Xoshiro256 rng(mix.next());
-        shuffle_in_place(std::span<VenueEvent>(out), rng);
+        Rng rng = stream_rng(seed, batch_number);
+        rng.shuffle(out);
         return out;
     };
 }

@@ -9,9 +9,14 @@ namespace dita::chaos {
 std::vector<std::size_t> shuffled_indices(std::size_t n, std::uint64_t seed) {
     std::vector<std::size_t> out(n);
     std::iota(out.begin(), out.end(), std::size_t{0});
-    Xoshiro256 rng(seed);
-    shuffle_in_place(std::span<std::size_t>(out), rng);
+    Rng rng(seed);
+    rng.shuffle(out);
     return out;
+}
+
+Rng stream_rng(std::uint64_t seed, std::uint64_t stream) {
+    std::uint64_t mixed = seed ^ (0x9e3779b97f4a7c15ULL * (stream + 1));
+    return Rng(Rng::splitmix64(mixed));
 }
 
 std::uint64_t factorial_capped(std::size_t n, std::uint64_t cap) {

@@ -8,6 +8,7 @@
 #include "dita/chaos/input_log.hpp"
 #include "dita/chaos/orchestrator.hpp"
 #include "dita/chaos/scenario.hpp"
+#include "printers.hpp"
 
 namespace dita::chaos {
 namespace {

@@ -206,6 +206,8 @@ struct Malformed {
     const char* reason;
 };
 
+void PrintTo(const Malformed& c, std::ostream* os) { *os << c.label; }
+
 class MalformedScenarioFile : public testing::TestWithParam<Malformed> {};
 
 TEST_P(MalformedScenarioFile, IsRefusedWithTheFileThePlaceAndTheReason) {

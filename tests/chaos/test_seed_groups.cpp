@@ -6,6 +6,7 @@
 #include "dita/chaos/invariants.hpp"
 #include "dita/chaos/orchestrator.hpp"
 #include "dita/chaos/scenario.hpp"
+#include "printers.hpp"
 #include "dita/chaos/sequencer.hpp"
 #include "dita/chaos/suite.hpp"
 
