@@ -486,9 +486,10 @@ void ExecutionKernel::handle_mark(Ctx& ctx, const KernelIntent& intent) {
 }
 
 void ExecutionKernel::run_pending_exits(Ctx& ctx) {
-    // Copied: sending an exit touches its slot, which is already listed.
-    const std::vector<int> touched = touched_;
-    for (const int id : touched) run_pending_exit(ctx, slots_[static_cast<std::size_t>(id)]);
+    // By index: sending an exit touches its slot (already listed, so the list stays as it is).
+    for (std::size_t i = 0; i < touched_.size(); ++i) {
+        run_pending_exit(ctx, slots_[static_cast<std::size_t>(touched_[i])]);
+    }
 }
 
 void ExecutionKernel::run_pending_exit(Ctx& ctx, TradeSlot& slot) {
