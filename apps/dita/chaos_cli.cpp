@@ -171,6 +171,13 @@ int run_chaos_command(const ChaosOptions& options) {
             }
         }
     }
+    // The report's file must be writable before anything runs.
+    if (!options.json_out.empty() && options.json_out != "-") {
+        if (auto error = write_text(options.json_out, "")) {
+            fmt::print(stderr, "dita chaos: {}\n", *error);
+            return exit_bad_input;
+        }
+    }
     if (!options.capture_dir.empty()) {
         std::error_code error;
         std::filesystem::create_directories(options.capture_dir, error);
@@ -267,11 +274,11 @@ int run_chaos_command(const ChaosOptions& options) {
             }
         }
     }
-    fmt::print(out, "\n{} scenario run(s), {}/{} checks hold, {} in {:.1f} ms (scenario time simulated: {:.3f} s)\n",
+    fmt::print(out, "\n{} scenario run(s), {}/{} checks hold, {} in {:.1f} ms (scenario time {}: {:.3f} s)\n",
                total_runs, checks_passed, checks,
                failed_scenarios == 0 ? std::string("every invariant holds")
                                      : fmt::format("{} scenario(s) FAILED", failed_scenarios),
-               total_ms, simulated_seconds);
+               total_ms, options.wall_clock ? "slept" : "simulated", simulated_seconds);
 
     if (!options.json_out.empty()) {
         std::vector<ScenarioReport> reports;

@@ -187,6 +187,10 @@ TEST_F(Cli, BadUsageExitsTwo) {
     EXPECT_EQ(run("replay").exit_code, 2);
     EXPECT_EQ(run("replay x --shuffle --exhaustive").exit_code, 2);
     EXPECT_EQ(run("chaos --help").exit_code, 0);
+    const CliRun unwritable = run("chaos --json /nonexistent-dir/report.json");
+    EXPECT_EQ(unwritable.exit_code, 2);
+    EXPECT_THAT(unwritable.err, HasSubstr("cannot open /nonexistent-dir/report.json for writing"));
+    EXPECT_EQ(unwritable.out, ""); // refused before anything ran
 }
 
 TEST_F(Cli, GroupsSelectTheSeedsGroups) {
