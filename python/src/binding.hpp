@@ -209,6 +209,7 @@ KernelIntent intent_from_py(py::handle obj);
 void bind_values(py::module_& m);
 void bind_components(py::module_& m);
 void bind_kernel(py::module_& m);
+void bind_chaos(py::module_& m);
 
 // Exceptions a Python venue raises to say what happened to a call (see python_venue.hpp).
 PyObject* venue_unavailable_error();
