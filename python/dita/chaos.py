@@ -525,9 +525,24 @@ class StateInvariantChecker:
                          equity=account.initial_capital, realized_pnl=0.0, fees_paid=0.0,
                          unrealized_pnl=0.0, used_margin=0.0)
             native = _core._native_run(result.scenario_name, 0, [], [], [], [], [], [], None, 0, start, 0)
+        # Exact decimals cannot hold NaN or infinity: such a value is reported by the check that
+        # reads it and reaches the other checks as 0.
+        accounts, non_finite = [], {}
+        for i, snap in enumerate(result.account_snapshots):
+            clean = dict(snap)
+            for key, value in snap.items():
+                if isinstance(value, float) and not math.isfinite(value):
+                    clean[key] = 0.0
+                    check = "capital_non_negative" if key == "capital" else "equity_consistent"
+                    non_finite.setdefault(check, f"Step {i}: non-finite {key}={value}")
+            accounts.append(clean)
         checks = _core._check(self.kernel, native, list(result.outcomes), list(result.events),
-                              list(result.slot_states), list(result.account_snapshots), self.seed)
-        return [InvariantResult(name, passed, detail, slot_id) for name, passed, detail, slot_id in checks]
+                              list(result.slot_states), accounts, self.seed)
+        out = [InvariantResult(name, passed, detail, slot_id) for name, passed, detail, slot_id in checks]
+        for check in out:
+            if check.name in non_finite:
+                check.passed, check.detail = False, non_finite[check.name]
+        return out
 
     def all_pass(self, result: ChaosRunResult) -> bool:
         return all(c.passed for c in self.check_all(result))
