@@ -267,10 +267,13 @@ def _result_from_native(native: Any) -> ChaosRunResult:
 def _run_in_python(kernel: Any, scenario: Any, slot_id: int,
                    event_capture: Optional[MutableSequence]) -> ChaosRunResult:
     """The seed's loop, on virtual time when the kernel has a VirtualClock."""
-    clock = getattr(kernel, "clock", None)
+    on_stack = _core._chaos_is_stack_kernel(kernel)
+    clock = None if on_stack else getattr(kernel, "clock", None)
     virtual = isinstance(clock, VirtualClock)
 
     def now_ns() -> int:
+        if on_stack:
+            return _core._stack_now_ns(kernel)
         return clock.now_ns() if clock is not None else time.time_ns()
 
     start_ns = now_ns()
@@ -287,7 +290,9 @@ def _run_in_python(kernel: Any, scenario: Any, slot_id: int,
     trade_seq = 0
     for step in scenario.steps:
         if step.delay_before > 0:
-            if virtual:
+            if on_stack:
+                _core._stack_wait(kernel, step.delay_before)
+            elif virtual:
                 clock.advance(step.delay_before)
             else:
                 time.sleep(step.delay_before)

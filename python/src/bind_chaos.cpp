@@ -184,6 +184,20 @@ void bind_chaos(py::module_& m) {
         return py::isinstance<PyKernel>(kernel) && kernel.cast<PyKernel&>().stack() != nullptr;
     });
 
+    m.def("_stack_wait", [](py::handle kernel_obj, double seconds) {
+        PyKernel& kernel = kernel_from_py(kernel_obj, "kernel");
+        if (kernel.stack() == nullptr) throw py::type_error("the kernel has no chaos stack");
+        if (!(seconds >= 0.0 && seconds <= chaos::step_delay_seconds_max)) {
+            throw py::value_error("delay_before must be from 0 to " + std::to_string(chaos::step_delay_seconds_max));
+        }
+        kernel.call([&](ExecutionKernel&) { kernel.stack()->wait_seconds(seconds); return 0; });
+    });
+    m.def("_stack_now_ns", [](py::handle kernel_obj) {
+        PyKernel& kernel = kernel_from_py(kernel_obj, "kernel");
+        if (kernel.stack() == nullptr) throw py::type_error("the kernel has no chaos stack");
+        return kernel.call([&](ExecutionKernel&) { return kernel.stack()->clock().now_ns(); });
+    });
+
     m.def("_count_threads", [] { return chaos::count_process_threads(); });
 
     py::class_<chaos::EventSequencer>(m, "EventSequencer",

@@ -78,7 +78,9 @@ public:
     }
 
     // A kernel on a chaos stack (the chaos module's build_test_kernel).
-    explicit PyKernel(std::unique_ptr<chaos::ChaosStack> stack) : stack_(std::move(stack)) {
+    explicit PyKernel(std::unique_ptr<chaos::ChaosStack> stack)
+        : control_obj_(py::none()), venue_obj_(py::none()), zinc_obj_(py::none()), clock_obj_(py::none()),
+          stack_(std::move(stack)) {
         guards_.add(&guard_);
         kernel_ptr_ = &stack_->kernel();
     }
