@@ -93,6 +93,8 @@ int run_fuzz_command(const FuzzOptions& options) {
     campaign.replay_every = options.replay_every;
     campaign.shrink = !options.no_shrink;
     campaign.generator.steps_max = options.steps_max;
+    campaign.generator.faults = !options.no_faults;
+    campaign.generator.restarts = !options.no_restarts;
 
     const bool tty = !options.no_progress && isatty(STDERR_FILENO) == 1;
     const auto started = SteadyClock::now();

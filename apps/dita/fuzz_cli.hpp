@@ -16,6 +16,8 @@ struct FuzzOptions {
     std::uint64_t replay_every = 1; // replay checks on every k-th seed (and every failure)
     std::size_t steps_max = 24;
     bool no_shrink = false;
+    bool no_faults = false;   // the default venue: no fault drawn
+    bool no_restarts = false; // no RESTART steps
     bool no_progress = false;
 };
 

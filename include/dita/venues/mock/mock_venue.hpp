@@ -85,7 +85,7 @@ public:
     std::optional<std::int64_t> next_due_ns() const;
     // Fills the working remainder of an order at a price (a resting order meeting the market).
     bool fill_working(std::string_view client_order_id, Decimal qty, Decimal price);
-    // Calm: from now on no fault is drawn (no rejects, losses, drops, delays, duplicates,
+    // Calm: from now on no fault is drawn and cancel_reject is off (no rejects, losses, drops, delays, duplicates,
     // reorders, odd fills); events already held are still delivered at their due times.
     // Campaigns call it before checking liveness.
     void calm() { calm_ = true; }
