@@ -92,6 +92,7 @@ int run_fuzz_command(const FuzzOptions& options) {
     campaign.shard_count = shard->count;
     campaign.replay_every = options.replay_every;
     campaign.shrink = !options.no_shrink;
+    campaign.failures_max = options.failures_max;
     campaign.generator.steps_max = options.steps_max;
     campaign.generator.faults = !options.no_faults;
     campaign.generator.restarts = !options.no_restarts;

@@ -15,6 +15,7 @@ struct FuzzOptions {
     std::string save_dir;        // shrunk reproducers as scenario files
     std::uint64_t replay_every = 1; // replay checks on every k-th seed (and every failure)
     std::size_t steps_max = 24;
+    std::size_t failures_max = 100; // stop after this many failures
     bool no_shrink = false;
     bool no_faults = false;   // the default venue: no fault drawn
     bool no_restarts = false; // no RESTART steps

@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
                          "replay checks on every k-th seed (and every failure); 1: every seed")
         ->check(CLI::Range(1ULL, 1ULL << 40));
     fuzz_cmd->add_option("--steps-max", fuzz.steps_max, "most steps of a generated scenario")->check(CLI::Range(1, 1000));
+    fuzz_cmd->add_option("--failures-max", fuzz.failures_max, "stop after this many failures")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40));
     fuzz_cmd->add_flag("--no-faults", fuzz.no_faults, "a venue without faults (sizes, prices, storms, restarts only)");
     fuzz_cmd->add_flag("--no-restarts", fuzz.no_restarts, "no RESTART steps");
     fuzz_cmd->add_flag("--no-shrink", fuzz.no_shrink, "report failures as generated");
