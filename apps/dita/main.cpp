@@ -2,6 +2,7 @@
 
 #include "chaos_cli.hpp"
 #include "demo.hpp"
+#include "fuzz_cli.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"dita: deterministic execution kernel for perpetual futures, with chaos testing"};
@@ -57,6 +58,27 @@ int main(int argc, char** argv) {
     scenarios_cmd->add_option("--export", scenarios.export_dir, "write each built-in as a scenario file to this directory");
     scenarios_cmd->add_flag("--json", scenarios.json, "print them as one scenario file");
 
+    dita::app::FuzzOptions fuzz;
+    CLI::App* fuzz_cmd = app.add_subcommand(
+        "fuzz", "random chaos campaign: seeded scenarios with venue faults, every invariant plus liveness, "
+                "failures shrunk to minimal scenario files");
+    fuzz_cmd->add_option("--seeds", fuzz.seeds, "number of seeds (start .. start+N-1)")->check(CLI::Range(0ULL, 1ULL << 40));
+    fuzz_cmd->add_option("--start", fuzz.start, "first seed");
+    fuzz_cmd->add_option("--shard", fuzz.shard, "i/n: only seeds with (seed - start) % n == i (no overlap across shards)");
+    fuzz_cmd->add_option("--time-limit", fuzz.time_limit_seconds, "stop after this many seconds (0: none)");
+    fuzz_cmd->add_option("--json", fuzz.json_out, "write the JSON report to this file ('-': stdout)");
+    fuzz_cmd->add_option("--save-dir", fuzz.save_dir, "save each shrunk reproducer as a scenario file here");
+    fuzz_cmd->add_option("--replay-every", fuzz.replay_every,
+                         "replay checks on every k-th seed (and every failure); 1: every seed")
+        ->check(CLI::Range(1ULL, 1ULL << 40));
+    fuzz_cmd->add_option("--steps-max", fuzz.steps_max, "most steps of a generated scenario")->check(CLI::Range(1, 1000));
+    fuzz_cmd->add_option("--failures-max", fuzz.failures_max, "stop after this many failures")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40));
+    fuzz_cmd->add_flag("--no-faults", fuzz.no_faults, "a venue without faults (sizes, prices, storms, restarts only)");
+    fuzz_cmd->add_flag("--no-restarts", fuzz.no_restarts, "no RESTART steps");
+    fuzz_cmd->add_flag("--no-shrink", fuzz.no_shrink, "report failures as generated");
+    fuzz_cmd->add_flag("--no-progress", fuzz.no_progress, "never draw the progress line");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -69,6 +91,7 @@ int main(int argc, char** argv) {
     }
     if (*chaos_cmd) return dita::app::run_chaos_command(chaos);
     if (*replay_cmd) return dita::app::run_replay_command(replay);
+    if (*fuzz_cmd) return dita::app::run_fuzz_command(fuzz);
     if (*scenarios_cmd) return dita::app::run_scenarios_command(scenarios);
     return dita::app::exit_bad_input;
 }

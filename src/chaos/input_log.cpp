@@ -1,5 +1,6 @@
 #include "dita/chaos/input_log.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <istream>
@@ -460,10 +461,29 @@ LogReplayer::LogReplayer(const InputLog& log, BatchTransform transform)
     update.reason = "replay";
     const ControlResult applied = control_.update(update);
     DITA_ASSERT(applied.accepted); // logs are validated on load; in-memory ones come from a live kernel
-    KernelConfig config;
-    config.max_slots = log.setup.max_slots;
-    config.initial_capital = log.setup.initial_capital;
-    kernel_ = std::make_unique<ExecutionKernel>(config, control_, venue_, zinc_, clock_);
+    config_.max_slots = log.setup.max_slots;
+    config_.initial_capital = log.setup.initial_capital;
+    const bool restarts = std::any_of(log.inputs.begin(), log.inputs.end(),
+                                      [](const LoggedInput& input) { return input.kind == InputKind::RESTART; });
+    if (restarts) journal_ = std::make_unique<InMemoryZincPlane>(1);
+    kernel_ = std::make_unique<ExecutionKernel>(config_, control_, venue_, zinc(), clock_);
+}
+
+ZincPlane& LogReplayer::zinc() {
+    if (journal_) return *journal_;
+    return zinc_;
+}
+
+std::unique_ptr<ExecutionKernel> restart_kernel(const KernelConfig& config, ControlPlane& control, VenueAdapter& venue,
+                                                ZincPlane& zinc, const Clock& clock, KernelOutcome& outcome) {
+    auto kernel = std::make_unique<ExecutionKernel>(config, control, venue, zinc, clock);
+    std::optional<RecoveredState> recovered = zinc.recover();
+    if (!recovered) {
+        recovered.emplace();
+        recovered->totals = kernel->totals();
+    }
+    outcome = kernel->restore(*recovered);
+    return kernel;
 }
 
 ReplayRun LogReplayer::run() {
@@ -482,6 +502,13 @@ ReplayRun LogReplayer::run() {
         case InputKind::EVENT: out.outcomes.push_back(kernel_->on_venue_event(input.event)); break;
         case InputKind::RECONCILE: out.outcomes.push_back(kernel_->reconcile_from_slots(input.snapshots)); break;
         case InputKind::PUMP: out.outcomes.push_back(kernel_->pump_venue()); break;
+        case InputKind::RESTART: {
+            KernelOutcome outcome;
+            kernel_.reset(); // the crash: nothing of the old kernel survives but its journal
+            kernel_ = restart_kernel(config_, control_, venue_, zinc(), clock_, outcome);
+            out.outcomes.push_back(std::move(outcome));
+            break;
+        }
         }
         venue_.end();
         out.outcome_inputs.push_back(i);
@@ -586,7 +613,8 @@ Json logged_input_to_json(const LoggedInput& input) {
     case InputKind::INTENT: out["intent"] = intent_to_json(input.intent); break;
     case InputKind::EVENT: out["event"] = event_to_json(input.event); break;
     case InputKind::RECONCILE: out["snapshots"] = array_of(input.snapshots, &snapshot_to_json); break;
-    case InputKind::PUMP: break;
+    case InputKind::PUMP:
+    case InputKind::RESTART: break;
     }
     out["calls"] = array_of(input.calls, &venue_call_to_json);
     return out;
@@ -622,7 +650,8 @@ JsonResult<LoggedInput> logged_input_from_json(const Json& json, const std::stri
         input.snapshots = std::move(snapshots).value();
         break;
     }
-    case InputKind::PUMP: break;
+    case InputKind::PUMP:
+    case InputKind::RESTART: break;
     }
     auto calls = read_array(r, "calls", &venue_call_from_json);
     if (!calls.ok()) return calls.error();

@@ -502,6 +502,53 @@ InvariantResult check_equity_identity(const CheckContext& context) {
                           " snapshots; unrealized " + dec(unrealized) + " recomputed");
 }
 
+InvariantResult check_liveness(const CheckContext& context) {
+    constexpr std::string_view name = liveness_check_name;
+    if (!context.run.quiesced) return pass(name, "not applicable: the run was not brought to rest (quiesce)");
+    const FinalState& state = context.final_state;
+    if (!state.venue_error.empty()) return fail(name, "venue truth could not be read at rest: " + state.venue_error);
+    for (const SlotSnapshot& snapshot : state.slots) {
+        const TradeSlot& slot = snapshot.slot;
+        if (slot.fsm_state == TradeStage::STALE_STATE_RECONCILING) {
+            return fail(name, "after quiesce slot " + std::to_string(slot.slot_id) + " is still reconciling", slot.slot_id);
+        }
+        if (!slot.working_order_id.empty()) {
+            return fail(name, "after quiesce slot " + std::to_string(slot.slot_id) + " still works order " +
+                                  slot.working_order_id.str() + " in " + std::string(to_string(slot.fsm_state)),
+                        slot.slot_id);
+        }
+    }
+    std::set<std::string> kernel_orders;
+    for (const OrderRecord& order : state.kernel_working_orders) kernel_orders.insert(order.client_order_id.str());
+    std::set<std::string> venue_orders;
+    for (const VenueOrder& order : state.venue_open_orders) venue_orders.insert(order.client_order_id.str());
+    if (kernel_orders != venue_orders) {
+        return fail(name, "after quiesce the kernel works " + std::to_string(kernel_orders.size()) +
+                              " order(s), the venue holds " + std::to_string(venue_orders.size()) + " open");
+    }
+    for (const std::string& asset : all_assets(state)) {
+        Decimal kernel_net;
+        for (const SlotSnapshot& snapshot : state.slots) {
+            if (snapshot.slot.asset.view() != asset) continue;
+            kernel_net += side_sign(snapshot.slot.side) > 0 ? snapshot.slot.size : -snapshot.slot.size;
+        }
+        Decimal venue_net;
+        for (const VenuePosition& position : state.venue_positions) {
+            if (position.asset.view() != asset) continue;
+            venue_net += side_sign(position.side) > 0 ? position.size : -position.size;
+        }
+        if (kernel_net == venue_net) continue;
+        const auto gap = state.mismatched_assets.find(asset);
+        if (gap != state.mismatched_assets.end() && gap->second == venue_net - kernel_net) continue; // failed closed
+        return fail(name, "after quiesce net position " + asset + ": kernel " + dec(kernel_net) + ", venue " +
+                              dec(venue_net) + (gap == state.mismatched_assets.end()
+                                                    ? ", and the kernel did not fail closed"
+                                                    : ", the kernel's recorded gap is " + dec(gap->second)));
+    }
+    return pass(name, "at rest: no slot working or reconciling, " + std::to_string(kernel_orders.size()) +
+                          " working order(s) and net positions match the venue");
+}
+
 InvariantResult check_orders_match_venue(const CheckContext& context) {
     constexpr std::string_view name = "orders_match_venue";
     const FinalState& state = context.final_state;
@@ -806,6 +853,7 @@ FinalState capture_final_state(ChaosStack& stack) {
     state.venue_pending_events = stack.pending_venue_events();
     state.threads = count_process_threads();
     state.state_hash = stack.state_hash();
+    for (const auto& [asset, gap] : kernel.mismatched_assets()) state.mismatched_assets[asset.str()] = gap;
     return state;
 }
 

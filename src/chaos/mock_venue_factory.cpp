@@ -52,6 +52,7 @@ VenueFactory mock_venue_factory() {
         MockVenueAdapter* raw = venue.get();
         handle.pending_events = [raw] { return raw->pending_events(); };
         handle.next_due_ns = [raw] { return raw->next_due_ns(); };
+        handle.calm = [raw] { raw->calm(); };
         handle.venue = std::move(venue);
         return handle;
     };

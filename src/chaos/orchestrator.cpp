@@ -21,6 +21,20 @@ bool did_something(const KernelOutcome& outcome) {
 
 constexpr int settle_rounds_max = 256;
 
+// Moves virtual time to each held event's due time and pumps, until the venue holds nothing.
+template <typename Collect>
+void settle(ChaosStack& stack, const Collect& collect) {
+    if (stack.virtual_clock() == nullptr) return;
+    for (int round = 0; round < settle_rounds_max; ++round) {
+        const std::optional<std::size_t> pending = stack.pending_venue_events();
+        if (!pending || *pending == 0) break;
+        const std::optional<std::int64_t> due = stack.next_venue_due_ns();
+        if (due && *due > stack.clock().now_ns()) stack.virtual_clock()->set_ns(*due);
+        collect(stack.pump_venue(), false);
+        if (!due) break; // nothing tells when the rest comes: one pump, no spinning
+    }
+}
+
 std::int64_t seconds_to_ns(double seconds) {
     if (!(seconds > 0.0)) return 0; // also NaN
     const double bounded = std::min(seconds, step_delay_seconds_max);
@@ -73,11 +87,10 @@ Result<std::unique_ptr<ChaosStack>> ChaosStack::create(const VenueSettings& venu
     stack->log_.setup.risk_limits = stack->control_.state().risk_limits;
     stack->recorder_ = std::make_unique<RecordingVenue>(*stack->venue_.venue, stack->log_);
 
-    KernelConfig config;
-    config.max_slots = options.max_slots;
-    config.initial_capital = options.initial_capital;
-    stack->kernel_ =
-        std::make_unique<ExecutionKernel>(config, stack->control_, *stack->recorder_, stack->zinc_, *stack->clock_);
+    stack->config_.max_slots = options.max_slots;
+    stack->config_.initial_capital = options.initial_capital;
+    stack->kernel_ = std::make_unique<ExecutionKernel>(stack->config_, stack->control_, *stack->recorder_,
+                                                       stack->zinc_, *stack->clock_);
     return stack;
 }
 
@@ -132,6 +145,25 @@ KernelOutcome ChaosStack::reconcile_from_slots(std::span<const SlotSnapshot> sna
     KernelOutcome outcome = kernel_->reconcile_from_slots(snapshots);
     recorder_->end();
     return outcome;
+}
+
+KernelOutcome ChaosStack::restart() {
+    LoggedInput input;
+    input.kind = InputKind::RESTART;
+    input.at_ns = clock_->now_ns();
+    recorder_->begin(std::move(input));
+    kernel_.reset(); // the crash: nothing of the old kernel survives but its journal
+    KernelOutcome outcome;
+    kernel_ = restart_kernel(config_, control_, *recorder_, zinc_, *clock_, outcome);
+    recorder_->end();
+    sealed_at_input_.reset();
+    return outcome;
+}
+
+bool ChaosStack::calm_venue() {
+    if (!venue_.calm) return false;
+    venue_.calm();
+    return true;
 }
 
 std::vector<SlotSnapshot> ChaosStack::own_snapshots() const {
@@ -191,8 +223,7 @@ ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenar
     result.events.reserve(2 * scenario.steps.size());
 
     const std::int64_t started_ns = stack.clock().now_ns();
-    const ExecutionKernel& kernel = stack.kernel();
-    const bool slot_valid = kernel.valid_slot(result.slot_id);
+    const bool slot_valid = stack.kernel().valid_slot(result.slot_id);
     const auto collect = [&](KernelOutcome outcome, bool keep_always) {
         for (const VenueEvent& event : outcome.emitted_events) {
             result.events.push_back(event);
@@ -232,34 +263,65 @@ ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenar
         if (step.action == ChaosAction::RECONCILE) {
             const std::vector<SlotSnapshot> snapshots = stack.own_snapshots();
             outcome = stack.reconcile_from_slots(snapshots);
+        } else if (step.action == ChaosAction::RESTART) {
+            outcome = stack.restart();
         } else {
             ++trade_seq;
-            outcome = stack.process_intent(step_to_intent(step, result.slot_id, trade_seq, trace.at_ns));
+            const int slot_id = options.slot_id.value_or(step.slot_id.value_or(scenario.slot_id));
+            outcome = stack.process_intent(step_to_intent(step, slot_id, trade_seq, trace.at_ns));
         }
         collect(std::move(outcome), true);
         pump();
         trace.outcomes_end = result.outcomes.size();
         result.steps.push_back(trace);
-        result.slot_states.push_back(slot_valid ? kernel.slot(result.slot_id) : TradeSlot{});
-        result.account_snapshots.push_back(kernel.account());
+        result.slot_states.push_back(slot_valid ? stack.kernel().slot(result.slot_id) : TradeSlot{});
+        result.account_snapshots.push_back(stack.kernel().account());
         if (options.on_step) options.on_step(index + 1, total);
     }
     // At rest: a venue holding events back (latency, delays) is given the virtual time to
     // deliver them, so the checks see the state the run leads to, not one mid-flight.
-    if (stack.virtual_clock() != nullptr) {
-        for (int round = 0; round < settle_rounds_max; ++round) {
-            const std::optional<std::size_t> pending = stack.pending_venue_events();
-            if (!pending || *pending == 0) break;
-            const std::optional<std::int64_t> due = stack.next_venue_due_ns();
-            if (due) stack.virtual_clock()->set_ns(*due);
-            collect(stack.pump_venue(), false);
-            if (!due) break; // nothing tells when the rest comes: one pump, no spinning
-        }
-    }
+    settle(stack, collect);
     if (!result.steps.empty()) result.final_outcome = result.outcomes[result.steps.back().outcomes_begin];
     stack.seal_log();
     result.elapsed_ns = stack.clock().now_ns() - started_ns;
     return result;
+}
+
+void quiesce(ChaosStack& stack, ChaosRunResult& result) {
+    if (stack.virtual_clock() == nullptr) return;
+    const std::int64_t started_ns = stack.clock().now_ns();
+    const auto collect = [&](KernelOutcome outcome, bool keep_always) {
+        for (const VenueEvent& event : outcome.emitted_events) result.events.push_back(event);
+        if (keep_always || did_something(outcome)) result.outcomes.push_back(std::move(outcome));
+    };
+    stack.calm_venue();
+    settle(stack, collect);
+    int sequence = 0;
+    constexpr int passes_max = 2;
+    for (int pass = 0; pass < passes_max; ++pass) {
+        bool acted = false;
+        for (int slot_id = 0; slot_id < stack.kernel().max_slots(); ++slot_id) {
+            const TradeSlot& slot = stack.kernel().slot(slot_id);
+            if (slot.working_order_id.empty()) continue;
+            ChaosStep cancel;
+            cancel.action = ChaosAction::CANCEL;
+            cancel.reason = "quiesce";
+            ++sequence;
+            KernelIntent intent = step_to_intent(cancel, slot_id, sequence, stack.clock().now_ns());
+            intent.intent_id = "quiesce-" + std::to_string(sequence) + "-cancel";
+            intent.trade_id = slot.trade_id.str();
+            collect(stack.process_intent(std::move(intent)), true);
+            acted = true;
+        }
+        settle(stack, collect);
+        const std::vector<SlotSnapshot> snapshots = stack.own_snapshots();
+        collect(stack.reconcile_from_slots(snapshots), true);
+        settle(stack, collect);
+        if (!acted && pass > 0) break;
+    }
+    stack.seal_log();
+    result.quiesced = true;
+    result.elapsed_ns += stack.clock().now_ns() - started_ns;
 }
 
 std::optional<std::size_t> count_process_threads() {

@@ -173,7 +173,8 @@ KernelCommandType command_for(ChaosAction action) {
     case ChaosAction::CANCEL: return KernelCommandType::CANCEL;
     case ChaosAction::MARK_PRICE: return KernelCommandType::MARK_PRICE;
     case ChaosAction::RECONCILE: return KernelCommandType::RECONCILE;
-    case ChaosAction::WAIT: break;
+    case ChaosAction::WAIT:
+    case ChaosAction::RESTART: break;
     }
     return KernelCommandType::MARK_PRICE;
 }

@@ -148,7 +148,7 @@ JsonResult<ChaosStep> parse_step(const Json& json, const std::string& pointer) {
     ChaosStep step;
     JsonObjectReader r(json, pointer);
     r.reject_unknown_keys({"action", "delay_before", "side", "target_size", "reference_price", "leverage",
-                           "exit_leg_ratios", "reason", "metadata"});
+                           "exit_leg_ratios", "reason", "metadata", "slot_id"});
     step.action = r.enumeration("action", ChaosAction::ENTER, true);
     step.delay_before = bounded_number(r, "delay_before", step.delay_before, 0.0, step_delay_seconds_max,
                                        "expected seconds from 0 to 86400");
@@ -159,6 +159,9 @@ JsonResult<ChaosStep> parse_step(const Json& json, const std::string& pointer) {
     step.reference_price = finite_number(r, "reference_price", step.reference_price);
     step.leverage = finite_number(r, "leverage", step.leverage);
     step.reason = bounded_text(r, "reason", step.reason, false);
+    if (r.raw("slot_id") != nullptr) {
+        step.slot_id = static_cast<int>(r.integer("slot_id", 0, false, 0, scenario_slots - 1));
+    }
     if (const Json* legs = r.raw("exit_leg_ratios"); legs != nullptr && r.ok()) {
         const std::string at = r.field_pointer("exit_leg_ratios");
         if (!legs->is_array() || legs->size() > legs_max) {
@@ -387,6 +390,7 @@ Json scenario_to_json(const ChaosScenario& scenario) {
         if (step.leverage != defaults.leverage) one["leverage"] = step.leverage;
         if (step.exit_leg_ratios != defaults.exit_leg_ratios) one["exit_leg_ratios"] = step.exit_leg_ratios;
         if (step.reason != defaults.reason) one["reason"] = step.reason;
+        if (step.slot_id) one["slot_id"] = *step.slot_id;
         if (!step.metadata.empty()) {
             Json metadata = Json::object();
             for (const auto& [key, value] : step.metadata) metadata[key] = value;

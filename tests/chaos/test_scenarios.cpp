@@ -232,7 +232,7 @@ INSTANTIATE_TEST_SUITE_P(
         Malformed{"empty steps", R"({"name": "x", "steps": []})", "/steps (scenario 'x')", "1 to 20000 steps"},
         Malformed{"bad action", R"({"name": "x", "steps": [{"action": "ENTER"}, {"action": "SELL"}]})",
                   "/steps/1/action (scenario 'x', step 1, field action)",
-                  "expected one of ENTER|EXIT|CANCEL|MARK_PRICE|RECONCILE|WAIT, got string \"SELL\""},
+                  "expected one of ENTER|EXIT|CANCEL|MARK_PRICE|RECONCILE|WAIT|RESTART, got string \"SELL\""},
         Malformed{"missing action", R"({"name": "x", "steps": [{"delay_before": 1}]})",
                   "/steps/0/action (scenario 'x', step 0, field action)", "missing field"},
         Malformed{"size as text", R"({"name": "x", "steps": [{"action": "ENTER", "target_size": "big"}]})",

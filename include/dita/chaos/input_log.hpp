@@ -29,7 +29,8 @@
 
 namespace dita {
 
-#define DITA_INPUT_KIND(X) X(INTENT) X(EVENT) X(RECONCILE) X(PUMP)
+// RESTART: the kernel crashed; a new one was built from the zinc plane's journal and restored.
+#define DITA_INPUT_KIND(X) X(INTENT) X(EVENT) X(RECONCILE) X(PUMP) X(RESTART)
 DITA_DECLARE_ENUM(InputKind, DITA_INPUT_KIND)
 
 #define DITA_VENUE_CALL_KIND(X) X(SUBMIT) X(CANCEL) X(DRAIN) X(QUERY_ORDER) X(OPEN_ORDERS) X(POSITIONS)
@@ -137,6 +138,11 @@ BatchTransform compose(BatchTransform first, BatchTransform second);
 
 // Serves a log's recorded answers to a kernel that replays the log's inputs. A call the log
 // does not have at that point marks the replay as diverged and is answered UNAVAILABLE.
+// A crash and restart: a new kernel on the same venue, control plane and journal, restored from
+// what the journal recovers (a fresh kernel's totals when it holds nothing yet).
+std::unique_ptr<ExecutionKernel> restart_kernel(const KernelConfig& config, ControlPlane& control, VenueAdapter& venue,
+                                                ZincPlane& zinc, const Clock& clock, KernelOutcome& outcome);
+
 class ReplayVenue final : public VenueAdapter {
 public:
     ReplayVenue(const InputLog& log, BatchTransform transform);
@@ -206,11 +212,17 @@ public:
     const std::optional<std::string>& divergence() const { return venue_.divergence(); }
 
 private:
+    ZincPlane& zinc();
+
     const InputLog& log_;
     VirtualClock clock_;
     InMemoryControlPlane control_;
     ReplayVenue venue_;
     DiscardingZincPlane zinc_;
+    // A log with RESTART inputs needs a journal to restart from (the replay restarts too, from
+    // its own journal, so a replay that diverged before the crash cannot borrow the record's).
+    std::unique_ptr<InMemoryZincPlane> journal_;
+    KernelConfig config_;
     std::unique_ptr<ExecutionKernel> kernel_;
     bool ran_ = false;
 };

@@ -53,6 +53,7 @@ struct FinalState {
     std::optional<std::size_t> venue_pending_events;
     std::optional<std::size_t> threads;
     std::uint64_t state_hash = 0;
+    std::map<std::string, Decimal> mismatched_assets; // the kernel's fail-closed gaps (venue minus kernel net)
 };
 
 FinalState capture_final_state(ChaosStack& stack);
@@ -123,6 +124,13 @@ InvariantResult check_equity_identity(const CheckContext& context);
 InvariantResult check_orders_match_venue(const CheckContext& context);
 InvariantResult check_duplicate_events_noop(const CheckContext& context);
 InvariantResult check_replay_converges(const CheckContext& context);
+
+// Liveness, for runs brought to rest by quiesce() (campaigns): no slot left working or
+// reconciling, the kernel's working orders are the venue's open orders, and the kernel's net
+// position per asset is the venue's, or the kernel failed closed with exactly the gap. Not in
+// invariant_checks() (scenarios are not quiesced); a run that was not quiesced passes it.
+inline constexpr std::string_view liveness_check_name = "liveness";
+InvariantResult check_liveness(const CheckContext& context);
 
 // Runs every check on a context (replay checks only when options.replays).
 std::vector<InvariantResult> run_checks(const CheckContext& context);

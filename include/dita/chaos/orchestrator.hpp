@@ -52,6 +52,12 @@ public:
     KernelOutcome on_venue_event(const VenueEvent& event);
     KernelOutcome pump_venue();
     KernelOutcome reconcile_from_slots(std::span<const SlotSnapshot> snapshots);
+    // A crash and restart: the kernel is dropped and a new one is built from the zinc plane's
+    // journal (ExecutionKernel::restore), which reconciles with the venue's truth. Logged as a
+    // RESTART input, so replays restart too. kernel() references taken before are invalid.
+    KernelOutcome restart();
+    // Stops the venue drawing faults (see VenueHandle::calm); false when it cannot be calmed.
+    bool calm_venue();
     // The snapshot of every slot, as RECONCILE steps feed them back (crash-recovery drill).
     std::vector<SlotSnapshot> own_snapshots() const;
 
@@ -92,6 +98,7 @@ private:
     InputLog log_;
     std::unique_ptr<RecordingVenue> recorder_;
     InMemoryZincPlane zinc_;
+    KernelConfig config_;
     std::unique_ptr<ExecutionKernel> kernel_;
     std::optional<std::uint64_t> sealed_at_input_;
 };
@@ -137,11 +144,18 @@ struct ChaosRunResult {
     std::size_t unmatched_events_at_start = 0;
     AccountSnapshot account_at_start;
     std::int64_t elapsed_ns = 0;             // on the stack's clock
+    bool quiesced = false;                   // quiesce() ran: the liveness check applies
     bool passed = false;
     std::string failure_reason;
 };
 
 ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& options = {});
+
+// Brings a run to rest for the liveness check: the venue is calmed, time moves past every
+// held event, every slot's working order is canceled, then every slot is reconciled with the
+// venue (twice at most, bounded). The inputs are logged and their outcomes appended to the
+// run's, so every check sees them. Virtual time only; a wall-clock stack is left alone.
+void quiesce(ChaosStack& stack, ChaosRunResult& result);
 
 // Threads of this process (Linux: /proc/self/stat); nullopt where that cannot be read.
 std::optional<std::size_t> count_process_threads();

@@ -3,6 +3,7 @@
 // (ChaosAction, ChaosStep, ChaosScenario, the ten built-ins and their groups).
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -13,7 +14,9 @@
 
 namespace dita {
 
-#define DITA_CHAOS_ACTION(X) X(ENTER) X(EXIT) X(CANCEL) X(MARK_PRICE) X(RECONCILE) X(WAIT)
+// RESTART extends SPEC 6's action list: the kernel crashes and a new one is built from the zinc
+// plane's journal (ExecutionKernel::restore), which then reconciles with the venue's truth.
+#define DITA_CHAOS_ACTION(X) X(ENTER) X(EXIT) X(CANCEL) X(MARK_PRICE) X(RECONCILE) X(WAIT) X(RESTART)
 DITA_DECLARE_ENUM(ChaosAction, DITA_CHAOS_ACTION)
 
 } // namespace dita
@@ -32,6 +35,7 @@ struct ChaosStep {
     std::vector<double> exit_leg_ratios{1.0};
     std::string reason = "chaos";
     std::map<std::string, std::string> metadata;
+    std::optional<int> slot_id; // the slot this step acts on; absent: the scenario's
 
     friend bool operator==(const ChaosStep&, const ChaosStep&) = default;
 };

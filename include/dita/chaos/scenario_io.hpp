@@ -3,7 +3,9 @@
 //   {"name": str, "description": str, "venue": {MockVenueScenario fields}, "slot_id": int,
 //    "steps": [{"action": "ENTER|EXIT|CANCEL|MARK_PRICE|RECONCILE|WAIT", "delay_before": float,
 //               "side": "LONG|SHORT", "target_size": float, "reference_price": float,
-//               "leverage": float, "exit_leg_ratios": [float], "reason": str, "metadata": {}}]}
+//               "leverage": float, "exit_leg_ratios": [float], "reason": str, "metadata": {}, "slot_id": int}]}
+// A step's slot_id (an extension) overrides the scenario's for that step. Action RESTART (an
+// extension) crashes the kernel and rebuilds it from its journal.
 // Missing step fields take the ChaosStep defaults. Unknown fields are refused (a typo must not
 // silently become a default). Errors name the file, the place (JSON pointer, and the step and
 // field) and the reason.

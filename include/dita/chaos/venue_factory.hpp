@@ -23,6 +23,9 @@ struct VenueHandle {
     // When the earliest held event becomes deliverable (a venue with latency); empty when the
     // venue cannot tell. A virtual-time run moves its clock there to let the venue come to rest.
     std::function<std::optional<std::int64_t>()> next_due_ns;
+    // Stops the venue drawing new faults (it still delivers what it holds); empty when the
+    // venue cannot be calmed (a live one).
+    std::function<void()> calm;
 };
 
 // Builds a venue for one run. The clock outlives the venue. Errors as values (a live venue

@@ -191,7 +191,7 @@ void MockVenueAdapter::inject_foreign_fill(std::string_view asset, TradeSide sid
 
 VenueCallResult MockVenueAdapter::cancel_order(const CancelRequest& request) {
     ++counters_.cancels_requested;
-    if (scenario_.cancel_reject || draw(ppm_.cancel_reject)) {
+    if ((scenario_.cancel_reject && !calm_) || draw(ppm_.cancel_reject)) {
         ++counters_.cancels_rejected;
         return {VenueCallStatus::REJECTED, Id(), "cancel rejected by the venue"};
     }
