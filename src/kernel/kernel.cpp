@@ -500,10 +500,20 @@ void ExecutionKernel::handle_mark(Ctx& ctx, const KernelIntent& intent) {
 }
 
 void ExecutionKernel::run_pending_exits(Ctx& ctx) {
-    // By index: sending an exit touches its slot (already listed, so the list stays as it is).
-    for (std::size_t i = 0; i < touched_.size(); ++i) {
-        run_pending_exit(ctx, slots_[static_cast<std::size_t>(touched_[i])]);
+    // In slot order, not in the order events touched the slots: the exits a delivery releases
+    // must go out in the same order whatever order the delivery came in.
+    std::array<int, 16> small{};
+    std::vector<int> large;
+    std::span<int> ids;
+    if (touched_.size() <= small.size()) {
+        std::copy(touched_.begin(), touched_.end(), small.begin());
+        ids = std::span<int>(small.data(), touched_.size());
+    } else {
+        large = touched_;
+        ids = large;
     }
+    std::sort(ids.begin(), ids.end());
+    for (const int id : ids) run_pending_exit(ctx, slots_[static_cast<std::size_t>(id)]);
 }
 
 void ExecutionKernel::run_pending_exit(Ctx& ctx, TradeSlot& slot) {
@@ -935,6 +945,11 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
     }
     const FsmInput resolution = detail::resolution_for(slot, order(slot.entry_order_id.view()),
                                                        order(slot.exit_order_id.view()));
+    if (slot.closed && resolution != FsmInput::RESOLVE_TERMINAL) {
+        // Venue truth reopened a trade the kernel had finished (a fill it never heard of).
+        slot.closed = false;
+        if (slot.trades_completed > 0) --slot.trades_completed;
+    }
     if (move(ctx, slot, resolution) && resolution == FsmInput::RESOLVE_CLOSED) finish_trade(ctx, slot);
     slot.pending_exit = false;
     update_leg_index(slot);
