@@ -641,6 +641,7 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
         return;
     }
     if (entry.trade_id != slot.trade_id) {
+        if (!in_reconcile && rehome_late_entry(ctx, entry, before, after)) return;
         keep_unmatched(event);
         set_result(ctx, KernelDiagnosticCode::UNKNOWN_ORDER, KernelSeverity::WARNING,
                    "event for order " + before.client_order_id.str() + " of finished trade " +
@@ -793,6 +794,46 @@ void ExecutionKernel::apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRe
     } else if (stage == TradeStage::EXIT_WORKING) {
         move(ctx, slot, FsmInput::EXIT_PARTIAL);
     }
+}
+
+bool ExecutionKernel::rehome_late_entry(Ctx& ctx, OrderEntry& entry, const OrderRecord& before,
+                                        const OrderRecord& after) {
+    // The venue's race, late: an entry filled after its trade was finished and its slot has
+    // moved on to another trade. The fill is this kernel's own position; it goes to a free slot
+    // as the old trade, reopened, rather than waiting unexplained.
+    if (after.purpose != OrderPurpose::ENTRY || !(after.cum_filled_qty > before.cum_filled_qty)) return false;
+    const auto free = std::find_if(slots_.begin(), slots_.end(), [](const TradeSlot& s) {
+        return is_free_stage(s.fsm_state) && !s.pending_exit;
+    });
+    if (free == slots_.end()) return false;
+    TradeSlot& slot = *free;
+    const TradeStage previous = slot.fsm_state;
+    const std::uint64_t trades_completed = slot.trades_completed;
+    slot = TradeSlot{};
+    slot.slot_id = static_cast<int>(free - slots_.begin());
+    slot.fsm_state = previous;
+    slot.trades_completed = trades_completed;
+    slot.trade_id = entry.trade_id;
+    slot.side = after.side;
+    slot.asset = entry.asset;
+    slot.target_size = after.qty;
+    slot.leverage = Decimal::from_units(1);
+    slot.exit_legs.ratios[0] = Decimal::from_units(1);
+    slot.exit_legs.count = 1;
+    slot.entry_order_id = after.client_order_id;
+    touch(ctx, slot.slot_id);
+    if (!move(ctx, slot, FsmInput::DECIDE) || !move(ctx, slot, FsmInput::CREATE_INTENT) ||
+        !move(ctx, slot, FsmInput::REQUEST_ORDER) || !move(ctx, slot, FsmInput::SEND_ORDER)) {
+        return false;
+    }
+    entry.slot_id = slot.slot_id;
+    entry.record = after;
+    // Only the fills the old trade never counted belong to the reopened one.
+    apply_entry_change(ctx, slot, before, after, false);
+    set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::WARNING,
+               cat("late fill of ", after.cum_filled_qty - before.cum_filled_qty, " on ", after.client_order_id,
+                   " of finished trade ", entry.trade_id, " reopened in slot ", slot.slot_id));
+    return true;
 }
 
 void ExecutionKernel::finish_trade(Ctx& ctx, TradeSlot& slot) {

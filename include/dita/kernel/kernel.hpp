@@ -104,6 +104,7 @@ private:
     void apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRecord& before, const OrderRecord& after,
                            bool in_reconcile);
     void finish_trade(Ctx& ctx, TradeSlot& slot);
+    bool rehome_late_entry(Ctx& ctx, OrderEntry& entry, const OrderRecord& before, const OrderRecord& after);
     void keep_unmatched(const VenueEvent& event);
 
     // Reconciliation.
