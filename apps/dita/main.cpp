@@ -76,6 +76,8 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40));
     fuzz_cmd->add_flag("--no-faults", fuzz.no_faults, "a venue without faults (sizes, prices, storms, restarts only)");
     fuzz_cmd->add_flag("--no-restarts", fuzz.no_restarts, "no RESTART steps");
+    fuzz_cmd->add_flag("--wild-prices", fuzz.wild_prices,
+                       "valid prices far out (650x): with no liquidation model, capital can go below zero");
     fuzz_cmd->add_flag("--no-shrink", fuzz.no_shrink, "report failures as generated");
     fuzz_cmd->add_flag("--no-progress", fuzz.no_progress, "never draw the progress line");
 

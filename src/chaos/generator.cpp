@@ -23,14 +23,17 @@ double draw_size(Rng& rng) {
     return percent(rng, 80) ? pick(rng, usual) : pick(rng, odd);
 }
 
-double draw_price(Rng& rng) {
+double draw_price(Rng& rng, bool wild) {
     static constexpr std::array<double, 6> usual{100.0, 100.0, 99.5, 101.0, 102.5, 97.0};
     // Odd prices are ones the kernel must refuse (zero, negative, below the tick, beyond its
     // bound) or barely legal; valid prices stay within a few percent, because the kernel does not
     // model liquidation and a huge valid move would only prove that a position can lose more
     // than the account holds.
     static constexpr std::array<double, 7> odd{0.0, -1.0, 1e-8, 1e12, 0.05, 100.05, 1e9};
-    return percent(rng, 85) ? pick(rng, usual) : pick(rng, odd);
+    // Wild: a valid price 650 times the usual, enough to bankrupt a leveraged account.
+    static constexpr std::array<double, 7> wild_odd{0.0, -1.0, 1e-8, 1e12, 0.05, 100.05, 65000.0};
+    if (percent(rng, 85)) return pick(rng, usual);
+    return wild ? pick(rng, wild_odd) : pick(rng, odd);
 }
 
 std::vector<double> draw_legs(Rng& rng) {
@@ -75,13 +78,13 @@ VenueSettings draw_venue(Rng& rng, bool faults) {
     return venue;
 }
 
-ChaosStep draw_step(Rng& rng, ChaosAction action) {
+ChaosStep draw_step(Rng& rng, ChaosAction action, bool wild_prices) {
     ChaosStep step;
     step.action = action;
     step.delay_before = draw_delay(rng);
     step.side = percent(rng, 50) ? TradeSide::LONG : TradeSide::SHORT;
     step.target_size = draw_size(rng);
-    step.reference_price = draw_price(rng);
+    step.reference_price = draw_price(rng, wild_prices);
     static constexpr std::array<double, 6> leverages{1.0, 1.0, 2.0, 10.0, 125.0, 0.0};
     step.leverage = percent(rng, 90) ? 1.0 : pick(rng, leverages);
     if (action == ChaosAction::ENTER) step.exit_leg_ratios = draw_legs(rng);
@@ -121,7 +124,7 @@ ChaosScenario generate_scenario(std::uint64_t seed, const GeneratorOptions& opti
             for (std::size_t i = 0; i < storm; ++i) {
                 static constexpr std::array<ChaosAction, 4> storm_actions{ChaosAction::ENTER, ChaosAction::EXIT,
                                                                           ChaosAction::CANCEL, ChaosAction::ENTER};
-                ChaosStep step = draw_step(rng, pick(rng, storm_actions));
+                ChaosStep step = draw_step(rng, pick(rng, storm_actions), options.wild_prices);
                 step.delay_before = 0.0;
                 step.slot_id = slot;
                 scenario.steps.push_back(std::move(step));
@@ -131,7 +134,7 @@ ChaosScenario generate_scenario(std::uint64_t seed, const GeneratorOptions& opti
             const int slot = static_cast<int>(rng.below(scenario_slots));
             const std::size_t cycles = 2 + static_cast<std::size_t>(rng.below(3));
             for (std::size_t i = 0; i < cycles; ++i) {
-                ChaosStep enter = draw_step(rng, ChaosAction::ENTER);
+                ChaosStep enter = draw_step(rng, ChaosAction::ENTER, options.wild_prices);
                 enter.slot_id = slot;
                 enter.target_size = 0.01;
                 enter.reference_price = 100.0;
@@ -142,13 +145,13 @@ ChaosScenario generate_scenario(std::uint64_t seed, const GeneratorOptions& opti
             }
         } else if (move < 16 && options.restarts) {
             // A crash right after an entry: the journal and the venue must bring the trade back.
-            ChaosStep enter = draw_step(rng, ChaosAction::ENTER);
+            ChaosStep enter = draw_step(rng, ChaosAction::ENTER, options.wild_prices);
             scenario.steps.push_back(enter);
             ChaosStep restart;
             restart.action = ChaosAction::RESTART;
             scenario.steps.push_back(restart);
         } else {
-            scenario.steps.push_back(draw_step(rng, draw_action(rng, options.restarts)));
+            scenario.steps.push_back(draw_step(rng, draw_action(rng, options.restarts), options.wild_prices));
         }
     }
     return scenario;
