@@ -79,6 +79,8 @@ const FieldList<MockVenueScenario>& scenario_fields() {
         f.push_back(member("overfill_probability", &S::overfill_probability));
         f.push_back(member("short_fill_probability", &S::short_fill_probability));
         f.push_back(member("random_partial_fills", &S::random_partial_fills));
+        f.push_back(member("initial_foreign_position", &S::initial_foreign_position));
+        f.push_back(member("initial_foreign_position_price", &S::initial_foreign_position_price));
         return f;
     }();
     return fields;
