@@ -57,6 +57,10 @@ TEST_P(FieldScenario, TheFaultReallyHappens) {
 INSTANTIATE_TEST_SUITE_P(Field, FieldScenario, testing::ValuesIn(field_scenarios().begin(), field_scenarios().end()),
                          scenario_name);
 
+TEST(FieldScenarios, EachIsFoundByName) {
+    for (const ChaosScenario& one : field_scenarios()) EXPECT_EQ(field(one.name), one);
+}
+
 TEST(FieldScenarios, AreTheSevenOfIssueFiveAndKeepTheSeedsTen) {
     std::vector<std::string> names;
     for (const ChaosScenario& one : field_scenarios()) names.push_back(one.name);
