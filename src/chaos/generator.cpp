@@ -64,10 +64,17 @@ VenueSettings draw_venue(Rng& rng, bool faults) {
     venue.cancel_reject = percent(rng, 3);
     if (percent(rng, 30)) venue.latency_ns = rng.between(1, 50'000'000);
     for (const VenueProbabilityField& field : venue_probability_fields) venue.*field.member = draw_probability(rng);
-    // OVERFILL is one of the kernel's alarms (no_unexpected_diagnostics): the venue's overfill
-    // is a field scenario of its own, not a random fault every run would trip over.
-    venue.overfill_probability = 0.0;
+    // The venue's overfill is a random fault too: the checks accept the kernel's OVERFILL flag
+    // when the venue really reported one (is_unexpected_outcome).
     if (venue.delay_probability > 0.0) venue.delay_ns_max = rng.between(1, 2'000'000'000);
+    // A position no kernel order made (the FIELD scenario unknown_venue_position), drawn from
+    // a stream of its own so the main stream, and every seed's steps, stay as they were.
+    Rng foreign(venue.seed ^ 0x9e3779b97f4a7c15ULL);
+    if (percent(foreign, 5)) {
+        static constexpr std::array<double, 4> sizes{0.001, 0.01, 0.013, 0.5};
+        venue.initial_foreign_position = pick(foreign, sizes) * (percent(foreign, 50) ? 1.0 : -1.0);
+        venue.initial_foreign_position_price = 100.0;
+    }
     return venue;
 }
 
