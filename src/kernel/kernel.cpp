@@ -298,6 +298,14 @@ void ExecutionKernel::handle_exit(Ctx& ctx, const KernelIntent& intent) {
                    "kernel is HALTED: no new orders");
         return;
     }
+    if (!slot.asset.empty()) {
+        const auto spec = instrument(slot.asset.view());
+        if (spec && validated.price < spec->tick_size) {
+            set_result(ctx, KernelDiagnosticCode::INVALID_PRICE, KernelSeverity::ERROR,
+                       cat("exit reference_price ", validated.price, " is below the tick ", spec->tick_size));
+            return;
+        }
+    }
     if (validated.size.is_positive() && !slot.asset.empty()) {
         const auto spec = instrument(slot.asset.view());
         if (spec && !validated.size.is_multiple_of(spec->lot_step)) {
@@ -471,9 +479,15 @@ void ExecutionKernel::handle_mark(Ctx& ctx, const KernelIntent& intent) {
                    "mark price must be a finite positive number, got " + detail::fmt_double(intent.reference_price));
         return;
     }
-    if (!instrument(intent.asset)) {
+    const auto spec = instrument(intent.asset);
+    if (!spec) {
         set_result(ctx, KernelDiagnosticCode::UNKNOWN_ASSET, KernelSeverity::ERROR,
                    "asset '" + intent.asset + "' is not traded on venue " + std::string(venue_.name()));
+        return;
+    }
+    if (*price < spec->tick_size) {
+        set_result(ctx, KernelDiagnosticCode::INVALID_PRICE, KernelSeverity::ERROR,
+                   cat("mark ", *price, " is below the tick ", spec->tick_size, " of ", intent.asset));
         return;
     }
     if (const auto problem = mark_out_of_bounds(AssetName(intent.asset), *price)) {
@@ -486,10 +500,20 @@ void ExecutionKernel::handle_mark(Ctx& ctx, const KernelIntent& intent) {
 }
 
 void ExecutionKernel::run_pending_exits(Ctx& ctx) {
-    // By index: sending an exit touches its slot (already listed, so the list stays as it is).
-    for (std::size_t i = 0; i < touched_.size(); ++i) {
-        run_pending_exit(ctx, slots_[static_cast<std::size_t>(touched_[i])]);
+    // In slot order, not in the order events touched the slots: the exits a delivery releases
+    // must go out in the same order whatever order the delivery came in.
+    std::array<int, 16> small{};
+    std::vector<int> large;
+    std::span<int> ids;
+    if (touched_.size() <= small.size()) {
+        std::copy(touched_.begin(), touched_.end(), small.begin());
+        ids = std::span<int>(small.data(), touched_.size());
+    } else {
+        large = touched_;
+        ids = large;
     }
+    std::sort(ids.begin(), ids.end());
+    for (const int id : ids) run_pending_exit(ctx, slots_[static_cast<std::size_t>(id)]);
 }
 
 void ExecutionKernel::run_pending_exit(Ctx& ctx, TradeSlot& slot) {
@@ -603,7 +627,8 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
         return;
     }
 #endif
-    if (after == before) {
+    if (detail::same_facts(after, before)) {
+        entry.record.last_venue_sequence = after.last_venue_sequence;
         // While an intent drains the venue, this note would be dropped by set_result: do not
         // format it (replays deliver duplicates by the hundred).
         if (ctx.from_event && KernelSeverity::INFO < ctx.event_override_min) return;
@@ -692,7 +717,9 @@ void ExecutionKernel::apply_entry_change(Ctx& ctx, TradeSlot& slot, const OrderR
                "late entry fill of " + fmt_dec(filled) + " on " + after.client_order_id.str() +
                    " accepted as venue truth; position now " + fmt_dec(slot.size));
     if (stage == TradeStage::CLOSED || stage == TradeStage::TRADE_TERMINAL_WRITTEN) {
+        // The trade was not complete after all; the state is as if the fill had come first.
         slot.closed = false;
+        if (stage == TradeStage::TRADE_TERMINAL_WRITTEN && slot.trades_completed > 0) --slot.trades_completed;
         move(ctx, slot, FsmInput::LATE_ENTRY_FILL);
         move(ctx, slot, FsmInput::POSITION_SETTLED);
     } else if (stage != TradeStage::STALE_STATE_RECONCILING) {
@@ -786,7 +813,8 @@ void ExecutionKernel::finish_trade(Ctx& ctx, TradeSlot& slot) {
     record.reason = slot.entry_filled.is_positive() ? "closed" : "entry canceled before any fill";
     zinc_.write_terminal(record);
     slot.closed = true;
-    slot.pending_exit = false;
+    // A pending exit outlives a trade that ended with nothing filled: should a late fill reopen
+    // it (the venue's race), the exit the user asked for still happens, in any delivery order.
     slot.working_order_id = Id();
     ++slot.trades_completed;
     move(ctx, slot, FsmInput::WRITE_TERMINAL);
@@ -917,6 +945,11 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
     }
     const FsmInput resolution = detail::resolution_for(slot, order(slot.entry_order_id.view()),
                                                        order(slot.exit_order_id.view()));
+    if (slot.closed && resolution != FsmInput::RESOLVE_TERMINAL) {
+        // Venue truth reopened a trade the kernel had finished (a fill it never heard of).
+        slot.closed = false;
+        if (slot.trades_completed > 0) --slot.trades_completed;
+    }
     if (move(ctx, slot, resolution) && resolution == FsmInput::RESOLVE_CLOSED) finish_trade(ctx, slot);
     slot.pending_exit = false;
     update_leg_index(slot);
