@@ -665,8 +665,9 @@ Reapplied reapply_all(LogReplayer& replayer, std::span<const VenueEvent> events)
             out.problem = "re-applying " + describe_event(event) + ": " + *replayer.divergence();
             break;
         }
-        if (is_unexpected_outcome(outcome, events) ||
-            (outcome.severity >= KernelSeverity::ERROR && outcome.diagnostic_code != KernelDiagnosticCode::OVERFILL)) {
+        // No excuse here: an event applied once more at rest is a duplicate, so even a real
+        // venue overfill must not be flagged (or counted) again.
+        if (outcome.severity >= KernelSeverity::ERROR || is_unexpected_diagnostic(outcome.diagnostic_code)) {
             out.problem = "re-applying " + describe_event(event) + " gave " +
                           std::string(to_string(outcome.diagnostic_code)) + ": " + outcome.details;
             break;

@@ -157,13 +157,17 @@ ChaosScenario filled_below_quantity() {
 }
 
 ChaosScenario submit_answer_lost() {
+    // The stream is silent too (every event dropped): only the venue's answer to a reconcile
+    // can tell what became of the order.
     ChaosScenario out = scenario("submit_answer_lost",
-                                 "Every submit's answer is lost: the slot stays ORDER_SENT (outcome unknown, never "
-                                 "assumed canceled or filled) until a reconcile asks the venue",
+                                 "Every submit's answer is lost and the stream is silent: the slot stays ORDER_SENT "
+                                 "(outcome unknown, never assumed canceled or filled) until a reconcile asks the venue",
                                  {step(ChaosAction::ENTER, 0.0), step(ChaosAction::WAIT, 0.01),
                                   step(ChaosAction::RECONCILE, 0.01), step(ChaosAction::EXIT, 0.01),
                                   step(ChaosAction::RECONCILE, 0.01)});
     out.venue.submit_unknown_probability = 1.0;
+    out.venue.drop_probability = 1.0;
+    out.venue.seed = 6; // a seed whose lost answers hide orders the venue did place (and fill)
     return out;
 }
 
