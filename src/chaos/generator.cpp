@@ -74,7 +74,7 @@ VenueSettings draw_venue(Rng& rng, bool faults) {
     // a stream of its own so the main stream, and every seed's steps, stay as they were.
     Rng foreign(venue.seed ^ 0x9e3779b97f4a7c15ULL);
     if (percent(foreign, 5)) {
-        static constexpr std::array<double, 4> sizes{0.001, 0.01, 0.013, 0.5};
+        static constexpr std::array<double, 4> sizes{0.001, 0.01, 0.013, 0.002};
         venue.initial_foreign_position = pick(foreign, sizes) * (percent(foreign, 50) ? 1.0 : -1.0);
         venue.initial_foreign_position_price = 100.0;
     }
