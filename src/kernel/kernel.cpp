@@ -983,6 +983,7 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
         }
         if (venue_net == net) {
             mismatched_assets_.erase(asset);
+            if (live_trades_refreshed(asset, refreshed)) drop_unmatched(ctx, asset);
             continue;
         }
         const Decimal gap = venue_net - net;
@@ -998,16 +999,35 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
     }
 }
 
-bool ExecutionKernel::knowledge_fresh(const AssetName& asset, const std::vector<bool>& refreshed) const {
-    // A gap can be blamed on a foreign position only when every live trade on the asset was
-    // just re-read from the venue and no unexplained event for the asset is waiting.
+bool ExecutionKernel::live_trades_refreshed(const AssetName& asset, const std::vector<bool>& refreshed) const {
     for (const TradeSlot& slot : slots_) {
         if (slot.asset == asset && !is_free_stage(slot.fsm_state) &&
             !refreshed[static_cast<std::size_t>(slot.slot_id)]) {
             return false;
         }
     }
-    return std::none_of(unmatched_.begin(), unmatched_.end(), [&](const VenueEvent& e) { return e.asset == asset; });
+    return true;
+}
+
+bool ExecutionKernel::knowledge_fresh(const AssetName& asset, const std::vector<bool>& refreshed) const {
+    // A gap can be blamed on a foreign position only when every live trade on the asset was
+    // just re-read from the venue and no unexplained event for the asset is waiting.
+    return live_trades_refreshed(asset, refreshed) &&
+           std::none_of(unmatched_.begin(), unmatched_.end(), [&](const VenueEvent& e) { return e.asset == asset; });
+}
+
+void ExecutionKernel::drop_unmatched(Ctx& ctx, const AssetName& asset) {
+    // Every live trade was just re-read and the venue's position agrees with the kernel's: the
+    // events kept for this asset (finished trades, orders from before a restart) explain nothing
+    // that is missing. They are settled, and said so.
+    const auto before = unmatched_.size();
+    std::erase_if(unmatched_, [&](const VenueEvent& e) { return e.asset == asset; });
+    const auto dropped = before - unmatched_.size();
+    if (dropped > 0) {
+        set_result(ctx, KernelDiagnosticCode::RECONCILED, KernelSeverity::INFO,
+                   cat("reconciled; ", static_cast<std::uint64_t>(dropped), " kept event(s) for ", asset,
+                       " settled: the venue's position agrees"));
+    }
 }
 
 bool ExecutionKernel::adopt_position(Ctx& ctx, const AssetName& asset, Decimal gap, Decimal entry_price) {

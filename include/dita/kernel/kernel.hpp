@@ -111,6 +111,8 @@ private:
     bool resolve_with_venue(Ctx& ctx, TradeSlot& slot);
     void check_venue_positions(Ctx& ctx, const std::vector<bool>& refreshed);
     bool knowledge_fresh(const AssetName& asset, const std::vector<bool>& refreshed) const;
+    bool live_trades_refreshed(const AssetName& asset, const std::vector<bool>& refreshed) const;
+    void drop_unmatched(Ctx& ctx, const AssetName& asset);
     bool adopt_position(Ctx& ctx, const AssetName& asset, Decimal gap, Decimal entry_price);
 
     // FSM and bookkeeping.
