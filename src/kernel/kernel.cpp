@@ -1028,8 +1028,13 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
             continue;
         }
         const Decimal gap = venue_net - net;
-        if (knowledge_fresh(asset, refreshed) && adopt_position(ctx, asset, gap, venue_entry)) {
+        // A gap can be adopted only when every live trade on the asset was just re-read from the
+        // venue: then no live trade can still be missing fills the gap would count twice. Events
+        // kept unexplained (finished trades' late fills, orders from before a restart, foreign
+        // orders) are what the adopted position is made of, so they are settled with it.
+        if (live_trades_refreshed(asset, refreshed) && adopt_position(ctx, asset, gap, venue_entry)) {
             mismatched_assets_.erase(asset);
+            drop_unmatched(ctx, asset);
             continue;
         }
         // Fail closed: no new entries on this asset until kernel and venue agree again.
@@ -1048,13 +1053,6 @@ bool ExecutionKernel::live_trades_refreshed(const AssetName& asset, const std::v
         }
     }
     return true;
-}
-
-bool ExecutionKernel::knowledge_fresh(const AssetName& asset, const std::vector<bool>& refreshed) const {
-    // A gap can be blamed on a foreign position only when every live trade on the asset was
-    // just re-read from the venue and no unexplained event for the asset is waiting.
-    return live_trades_refreshed(asset, refreshed) &&
-           std::none_of(unmatched_.begin(), unmatched_.end(), [&](const VenueEvent& e) { return e.asset == asset; });
 }
 
 void ExecutionKernel::drop_unmatched(Ctx& ctx, const AssetName& asset) {

@@ -160,7 +160,7 @@ void MockVenueAdapter::book_fill(const VenueOrder& order, Decimal qty, Decimal p
         // Closed, or flipped: what remains was opened at this fill's price.
         book.entry_notional = price.mul(after.abs());
     } else {
-        book.entry_notional = book.entry_notional.mul(after.abs()).div(before.abs());
+        book.entry_notional = book.entry_notional.mul_div(after.abs(), before.abs());
     }
     book.net = after;
 }
