@@ -111,10 +111,10 @@ Handled ok(const json& data) {
 }
 
 std::optional<std::int64_t> parse_int(std::string_view text) {
-    if (text.empty() || text.size() > 18) return std::nullopt;
+    if (text.empty() || text.size() > 19) return std::nullopt;
     std::int64_t out = 0;
     for (const char c : text) {
-        if (c < '0' || c > '9') return std::nullopt;
+        if (c < '0' || c > '9' || out > (INT64_MAX - (c - '0')) / 10) return std::nullopt;
         out = out * 10 + (c - '0');
     }
     return out;

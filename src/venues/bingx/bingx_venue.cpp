@@ -935,7 +935,8 @@ struct BingxVenueAdapter::Impl {
             absorb_order(*state.order);
             const VenueOrderStatus status = state.order->status.value_or(VenueOrderStatus::NEW);
             if (status == VenueOrderStatus::CANCELED) {
-                return {VenueCallStatus::ACCEPTED, Id(state.order->order_id), "canceled"};
+                // Idempotent: the order ends canceled, by this call or an earlier one.
+                return {VenueCallStatus::ACCEPTED, Id(state.order->order_id), "already canceled (" + last_detail + ")"};
             }
             if (is_terminal(status)) {
                 return {VenueCallStatus::REJECTED, Id(state.order->order_id),

@@ -11,12 +11,15 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <cerrno>
 #include <chrono>
 #include <deque>
 #include <future>
 #include <map>
 #include <mutex>
 #include <thread>
+
+#include <sys/socket.h>
 
 namespace dita::bingx::net {
 
@@ -234,6 +237,14 @@ struct Network::Impl {
         co_return conn;
     }
 
+    // A pooled connection the server has closed (or written to unasked) would turn the next
+    // request's fate into "unknown": such connections are dropped before reuse.
+    static bool still_quiet(Conn& conn) {
+        char byte = 0;
+        const auto got = ::recv(conn.lowest().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    }
+
     std::unique_ptr<Conn> take_idle(const std::string& key) {
         auto found = idle.find(key);
         if (found == idle.end()) return nullptr;
@@ -242,7 +253,7 @@ struct Network::Impl {
         while (!list.empty()) {
             std::unique_ptr<Conn> conn = std::move(list.back());
             list.pop_back();
-            if (now - conn->idle_since < idle_age_max) return conn;
+            if (now - conn->idle_since < idle_age_max && conn->buffer.size() == 0 && still_quiet(*conn)) return conn;
         }
         return nullptr;
     }
