@@ -236,6 +236,13 @@ Handled Engine::handle_locked(const SimRequest& request) {
     if (is_public) return public_answer(request, params, now);
     if (request.path == "/openApi/user/auth/userDataStream") return listen_key_answer(request, params, now);
 
+    static const std::string private_paths[] = {"/trade/order", "/trade/order/test", "/trade/openOrders",
+                                                "/trade/allOpenOrders", "/user/positions", "/user/balance",
+                                                "/trade/leverage"};
+    bool known = false;
+    for (const std::string& suffix : private_paths) known = known || request.path == std::string(swap) + suffix;
+    if (!known) return handled(error(100400, "no such endpoint: " + request.method + " " + request.path, 404));
+
     ++stats_.signed_requests;
     if (auto refused = check_auth(request, params, now)) return handled(*refused);
 

@@ -250,17 +250,21 @@ struct Simulator::Impl {
     }
 
     void deliver(const StreamPush& push) {
+        int delivered = 0;
         for (auto& [id, session] : streams) {
             if (session->closed()) continue;
             bool addressed = false;
             for (const std::string& key : push.listen_keys) addressed = addressed || key == session->listen_key();
             if (!addressed) continue;
+            ++delivered;
             if (push.text.empty()) {
                 if (push.close_after) session->cut();
             } else {
                 session->send(push.text, push.close_after);
             }
         }
+        // A live key with no connected stream: the event is gone, as on the exchange.
+        if (delivered == 0 && !push.text.empty()) engine.count([](SimStats& s) { ++s.stream_events_lost; });
     }
 
     awaitable<void> tick_loop() {

@@ -341,7 +341,12 @@ BingxOrder order_from(const json& object, std::string& error) {
     read_decimal(object, {"price"}, order.price, error);
     read_decimal(object, {"executedQty"}, order.executed_qty, error);
     read_decimal(object, {"avgPrice"}, order.avg_price, error);
-    read_decimal(object, {"commission"}, order.commission, error);
+    if (const json* commission = find_any(object, {"commission"});
+        commission != nullptr && !commission->is_null() && !(commission->is_string() && commission->get_ref<const std::string&>().empty())) {
+        Decimal value;
+        read_decimal(object, {"commission"}, value, error);
+        order.commission = value;
+    }
     order.reduce_only = bool_of(object, {"reduceOnly"});
     order.time_ms = int_of(object, {"time"});
     order.update_time_ms = int_of(object, {"updateTime"});

@@ -139,6 +139,7 @@ struct BingxVenueAdapter::Impl {
         Decimal fee_rest;
         Decimal fee_rest_cum; // the fill the REST total was read at
         bool fee_rest_known = false;
+        int fee_checks = 0; // REST queries made for the fee alone (bounded)
         std::int64_t last_send_ms = 0;
         std::int64_t last_update_ms = 0;
         std::uint64_t created_order = 0;
@@ -548,8 +549,8 @@ struct BingxVenueAdapter::Impl {
         report.venue_order_id = order.order_id;
         report.cum_filled = order.executed_qty;
         report.avg_price = order.avg_price;
-        // A place answer may lack 'commission'; an order object with a status carries it.
-        if (order.status || !order.commission.is_zero()) report.fee = -order.commission;
+        // A place answer (or a fresh order) may carry no commission: then it says nothing of fees.
+        if (order.commission) report.fee = -*order.commission;
         report.time_ms = order.update_time_ms > 0 ? order.update_time_ms : order.time_ms;
         return report;
     }
@@ -606,7 +607,7 @@ struct BingxVenueAdapter::Impl {
         if (!is_terminal(out.status) && order.executed_qty.is_positive()) out.status = VenueOrderStatus::PARTIALLY_FILLED;
         out.cum_filled_qty = order.executed_qty;
         out.avg_fill_price = order.avg_price;
-        out.cum_fee = -order.commission;
+        out.cum_fee = order.commission ? -*order.commission : Decimal();
         std::lock_guard lock(mutex);
         out.venue_sequence = ++sequence;
         if (const Tracked* tracked = find_locked(lower(order.client_order_id), order.order_id)) {
@@ -1079,7 +1080,9 @@ struct BingxVenueAdapter::Impl {
         return reply;
     }
 
-    bool connect_stream(std::string& error) {
+    // True when connected. gap_possible: events may have been missed before this session
+    // (an earlier session existed, or orders were already open when it came up).
+    bool connect_stream(std::string& error, bool& gap_possible) {
         if (listen_key.empty() && !create_listen_key()) {
             error = "listenKey could not be created";
             return false;
@@ -1106,6 +1109,8 @@ struct BingxVenueAdapter::Impl {
         session_floor = *session;
         current_session = *session;
         connected = true;
+        gap_possible = stats.stream_connects > 0 ||
+                       std::any_of(orders.begin(), orders.end(), [](const auto& entry) { return !is_terminal(entry.second.status); });
         ++stats.stream_connects;
         events_cv.notify_all();
         return true;
@@ -1164,7 +1169,6 @@ struct BingxVenueAdapter::Impl {
     void supervise() {
         int failures = 0;
         std::int64_t last_keepalive_ms = wall_ms();
-        bool ever_connected = false;
         while (!stopping()) {
             bool is_connected = false;
             {
@@ -1173,12 +1177,12 @@ struct BingxVenueAdapter::Impl {
             }
             if (!is_connected) {
                 std::string error;
-                if (connect_stream(error)) {
+                bool gap_possible = false;
+                if (connect_stream(error, gap_possible)) {
                     failures = 0;
                     last_keepalive_ms = wall_ms();
                     // Anything may have happened while the stream was down.
-                    if (ever_connected || has_open_orders()) set_catch_up(true);
-                    ever_connected = true;
+                    if (gap_possible) set_catch_up(true);
                 } else {
                     ++failures;
                     // A refused handshake may mean a dead key: check it, make a new one if so.
@@ -1217,6 +1221,7 @@ struct BingxVenueAdapter::Impl {
             lock.unlock();
             if (expired) {
                 drop_stream(true);
+                wait_backoff(1);
             } else if (closed) {
                 failures = 1;
                 wait_backoff(failures);
@@ -1243,11 +1248,6 @@ struct BingxVenueAdapter::Impl {
         catch_up_pending = value;
     }
 
-    bool has_open_orders() {
-        std::lock_guard lock(mutex);
-        return std::any_of(orders.begin(), orders.end(), [](const auto& entry) { return !is_terminal(entry.second.status); });
-    }
-
     // Orders whose submit ended unknown, and fills whose fee may be incomplete: ask REST.
     void check_unresolved() {
         std::vector<std::tuple<std::string, std::string, std::string>> wanted;
@@ -1258,9 +1258,11 @@ struct BingxVenueAdapter::Impl {
                 const bool unknown = order.outcome_unknown && !order.in_flight &&
                                      now - order.last_send_ms > config.recv_window_ms + 1000;
                 // A short grace: the stream usually brings the fee right after REST showed the fill.
-                const bool fee_check = order.fee_uncertain() && is_terminal(order.status) &&
+                const bool fee_check = order.fee_uncertain() && is_terminal(order.status) && order.fee_checks < 3 &&
                                        wall_ms() - order.last_update_ms > 2000;
-                if (unknown || fee_check) wanted.emplace_back(order.symbol, coid, order.venue_order_id);
+                if (!unknown && !fee_check) continue;
+                if (fee_check) ++orders.at(coid).fee_checks;
+                wanted.emplace_back(order.symbol, coid, order.venue_order_id);
                 if (wanted.size() >= 16) break; // bounded per tick
             }
         }

@@ -97,6 +97,8 @@ TEST(BingxParsing, QueryAnswerWithCancelledDoubleLAndEmptyDecimals) {
     EXPECT_EQ(order.value->orig_qty, dec("0.01"));
     EXPECT_EQ(order.value->executed_qty, dec("0.004"));
     EXPECT_EQ(order.value->commission, dec("-0.032"));
+    EXPECT_FALSE(parse_order_data(R"({"order":{"orderId":1,"commission":""}})").value->commission.has_value());
+    EXPECT_FALSE(parse_order_data(R"({"order":{"orderId":1}})").value->commission.has_value());
     EXPECT_EQ(order.value->update_time_ms, 1669776327000);
 }
 

@@ -121,7 +121,8 @@ struct BingxOrder {
     Decimal price;
     Decimal executed_qty;
     Decimal avg_price;
-    Decimal commission; // as sent: negative means paid
+    // As sent (negative means paid); nullopt when absent or "" (place answers, fresh orders).
+    std::optional<Decimal> commission;
     bool reduce_only = false;
     std::int64_t time_ms = 0;
     std::int64_t update_time_ms = 0;
