@@ -1,5 +1,6 @@
 #include "dita/contracts/decimal.hpp"
 
+#include <charconv>
 #include <cmath>
 
 namespace dita {
@@ -69,16 +70,28 @@ std::optional<Decimal> Decimal::parse(std::string_view text) {
     return Decimal(negative ? -raw : raw);
 }
 
-std::string Decimal::to_string() const {
+void Decimal::append_to(std::string& out) const {
     const bool negative = raw_ < 0;
     const auto magnitude = static_cast<std::uint64_t>(negative ? -static_cast<int128>(raw_) : raw_);
-    std::string frac = std::to_string(magnitude % scale);
-    frac.insert(0, static_cast<std::size_t>(decimals) - frac.size(), '0');
-    while (frac.size() > 1 && frac.back() == '0') frac.pop_back();
-    std::string out = negative ? "-" : "";
-    out += std::to_string(magnitude / scale);
+    char buffer[32];
+    char* end = std::to_chars(buffer, buffer + sizeof buffer, magnitude / scale).ptr;
+    if (negative) out += '-';
+    out.append(buffer, end);
     out += '.';
-    out += frac;
+    std::uint64_t frac = magnitude % static_cast<std::uint64_t>(scale);
+    char digits[decimals];
+    for (int i = decimals - 1; i >= 0; --i) {
+        digits[i] = static_cast<char>('0' + frac % 10);
+        frac /= 10;
+    }
+    int kept = decimals;
+    while (kept > 1 && digits[kept - 1] == '0') --kept;
+    out.append(digits, static_cast<std::size_t>(kept));
+}
+
+std::string Decimal::to_string() const {
+    std::string out;
+    append_to(out);
     return out;
 }
 

@@ -128,4 +128,10 @@ std::optional<TradeStage> next_stage(TradeStage from, FsmInput input) {
     return static_cast<TradeStage>(to);
 }
 
+FsmStep fsm_step(TradeStage from, FsmInput input) {
+    const auto to = next_stage(from, input);
+    if (!to) return {from, KernelDiagnosticCode::INVALID_TRANSITION};
+    return {*to, KernelDiagnosticCode::OK};
+}
+
 } // namespace dita

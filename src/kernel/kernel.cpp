@@ -10,6 +10,7 @@ namespace dita {
 
 using detail::merge_event;
 using detail::pnl_of;
+using detail::cat;
 using detail::severity_rank;
 
 struct ExecutionKernel::Ctx {
@@ -53,6 +54,7 @@ ExecutionKernel::ExecutionKernel(KernelConfig config, ControlPlane& control, Ven
     slots_.resize(static_cast<std::size_t>(config_.max_slots));
     for (int i = 0; i < config_.max_slots; ++i) slots_[static_cast<std::size_t>(i)].slot_id = i;
     totals_.initial_capital = config_.initial_capital;
+    for (const std::string& asset : config_.watched_assets) instrument(asset);
     inbox_.reserve(64);
     touched_.reserve(8);
 }
@@ -186,6 +188,12 @@ void ExecutionKernel::handle_enter(Ctx& ctx, const KernelIntent& intent) {
                    "kernel is REDUCE_ONLY: ENTER refused");
         return;
     }
+    if (const auto gap = mismatched_assets_.find(AssetName(intent.asset)); gap != mismatched_assets_.end()) {
+        set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::WARNING,
+                   cat("venue holds ", gap->second, " ", intent.asset,
+                       " the kernel cannot account for; ENTER refused until a reconcile agrees"));
+        return;
+    }
     const std::string coid = make_client_order_id(intent.intent_id);
     if (orders_.contains(Id(coid))) {
         set_result(ctx, KernelDiagnosticCode::DUPLICATE_INTENT, KernelSeverity::WARNING,
@@ -261,24 +269,9 @@ void ExecutionKernel::handle_enter(Ctx& ctx, const KernelIntent& intent) {
                        "); the order's fate is decided by the venue, not assumed");
         break;
     case VenueCallStatus::REJECTED:
-    case VenueCallStatus::UNAVAILABLE: {
-        VenueEvent reject;
-        reject.kind = KernelEventKind::ORDER_REJECT;
-        reject.status = VenueEventStatus::REJECTED;
-        reject.client_order_id = stored.record.client_order_id;
-        reject.slot_id = slot.slot_id;
-        reject.trade_id = slot.trade_id;
-        reject.asset = slot.asset;
-        reject.side = slot.side;
-        reject.order_qty = validated.size;
-        reject.timestamp_ns = ctx.outcome.timestamp_ns;
-        apply_event(ctx, reject, false);
-        set_result(ctx,
-                   sent.status == VenueCallStatus::REJECTED ? KernelDiagnosticCode::ORDER_REJECTED
-                                                            : KernelDiagnosticCode::VENUE_UNAVAILABLE,
-                   KernelSeverity::WARNING, "entry " + coid + " rejected by the venue: " + sent.detail);
+    case VenueCallStatus::UNAVAILABLE:
+        refuse_order(ctx, slot, stored.record, sent);
         return;
-    }
     }
     drain(ctx);
 }
@@ -393,22 +386,22 @@ void ExecutionKernel::send_exit(Ctx& ctx, TradeSlot& slot, Decimal requested, st
         set_result(ctx, KernelDiagnosticCode::OUTCOME_UNKNOWN, KernelSeverity::WARNING,
                    "exit " + std::string(coid) + ": no answer from the venue (" + sent.detail + ")");
     } else {
-        VenueEvent reject;
-        reject.kind = KernelEventKind::ORDER_REJECT;
-        reject.status = VenueEventStatus::REJECTED;
-        reject.client_order_id = stored.record.client_order_id;
-        reject.slot_id = slot.slot_id;
-        reject.trade_id = slot.trade_id;
-        reject.asset = slot.asset;
-        reject.side = slot.side;
-        reject.order_qty = qty;
-        reject.timestamp_ns = ctx.outcome.timestamp_ns;
-        apply_event(ctx, reject, false);
-        set_result(ctx,
-                   sent.status == VenueCallStatus::REJECTED ? KernelDiagnosticCode::ORDER_REJECTED
-                                                            : KernelDiagnosticCode::VENUE_UNAVAILABLE,
-                   KernelSeverity::WARNING, "exit " + std::string(coid) + " rejected by the venue: " + sent.detail);
+        refuse_order(ctx, slot, stored.record, sent);
     }
+}
+
+void ExecutionKernel::refuse_order(Ctx& ctx, TradeSlot& slot, const OrderRecord& record, const VenueCallResult& sent) {
+    // The result goes first: among equally severe results the first stands, and this one
+    // carries the venue's reason and whether the order was refused or never sent at all.
+    const char* what = record.purpose == OrderPurpose::ENTRY ? "entry " : "exit ";
+    if (sent.status == VenueCallStatus::REJECTED) {
+        set_result(ctx, KernelDiagnosticCode::ORDER_REJECTED, KernelSeverity::WARNING,
+                   cat(what, record.client_order_id, " rejected by the venue: ", sent.detail));
+    } else {
+        set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::WARNING,
+                   cat(what, record.client_order_id, " not sent, venue unavailable: ", sent.detail));
+    }
+    apply_event(ctx, detail::synthetic_end(record, slot), false);
 }
 
 void ExecutionKernel::handle_cancel(Ctx& ctx, const KernelIntent& intent) {
@@ -568,7 +561,24 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
         return;
     }
     const OrderRecord before = entry.record;
-    const OrderRecord after = merge_event(before, event);
+    OrderRecord after = merge_event(before, event);
+#if defined(DITA_PLANTED_BUG_DUPLICATE_FILL)
+    // PLANTED BUG (test builds only, -DDITA_PLANT_BUG=duplicate_fill): a repeated fill report
+    // is counted again, as a kernel that sums fill deltas instead of merging cumulatives would.
+    if (after == before && event.kind == KernelEventKind::FILL && event.cum_filled_qty.is_positive()) {
+        OrderRecord shrunk = before;
+        shrunk.cum_filled_qty = Decimal();
+        shrunk.cum_fee = Decimal();
+        entry.record = after;
+        touch(ctx, slot.slot_id);
+        if (after.purpose == OrderPurpose::ENTRY) {
+            apply_entry_change(ctx, slot, shrunk, after, in_reconcile);
+        } else {
+            apply_exit_change(ctx, slot, shrunk, after, in_reconcile);
+        }
+        return;
+    }
+#endif
     if (after == before) {
         const bool same = detail::event_matches(before, event);
         set_result(ctx, same ? KernelDiagnosticCode::DUPLICATE_EVENT : KernelDiagnosticCode::STALE_EVENT,
@@ -588,9 +598,8 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
     entry.record = after;
     touch(ctx, slot.slot_id);
     set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
-               std::string(to_string(event.kind)) + " " + after.client_order_id.str() + ": filled " +
-                   fmt_dec(after.cum_filled_qty) + "/" + fmt_dec(after.qty) + " " +
-                   std::string(to_string(after.status)));
+               detail::cat(event.kind, " ", after.client_order_id, ": filled ", after.cum_filled_qty, "/", after.qty,
+                           " ", after.status));
     if (after.cum_filled_qty > after.qty) {
         set_result(ctx, KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR,
                    "venue reports " + fmt_dec(after.cum_filled_qty) + " filled of " + fmt_dec(after.qty) +
@@ -622,6 +631,11 @@ void ExecutionKernel::apply_entry_change(Ctx& ctx, TradeSlot& slot, const OrderR
             move(ctx, slot, FsmInput::POSITION_SETTLED);
         } else if (!after.working()) {
             if (after.cum_filled_qty.is_positive()) {
+#if defined(DITA_PLANTED_BUG_CANCEL_FORGETS_FILL)
+                // PLANTED BUG (test builds only, -DDITA_PLANT_BUG=cancel_forgets_fill): the
+                // canceled entry's filled part is dropped from the slot.
+                slot.size -= after.cum_filled_qty;
+#endif
                 if (slot.fsm_state != TradeStage::PARTIAL_FILL) move(ctx, slot, FsmInput::ENTRY_PARTIAL);
                 move(ctx, slot, FsmInput::ENTRY_CANCELED);
                 move(ctx, slot, FsmInput::POSITION_SETTLED);
@@ -630,8 +644,7 @@ void ExecutionKernel::apply_entry_change(Ctx& ctx, TradeSlot& slot, const OrderR
                 slot.pending_exit = false;
                 set_result(ctx, KernelDiagnosticCode::ORDER_REJECTED, KernelSeverity::WARNING,
                            "entry " + after.client_order_id.str() + " rejected by the venue");
-            } else {
-                move(ctx, slot, FsmInput::ENTRY_CANCELED);
+            } else if (move(ctx, slot, FsmInput::ENTRY_CANCELED)) {
                 finish_trade(ctx, slot);
             }
         } else if (after.cum_filled_qty.is_positive()) {
@@ -665,15 +678,16 @@ void ExecutionKernel::apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRe
     const Decimal fee = after.cum_fee - before.cum_fee;
     const int direction = side_sign(slot.side);
     const Decimal pnl = pnl_of(after, slot.entry_price, direction) - pnl_of(before, slot.entry_price, direction);
-    slot.exit_filled += filled;
-    if (filled > slot.size) {
+    // An exit never takes the slot below zero: fills beyond the open size are the venue's
+    // position, not this trade's, and are left for reconciliation to find.
+    const Decimal accounted = min(filled, slot.size);
+    if (accounted < filled) {
         set_result(ctx, KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR,
-                   "exit fills of " + fmt_dec(filled) + " exceed the open " + fmt_dec(slot.size) +
-                       "; position floored at zero, reconcile with the venue");
-        slot.size = Decimal();
-    } else {
-        slot.size -= filled;
+                   cat("exit fills of ", filled, " exceed the open ", slot.size, " on ", after.client_order_id,
+                       "; the excess is left to reconciliation"));
     }
+    slot.exit_filled += accounted;
+    slot.size -= accounted;
     slot.exit_notional += after.avg_fill_price.mul(after.cum_filled_qty) -
                           before.avg_fill_price.mul(before.cum_filled_qty);
     slot.realized_pnl += pnl;
@@ -689,9 +703,9 @@ void ExecutionKernel::apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRe
     if (current && is_exit_working_stage(stage)) {
         if (!after.working()) {
             if (!slot.size.is_positive()) {
-                move(ctx, slot, FsmInput::EXIT_ALL_DONE);
-                move(ctx, slot, FsmInput::CLOSE_TRADE);
-                finish_trade(ctx, slot);
+                if (move(ctx, slot, FsmInput::EXIT_ALL_DONE) && move(ctx, slot, FsmInput::CLOSE_TRADE)) {
+                    finish_trade(ctx, slot);
+                }
             } else if (after.status == VenueOrderStatus::FILLED) {
                 move(ctx, slot, FsmInput::EXIT_LEG_DONE);
             } else if (after.status == VenueOrderStatus::REJECTED && !after.cum_filled_qty.is_positive()) {
@@ -715,9 +729,9 @@ void ExecutionKernel::apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRe
     // A fill of an earlier exit order that arrived after that exit was finished here.
     if (is_position_resting_stage(stage)) {
         if (!slot.size.is_positive()) {
-            move(ctx, slot, FsmInput::EXIT_ALL_DONE);
-            move(ctx, slot, FsmInput::CLOSE_TRADE);
-            finish_trade(ctx, slot);
+            if (move(ctx, slot, FsmInput::EXIT_ALL_DONE) && move(ctx, slot, FsmInput::CLOSE_TRADE)) {
+                finish_trade(ctx, slot);
+            }
         } else {
             move(ctx, slot, FsmInput::EXIT_LEG_DONE);
         }
@@ -819,13 +833,33 @@ void ExecutionKernel::reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> sn
     if (stuck > 0) return; // resolve_with_venue said why; those slots wait for the next reconcile
     set_result(ctx, KernelDiagnosticCode::RECONCILED, KernelSeverity::INFO,
                "reconciled " + std::to_string(resolved) + " slot(s) with venue truth");
-    check_venue_positions(ctx);
+    check_venue_positions(ctx, seen);
 }
 
 bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
-    for (const Id* id : {&slot.entry_order_id, &slot.exit_order_id}) {
-        if (id->empty()) continue;
-        const Id coid = *id;
+    // Venue truth re-applied here is mostly known already; only real problems may speak.
+    struct EventScope {
+        Ctx& ctx;
+        bool from_event;
+        KernelSeverity min;
+        explicit EventScope(Ctx& c) : ctx(c), from_event(c.from_event), min(c.event_override_min) {
+            ctx.from_event = true;
+            ctx.event_override_min = KernelSeverity::WARNING;
+        }
+        ~EventScope() {
+            ctx.from_event = from_event;
+            ctx.event_override_min = min;
+        }
+    } scope(ctx);
+    // Every order of the trade is asked, finished ones too: a late fill of an earlier exit may
+    // be the very event that was lost.
+    std::vector<Id> trade_orders;
+    for (const auto& [id, entry] : orders_) {
+        if (entry.slot_id == slot.slot_id && entry.trade_id == slot.trade_id && !slot.trade_id.empty()) {
+            trade_orders.push_back(id);
+        }
+    }
+    for (const Id& coid : trade_orders) {
         const auto found = orders_.find(coid);
         if (found == orders_.end()) continue;
         const auto truth = venue_.query_order(slot.asset.view(), coid.view());
@@ -854,15 +888,18 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
     }
     const FsmInput resolution = detail::resolution_for(slot, order(slot.entry_order_id.view()),
                                                        order(slot.exit_order_id.view()));
-    move(ctx, slot, resolution);
-    if (resolution == FsmInput::RESOLVE_CLOSED) finish_trade(ctx, slot);
+    if (move(ctx, slot, resolution) && resolution == FsmInput::RESOLVE_CLOSED) finish_trade(ctx, slot);
     slot.pending_exit = false;
     update_leg_index(slot);
     return true;
 }
 
-void ExecutionKernel::check_venue_positions(Ctx& ctx) {
+void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& refreshed) {
+    // Every asset the kernel has dealt in, traded now or not: a flat kernel must still see a
+    // position the venue holds.
     std::map<AssetName, Decimal> kernel_net;
+    for (const auto& [asset, gap] : mismatched_assets_) kernel_net[asset];
+    for (const auto& [asset, spec] : instruments_) kernel_net[asset];
     for (const TradeSlot& slot : slots_) {
         if (slot.asset.empty()) continue;
         Decimal& net = kernel_net[slot.asset];
@@ -872,36 +909,98 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx) {
         const auto truth = venue_.positions(asset.view());
         if (!truth.ok()) {
             set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::WARNING,
-                       "positions for " + asset.str() + " could not be read (" + truth.detail +
-                           "); not assumed flat");
+                       cat("positions for ", asset, " could not be read (", truth.detail, "); not assumed flat"));
             continue;
         }
         Decimal venue_net;
+        Decimal venue_entry;
         for (const VenuePosition& position : truth.value) {
             if (position.asset != asset) continue;
             venue_net += side_sign(position.side) > 0 ? position.size : -position.size;
+            venue_entry = position.entry_price;
         }
-        if (venue_net != net) {
-            set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::ERROR,
-                       "net position " + asset.str() + ": kernel " + fmt_dec(net) + ", venue " +
-                           fmt_dec(venue_net));
+        if (venue_net == net) {
+            mismatched_assets_.erase(asset);
+            continue;
+        }
+        const Decimal gap = venue_net - net;
+        if (knowledge_fresh(asset, refreshed) && adopt_position(ctx, asset, gap, venue_entry)) {
+            mismatched_assets_.erase(asset);
+            continue;
+        }
+        // Fail closed: no new entries on this asset until kernel and venue agree again.
+        mismatched_assets_[asset] = gap;
+        set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::ERROR,
+                   cat("net position ", asset, ": kernel ", net, ", venue ", venue_net, "; new entries on ", asset,
+                       " refused until a reconcile agrees"));
+    }
+}
+
+bool ExecutionKernel::knowledge_fresh(const AssetName& asset, const std::vector<bool>& refreshed) const {
+    // A gap can be blamed on a foreign position only when every live trade on the asset was
+    // just re-read from the venue and no unexplained event for the asset is waiting.
+    for (const TradeSlot& slot : slots_) {
+        if (slot.asset == asset && !is_free_stage(slot.fsm_state) &&
+            !refreshed[static_cast<std::size_t>(slot.slot_id)]) {
+            return false;
         }
     }
+    return std::none_of(unmatched_.begin(), unmatched_.end(), [&](const VenueEvent& e) { return e.asset == asset; });
+}
+
+bool ExecutionKernel::adopt_position(Ctx& ctx, const AssetName& asset, Decimal gap, Decimal entry_price) {
+    if (!config_.adopt_unknown_positions || !entry_price.is_positive()) return false;
+    // Only exposure the venue holds beyond the kernel's, in the venue's own direction, is
+    // adopted; a position the kernel believes in but the venue lacks is never explained away.
+    Decimal kernel_net;
+    for (const TradeSlot& slot : slots_) {
+        if (slot.asset == asset) kernel_net += side_sign(slot.side) > 0 ? slot.size : -slot.size;
+    }
+    if ((kernel_net.is_positive() && gap.is_negative()) || (kernel_net.is_negative() && gap.is_positive())) {
+        return false;
+    }
+    const auto free = std::find_if(slots_.begin(), slots_.end(), [](const TradeSlot& s) {
+        return is_free_stage(s.fsm_state) && !s.pending_exit;
+    });
+    if (free == slots_.end()) return false;
+    TradeSlot& slot = *free;
+    const TradeStage previous = slot.fsm_state;
+    const std::uint64_t trades_completed = slot.trades_completed;
+    slot = TradeSlot{};
+    slot.slot_id = static_cast<int>(free - slots_.begin());
+    slot.fsm_state = previous;
+    slot.trades_completed = trades_completed;
+    slot.trade_id = Id(cat("adopted-", asset, "-", input_sequence_));
+    slot.side = gap.is_positive() ? TradeSide::LONG : TradeSide::SHORT;
+    slot.asset = asset;
+    slot.target_size = gap.abs();
+    slot.size = gap.abs();
+    slot.entry_filled = gap.abs();
+    slot.entry_price = entry_price;
+    slot.leverage = Decimal::from_units(1);
+    slot.exit_legs.ratios[0] = Decimal::from_units(1);
+    slot.exit_legs.count = 1;
+    touch(ctx, slot.slot_id);
+    if (!move(ctx, slot, FsmInput::BEGIN_RECONCILE) || !move(ctx, slot, FsmInput::RESOLVE_POSITION_OPEN)) return false;
+    set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::WARNING,
+               cat("venue holds ", gap, " ", asset, " no kernel order made; adopted into slot ", slot.slot_id,
+                   " as trade ", slot.trade_id, " at ", entry_price));
+    return true;
 }
 
 // ---------------------------------------------------------------------------------------
 // Bookkeeping
 
 bool ExecutionKernel::move(Ctx& ctx, TradeSlot& slot, FsmInput input) {
-    const auto to = next_stage(slot.fsm_state, input);
-    if (!to) {
-        set_result(ctx, KernelDiagnosticCode::INVALID_TRANSITION, KernelSeverity::ERROR,
+    const FsmStep step = fsm_step(slot.fsm_state, input);
+    if (step.code != KernelDiagnosticCode::OK) {
+        set_result(ctx, step.code, KernelSeverity::ERROR,
                    "slot " + std::to_string(slot.slot_id) + ": " + std::string(to_string(input)) +
                        " is not allowed in " + std::string(to_string(slot.fsm_state)));
         return false;
     }
-    const Transition transition{slot.slot_id, slot.fsm_state, *to, input, ctx.outcome.timestamp_ns};
-    slot.fsm_state = *to;
+    const Transition transition{slot.slot_id, slot.fsm_state, step.stage, input, ctx.outcome.timestamp_ns};
+    slot.fsm_state = step.stage;
     touch(ctx, slot.slot_id);
     if (ctx.tracing) {
         ctx.outcome.transitions.push_back(transition);
@@ -946,6 +1045,7 @@ void ExecutionKernel::journal(Ctx& ctx, std::string_view input_ref) {
         zinc_.record_state(ctx.outcome.input_sequence, slot, std::span(records.data(), count), totals_);
     }
     touched_.clear();
+    zinc_.commit(ctx.outcome.input_sequence);
     if (control_.state().mode == KernelMode::DEBUG) {
         if (const auto broken = detail::check_kernel_invariants(slots_, totals_)) {
             ctx.outcome.diagnostic_code = KernelDiagnosticCode::INVARIANT_BROKEN;

@@ -2,6 +2,7 @@
 // Pure helpers of the kernel: validation, the event merge, quantities, hashing.
 // Private to src/kernel; none of these touch kernel state.
 #include <optional>
+#include <type_traits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,33 @@ struct Validated {
 
 std::string fmt_double(double value);
 
+// Builds a detail text with one allocation: strings, Decimals, enums and integers.
+inline void append_piece(std::string& out, std::string_view text) { out.append(text); }
+inline void append_piece(std::string& out, const char* text) { out.append(text); }
+inline void append_piece(std::string& out, const std::string& text) { out.append(text); }
+inline void append_piece(std::string& out, Decimal value) { value.append_to(out); }
+template <std::size_t N>
+void append_piece(std::string& out, const FixedString<N>& text) {
+    out.append(text.view());
+}
+template <typename E>
+    requires std::is_enum_v<E>
+void append_piece(std::string& out, E value) {
+    out.append(to_string(value));
+}
+template <typename I>
+    requires std::is_integral_v<I>
+void append_piece(std::string& out, I value) {
+    out.append(std::to_string(value));
+}
+template <typename... Pieces>
+std::string cat(const Pieces&... pieces) {
+    std::string out;
+    out.reserve(96);
+    (append_piece(out, pieces), ...);
+    return out;
+}
+
 Validated validate_enter(const KernelIntent& intent, std::size_t client_order_id_max, std::size_t intent_id_max,
                          const RiskLimits& limits, const std::optional<InstrumentSpec>& spec);
 // Exit size 0 means "the next leg"; a positive size must sit on the lot step when known.
@@ -41,6 +69,8 @@ VenueOrderStatus status_of(KernelEventKind kind);
 OrderRecord merge_event(const OrderRecord& known, const VenueEvent& event);
 bool event_matches(const OrderRecord& known, const VenueEvent& event);
 VenueEvent event_from_order(const VenueOrder& order, const TradeSlot& slot);
+// The end of an order the venue refused or does not know: rejected when nothing filled,
+// otherwise canceled with its known fills kept.
 VenueEvent synthetic_end(const OrderRecord& record, const TradeSlot& slot);
 
 // PnL of an exit order's cumulative fills against the entry price.

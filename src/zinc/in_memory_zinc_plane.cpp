@@ -2,27 +2,24 @@
 
 namespace dita {
 
-InMemoryZincPlane::InMemoryZincPlane(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+InMemoryZincPlane::InMemoryZincPlane(std::size_t capacity)
+    : capacity_(capacity == 0 ? 1 : capacity), outcomes_(capacity_), transitions_(capacity_), terminals_(capacity_) {}
 
 void InMemoryZincPlane::record_outcome(const KernelOutcome& outcome, std::string_view input_ref) {
-    if (outcomes_.size() == capacity_) {
-        outcomes_.pop_front();
-        ++outcomes_dropped_;
-    }
-    outcomes_.push_back(OutcomeRecord{outcome.input_sequence, outcome.timestamp_ns,
-                                      outcome.diagnostic_code, outcome.severity, outcome.slot_id,
-                                      std::string(input_ref), outcome.details});
+    OutcomeRecord& record = outcomes_.next();
+    record.input_sequence = outcome.input_sequence;
+    record.timestamp_ns = outcome.timestamp_ns;
+    record.code = outcome.diagnostic_code;
+    record.severity = outcome.severity;
+    record.slot_id = outcome.slot_id;
+    record.input_ref.assign(input_ref);
+    record.details.assign(outcome.details);
+    if (outcome.input_sequence > last_sequence_) last_sequence_ = outcome.input_sequence;
 }
 
-void InMemoryZincPlane::record_transition(const Transition& transition) {
-    if (transitions_.size() == capacity_) {
-        transitions_.pop_front();
-        ++transitions_dropped_;
-    }
-    transitions_.push_back(transition);
-}
+void InMemoryZincPlane::record_transition(const Transition& transition) { transitions_.next() = transition; }
 
-void InMemoryZincPlane::write_terminal(const TradeRecord& record) { terminals_.push_back(record); }
+void InMemoryZincPlane::write_terminal(const TradeRecord& record) { terminals_.next() = record; }
 
 void InMemoryZincPlane::record_state(std::uint64_t input_sequence, const TradeSlot& slot,
                                      std::span<const OrderRecord> orders, const AccountTotals& totals) {
@@ -37,7 +34,7 @@ void InMemoryZincPlane::record_state(std::uint64_t input_sequence, const TradeSl
     stored.orders.assign(orders.begin(), orders.end());
     slot_seen_[index] = true;
     totals_ = totals;
-    last_sequence_ = input_sequence;
+    if (input_sequence > last_sequence_) last_sequence_ = input_sequence;
     any_state_ = true;
 }
 
@@ -59,7 +56,7 @@ void InMemoryZincPlane::clear() {
     slot_states_.clear();
     slot_seen_.clear();
     any_state_ = false;
-    outcomes_dropped_ = transitions_dropped_ = 0;
+    last_sequence_ = 0;
 }
 
 } // namespace dita

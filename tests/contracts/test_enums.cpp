@@ -48,3 +48,28 @@ TEST(Enums, SpecNamesAndCounts) {
 
 } // namespace
 } // namespace dita
+
+#include "dita/contracts/fixed_string.hpp"
+
+namespace dita {
+namespace {
+
+TEST(FixedString, OrdersLikeItsText) {
+    const char* words[] = {"", "a", "ab", "abc", "abcdefgh", "abcdefghi", "abcdefgi", "b", "chaos-1-enter",
+                           "chaos-10-enter", "chaos-2-exit", "x"};
+    for (const char* a : words) {
+        for (const char* b : words) {
+            const Id ia(a);
+            const Id ib(b);
+            EXPECT_EQ(ia <=> ib, std::string_view(a) <=> std::string_view(b)) << a << " vs " << b;
+            EXPECT_EQ(ia == ib, std::string_view(a) == std::string_view(b));
+        }
+    }
+    Id reused("abcdefghijkl");
+    reused.assign("ab");
+    EXPECT_EQ(reused, Id("ab"));
+    EXPECT_EQ(reused <=> Id("ab"), std::strong_ordering::equal);
+}
+
+} // namespace
+} // namespace dita

@@ -1,11 +1,23 @@
 #pragma once
 // A kernel on the mock venue with virtual time, as the tests and properties use it.
 #include <memory>
+#include <ostream>
+#include <type_traits>
 #include <string>
 
 #include "dita/contracts/clock.hpp"
+#include "dita/kernel/fsm.hpp"
 #include "dita/kernel/kernel.hpp"
 #include "dita/venues/mock/mock_venue.hpp"
+
+namespace dita {
+// Readable enum names in GoogleTest failure messages.
+template <typename E>
+    requires std::is_enum_v<E> && requires { EnumNames<E>::names; }
+std::ostream& operator<<(std::ostream& os, E value) {
+    return os << to_string(value);
+}
+} // namespace dita
 
 namespace dita::test {
 

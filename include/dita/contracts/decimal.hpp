@@ -31,6 +31,8 @@ public:
     double to_double() const { return static_cast<double>(raw_) / static_cast<double>(scale); }
     // Canonical text: no exponent, trailing zeros trimmed, at least one fractional digit.
     std::string to_string() const;
+    // Appends the same text as to_string, without a temporary string.
+    void append_to(std::string& out) const;
 
     constexpr bool is_zero() const { return raw_ == 0; }
     constexpr bool is_positive() const { return raw_ > 0; }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <compare>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -26,6 +27,8 @@ public:
     void assign(std::string_view text) {
         size_ = static_cast<unsigned char>(std::min(text.size(), Capacity));
         std::memcpy(data_.data(), text.data(), size_);
+        // Zero padding keeps comparisons on the first eight bytes lexicographic.
+        std::memset(data_.data() + size_, 0, Capacity - size_);
     }
     std::string_view view() const { return {data_.data(), size_}; }
     std::string str() const { return std::string(view()); }
@@ -34,10 +37,24 @@ public:
     operator std::string_view() const { return view(); } // NOLINT
 
     friend bool operator==(const FixedString& a, const FixedString& b) { return a.view() == b.view(); }
-    friend auto operator<=>(const FixedString& a, const FixedString& b) { return a.view() <=> b.view(); }
+    // Ids are map keys on the hot path: most differ within their first eight bytes, which
+    // compare as one big-endian integer before any byte-wise comparison.
+    friend std::strong_ordering operator<=>(const FixedString& a, const FixedString& b) {
+        if constexpr (Capacity >= 8) {
+            const std::uint64_t pa = a.prefix();
+            const std::uint64_t pb = b.prefix();
+            if (pa != pb) return pa <=> pb;
+        }
+        return a.view() <=> b.view();
+    }
 
 private:
     static_assert(Capacity < 256);
+    std::uint64_t prefix() const {
+        std::uint64_t word = 0;
+        std::memcpy(&word, data_.data(), sizeof word);
+        return __builtin_bswap64(word);
+    }
     std::array<char, Capacity> data_{};
     unsigned char size_ = 0;
 };

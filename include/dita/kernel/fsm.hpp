@@ -19,6 +19,13 @@ std::span<const FsmEdge> transition_table();
 // O(1): the table compiled into a dense (stage x input) array.
 std::optional<TradeStage> next_stage(TradeStage from, FsmInput input);
 
+// One checked step: the next stage, or INVALID_TRANSITION with the stage unchanged.
+struct FsmStep {
+    TradeStage stage;
+    KernelDiagnosticCode code;
+};
+FsmStep fsm_step(TradeStage from, FsmInput input);
+
 // A slot in one of these stages holds no live trade and accepts ENTER.
 constexpr bool is_free_stage(TradeStage stage) {
     return stage == TradeStage::IDLE || stage == TradeStage::ORDER_REJECTED ||

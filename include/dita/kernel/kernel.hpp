@@ -22,9 +22,14 @@ struct KernelConfig {
     int max_slots = 2;
     Decimal initial_capital = Decimal::from_units(10'000);
     int slots_max = 4096;                 // hard bound on max_slots
-    std::size_t orders_retained_max = 4096; // finished orders kept to recognise late events
+    std::size_t orders_retained_max = 1024; // finished orders kept to recognise late events
     std::size_t unmatched_events_max = 1024;
     std::size_t client_order_id_max = 40;   // BingX accepts 1..40 characters
+    // A venue position no kernel order explains is taken into a free slot as an adopted trade
+    // (when the venue gives its entry price); otherwise the kernel fails closed on that asset.
+    bool adopt_unknown_positions = true;
+    // Assets every reconcile compares with the venue even before the kernel has traded them.
+    std::vector<std::string> watched_assets{"BTCUSDT"};
 };
 
 class ExecutionKernel {
@@ -59,6 +64,8 @@ public:
     // Events for orders the kernel does not know, kept for reconciliation.
     const std::deque<VenueEvent>& unmatched_events() const { return unmatched_; }
     std::uint64_t input_sequence() const { return input_sequence_; }
+    // Assets whose venue position the last reconcile could not match (venue minus kernel net).
+    const std::map<AssetName, Decimal>& mismatched_assets() const { return mismatched_assets_; }
     // Stable across runs and platforms: a hash of slots, orders, account and marks.
     std::uint64_t state_hash() const;
     const KernelConfig& config() const { return config_; }
@@ -80,6 +87,8 @@ private:
     void send_exit(Ctx& ctx, TradeSlot& slot, Decimal qty, std::string_view client_order_id,
                    Decimal reference_price);
     void request_cancel(Ctx& ctx, TradeSlot& slot, OrderEntry& entry);
+    // A submit the venue refused (REJECTED) or that never left (UNAVAILABLE).
+    void refuse_order(Ctx& ctx, TradeSlot& slot, const OrderRecord& record, const VenueCallResult& sent);
     void run_pending_exit(Ctx& ctx, TradeSlot& slot);
 
     // Events.
@@ -95,7 +104,9 @@ private:
     // Reconciliation.
     void reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> snapshots, bool account_included);
     bool resolve_with_venue(Ctx& ctx, TradeSlot& slot);
-    void check_venue_positions(Ctx& ctx);
+    void check_venue_positions(Ctx& ctx, const std::vector<bool>& refreshed);
+    bool knowledge_fresh(const AssetName& asset, const std::vector<bool>& refreshed) const;
+    bool adopt_position(Ctx& ctx, const AssetName& asset, Decimal gap, Decimal entry_price);
 
     // FSM and bookkeeping.
     bool move(Ctx& ctx, TradeSlot& slot, FsmInput input);
@@ -121,6 +132,7 @@ private:
     std::map<AssetName, InstrumentSpec> instruments_;
     std::map<AssetName, Decimal> marks_;
     std::map<AssetName, std::uint64_t> mark_sequences_;
+    std::map<AssetName, Decimal> mismatched_assets_; // venue net minus kernel net, while they differ
     AccountTotals totals_;
     std::uint64_t input_sequence_ = 0;
     std::vector<VenueEvent> inbox_;

@@ -35,7 +35,7 @@ struct OutcomeRecord {
 
 // What a restart reads back: the newest state of every slot ever journaled and the totals.
 struct RecoveredState {
-    std::uint64_t input_sequence = 0;
+    std::uint64_t input_sequence = 0; // the last input journaled
     AccountTotals totals;
     std::vector<SlotSnapshot> slots;
 };
@@ -49,10 +49,13 @@ public:
     virtual void record_state(std::uint64_t input_sequence, const TradeSlot& slot,
                               std::span<const OrderRecord> orders, const AccountTotals& totals) = 0;
     virtual std::optional<RecoveredState> recover() const = 0;
+    // Called once at the end of every kernel input, after all of its records: a durable plane
+    // makes the input's records durable together here (all or nothing after a crash).
+    virtual void commit(std::uint64_t input_sequence) { (void)input_sequence; }
 };
 
-// Bounded in memory: outcomes and transitions keep the newest `capacity` entries (older ones
-// are counted as dropped); terminal records and slot states are all kept.
+// Bounded in memory: outcomes, transitions and terminal records keep the newest `capacity`
+// entries (older ones are counted as dropped); the newest state of every slot is always kept.
 class InMemoryZincPlane final : public ZincPlane {
 public:
     static constexpr std::size_t default_capacity = 1 << 16;
@@ -65,25 +68,61 @@ public:
                       std::span<const OrderRecord> orders, const AccountTotals& totals) override;
     std::optional<RecoveredState> recover() const override;
 
-    const std::deque<OutcomeRecord>& outcomes() const { return outcomes_; }
-    const std::deque<Transition>& transitions() const { return transitions_; }
-    const std::vector<TradeRecord>& terminal_records() const { return terminals_; }
-    std::uint64_t outcomes_dropped() const { return outcomes_dropped_; }
-    std::uint64_t transitions_dropped() const { return transitions_dropped_; }
+    // Oldest first. Copies: for inspection, not for the hot path.
+    std::vector<OutcomeRecord> outcomes() const { return outcomes_.in_order(); }
+    std::vector<Transition> transitions() const { return transitions_.in_order(); }
+    std::vector<TradeRecord> terminal_records() const { return terminals_.in_order(); }
+    std::size_t outcome_count() const { return outcomes_.size(); }
+    std::size_t terminal_count() const { return terminals_.size(); }
+    std::uint64_t terminals_dropped() const { return terminals_.dropped(); }
+    std::uint64_t outcomes_dropped() const { return outcomes_.dropped(); }
+    std::uint64_t transitions_dropped() const { return transitions_.dropped(); }
     void clear();
 
 private:
+    // Fixed-capacity ring; slots are reused in place, so strings keep their buffers and a
+    // warmed-up plane records without allocating.
+    template <typename T>
+    class Ring {
+    public:
+        explicit Ring(std::size_t capacity) : capacity_(capacity) {}
+        T& next() {
+            if (items_.size() < capacity_) return items_.emplace_back();
+            T& slot = items_[head_];
+            head_ = (head_ + 1) % capacity_;
+            ++dropped_;
+            return slot;
+        }
+        std::vector<T> in_order() const {
+            std::vector<T> out;
+            out.reserve(items_.size());
+            for (std::size_t i = 0; i < items_.size(); ++i) out.push_back(items_[(head_ + i) % items_.size()]);
+            return out;
+        }
+        std::size_t size() const { return items_.size(); }
+        std::uint64_t dropped() const { return dropped_; }
+        void clear() {
+            items_.clear();
+            head_ = 0;
+            dropped_ = 0;
+        }
+
+    private:
+        std::size_t capacity_;
+        std::vector<T> items_;
+        std::size_t head_ = 0;
+        std::uint64_t dropped_ = 0;
+    };
+
     std::size_t capacity_;
-    std::deque<OutcomeRecord> outcomes_;
-    std::deque<Transition> transitions_;
-    std::vector<TradeRecord> terminals_;
+    Ring<OutcomeRecord> outcomes_;
+    Ring<Transition> transitions_;
+    Ring<TradeRecord> terminals_;
     std::vector<SlotSnapshot> slot_states_; // indexed by slot id
     std::vector<bool> slot_seen_;
     AccountTotals totals_;
-    std::uint64_t last_sequence_ = 0;
+    std::uint64_t last_sequence_ = 0; // the newest input journaled
     bool any_state_ = false;
-    std::uint64_t outcomes_dropped_ = 0;
-    std::uint64_t transitions_dropped_ = 0;
 };
 
 } // namespace dita

@@ -1,6 +1,7 @@
 #include "dita/venues/mock/mock_venue.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace dita {
@@ -15,10 +16,25 @@ Decimal require(double value, const char* name, bool allow_zero) {
     return *decimal;
 }
 
+std::uint32_t probability_ppm(double p, const char* name) {
+    if (!std::isfinite(p) || p < 0.0 || p > 1.0) {
+        throw std::invalid_argument(std::string("MockVenueScenario.") + name + " must be a probability from 0 to 1");
+    }
+    return static_cast<std::uint32_t>(std::llround(p * 1'000'000.0));
+}
+
 } // namespace
 
+bool MockVenueScenario::has_faults() const {
+    return latency_ns > 0 || duplicate_probability > 0 || reorder_probability > 0 || drop_probability > 0 ||
+           delay_probability > 0 || submit_unknown_probability > 0 || cancel_unknown_probability > 0 ||
+           random_reject_probability > 0 || random_cancel_reject_probability > 0 ||
+           late_fill_on_cancel_probability > 0 || overfill_probability > 0 || short_fill_probability > 0 ||
+           random_partial_fills;
+}
+
 MockVenueAdapter::MockVenueAdapter(MockVenueScenario scenario, const Clock* clock)
-    : scenario_(std::move(scenario)), clock_(clock) {
+    : scenario_(std::move(scenario)), clock_(clock), rng_(scenario_.seed) {
     fill_ratio_ = require(scenario_.partial_fill_ratio, "partial_fill_ratio", true);
     if (fill_ratio_ > Decimal::from_units(1)) throw std::invalid_argument("MockVenueScenario.partial_fill_ratio above 1");
     taker_fee_rate_ = require(scenario_.taker_fee_rate, "taker_fee_rate", true);
@@ -29,6 +45,23 @@ MockVenueAdapter::MockVenueAdapter(MockVenueScenario scenario, const Clock* cloc
     for (const std::string& asset : scenario_.assets) {
         if (asset.empty() || !AssetName::fits(asset)) throw std::invalid_argument("MockVenueScenario.assets: bad name");
     }
+    if (scenario_.latency_ns < 0 || scenario_.delay_ns_max < 0) {
+        throw std::invalid_argument("MockVenueScenario: latency_ns and delay_ns_max must not be negative");
+    }
+    if (scenario_.finished_orders_retained_max == 0) {
+        throw std::invalid_argument("MockVenueScenario.finished_orders_retained_max must be positive");
+    }
+    ppm_.duplicate = probability_ppm(scenario_.duplicate_probability, "duplicate_probability");
+    ppm_.reorder = probability_ppm(scenario_.reorder_probability, "reorder_probability");
+    ppm_.drop = probability_ppm(scenario_.drop_probability, "drop_probability");
+    ppm_.delay = probability_ppm(scenario_.delay_probability, "delay_probability");
+    ppm_.submit_unknown = probability_ppm(scenario_.submit_unknown_probability, "submit_unknown_probability");
+    ppm_.cancel_unknown = probability_ppm(scenario_.cancel_unknown_probability, "cancel_unknown_probability");
+    ppm_.reject = probability_ppm(scenario_.random_reject_probability, "random_reject_probability");
+    ppm_.cancel_reject = probability_ppm(scenario_.random_cancel_reject_probability, "random_cancel_reject_probability");
+    ppm_.late_fill = probability_ppm(scenario_.late_fill_on_cancel_probability, "late_fill_on_cancel_probability");
+    ppm_.overfill = probability_ppm(scenario_.overfill_probability, "overfill_probability");
+    ppm_.short_fill = probability_ppm(scenario_.short_fill_probability, "short_fill_probability");
 }
 
 std::optional<InstrumentSpec> MockVenueAdapter::instrument(std::string_view asset) const {
@@ -49,6 +82,12 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
         ++counters_.orders_rejected;
         return {VenueCallStatus::REJECTED, Id(), "duplicate clientOrderId " + request.client_order_id.str()};
     }
+    // A lost answer: the order reached the venue or not; the caller cannot tell.
+    const bool answer_lost = draw(ppm_.submit_unknown);
+    if (answer_lost) {
+        ++counters_.answers_lost;
+        if (rng_.below(2) == 0) return {VenueCallStatus::UNKNOWN, Id(), "timeout: no answer (order not placed)"};
+    }
     VenueOrder order;
     order.client_order_id = request.client_order_id;
     order.venue_order_id = Id("m" + std::to_string(next_order_number_++));
@@ -62,21 +101,58 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
                                                                          : scenario_.reject_exits;
     const bool malformed = !instrument(request.asset.view()) || !request.qty.is_positive() ||
                            !request.qty.is_multiple_of(lot_step_) || !request.reference_price.is_positive();
-    if (scenario_reject || malformed) {
-        ++counters_.orders_rejected;
-        order.status = VenueOrderStatus::REJECTED;
-        auto& stored = orders_.emplace(order.client_order_id, order).first->second;
-        emit(stored, KernelEventKind::ORDER_REJECT);
-        return {VenueCallStatus::ACCEPTED, stored.venue_order_id, "rejected"};
-    }
     auto& stored = orders_.emplace(order.client_order_id, order).first->second;
-    emit(stored, KernelEventKind::ORDER_ACK);
-    const Decimal share = request.qty.mul(fill_ratio_).floor_to(lot_step_);
-    if (share.is_positive()) fill(stored, share, request.reference_price);
+    reference_price_[order.client_order_id] = request.reference_price;
+    if (scenario_reject || malformed || draw(ppm_.reject)) {
+        ++counters_.orders_rejected;
+        stored.status = VenueOrderStatus::REJECTED;
+        emit(stored, KernelEventKind::ORDER_REJECT);
+    } else {
+        emit(stored, KernelEventKind::ORDER_ACK);
+        Decimal ratio = fill_ratio_;
+        if (scenario_.random_partial_fills) ratio = Decimal::from_raw(static_cast<std::int64_t>(rng_.below(5)) * 25'000'000);
+        Decimal share = request.qty.mul(ratio).floor_to(lot_step_);
+        if (share.is_positive()) {
+            if (share == request.qty && draw(ppm_.short_fill) && share > lot_step_) {
+                // The venue closes the order as FILLED one lot short.
+                fill(stored, share - lot_step_, request.reference_price, false);
+                stored.status = VenueOrderStatus::FILLED;
+                emit(stored, KernelEventKind::FILL);
+            } else if (share == request.qty && draw(ppm_.overfill)) {
+                fill(stored, share, request.reference_price, false);
+                book_fill(stored, lot_step_, request.reference_price);
+                stored.cum_filled_qty += lot_step_;
+                order_notional_[stored.client_order_id] += request.reference_price.mul(lot_step_);
+                stored.cum_fee = order_notional_[stored.client_order_id].mul(taker_fee_rate_);
+                emit(stored, KernelEventKind::FILL);
+            } else {
+                fill(stored, share, request.reference_price, true);
+            }
+        }
+    }
+    if (answer_lost) return {VenueCallStatus::UNKNOWN, Id(), "timeout: no answer (order placed)"};
     return {VenueCallStatus::ACCEPTED, stored.venue_order_id, "accepted"};
 }
 
-void MockVenueAdapter::fill(VenueOrder& order, Decimal qty, Decimal price) {
+void MockVenueAdapter::book_fill(const VenueOrder& order, Decimal qty, Decimal price) {
+    Book& book = books_[order.asset];
+    const bool opening = order.purpose == OrderPurpose::ENTRY;
+    const bool buys = (order.side == TradeSide::LONG) == opening;
+    const Decimal before = book.net;
+    const Decimal after = before + (buys ? qty : -qty);
+    const bool grows = before.is_zero() || (before.is_positive() == buys);
+    if (grows) {
+        book.entry_notional += price.mul(qty);
+    } else if (after.is_zero() || after.is_positive() != before.is_positive()) {
+        // Closed, or flipped: what remains was opened at this fill's price.
+        book.entry_notional = price.mul(after.abs());
+    } else {
+        book.entry_notional = book.entry_notional.mul(after.abs()).div(before.abs());
+    }
+    book.net = after;
+}
+
+void MockVenueAdapter::fill(VenueOrder& order, Decimal qty, Decimal price, bool report) {
     DITA_ASSERT(qty.is_positive() && order.cum_filled_qty + qty <= order.qty);
     Decimal& notional = order_notional_[order.client_order_id];
     notional += price.mul(qty);
@@ -84,15 +160,11 @@ void MockVenueAdapter::fill(VenueOrder& order, Decimal qty, Decimal price) {
     order.avg_fill_price = notional.div(order.cum_filled_qty);
     order.cum_fee = notional.mul(taker_fee_rate_);
     const bool done = order.cum_filled_qty == order.qty;
-    order.status = done ? VenueOrderStatus::FILLED : VenueOrderStatus::PARTIALLY_FILLED;
-    Book& book = books_[order.asset];
-    const bool opening = order.purpose == OrderPurpose::ENTRY;
-    const bool buys = (order.side == TradeSide::LONG) == opening;
-    const Decimal signed_qty = buys ? qty : -qty;
-    if (opening) book.entry_notional += price.mul(qty);
-    book.net += signed_qty;
-    if (book.net.is_zero()) book.entry_notional = Decimal();
-    emit(order, done ? KernelEventKind::FILL : KernelEventKind::PARTIAL_FILL);
+    if (order.status != VenueOrderStatus::CANCELED) {
+        order.status = done ? VenueOrderStatus::FILLED : VenueOrderStatus::PARTIALLY_FILLED;
+    }
+    book_fill(order, qty, price);
+    if (report) emit(order, done ? KernelEventKind::FILL : KernelEventKind::PARTIAL_FILL);
 }
 
 bool MockVenueAdapter::fill_working(std::string_view client_order_id, Decimal qty, Decimal price) {
@@ -100,18 +172,25 @@ bool MockVenueAdapter::fill_working(std::string_view client_order_id, Decimal qt
     const auto found = orders_.find(Id(client_order_id));
     if (found == orders_.end() || is_terminal(found->second.status) || !price.is_positive()) return false;
     VenueOrder& order = found->second;
-    const Decimal room = order.qty - order.cum_filled_qty;
-    const Decimal take = min(qty, room);
+    const Decimal take = min(qty, order.qty - order.cum_filled_qty);
     if (!take.is_positive()) return false;
-    fill(order, take, price);
+    fill(order, take, price, true);
     return true;
+}
+
+void MockVenueAdapter::inject_foreign_fill(std::string_view asset, TradeSide side, Decimal qty, Decimal price) {
+    VenueOrder order;
+    order.asset = AssetName(asset);
+    order.side = side;
+    order.purpose = OrderPurpose::ENTRY;
+    book_fill(order, qty, price);
 }
 
 VenueCallResult MockVenueAdapter::cancel_order(const CancelRequest& request) {
     ++counters_.cancels_requested;
-    if (scenario_.cancel_reject) {
+    if (scenario_.cancel_reject || draw(ppm_.cancel_reject)) {
         ++counters_.cancels_rejected;
-        return {VenueCallStatus::REJECTED, Id(), "cancel rejected (scenario cancel_reject)"};
+        return {VenueCallStatus::REJECTED, Id(), "cancel rejected by the venue"};
     }
     const auto found = orders_.find(request.client_order_id);
     if (found == orders_.end()) {
@@ -124,8 +203,20 @@ VenueCallResult MockVenueAdapter::cancel_order(const CancelRequest& request) {
         return {VenueCallStatus::REJECTED, order.venue_order_id,
                 "order is already " + std::string(to_string(order.status))};
     }
+    const bool answer_lost = draw(ppm_.cancel_unknown);
+    const Decimal remaining = order.qty - order.cum_filled_qty;
+    const bool race = remaining > lot_step_ && draw(ppm_.late_fill);
     order.status = VenueOrderStatus::CANCELED;
     emit(order, KernelEventKind::CANCEL_ACK);
+    if (race) {
+        // The venue matched one more lot while the cancel was in flight; its report comes last.
+        fill(order, lot_step_, reference_price_[order.client_order_id], false);
+        emit(order, KernelEventKind::PARTIAL_FILL);
+    }
+    if (answer_lost) {
+        ++counters_.answers_lost;
+        return {VenueCallStatus::UNKNOWN, Id(), "timeout: no answer to cancel"};
+    }
     return {VenueCallStatus::ACCEPTED, order.venue_order_id, "canceled"};
 }
 
@@ -145,16 +236,70 @@ void MockVenueAdapter::emit(const VenueOrder& order, KernelEventKind kind) {
     event.cum_fee = order.cum_fee;
     event.venue_sequence = ++sequence_;
     event.timestamp_ns = now_ns();
-    pending_.push_back(event);
     ++counters_.events_emitted;
+    enqueue(event);
+    retire_if_finished(order);
+}
+
+void MockVenueAdapter::enqueue(const VenueEvent& event) {
+    if (draw(ppm_.drop)) {
+        ++counters_.events_dropped;
+        return;
+    }
+    std::int64_t due = now_ns() + scenario_.latency_ns;
+    if (scenario_.delay_ns_max > 0 && draw(ppm_.delay)) {
+        due += rng_.between(1, scenario_.delay_ns_max);
+        ++counters_.events_delayed;
+    }
+    pending_.push_back({due, event});
+    if (pending_.size() > 1 && draw(ppm_.reorder)) {
+        std::swap(pending_[pending_.size() - 1], pending_[pending_.size() - 2]);
+        std::swap(pending_[pending_.size() - 1].due_ns, pending_[pending_.size() - 2].due_ns);
+        ++counters_.events_reordered;
+    }
+    if (draw(ppm_.duplicate)) {
+        pending_.push_back({due, event});
+        ++counters_.events_duplicated;
+    }
+}
+
+void MockVenueAdapter::retire_if_finished(const VenueOrder& order) {
+    if (!is_terminal(order.status)) return;
+    finished_.push_back(order.client_order_id);
+    while (finished_.size() > scenario_.finished_orders_retained_max) {
+        const Id oldest = finished_.front();
+        finished_.pop_front();
+        orders_.erase(oldest);
+        order_notional_.erase(oldest);
+        reference_price_.erase(oldest);
+    }
+}
+
+std::optional<std::int64_t> MockVenueAdapter::next_due_ns() const {
+    std::optional<std::int64_t> out;
+    for (const Pending& p : pending_) {
+        if (!out || p.due_ns < *out) out = p.due_ns;
+    }
+    return out;
 }
 
 void MockVenueAdapter::drain_events(EventSink& sink) {
-    while (!pending_.empty()) {
-        const VenueEvent event = pending_.front();
+    // Deliver, in queue order, every event that is due; held ones stay queued.
+    const std::int64_t now = now_ns();
+    std::size_t kept = 0;
+    const std::size_t count = pending_.size();
+    for (std::size_t i = 0; i < count; ++i) {
+        Pending item = std::move(pending_.front());
         pending_.pop_front();
-        sink.deliver(event);
+        if (item.due_ns <= now) {
+            ++counters_.events_delivered;
+            sink.deliver(item.event);
+        } else {
+            pending_.push_back(std::move(item));
+            ++kept;
+        }
     }
+    DITA_ASSERT(pending_.size() >= kept);
 }
 
 VenueQuery<std::optional<VenueOrder>> MockVenueAdapter::query_order(std::string_view asset,
@@ -162,10 +307,7 @@ VenueQuery<std::optional<VenueOrder>> MockVenueAdapter::query_order(std::string_
     VenueQuery<std::optional<VenueOrder>> out;
     if (!Id::fits(client_order_id)) return out;
     const auto found = orders_.find(Id(client_order_id));
-    if (found != orders_.end() && found->second.asset.view() == asset) {
-        out.value = found->second;
-        out.value->venue_sequence = sequence_;
-    }
+    if (found != orders_.end() && found->second.asset.view() == asset) out.value = found->second;
     return out;
 }
 
@@ -185,6 +327,7 @@ VenueQuery<std::vector<VenuePosition>> MockVenueAdapter::positions(std::string_v
     position.asset = AssetName(asset);
     position.side = found->second.net.is_positive() ? TradeSide::LONG : TradeSide::SHORT;
     position.size = found->second.net.abs();
+    position.entry_price = found->second.entry_notional.div(position.size);
     out.value.push_back(position);
     return out;
 }

@@ -1,7 +1,8 @@
 #pragma once
-// A deterministic in-process venue. Market orders fill at the request's reference price;
-// events are queued and handed to the kernel when it drains, so with no faults they appear
-// inside the outcome of the intent that caused them.
+// A deterministic in-process venue. Market orders fill at the request's reference price.
+// Events are queued and handed over when the kernel drains; with no faults and no latency they
+// appear inside the outcome of the intent that caused them. Every fault is drawn from `seed`,
+// so a scenario and a seed reproduce a run exactly.
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "dita/contracts/clock.hpp"
+#include "dita/contracts/rng.hpp"
 #include "dita/contracts/venue.hpp"
 
 namespace dita {
@@ -25,6 +27,25 @@ struct MockVenueScenario {
     double min_qty = 0.001;
     std::vector<std::string> assets{"BTCUSDT"};
     std::uint64_t seed = 0;
+    std::size_t finished_orders_retained_max = 2048; // like a venue's query window
+
+    // Fault injection: probabilities per event or per call, from 0 to 1.
+    std::int64_t latency_ns = 0;         // events become deliverable this long after they happen
+    double duplicate_probability = 0.0;  // an event is delivered twice
+    double reorder_probability = 0.0;    // an event overtakes the one queued before it
+    double drop_probability = 0.0;       // an event is never delivered (reconcile recovers it)
+    double delay_probability = 0.0;      // an event is held back up to delay_ns_max
+    std::int64_t delay_ns_max = 0;
+    double submit_unknown_probability = 0.0; // submit's answer is lost (the order may exist)
+    double cancel_unknown_probability = 0.0; // cancel's answer is lost
+    double random_reject_probability = 0.0;  // an order is rejected by the venue
+    double random_cancel_reject_probability = 0.0;
+    double late_fill_on_cancel_probability = 0.0; // cancel ack races a fill that arrives after it
+    double overfill_probability = 0.0;       // the venue reports one lot more than ordered
+    double short_fill_probability = 0.0;     // the venue reports FILLED below the quantity
+    bool random_partial_fills = false;       // fill share drawn per order instead of the ratio
+
+    bool has_faults() const;
 };
 
 struct MockVenueCounters {
@@ -33,6 +54,12 @@ struct MockVenueCounters {
     std::uint64_t cancels_requested = 0;
     std::uint64_t cancels_rejected = 0;
     std::uint64_t events_emitted = 0;
+    std::uint64_t events_delivered = 0;
+    std::uint64_t events_duplicated = 0;
+    std::uint64_t events_reordered = 0;
+    std::uint64_t events_dropped = 0;
+    std::uint64_t events_delayed = 0;
+    std::uint64_t answers_lost = 0;
 };
 
 class MockVenueAdapter final : public VenueAdapter {
@@ -52,30 +79,50 @@ public:
 
     const MockVenueScenario& scenario() const { return scenario_; }
     const MockVenueCounters& counters() const { return counters_; }
+    // Events emitted but not yet delivered (held by latency or delay).
     std::size_t pending_events() const { return pending_.size(); }
+    // The earliest time a held event becomes deliverable, if any is held.
+    std::optional<std::int64_t> next_due_ns() const;
     // Fills the working remainder of an order at a price (a resting order meeting the market).
     bool fill_working(std::string_view client_order_id, Decimal qty, Decimal price);
+    // Opens a position on the account that no kernel order made (someone trading by hand).
+    void inject_foreign_fill(std::string_view asset, TradeSide side, Decimal qty, Decimal price);
 
 private:
+    struct Pending {
+        std::int64_t due_ns;
+        VenueEvent event;
+    };
     void emit(const VenueOrder& order, KernelEventKind kind);
-    void fill(VenueOrder& order, Decimal qty, Decimal price);
+    void enqueue(const VenueEvent& event);
+    void fill(VenueOrder& order, Decimal qty, Decimal price, bool report);
+    void book_fill(const VenueOrder& order, Decimal qty, Decimal price);
+    void retire_if_finished(const VenueOrder& order);
+    bool draw(std::uint32_t ppm) { return ppm > 0 && rng_.chance_ppm(ppm); }
     std::int64_t now_ns() const { return clock_ != nullptr ? clock_->now_ns() : 0; }
 
     MockVenueScenario scenario_;
     const Clock* clock_;
+    Rng rng_;
     Decimal fill_ratio_;
     Decimal taker_fee_rate_;
     Decimal lot_step_;
     Decimal tick_size_;
     Decimal min_qty_;
+    struct Faults {
+        std::uint32_t duplicate = 0, reorder = 0, drop = 0, delay = 0, submit_unknown = 0, cancel_unknown = 0,
+                      reject = 0, cancel_reject = 0, late_fill = 0, overfill = 0, short_fill = 0;
+    } ppm_;
     std::map<Id, VenueOrder> orders_;
     std::map<Id, Decimal> order_notional_;
+    std::map<Id, Decimal> reference_price_;
     struct Book {
-        Decimal net; // signed: long positive
-        Decimal entry_notional;
+        Decimal net;            // signed: long positive
+        Decimal entry_notional; // of the open net position, at its fills' prices
     };
     std::map<AssetName, Book> books_;
-    std::deque<VenueEvent> pending_;
+    std::deque<Pending> pending_;
+    std::deque<Id> finished_;
     std::uint64_t sequence_ = 0;
     std::uint64_t next_order_number_ = 1;
     MockVenueCounters counters_;

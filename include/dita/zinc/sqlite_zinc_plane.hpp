@@ -1,0 +1,51 @@
+#pragma once
+// The durable journal: the same records as the in-memory plane, in an SQLite file (WAL mode,
+// synchronous FULL). Each kernel input's records are written in one transaction committed by
+// commit(), so after a crash the file holds every input up to the last committed one, whole.
+#include <memory>
+#include <string>
+
+#include "dita/zinc/zinc_plane.hpp"
+
+struct sqlite3;
+
+namespace dita {
+
+class SqliteZincPlane final : public ZincPlane {
+public:
+    // Opens or creates the journal; throws std::runtime_error naming the file and SQLite's
+    // reason when it cannot (a journal that cannot be written must stop the start-up).
+    explicit SqliteZincPlane(const std::string& path);
+    ~SqliteZincPlane() override;
+    SqliteZincPlane(const SqliteZincPlane&) = delete;
+    SqliteZincPlane& operator=(const SqliteZincPlane&) = delete;
+
+    void record_outcome(const KernelOutcome& outcome, std::string_view input_ref) override;
+    void record_transition(const Transition& transition) override;
+    void write_terminal(const TradeRecord& record) override;
+    void record_state(std::uint64_t input_sequence, const TradeSlot& slot, std::span<const OrderRecord> orders,
+                      const AccountTotals& totals) override;
+    std::optional<RecoveredState> recover() const override;
+    void commit(std::uint64_t input_sequence) override;
+
+    std::uint64_t outcome_count() const;
+    std::vector<TradeRecord> terminal_records() const;
+
+private:
+    class Statement;
+    void begin_if_needed();
+    void exec(const char* sql);
+
+    std::string path_;
+    sqlite3* db_ = nullptr;
+    bool in_transaction_ = false;
+    std::unique_ptr<Statement> insert_outcome_;
+    std::unique_ptr<Statement> insert_transition_;
+    std::unique_ptr<Statement> insert_terminal_;
+    std::unique_ptr<Statement> upsert_slot_;
+    std::unique_ptr<Statement> delete_orders_;
+    std::unique_ptr<Statement> insert_order_;
+    std::unique_ptr<Statement> upsert_totals_;
+};
+
+} // namespace dita

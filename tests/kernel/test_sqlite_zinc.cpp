@@ -1,0 +1,152 @@
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include "dita/zinc/sqlite_zinc_plane.hpp"
+#include "kernel/harness.hpp"
+
+namespace dita::test {
+namespace {
+
+class TempDir {
+public:
+    TempDir() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "dita-zinc-XXXXXX").string();
+        path_ = mkdtemp(pattern.data());
+    }
+    ~TempDir() { std::filesystem::remove_all(path_); }
+    std::string file(const char* name) const { return (std::filesystem::path(path_) / name).string(); }
+
+private:
+    std::string path_;
+};
+
+// Runs the same inputs into a kernel journaling to `zinc`. With stop_at_inputs >= 0 it stops
+// at the first trade that starts after that many inputs: by returning, or by crashing with a
+// torn (uncommitted) input when `crash` is set.
+void trade(ZincPlane& zinc, int cycles, int stop_at_inputs = -1, bool crash = false) {
+    VirtualClock clock;
+    InMemoryControlPlane control;
+    control.update(ControlUpdate{.trace_transitions = true});
+    MockVenueAdapter venue(MockVenueScenario{.partial_fill_ratio = 0.5}, &clock);
+    ExecutionKernel kernel(KernelConfig{.max_slots = 2}, control, venue, zinc, clock);
+    for (int i = 0; i < cycles; ++i) {
+        if (stop_at_inputs >= 0 && static_cast<int>(kernel.input_sequence()) >= stop_at_inputs) {
+            if (!crash) return;
+            // Half an input: records written, commit never reached.
+            KernelOutcome partial;
+            partial.details = "never committed";
+            zinc.record_outcome(partial, "torn");
+            raise(SIGKILL);
+        }
+        KernelIntent enter;
+        enter.intent_id = "e" + std::to_string(i);
+        enter.trade_id = "t" + std::to_string(i);
+        enter.slot_id = i % 2;
+        enter.target_size = 0.01;
+        enter.reference_price = 100.0 + i;
+        kernel.process_intent(enter);
+        KernelIntent exit = enter;
+        exit.intent_id = "x" + std::to_string(i);
+        exit.action = KernelCommandType::EXIT;
+        exit.target_size = 0.0;
+        kernel.process_intent(exit);
+    }
+}
+
+TEST(SqliteZinc, RecoversWhatTheInMemoryPlaneRecovers) {
+    TempDir dir;
+    InMemoryZincPlane memory;
+    trade(memory, 5);
+    {
+        SqliteZincPlane durable(dir.file("journal.db"));
+        trade(durable, 5);
+        EXPECT_EQ(durable.recover()->slots, memory.recover()->slots);
+    }
+    SqliteZincPlane reopened(dir.file("journal.db"));
+    const auto recovered = reopened.recover();
+    ASSERT_TRUE(recovered);
+    EXPECT_EQ(recovered->totals, memory.recover()->totals);
+    EXPECT_EQ(recovered->input_sequence, memory.recover()->input_sequence);
+    EXPECT_EQ(recovered->slots, memory.recover()->slots);
+    EXPECT_EQ(reopened.outcome_count(), 10u);
+    const auto terminals = reopened.terminal_records();
+    const auto expected = memory.terminal_records();
+    ASSERT_EQ(terminals.size(), expected.size());
+    for (std::size_t i = 0; i < terminals.size(); ++i) {
+        EXPECT_EQ(terminals[i].trade_id, expected[i].trade_id);
+        EXPECT_EQ(terminals[i].realized_pnl, expected[i].realized_pnl);
+    }
+}
+
+TEST(SqliteZinc, AKernelRestoredFromTheFileMatchesTheOneThatWroteIt) {
+    TempDir dir;
+    Harness h;
+    SqliteZincPlane durable(dir.file("journal.db"));
+    ExecutionKernel writer(KernelConfig{.max_slots = 2}, h.control, h.venue, durable, h.clock);
+    KernelIntent enter = h.make(KernelCommandType::ENTER, 1);
+    writer.process_intent(enter);
+    const auto recovered = durable.recover();
+    ASSERT_TRUE(recovered);
+    InMemoryZincPlane zinc2;
+    ExecutionKernel restored(KernelConfig{.max_slots = 2}, h.control, h.venue, zinc2, h.clock);
+    const KernelOutcome out = restored.restore(*recovered);
+    EXPECT_EQ(out.diagnostic_code, KernelDiagnosticCode::RECONCILED) << out.details;
+    EXPECT_EQ(restored.account(), writer.account());
+    EXPECT_EQ(restored.slot(1).size, writer.slot(1).size);
+    EXPECT_EQ(restored.slot(1).fsm_state, TradeStage::POSITION_OPEN);
+}
+
+TEST(SqliteZinc, ACrashMidInputLosesThatInputWholeAndNothingElse) {
+    TempDir dir;
+    const std::string path = dir.file("journal.db");
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        SqliteZincPlane durable(path);
+        trade(durable, 100, 7, true);
+        _exit(0); // not reached: the child kills itself after seven inputs
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status));
+    EXPECT_EQ(WTERMSIG(status), SIGKILL);
+    SqliteZincPlane reopened(path);
+    const auto recovered = reopened.recover();
+    ASSERT_TRUE(recovered);
+    InMemoryZincPlane same;
+    trade(same, 100, 7, false);
+    const auto expected = same.recover();
+    ASSERT_TRUE(expected);
+    EXPECT_GE(recovered->input_sequence, 7u);
+    EXPECT_EQ(recovered->input_sequence, expected->input_sequence);
+    EXPECT_EQ(reopened.outcome_count(), same.outcome_count()); // the torn input left no trace
+    EXPECT_EQ(recovered->totals, expected->totals);
+    EXPECT_EQ(recovered->slots, expected->slots);
+}
+
+TEST(SqliteZinc, UnusableFilesAreRefusedWithThePathAndTheReason) {
+    TempDir dir;
+    try {
+        SqliteZincPlane plane(dir.file("missing-dir/journal.db"));
+        FAIL() << "a journal in a missing directory must not open";
+    } catch (const std::runtime_error& error) {
+        EXPECT_NE(std::string(error.what()).find("missing-dir/journal.db"), std::string::npos) << error.what();
+    }
+    const std::string garbage = dir.file("garbage.db");
+    std::ofstream(garbage) << "this is not an sqlite database, it is a text file of some length..........";
+    try {
+        SqliteZincPlane plane(garbage);
+        FAIL() << "a file that is not a journal must not open";
+    } catch (const std::runtime_error& error) {
+        EXPECT_NE(std::string(error.what()).find("garbage.db"), std::string::npos) << error.what();
+    }
+}
+
+} // namespace
+} // namespace dita::test
