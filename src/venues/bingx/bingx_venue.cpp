@@ -174,6 +174,7 @@ struct BingxVenueAdapter::Impl {
     std::map<std::string, std::string> asset_by_symbol;
     std::map<std::string, int> leverage_set; // "BTC-USDT/LONG" -> leverage
     std::deque<VenueEvent> events;
+    std::chrono::steady_clock::time_point last_event_at{};
     std::uint64_t sequence = 0;
     std::uint64_t created_count = 0;
     BingxAdapterStats stats;
@@ -318,7 +319,11 @@ struct BingxVenueAdapter::Impl {
                 resync_clock();
                 continue;
             }
-            if (reply.outcome != CallOutcome::RATE_LIMITED && reply.outcome != CallOutcome::NOT_SENT) return reply;
+            // A read changes nothing at the venue, so an unknown answer may be asked again.
+            const bool retry_unknown = method == "GET" && reply.outcome == CallOutcome::UNKNOWN;
+            if (reply.outcome != CallOutcome::RATE_LIMITED && reply.outcome != CallOutcome::NOT_SENT && !retry_unknown) {
+                return reply;
+            }
             pause(pause_ms, deadline);
             pause_ms = std::min(pause_ms * 2, 2000);
         }
@@ -451,6 +456,7 @@ struct BingxVenueAdapter::Impl {
         event.venue_sequence = ++sequence;
         if (events.size() >= config.event_queue_max) coalesce_locked();
         events.push_back(event);
+        last_event_at = std::chrono::steady_clock::now();
         ++stats.events_queued;
         events_cv.notify_all();
     }
@@ -669,13 +675,43 @@ struct BingxVenueAdapter::Impl {
         return out;
     }
 
-    VenueCallResult accepted_from(const BingxOrder& order) {
+    VenueCallResult accepted_from(const BingxOrder& order, std::chrono::steady_clock::time_point deadline) {
         absorb_order(order);
+        settle_fee(lower(order.client_order_id), deadline);
         VenueCallResult result;
         result.status = VenueCallStatus::ACCEPTED;
         result.venue_order_id = Id(order.order_id);
         result.detail = "accepted";
         return result;
+    }
+
+    // A place answer shows fills but no fee. The stream brings the fee within moments; wait
+    // for it briefly, then ask REST, so the caller's next drain sees each fill with its fee
+    // (a fee learnt much later may land after the trade is finished).
+    void settle_fee(const std::string& coid, std::chrono::steady_clock::time_point deadline) {
+        if (config.fill_fee_wait_ms <= 0) return;
+        const auto wait_until =
+            std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(config.fill_fee_wait_ms));
+        std::string symbol;
+        std::string venue_id;
+        {
+            std::unique_lock lock(mutex);
+            auto uncertain = [this, &coid] {
+                const auto found = orders.find(coid);
+                return found != orders.end() && found->second.fee_uncertain();
+            };
+            if (!uncertain()) return;
+            events_cv.wait_until(lock, wait_until, [&] { return !uncertain(); });
+            if (!uncertain()) return;
+            const Tracked& order = orders.at(coid);
+            symbol = order.symbol;
+            venue_id = order.venue_order_id;
+        }
+        QueryOutcome state = query_once(symbol, coid, venue_id, deadline);
+        if (state.outcome == CallOutcome::OK && state.order) {
+            if (state.order->client_order_id.empty()) state.order->client_order_id = coid;
+            absorb_order(*state.order);
+        }
     }
 
     void finish_locked_as_refused(const std::string& coid) {
@@ -820,7 +856,7 @@ struct BingxVenueAdapter::Impl {
             if (found.outcome == CallOutcome::OK && found.order) {
                 bump([](BingxAdapterStats& s) { ++s.orders_resolved_by_query; });
                 if (found.order->client_order_id.empty()) found.order->client_order_id = coid;
-                return accepted_from(*found.order);
+                return accepted_from(*found.order, deadline);
             }
             if (found.outcome != CallOutcome::NOT_FOUND) {
                 return {VenueCallStatus::UNKNOWN, Id(), "order fate still unknown: " + found.detail};
@@ -841,7 +877,7 @@ struct BingxVenueAdapter::Impl {
                 if (order.ok()) {
                     BingxOrder placed = *order.value;
                     if (placed.client_order_id.empty()) placed.client_order_id = coid;
-                    return accepted_from(placed);
+                    return accepted_from(placed, deadline);
                 }
                 last_detail = "unreadable place answer: " + order.error;
                 reply.outcome = CallOutcome::UNKNOWN;
@@ -867,7 +903,7 @@ struct BingxVenueAdapter::Impl {
             if (found.outcome == CallOutcome::OK && found.order) {
                 bump([](BingxAdapterStats& s) { ++s.orders_resolved_by_query; });
                 if (found.order->client_order_id.empty()) found.order->client_order_id = coid;
-                return accepted_from(*found.order);
+                return accepted_from(*found.order, deadline);
             }
             if (found.outcome != CallOutcome::NOT_FOUND) {
                 last_detail += "; query: " + found.detail;
@@ -1556,6 +1592,25 @@ VenueQuery<Decimal> BingxVenueAdapter::poll_mark_price(std::string_view asset) {
 }
 
 VenueQuery<std::int64_t> BingxVenueAdapter::server_time_ms() { return impl_->fetch_server_time(); }
+
+bool BingxVenueAdapter::wait_quiet(std::chrono::milliseconds quiet, std::chrono::milliseconds timeout) {
+    Impl& impl = *impl_;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::unique_lock lock(impl.mutex);
+    for (;;) {
+        const auto now = std::chrono::steady_clock::now();
+        bool settled = (!impl.config.start_stream || !impl.supervisor.joinable() || impl.connected) &&
+                       !impl.catch_up_pending && now - impl.last_event_at >= quiet;
+        for (const auto& [coid, order] : impl.orders) {
+            if (!settled) break;
+            const bool fee_pending = is_terminal(order.status) && order.fee_uncertain() && order.fee_checks < 3;
+            settled = !order.in_flight && !order.outcome_unknown && !fee_pending;
+        }
+        if (settled) return true;
+        if (now >= deadline) return false;
+        impl.events_cv.wait_for(lock, std::chrono::milliseconds(20));
+    }
+}
 
 bool BingxVenueAdapter::wait_for_events(std::chrono::milliseconds timeout) {
     std::unique_lock lock(impl_->mutex);

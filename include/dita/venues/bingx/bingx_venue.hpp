@@ -9,7 +9,6 @@
 //
 // Keys: read from the environment (BINGX_API_KEY, BINGX_API_SECRET) by credentials_from_env();
 // the secret is never printed, logged, or put into any detail text or exception.
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -93,6 +92,9 @@ struct BingxConfig {
     bool sync_leverage = true;
     // ORDER_TRADE_UPDATE 'n' is per fill (false, as in Binance's format) or cumulative (UNSURE).
     bool fee_is_cumulative = false;
+    // A place answer carries fills but no fee: wait this long for the stream's fee before
+    // submit_order returns, then ask REST (0: do not wait).
+    int fill_fee_wait_ms = 300;
 
     // Live-use caps: an order above either is refused locally. Zero means no cap.
     Decimal order_qty_max;
@@ -179,6 +181,10 @@ public:
 
     // Blocks until an event is queued or the timeout passes; true when events wait.
     bool wait_for_events(std::chrono::milliseconds timeout);
+    // Blocks until the adapter is at rest: the stream is up, no catch-up is due, no order's
+    // fate or fee is still being found out, and no event arrived for `quiet`. False when the
+    // timeout passes first. For wall-clock chaos runs: "at rest" before invariants are checked.
+    bool wait_quiet(std::chrono::milliseconds quiet, std::chrono::milliseconds timeout);
     std::size_t pending_events() const;
     bool stream_connected() const;
     BingxAdapterStats stats() const;
