@@ -108,16 +108,10 @@ TEST(BingxKernel, TradesEndAndBooksAgreeWithFaultsOn) {
     config.unique_client_order_ids = false;
     KernelOnSim k(config);
     ASSERT_TRUE(k.pair.start_result.ok) << k.pair.start_result.error;
-    bingx_sim::SimFaults faults;
+    bingx_sim::SimFaults faults = bingx_sim::moderate_faults(400);
     faults.http_5xx_rate = 0.1;
     faults.drop_rate = 0.1;
     faults.slow_rate = 0.1;
-    faults.slow_ms = 700;
-    faults.rate_limit_rate = 0.05;
-    faults.stream_duplicate_rate = 0.3;
-    faults.stream_delay_rate = 0.3;
-    faults.stream_delay_ms = 80;
-    faults.stream_drop_rate = 0.1;
     k.pair.sim.set_faults(faults);
     trade_cycles(k, 8);
     expect_books_agree(k);

@@ -39,6 +39,23 @@ struct SimFaults {
                                    // client reconnects are lost, as on the exchange
 };
 
+// Every fault at a modest rate, for chaos runs "with faults on". Slow answers take twice the
+// client's request timeout, so each one really is a lost answer to the client.
+inline SimFaults moderate_faults(int client_request_timeout_ms) {
+    SimFaults faults;
+    faults.http_5xx_rate = 0.05;
+    faults.slow_rate = 0.03;
+    faults.slow_ms = 2 * client_request_timeout_ms;
+    faults.drop_rate = 0.05;
+    faults.execute_on_fault = 0.5;
+    faults.rate_limit_rate = 0.03;
+    faults.stream_duplicate_rate = 0.2;
+    faults.stream_delay_rate = 0.2;
+    faults.stream_delay_ms = 50;
+    faults.stream_drop_rate = 0.05;
+    return faults;
+}
+
 struct SimContract {
     std::string symbol = "BTC-USDT";
     int quantity_precision = 4;
