@@ -55,8 +55,7 @@ std::string lower(std::string_view text) {
 } // namespace
 
 bool Url::loopback() const {
-    return host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]" ||
-           host.starts_with("127.");
+    return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.starts_with("127.");
 }
 
 std::optional<Url> parse_url(std::string_view text, std::string& error) {
@@ -82,13 +81,26 @@ std::optional<Url> parse_url(std::string_view text, std::string& error) {
         error = "URL must not carry credentials";
         return std::nullopt;
     }
-    const auto colon = authority.rfind(':');
-    if (colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
+    url.port = url.tls ? "443" : "80";
+    if (authority.starts_with("[")) { // [IPv6]:port
+        const auto close = authority.find(']');
+        if (close == std::string_view::npos) {
+            error = "URL '" + std::string(text) + "' has an unclosed IPv6 bracket";
+            return std::nullopt;
+        }
+        url.host = std::string(authority.substr(1, close - 1));
+        const std::string_view rest_of = authority.substr(close + 1);
+        if (rest_of.starts_with(":")) {
+            url.port = std::string(rest_of.substr(1));
+        } else if (!rest_of.empty()) {
+            error = "URL '" + std::string(text) + "' has junk after the IPv6 address";
+            return std::nullopt;
+        }
+    } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
         url.host = std::string(authority.substr(0, colon));
         url.port = std::string(authority.substr(colon + 1));
     } else {
         url.host = std::string(authority);
-        url.port = url.tls ? "443" : "80";
     }
     if (url.host.empty()) {
         error = "URL '" + std::string(text) + "' has no host";
@@ -295,7 +307,9 @@ struct Network::Impl {
         }
         const auto verb = http::string_to_verb(in.method);
         http::request<http::string_body> request{verb, base.path + in.target, 11};
-        request.set(http::field::host, base.host);
+        const bool default_port = base.port == (base.tls ? "443" : "80");
+        const std::string host = base.host.find(':') != std::string::npos ? "[" + base.host + "]" : base.host;
+        request.set(http::field::host, default_port ? host : host + ":" + base.port);
         request.set(http::field::user_agent, "dita-bingx/0.1");
         request.keep_alive(true);
         for (const auto& [name, value] : in.headers) request.set(name, value);
@@ -486,7 +500,9 @@ std::optional<std::uint64_t> Network::ws_connect(const Url& base, std::string ta
         auto results = co_await impl->resolve(base, deadline, ec);
         if (ec) co_return std::pair<std::uint64_t, std::string>{0, "resolve " + base.host + ": " + ec.message()};
         auto executor = co_await asio::this_coro::executor;
-        const std::string host_header = base.host + ":" + base.port;
+        const std::string bracketed = base.host.find(':') != std::string::npos ? "[" + base.host + "]" : base.host;
+        const bool default_port = base.port == (base.tls ? "443" : "80");
+        const std::string host_header = default_port ? bracketed : bracketed + ":" + base.port;
         const std::string path = base.path + target;
         std::shared_ptr<WsSessionBase> session;
         if (base.tls) {

@@ -407,6 +407,16 @@ TEST(BingxRoundTrip, NonLoopbackHostsNeedAnExplicitLiveOptIn) {
     config.rest_url = "ftp://example";
     config.allow_live = true;
     EXPECT_THROW(BingxVenueAdapter{config}, std::invalid_argument);
+    config.allow_live = false;
+    config.rest_url = "http://[::1]:8080";
+    config.ws_url = "ws://localhost:8080/swap-market";
+    EXPECT_NO_THROW(BingxVenueAdapter{config}); // loopback in both spellings
+    config.rest_url = "http://[::1:8080";
+    EXPECT_THROW(BingxVenueAdapter{config}, std::invalid_argument);
+    config.rest_url = "http://user:pw@127.0.0.1:8080";
+    EXPECT_THROW(BingxVenueAdapter{config}, std::invalid_argument);
+    config.rest_url = "http://127.0.0.1:80x";
+    EXPECT_THROW(BingxVenueAdapter{config}, std::invalid_argument);
 }
 
 TEST(BingxRoundTrip, FactoryBuildsAStartedAdapterFromAUrlAndKeys) {
