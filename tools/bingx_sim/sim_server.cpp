@@ -3,15 +3,23 @@
 
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <chrono>
 #include <deque>
 #include <future>
 #include <map>
 #include <stdexcept>
 #include <thread>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "dita/bingx_sim/simulator.hpp"
 #include "sim_engine.hpp"
@@ -22,7 +30,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 using error_code = boost::system::error_code;
 template <typename T>
 using awaitable = asio::awaitable<T>;
@@ -36,29 +46,82 @@ constexpr std::size_t request_body_max = 1u << 20;
 constexpr std::size_t stream_outbox_max = 65536;
 constexpr int tick_ms = 50;
 
-class StreamSession : public std::enable_shared_from_this<StreamSession> {
+// A self-signed certificate for 127.0.0.1 and localhost (EC P-256, a year's validity), PEM
+// certificate and key; clients trust the certificate itself as their CA.
+std::optional<std::pair<std::string, std::string>> self_signed_loopback_certificate() {
+    using Key = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+    using Cert = std::unique_ptr<X509, decltype(&X509_free)>;
+    using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
+    Key key(EVP_EC_gen("P-256"), &EVP_PKEY_free);
+    Cert cert(X509_new(), &X509_free);
+    if (!key || !cert) return std::nullopt;
+    X509_set_version(cert.get(), 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
+    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 365L * 24 * 3600);
+    X509_set_pubkey(cert.get(), key.get());
+    X509_NAME* name = X509_get_subject_name(cert.get());
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+    X509_set_issuer_name(cert.get(), name);
+    X509V3_CTX context;
+    X509V3_set_ctx_nodb(&context);
+    X509V3_set_ctx(&context, cert.get(), cert.get(), nullptr, nullptr, 0);
+    for (const auto& [nid, value] : {std::pair{NID_subject_alt_name, "IP:127.0.0.1,IP:::1,DNS:localhost"},
+                                     std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
+        X509_EXTENSION* extension = X509V3_EXT_conf_nid(nullptr, &context, nid, value);
+        if (extension == nullptr) return std::nullopt;
+        X509_add_ext(cert.get(), extension, -1);
+        X509_EXTENSION_free(extension);
+    }
+    if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) return std::nullopt;
+    auto pem = [](auto write) -> std::string {
+        Bio bio(BIO_new(BIO_s_mem()), &BIO_free);
+        if (!bio || write(bio.get()) != 1) return {};
+        char* data = nullptr;
+        const long size = BIO_get_mem_data(bio.get(), &data);
+        return std::string(data, static_cast<std::size_t>(size));
+    };
+    std::string cert_pem = pem([&](BIO* bio) { return PEM_write_bio_X509(bio, cert.get()); });
+    std::string key_pem =
+        pem([&](BIO* bio) { return PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr); });
+    if (cert_pem.empty() || key_pem.empty()) return std::nullopt;
+    return std::pair{std::move(cert_pem), std::move(key_pem)};
+}
+
+// What the server needs of a user-stream session, plain or TLS.
+class StreamBase {
 public:
-    StreamSession(beast::tcp_stream stream, Engine& engine, std::string listen_key, std::uint64_t id)
+    virtual ~StreamBase() = default;
+    virtual const std::string& listen_key() const = 0;
+    virtual bool closed() const = 0;
+    virtual void send(std::string text, bool close_after) = 0;
+    virtual void cut() = 0;
+};
+
+template <typename Stream>
+class StreamSession final : public StreamBase, public std::enable_shared_from_this<StreamSession<Stream>> {
+public:
+    StreamSession(Stream stream, Engine& engine, std::string listen_key, std::uint64_t id)
         : ws(std::move(stream)), engine_(engine), listen_key_(std::move(listen_key)), id_(id),
           ping_timer_(ws.get_executor()) {}
 
-    websocket::stream<beast::tcp_stream> ws;
+    websocket::stream<Stream> ws;
 
-    const std::string& listen_key() const { return listen_key_; }
+    const std::string& listen_key() const override { return listen_key_; }
     std::uint64_t id() const { return id_; }
-    bool closed() const { return closed_; }
+    bool closed() const override { return closed_; }
 
-    void send(std::string text, bool close_after) {
+    void send(std::string text, bool close_after) override {
         if (closed_ || outbox_.size() >= stream_outbox_max) return;
         outbox_.push_back({std::move(text), close_after});
         if (writing_) return;
         writing_ = true;
-        auto self = shared_from_this();
+        auto self = this->shared_from_this();
         asio::co_spawn(ws.get_executor(), [self]() { return self->write_loop(); }, asio::detached);
     }
 
     // An abrupt cut, as a lost connection looks to the client.
-    void cut() {
+    void cut() override {
         if (closed_) return;
         closed_ = true;
         error_code ec;
@@ -68,7 +131,7 @@ public:
     }
 
     void start_pings() {
-        auto self = shared_from_this();
+        auto self = this->shared_from_this();
         asio::co_spawn(ws.get_executor(), [self]() { return self->ping_loop(); }, asio::detached);
     }
 
@@ -156,12 +219,31 @@ struct Simulator::Impl {
     std::atomic<bool> stopping{false};
 
     // Network thread only.
-    std::map<std::uint64_t, std::shared_ptr<StreamSession>> streams;
+    std::map<std::uint64_t, std::shared_ptr<StreamBase>> streams;
     std::map<std::uint64_t, beast::tcp_stream*> connections;
     std::uint64_t next_id = 1;
     std::atomic<std::size_t> open_stream_count{0};
 
-    explicit Impl(SimConfig config) : engine(config), bind_address(config.bind_address), wanted_port(config.port) {
+    bool tls = false;
+    ssl::context ssl_context{ssl::context::tls_server};
+    std::string certificate_pem;
+
+    explicit Impl(SimConfig config)
+        : engine(config), bind_address(config.bind_address), wanted_port(config.port), tls(config.tls) {
+        if (tls) {
+            certificate_pem = config.tls_certificate_pem;
+            std::string key_pem = config.tls_private_key_pem;
+            if (certificate_pem.empty() || key_pem.empty()) {
+                auto generated = self_signed_loopback_certificate();
+                if (!generated) throw std::invalid_argument("the BingX simulator could not make a TLS certificate");
+                certificate_pem = generated->first;
+                key_pem = generated->second;
+            }
+            error_code tls_ec;
+            ssl_context.use_certificate_chain(asio::buffer(certificate_pem), tls_ec);
+            if (!tls_ec) ssl_context.use_private_key(asio::buffer(key_pem), ssl::context::pem, tls_ec);
+            if (tls_ec) throw std::invalid_argument("SimConfig TLS certificate or key: " + tls_ec.message());
+        }
         error_code ec;
         const auto address = asio::ip::make_address(bind_address == "localhost" ? "127.0.0.1" : bind_address, ec);
         if (ec || !address.is_loopback()) {
@@ -297,12 +379,26 @@ struct Simulator::Impl {
     }
 
     awaitable<void> serve(tcp::socket socket) {
-        beast::tcp_stream stream(std::move(socket));
+        beast::tcp_stream plain(std::move(socket));
+        if (!tls) {
+            co_await serve_on(std::move(plain));
+            co_return;
+        }
+        tls_stream stream(std::move(plain), ssl_context);
+        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
+        error_code ec;
+        co_await stream.async_handshake(ssl::stream_base::server, with(ec));
+        if (ec || stopping) co_return;
+        co_await serve_on(std::move(stream));
+    }
+
+    template <typename Stream>
+    awaitable<void> serve_on(Stream stream) {
         const std::uint64_t id = next_id++;
-        connections[id] = &stream;
+        connections[id] = &beast::get_lowest_layer(stream);
         beast::flat_buffer buffer;
         for (;;) {
-            stream.expires_after(http_idle_timeout);
+            beast::get_lowest_layer(stream).expires_after(http_idle_timeout);
             http::request_parser<http::string_body> parser;
             parser.body_limit(request_body_max);
             error_code ec;
@@ -343,11 +439,12 @@ struct Simulator::Impl {
         }
         connections.erase(id);
         error_code ec;
-        stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-        stream.close();
+        beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ec);
+        beast::get_lowest_layer(stream).close();
     }
 
-    awaitable<void> serve_stream(beast::tcp_stream stream, http::request<http::string_body> request) {
+    template <typename Stream>
+    awaitable<void> serve_stream(Stream stream, http::request<http::string_body> request) {
         const std::string target(request.target());
         std::string listen_key;
         const auto question = target.find('?');
@@ -372,15 +469,15 @@ struct Simulator::Impl {
                                                              : R"({"code":100413,"msg":"listenKey not found"})";
             refusal.keep_alive(false);
             refusal.prepare_payload();
-            stream.expires_after(std::chrono::seconds(5));
+            beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
             co_await http::async_write(stream, refusal, with(ec));
-            stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-            stream.close();
+            beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ec);
+            beast::get_lowest_layer(stream).close();
             co_return;
         }
-        stream.expires_never();
+        beast::get_lowest_layer(stream).expires_never();
         const std::uint64_t id = next_id++;
-        auto session = std::make_shared<StreamSession>(std::move(stream), engine, listen_key, id);
+        auto session = std::make_shared<StreamSession<Stream>>(std::move(stream), engine, listen_key, id);
         websocket::stream_base::timeout timeout = websocket::stream_base::timeout::suggested(beast::role_type::server);
         timeout.keep_alive_pings = false;
         timeout.idle_timeout = std::chrono::seconds(120);
@@ -407,9 +504,15 @@ void Simulator::stop() { impl_->stop(); }
 
 std::uint16_t Simulator::port() const { return impl_->port; }
 
-std::string Simulator::rest_url() const { return "http://127.0.0.1:" + std::to_string(impl_->port); }
+std::string Simulator::rest_url() const {
+    return std::string(impl_->tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(impl_->port);
+}
 
-std::string Simulator::ws_url() const { return "ws://127.0.0.1:" + std::to_string(impl_->port) + "/swap-market"; }
+std::string Simulator::ws_url() const {
+    return std::string(impl_->tls ? "wss" : "ws") + "://127.0.0.1:" + std::to_string(impl_->port) + "/swap-market";
+}
+
+const std::string& Simulator::tls_certificate_pem() const { return impl_->certificate_pem; }
 
 void Simulator::set_faults(const SimFaults& faults) { impl_->engine.set_faults(faults); }
 

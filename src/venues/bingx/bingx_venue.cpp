@@ -218,7 +218,7 @@ struct BingxVenueAdapter::Impl {
             config.recv_window_ms <= 0 || config.event_queue_max == 0 || config.tracked_orders_max == 0) {
             throw std::invalid_argument("BingxConfig: timeouts, attempts and limits must be positive");
         }
-        network = std::make_unique<net::Network>(net::TlsOptions{config.tls_verify, config.tls_ca_file});
+        network = std::make_unique<net::Network>(net::TlsOptions{config.tls_verify, config.tls_ca_file, config.tls_ca_pem});
     }
 
     ~Impl() {

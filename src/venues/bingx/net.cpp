@@ -44,6 +44,13 @@ constexpr std::size_t ws_outbox_max = 1024;
 
 auto with(error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
 
+// SNI carries host names only, never address literals (RFC 6066).
+bool is_ip_literal(const std::string& host) {
+    error_code ec;
+    asio::ip::make_address(host, ec);
+    return !ec;
+}
+
 std::string lower(std::string_view text) {
     std::string out(text);
     for (char& c : out) {
@@ -158,7 +165,9 @@ struct Network::Impl {
                                 ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
         if (tls_options.verify) {
             error_code ec;
-            if (tls_options.ca_file.empty()) {
+            if (!tls_options.ca_pem.empty()) {
+                ssl_context.add_certificate_authority(asio::buffer(tls_options.ca_pem), ec);
+            } else if (tls_options.ca_file.empty()) {
                 ssl_context.set_default_verify_paths(ec);
             } else {
                 ssl_context.load_verify_file(tls_options.ca_file, ec);
@@ -234,7 +243,7 @@ struct Network::Impl {
         }
         conn->lowest().socket().set_option(tcp::no_delay(true), ec);
         if (url.tls) {
-            if (!SSL_set_tlsext_host_name(conn->tls->native_handle(), url.host.c_str())) {
+            if (!is_ip_literal(url.host) && !SSL_set_tlsext_host_name(conn->tls->native_handle(), url.host.c_str())) {
                 error = "TLS: cannot set the server name";
                 co_return nullptr;
             }
@@ -512,7 +521,7 @@ std::optional<std::uint64_t> Network::ws_connect(const Url& base, std::string ta
             lowest.expires_at(deadline);
             co_await lowest.async_connect(results, with(ec));
             if (ec) co_return std::pair<std::uint64_t, std::string>{0, "connect: " + ec.message()};
-            if (!SSL_set_tlsext_host_name(s->ws.next_layer().native_handle(), base.host.c_str())) {
+            if (!is_ip_literal(base.host) && !SSL_set_tlsext_host_name(s->ws.next_layer().native_handle(), base.host.c_str())) {
                 co_return std::pair<std::uint64_t, std::string>{0, "TLS: cannot set the server name"};
             }
             if (impl->tls_options.verify) s->ws.next_layer().set_verify_callback(ssl::host_name_verification(base.host));

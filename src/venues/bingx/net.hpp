@@ -49,6 +49,7 @@ struct HttpResponse {
 struct TlsOptions {
     bool verify = true;
     std::string ca_file; // empty: the system's trust store
+    std::string ca_pem;  // trusted certificates in memory (used instead of the system's store)
 };
 
 struct WsCallbacks {

@@ -439,6 +439,37 @@ TEST(BingxRoundTrip, FactoryBuildsAStartedAdapterFromAUrlAndKeys) {
     EXPECT_FALSE(failed.error.empty());
 }
 
+TEST(BingxRoundTrip, HttpsAndWssWithAVerifiedCertificate) {
+    auto config = sim_config();
+    config.tls = true; // a self-signed certificate for 127.0.0.1 and localhost
+    bingx_sim::Simulator sim(config);
+    ASSERT_TRUE(sim.start().ok);
+    EXPECT_EQ(sim.rest_url().rfind("https://", 0), 0u);
+    EXPECT_EQ(sim.ws_url().rfind("wss://", 0), 0u);
+    BingxConfig adapter_cfg = adapter_config(sim, config);
+    adapter_cfg.tls_ca_pem = sim.tls_certificate_pem();
+    BingxVenueAdapter adapter(adapter_cfg);
+    const auto started = adapter.start();
+    ASSERT_TRUE(started.ok) << started.error;
+    EXPECT_TRUE(adapter.stream_connected());
+    EventLog log;
+    ASSERT_EQ(adapter.submit_order(order("tls-1", TradeSide::LONG, OrderPurpose::ENTRY, "0.001")).status,
+              VenueCallStatus::ACCEPTED);
+    EXPECT_TRUE(drain_until(adapter, log, [&] { return log.is_done("tls-1") && log.cum_fee("tls-1").is_positive(); }));
+    EXPECT_GE(sim.stats().stream_frames_sent, 2u); // the fill came over wss too
+
+    // The same server, not trusted: the handshake fails and nothing is sent.
+    BingxConfig untrusted = adapter_config(sim, config);
+    BingxVenueAdapter refused(untrusted);
+    const auto failed = refused.start();
+    EXPECT_FALSE(failed.ok);
+    EXPECT_NE(failed.error.find("TLS"), std::string::npos) << failed.error;
+    // Verification off (never for live use): it connects.
+    untrusted.tls_verify = false;
+    BingxVenueAdapter unchecked(untrusted);
+    EXPECT_TRUE(unchecked.start().ok);
+}
+
 TEST(BingxRoundTrip, AnUnreachableVenueIsUnavailableNotUnknown) {
     bingx_sim::Simulator sim(sim_config());
     ASSERT_TRUE(sim.start().ok);

@@ -102,8 +102,9 @@ struct BingxConfig {
     // Hosts other than loopback are refused unless this is set (a deliberate live opt-in).
     bool allow_live = false;
 
-    bool tls_verify = true;
-    std::string tls_ca_file;
+    bool tls_verify = true;       // peer certificate and host name checked (https/wss)
+    std::string tls_ca_file;      // extra trust anchors from a file; empty: the system's store
+    std::string tls_ca_pem;       // trust anchors in memory (e.g. a test server's own certificate)
     bool start_stream = true;     // open the user-data stream in start()
     std::uint64_t seed = 1;       // reconnect jitter
 };

@@ -71,6 +71,11 @@ struct SimConfig {
     std::uint16_t port = 0;                 // 0: a free port
     std::string api_key = "dita-sim-key";
     std::string api_secret = "dita-sim-secret";
+    // https/wss instead of http/ws. Without a certificate and key (PEM), a self-signed one for
+    // 127.0.0.1 and localhost is made; clients trust tls_certificate_pem() as their CA.
+    bool tls = false;
+    std::string tls_certificate_pem;
+    std::string tls_private_key_pem;
     std::uint64_t seed = 1;
     std::vector<SimContract> contracts{SimContract{}};
     bool hedge_mode = true; // positionSide LONG/SHORT; false: one-way (BOTH + reduceOnly)
@@ -166,8 +171,9 @@ public:
     void stop(); // idempotent; closes every connection
 
     std::uint16_t port() const;
-    std::string rest_url() const; // http://127.0.0.1:<port>
-    std::string ws_url() const;   // ws://127.0.0.1:<port>/swap-market
+    std::string rest_url() const; // http(s)://127.0.0.1:<port>
+    std::string ws_url() const;   // ws(s)://127.0.0.1:<port>/swap-market
+    const std::string& tls_certificate_pem() const; // empty without TLS
 
     // Control (thread-safe).
     void set_faults(const SimFaults& faults);
