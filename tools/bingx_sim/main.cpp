@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     app.add_option("--listen-key-ttl-ms", config.listen_key_ttl_ms, "listenKey lifetime");
     app.add_option("--ping-interval-ms", config.ping_interval_ms, "stream Ping interval")->check(CLI::Range(10, 600000));
     app.add_flag("--no-gzip", no_gzip, "send stream frames as plain text");
+    app.add_flag("--tls", config.tls, "serve https/wss with a self-signed certificate for 127.0.0.1 (printed)");
     auto& f = config.faults;
     app.add_option("--fault-5xx", f.http_5xx_rate, "share of signed requests answered 5xx")->check(CLI::Range(0.0, 1.0));
     app.add_option("--fault-5xx-status", f.http_5xx_status, "5xx status (0: random 500/502/503/504)");
@@ -82,6 +83,7 @@ int main(int argc, char** argv) {
     }
     std::printf("bingx-sim listening on 127.0.0.1:%u\n", static_cast<unsigned>(started.port));
     std::printf("rest_url=%s ws_url=%s\n", sim->rest_url().c_str(), sim->ws_url().c_str());
+    if (config.tls) std::printf("%s", sim->tls_certificate_pem().c_str());
     std::fflush(stdout);
 
     timespec wait{};
