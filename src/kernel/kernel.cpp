@@ -10,6 +10,7 @@ namespace dita {
 
 using detail::merge_event;
 using detail::pnl_of;
+using detail::Bounds;
 using detail::cat;
 using detail::severity_rank;
 
@@ -48,8 +49,9 @@ ExecutionKernel::ExecutionKernel(KernelConfig config, ControlPlane& control, Ven
     if (config_.max_slots <= 0 || config_.max_slots > config_.slots_max) {
         throw std::invalid_argument("max_slots must be between 1 and " + std::to_string(config_.slots_max));
     }
-    if (config_.initial_capital.is_negative()) {
-        throw std::invalid_argument("initial_capital must not be negative");
+    bounds_ = detail::Bounds::for_slots(config_.max_slots);
+    if (config_.initial_capital.is_negative() || config_.initial_capital > bounds_.capital_max) {
+        throw std::invalid_argument("initial_capital must be from 0 to " + bounds_.capital_max.to_string());
     }
     slots_.resize(static_cast<std::size_t>(config_.max_slots));
     for (int i = 0; i < config_.max_slots; ++i) slots_[static_cast<std::size_t>(i)].slot_id = i;
@@ -105,6 +107,7 @@ KernelOutcome ExecutionKernel::on_venue_event(const VenueEvent& event) {
     ctx.tracing = control_.state().trace_transitions || control_.state().mode == KernelMode::DEBUG;
     apply_event(ctx, event, false);
     // An event may release a pending exit, whose own events arrive through the venue.
+    run_pending_exits(ctx);
     ctx.event_override_min = KernelSeverity::WARNING;
     drain(ctx);
     journal(ctx, event.client_order_id.view());
@@ -159,8 +162,9 @@ KernelOutcome ExecutionKernel::restore(const RecoveredState& recovered) {
 // Intents
 
 void ExecutionKernel::handle_enter(Ctx& ctx, const KernelIntent& intent) {
-    const auto validated = detail::validate_enter(intent, config_.client_order_id_max, intent_id_max,
-                                                  control_.state().risk_limits, instrument(intent.asset));
+    const auto validated =
+        detail::validate_enter(intent, config_.client_order_id_max, intent_id_max, control_.state().risk_limits,
+                               instrument(intent.asset), bounds_, mark_or_zero(intent.asset));
     if (!validated.ok) {
         set_result(ctx, validated.code, KernelSeverity::ERROR, validated.detail);
         return;
@@ -277,7 +281,7 @@ void ExecutionKernel::handle_enter(Ctx& ctx, const KernelIntent& intent) {
 }
 
 void ExecutionKernel::handle_exit(Ctx& ctx, const KernelIntent& intent) {
-    const auto validated = detail::validate_exit(intent, config_.client_order_id_max, intent_id_max);
+    const auto validated = detail::validate_exit(intent, config_.client_order_id_max, intent_id_max, bounds_);
     if (!validated.ok) {
         set_result(ctx, validated.code, KernelSeverity::ERROR, validated.detail);
         return;
@@ -472,9 +476,20 @@ void ExecutionKernel::handle_mark(Ctx& ctx, const KernelIntent& intent) {
                    "asset '" + intent.asset + "' is not traded on venue " + std::string(venue_.name()));
         return;
     }
+    if (const auto problem = mark_out_of_bounds(AssetName(intent.asset), *price)) {
+        set_result(ctx, KernelDiagnosticCode::INVALID_PRICE, KernelSeverity::ERROR, *problem);
+        return;
+    }
     marks_[AssetName(intent.asset)] = *price;
     set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
                "mark " + intent.asset + " = " + fmt_dec(*price));
+}
+
+void ExecutionKernel::run_pending_exits(Ctx& ctx) {
+    // By index: sending an exit touches its slot (already listed, so the list stays as it is).
+    for (std::size_t i = 0; i < touched_.size(); ++i) {
+        run_pending_exit(ctx, slots_[static_cast<std::size_t>(touched_[i])]);
+    }
 }
 
 void ExecutionKernel::run_pending_exit(Ctx& ctx, TradeSlot& slot) {
@@ -500,6 +515,8 @@ void ExecutionKernel::drain(Ctx& ctx) {
         venue_.drain_events(sink);
         if (inbox_.empty()) return;
         batch.swap(inbox_);
+        // One allocation for the outcome's events rather than one per doubling.
+        if (ctx.outcome.emitted_events.empty()) ctx.outcome.emitted_events.reserve(std::max<std::size_t>(batch.size(), 4));
         for (const VenueEvent& event : batch) {
             ctx.outcome.emitted_events.push_back(event);
             ctx.from_event = true;
@@ -507,6 +524,9 @@ void ExecutionKernel::drain(Ctx& ctx) {
             ctx.from_event = false;
         }
         batch.clear();
+        batch.swap(inbox_); // the inbox keeps its capacity for the next drain
+        // Only now, with everything this delivery said applied, may a pending exit be sized.
+        run_pending_exits(ctx);
     }
     set_result(ctx, KernelDiagnosticCode::INVARIANT_BROKEN, KernelSeverity::CRITICAL,
                "venue kept delivering events for " + std::to_string(drain_rounds_max) + " rounds");
@@ -524,6 +544,10 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
                        "MARK_PRICE event needs a known asset and a positive price");
             return;
         }
+        if (const auto problem = mark_out_of_bounds(event.asset, event.price)) {
+            set_result(ctx, KernelDiagnosticCode::INVALID_EVENT, KernelSeverity::ERROR, *problem);
+            return;
+        }
         auto& last_sequence = mark_sequences_[event.asset];
         if (event.venue_sequence != 0 && event.venue_sequence < last_sequence) {
             set_result(ctx, KernelDiagnosticCode::STALE_EVENT, KernelSeverity::INFO,
@@ -537,7 +561,7 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
                    "mark " + event.asset.str() + " = " + fmt_dec(event.price));
         return;
     }
-    if (const auto problem = detail::check_order_event(event)) {
+    if (const auto problem = detail::check_order_event(event, bounds_, mark_or_zero(event.asset.view()))) {
         set_result(ctx, KernelDiagnosticCode::INVALID_EVENT, KernelSeverity::ERROR, *problem);
         return;
     }
@@ -580,6 +604,9 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
     }
 #endif
     if (after == before) {
+        // While an intent drains the venue, this note would be dropped by set_result: do not
+        // format it (replays deliver duplicates by the hundred).
+        if (ctx.from_event && KernelSeverity::INFO < ctx.event_override_min) return;
         const bool same = detail::event_matches(before, event);
         set_result(ctx, same ? KernelDiagnosticCode::DUPLICATE_EVENT : KernelDiagnosticCode::STALE_EVENT,
                    KernelSeverity::INFO,
@@ -655,7 +682,8 @@ void ExecutionKernel::apply_entry_change(Ctx& ctx, TradeSlot& slot, const OrderR
             move(ctx, slot, FsmInput::ENTRY_ACKED);
             move(ctx, slot, FsmInput::ENTRY_WORKS);
         }
-        run_pending_exit(ctx, slot);
+        // A pending exit waits for the whole delivery (run_pending_exits): a later event of the
+        // same batch may still change what the entry filled.
         return;
     }
     if (!filled.is_positive()) return;
@@ -790,7 +818,8 @@ void ExecutionKernel::reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> sn
             return;
         }
         seen[static_cast<std::size_t>(id)] = true;
-        if (const auto problem = detail::check_snapshot(snapshot, config_.client_order_id_max)) {
+        if (const auto problem = detail::check_snapshot(snapshot, config_.client_order_id_max, bounds_,
+                                                        mark_or_zero(snapshot.slot.asset.view()))) {
             set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
                        "snapshot for slot " + std::to_string(id) + ": " + *problem + "; nothing reconciled");
             return;
@@ -1003,6 +1032,8 @@ bool ExecutionKernel::move(Ctx& ctx, TradeSlot& slot, FsmInput input) {
     slot.fsm_state = step.stage;
     touch(ctx, slot.slot_id);
     if (ctx.tracing) {
+        // An input walks several stages: one allocation for all of them.
+        if (ctx.outcome.transitions.empty()) ctx.outcome.transitions.reserve(12);
         ctx.outcome.transitions.push_back(transition);
         zinc_.record_transition(transition);
     }
@@ -1110,6 +1141,23 @@ SlotSnapshot ExecutionKernel::slot_snapshot(int slot_id) const {
         if (found != orders_.end()) out.orders.push_back(found->second.record);
     }
     return out;
+}
+
+Decimal ExecutionKernel::mark_or_zero(std::string_view asset) const {
+    return mark_price(asset).value_or(Decimal());
+}
+
+std::optional<std::string> ExecutionKernel::mark_out_of_bounds(const AssetName& asset, Decimal price) const {
+    if (price > bounds_.price_max) {
+        return cat("mark ", price, " is beyond the kernel's bound ", bounds_.price_max);
+    }
+    const Decimal twice = bounds_.slot_notional_max + bounds_.slot_notional_max;
+    for (const TradeSlot& slot : slots_) {
+        if (slot.asset == asset && !Bounds::product_within(slot.size, price, twice)) {
+            return cat("mark ", price, " would value slot ", slot.slot_id, " beyond its bound ", twice);
+        }
+    }
+    return std::nullopt;
 }
 
 std::optional<Decimal> ExecutionKernel::mark_price(std::string_view asset) const {

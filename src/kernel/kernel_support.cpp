@@ -74,7 +74,8 @@ std::optional<std::string> check_legs(const ExitLegs& legs) {
 }
 
 Validated validate_enter(const KernelIntent& intent, std::size_t client_order_id_max, std::size_t intent_id_max,
-                         const RiskLimits& limits, const std::optional<InstrumentSpec>& spec) {
+                         const RiskLimits& limits, const std::optional<InstrumentSpec>& spec, const Bounds& bounds,
+                         Decimal mark) {
     (void)client_order_id_max;
     if (auto problem = check_common_ids(intent, intent_id_max)) {
         return fail(KernelDiagnosticCode::INVALID_INTENT_ID, *problem);
@@ -87,12 +88,25 @@ Validated validate_enter(const KernelIntent& intent, std::size_t client_order_id
         return fail(KernelDiagnosticCode::INVALID_PRICE,
                     "reference_price must be a finite positive number, got " + fmt_double(intent.reference_price));
     }
+    if (*price > bounds.price_max) {
+        return fail(KernelDiagnosticCode::INVALID_PRICE, "reference_price " + price->to_string() +
+                                                             " is beyond the kernel's bound " + bounds.price_max.to_string());
+    }
     const auto size = Decimal::from_double(intent.target_size);
     if (!size || !size->is_positive()) {
         return fail(KernelDiagnosticCode::INVALID_SIZE,
                     "target_size must be a finite positive number, got " + fmt_double(intent.target_size));
     }
+    if (*size > bounds.size_max) {
+        return fail(KernelDiagnosticCode::INVALID_SIZE,
+                    "target_size " + size->to_string() + " is beyond the kernel's bound " + bounds.size_max.to_string());
+    }
     if (auto problem = check_size_on_lot(*size, *spec)) return fail(KernelDiagnosticCode::INVALID_SIZE, *problem);
+    if (!Bounds::product_within(*size, max(*price, mark), bounds.slot_notional_max)) {
+        return fail(KernelDiagnosticCode::RISK_LIMIT, "notional of " + size->to_string() + " at " +
+                                                          max(*price, mark).to_string() + " is beyond the slot bound " +
+                                                          bounds.slot_notional_max.to_string());
+    }
     const auto leverage = Decimal::from_double(intent.leverage);
     if (!leverage || *leverage < Decimal::from_units(1) || *leverage > Decimal::from_units(125)) {
         return fail(KernelDiagnosticCode::INVALID_LEVERAGE,
@@ -132,7 +146,8 @@ Validated validate_enter(const KernelIntent& intent, std::size_t client_order_id
     return out;
 }
 
-Validated validate_exit(const KernelIntent& intent, std::size_t client_order_id_max, std::size_t intent_id_max) {
+Validated validate_exit(const KernelIntent& intent, std::size_t client_order_id_max, std::size_t intent_id_max,
+                        const Bounds& bounds) {
     (void)client_order_id_max;
     if (auto problem = check_common_ids(intent, intent_id_max)) {
         return fail(KernelDiagnosticCode::INVALID_INTENT_ID, *problem);
@@ -142,10 +157,14 @@ Validated validate_exit(const KernelIntent& intent, std::size_t client_order_id_
         return fail(KernelDiagnosticCode::INVALID_PRICE,
                     "reference_price must be a finite positive number, got " + fmt_double(intent.reference_price));
     }
+    if (*price > bounds.price_max) {
+        return fail(KernelDiagnosticCode::INVALID_PRICE, "reference_price " + price->to_string() +
+                                                             " is beyond the kernel's bound " + bounds.price_max.to_string());
+    }
     const auto size = Decimal::from_double(intent.target_size);
-    if (!size || size->is_negative()) {
+    if (!size || size->is_negative() || *size > bounds.size_max) {
         return fail(KernelDiagnosticCode::INVALID_SIZE,
-                    "exit target_size must be finite and not negative (0: next leg), got " +
+                    "exit target_size must be finite, not negative (0: next leg) and within the kernel's bound, got " +
                         fmt_double(intent.target_size));
     }
     Validated out;
@@ -183,8 +202,19 @@ VenueOrderStatus status_of(KernelEventKind kind) {
     return VenueOrderStatus::NEW;
 }
 
-std::optional<std::string> check_order_event(const VenueEvent& event) {
+std::optional<std::string> check_order_event(const VenueEvent& event, const Bounds& bounds, Decimal mark) {
     if (event.client_order_id.empty()) return std::string("event has no client_order_id");
+    if (event.cum_filled_qty > bounds.size_max || event.order_qty > bounds.size_max) {
+        return "sizes beyond the kernel's bound " + bounds.size_max.to_string();
+    }
+    if (event.avg_fill_price > bounds.price_max) {
+        return "average price " + event.avg_fill_price.to_string() + " beyond the kernel's bound";
+    }
+    if (event.cum_fee.abs() > bounds.capital_max) return "fee " + event.cum_fee.to_string() + " beyond the kernel's bound";
+    if (!Bounds::product_within(event.cum_filled_qty, max(event.avg_fill_price, mark),
+                                bounds.slot_notional_max + bounds.slot_notional_max)) {
+        return "filled notional beyond twice the slot bound " + bounds.slot_notional_max.to_string();
+    }
     if (event.cum_filled_qty.is_negative()) return "cumulative filled size " + event.cum_filled_qty.to_string() + " is negative";
     if (event.order_qty.is_negative()) return "order size " + event.order_qty.to_string() + " is negative";
     if (event.avg_fill_price.is_negative()) return "average fill price " + event.avg_fill_price.to_string() + " is negative";
@@ -319,8 +349,16 @@ FsmInput resolution_for(const TradeSlot& slot, const std::optional<OrderRecord>&
     return slot.closed ? FsmInput::RESOLVE_TERMINAL : FsmInput::RESOLVE_CLOSED;
 }
 
-std::optional<std::string> check_snapshot(const SlotSnapshot& snapshot, std::size_t client_order_id_max) {
+std::optional<std::string> check_snapshot(const SlotSnapshot& snapshot, std::size_t client_order_id_max,
+                                          const Bounds& bounds, Decimal mark) {
     const TradeSlot& slot = snapshot.slot;
+    const Decimal twice = bounds.slot_notional_max + bounds.slot_notional_max;
+    if (slot.entry_filled > bounds.size_max + bounds.size_max || slot.entry_price > bounds.price_max ||
+        !Bounds::product_within(slot.entry_filled, max(slot.entry_price, mark), twice) ||
+        slot.realized_pnl.abs() > bounds.capital_max || slot.fees.abs() > bounds.capital_max ||
+        !Bounds::product_within(slot.exit_filled, bounds.price_max, bounds.capital_max + twice)) {
+        return std::string("values beyond the kernel's bounds");
+    }
     if (static_cast<std::size_t>(slot.fsm_state) >= enum_count<TradeStage>()) return std::string("fsm_state is unknown");
     if (slot.size.is_negative() || slot.entry_filled.is_negative() || slot.exit_filled.is_negative()) {
         return std::string("negative size or fill");

@@ -9,9 +9,12 @@
 
 #include "dita/contracts/types.hpp"
 #include "dita/control/control_plane.hpp"
+#include "dita/kernel/bounds.hpp"
 #include "dita/zinc/zinc_plane.hpp"
 
 namespace dita::detail {
+
+using Bounds = KernelBounds;
 
 struct Validated {
     bool ok = true;
@@ -53,16 +56,19 @@ std::string cat(const Pieces&... pieces) {
 }
 
 Validated validate_enter(const KernelIntent& intent, std::size_t client_order_id_max, std::size_t intent_id_max,
-                         const RiskLimits& limits, const std::optional<InstrumentSpec>& spec);
+                         const RiskLimits& limits, const std::optional<InstrumentSpec>& spec, const Bounds& bounds,
+                         Decimal mark);
 // Exit size 0 means "the next leg"; a positive size must sit on the lot step when known.
-Validated validate_exit(const KernelIntent& intent, std::size_t client_order_id_max, std::size_t intent_id_max);
+Validated validate_exit(const KernelIntent& intent, std::size_t client_order_id_max, std::size_t intent_id_max,
+                        const Bounds& bounds);
 std::optional<std::string> check_size_on_lot(Decimal size, const InstrumentSpec& spec);
 
 // Lower-case, venue-safe, deterministic: the same intent id always gives the same order id,
 // so a retried submit can never make a second order.
 std::string client_order_id_for(std::string_view intent_id, std::size_t max_length);
 
-std::optional<std::string> check_order_event(const VenueEvent& event);
+// `mark` is the asset's current mark (zero when none): a fill is valued at it too.
+std::optional<std::string> check_order_event(const VenueEvent& event, const Bounds& bounds, Decimal mark);
 VenueOrderStatus status_of(KernelEventKind kind);
 // Join of what is known about an order and what an event reports: commutative, associative
 // and idempotent, so any delivery order and any duplicates give the same record.
@@ -81,7 +87,8 @@ FsmInput resolution_for(const TradeSlot& slot, const std::optional<OrderRecord>&
                         const std::optional<OrderRecord>& exit);
 
 std::optional<std::string> check_legs(const ExitLegs& legs);
-std::optional<std::string> check_snapshot(const SlotSnapshot& snapshot, std::size_t client_order_id_max);
+std::optional<std::string> check_snapshot(const SlotSnapshot& snapshot, std::size_t client_order_id_max,
+                                          const Bounds& bounds, Decimal mark);
 std::optional<std::string> check_kernel_invariants(const std::vector<TradeSlot>& slots, const AccountTotals& totals);
 
 constexpr int severity_rank(KernelDiagnosticCode code, KernelSeverity severity) {

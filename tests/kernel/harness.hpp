@@ -77,6 +77,10 @@ struct Harness {
     int sequence = 0;
 };
 
-inline Decimal dec(const char* text) { return *Decimal::parse(text); }
+inline Decimal dec(const char* text) {
+    const auto value = Decimal::parse(text);
+    DITA_ASSERT(value.has_value()); // a test's literal, not input: a typo must stop the test run
+    return *value;
+}
 
 } // namespace dita::test

@@ -55,6 +55,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadIntentCase{"off_lot_size", [](KernelIntent& i) { i.target_size = 0.0105; }, K::INVALID_SIZE},
         BadIntentCase{"below_lot_size", [](KernelIntent& i) { i.target_size = 0.0004; }, K::INVALID_SIZE},
         BadIntentCase{"huge_size", [](KernelIntent& i) { i.target_size = 1e300; }, K::INVALID_SIZE},
+        BadIntentCase{"size_beyond_bound", [](KernelIntent& i) { i.target_size = 2e6; }, K::INVALID_SIZE},
+        BadIntentCase{"price_beyond_bound", [](KernelIntent& i) { i.reference_price = 1e9; }, K::INVALID_PRICE},
+        BadIntentCase{"notional_beyond_bound",
+                      [](KernelIntent& i) {
+                          i.target_size = 1e6;
+                          i.reference_price = 1e7;
+                      },
+                      K::RISK_LIMIT},
         BadIntentCase{"nan_price", [](KernelIntent& i) { i.reference_price = nan_value; }, K::INVALID_PRICE},
         BadIntentCase{"inf_price", [](KernelIntent& i) { i.reference_price = -inf_value; }, K::INVALID_PRICE},
         BadIntentCase{"zero_price", [](KernelIntent& i) { i.reference_price = 0.0; }, K::INVALID_PRICE},
@@ -107,7 +115,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadIntentCase{"mark_negative", [](KernelIntent& i) { i.reference_price = -3.0; }, K::INVALID_PRICE,
                       KernelCommandType::MARK_PRICE},
         BadIntentCase{"mark_unknown_asset", [](KernelIntent& i) { i.asset = "XYZ"; }, K::UNKNOWN_ASSET,
-                      KernelCommandType::MARK_PRICE}),
+                      KernelCommandType::MARK_PRICE},
+        BadIntentCase{"mark_beyond_bound", [](KernelIntent& i) { i.reference_price = 1e10; }, K::INVALID_PRICE,
+                      KernelCommandType::MARK_PRICE},
+        BadIntentCase{"exit_price_beyond_bound", [](KernelIntent& i) { i.reference_price = 1e9; }, K::INVALID_PRICE,
+                      KernelCommandType::EXIT},
+        BadIntentCase{"exit_size_beyond_bound", [](KernelIntent& i) { i.target_size = 1e7; }, K::INVALID_SIZE,
+                      KernelCommandType::EXIT}),
     [](const ::testing::TestParamInfo<BadIntentCase>& param_info) { return std::string(param_info.param.name); });
 
 struct BadEventCase {
@@ -161,6 +175,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadEventCase{"fill_of_nothing", [](VenueEvent& e) { e.cum_filled_qty = Decimal(); }, K::INVALID_EVENT},
         BadEventCase{"negative_order_qty", [](VenueEvent& e) { e.order_qty = dec("-1"); }, K::INVALID_EVENT},
         BadEventCase{"no_client_order_id", [](VenueEvent& e) { e.client_order_id = Id(); }, K::INVALID_EVENT},
+        BadEventCase{"fill_beyond_bound", [](VenueEvent& e) { e.cum_filled_qty = dec("5000000"); }, K::INVALID_EVENT},
+        BadEventCase{"price_beyond_bound", [](VenueEvent& e) { e.avg_fill_price = dec("90000000"); }, K::INVALID_EVENT},
+        BadEventCase{"notional_beyond_bound",
+                     [](VenueEvent& e) {
+                         e.cum_filled_qty = dec("900000");
+                         e.avg_fill_price = dec("9000000");
+                     },
+                     K::INVALID_EVENT},
+        BadEventCase{"fee_beyond_bound", [](VenueEvent& e) { e.cum_fee = Decimal::from_units(-20'000'000'000); }, K::INVALID_EVENT},
         BadEventCase{"unknown_order", [](VenueEvent& e) { e.client_order_id = Id("nobody"); }, K::UNKNOWN_ORDER},
         BadEventCase{"mark_without_price",
                      [](VenueEvent& e) {
@@ -202,6 +225,24 @@ TEST(BadSnapshot, InconsistentSnapshotsAreRefusedAtomically) {
     EXPECT_EQ(h.kernel.state_hash(), before);
 }
 
+// Finite but extreme values must get a diagnostic, never an overflow abort (found through the
+// Python binding: an ENTER of 1e9 at 1e9, and a mark of 1e10 over a large position).
+TEST(BadInput, ExtremeFiniteValuesNeverOverflow) {
+    Harness h;
+    EXPECT_EQ(h.enter(0, 1e9, 1e9).diagnostic_code, KernelDiagnosticCode::INVALID_PRICE);
+    EXPECT_EQ(h.enter(0, 1e9, 1e6).diagnostic_code, KernelDiagnosticCode::INVALID_SIZE);
+    ASSERT_EQ(h.enter(0, 10000.0, 0.1).diagnostic_code, KernelDiagnosticCode::OK);
+    const std::uint64_t before = h.kernel.state_hash();
+    EXPECT_EQ(h.mark(0, 1e10).diagnostic_code, KernelDiagnosticCode::INVALID_PRICE);
+    const KernelOutcome huge = h.mark(0, 5e6); // 10,000 units at 5e6 is beyond the slot's bound
+    EXPECT_EQ(huge.diagnostic_code, KernelDiagnosticCode::INVALID_PRICE) << huge.details;
+    EXPECT_EQ(h.kernel.state_hash(), before);
+    EXPECT_EQ(h.mark(0, 1e6).diagnostic_code, KernelDiagnosticCode::OK);
+    const AccountSnapshot a = h.kernel.account();
+    EXPECT_EQ(a.equity, a.capital + a.unrealized_pnl);
+    EXPECT_TRUE(h.money_identity_holds());
+}
+
 TEST(BadConfig, ImpossibleConfigurationsThrowAtConstruction) {
     VirtualClock clock;
     InMemoryControlPlane control;
@@ -210,6 +251,9 @@ TEST(BadConfig, ImpossibleConfigurationsThrowAtConstruction) {
     EXPECT_THROW(ExecutionKernel(KernelConfig{.max_slots = 0}, control, venue, zinc, clock), std::invalid_argument);
     EXPECT_THROW(ExecutionKernel(KernelConfig{.max_slots = 100000}, control, venue, zinc, clock), std::invalid_argument);
     EXPECT_THROW(ExecutionKernel(KernelConfig{.max_slots = 1, .initial_capital = dec("-1")}, control, venue, zinc, clock),
+                 std::invalid_argument);
+    EXPECT_THROW(ExecutionKernel(KernelConfig{.max_slots = 1, .initial_capital = Decimal::from_units(20'000'000'000)}, control, venue,
+                                 zinc, clock),
                  std::invalid_argument);
 }
 

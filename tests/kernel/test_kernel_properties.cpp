@@ -2,6 +2,7 @@
 #include <rapidcheck/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 
 #include "kernel/harness.hpp"
@@ -70,6 +71,27 @@ RC_GTEST_PROP(KernelProperty, RandomIntentsKeepEveryInvariant, ()) {
         RC_ASSERT(out.severity != KernelSeverity::CRITICAL);
         RC_ASSERT(!out.details.empty());
         for (const Transition& t : out.transitions) RC_ASSERT(next_stage(t.from, t.input) == t.to);
+        check_slot_invariants(h.kernel);
+    }
+}
+
+// Any double at all, finite or not, tiny or astronomically large: a diagnostic, never a crash.
+RC_GTEST_PROP(KernelProperty, AnyNumbersAtAllNeverCrash, ()) {
+    Harness h(random_venue(), 2, false);
+    const auto number = [] {
+        return *rc::gen::oneOf(rc::gen::arbitrary<double>(),
+                               rc::gen::element(0.001, 0.01, 1.0, 100.0, 1e6, 1e7, 1e9, 1e10, 1e12, 1e300, -1e300,
+                                                5e-324, std::numeric_limits<double>::quiet_NaN(),
+                                                std::numeric_limits<double>::infinity()));
+    };
+    const int steps = *rc::gen::inRange(1, 30);
+    for (int n = 0; n < steps; ++n) {
+        KernelIntent intent = random_intent(n, 2);
+        intent.target_size = number();
+        intent.reference_price = number();
+        intent.leverage = *rc::gen::element(1.0, number());
+        const KernelOutcome out = h.kernel.process_intent(intent);
+        RC_ASSERT(out.severity != KernelSeverity::CRITICAL);
         check_slot_invariants(h.kernel);
     }
 }

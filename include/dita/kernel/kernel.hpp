@@ -14,9 +14,12 @@
 #include "dita/contracts/types.hpp"
 #include "dita/contracts/venue.hpp"
 #include "dita/control/control_plane.hpp"
+#include "dita/kernel/bounds.hpp"
 #include "dita/zinc/zinc_plane.hpp"
 
 namespace dita {
+
+
 
 struct KernelConfig {
     int max_slots = 2;
@@ -69,6 +72,7 @@ public:
     // Stable across runs and platforms: a hash of slots, orders, account and marks.
     std::uint64_t state_hash() const;
     const KernelConfig& config() const { return config_; }
+    const KernelBounds& bounds() const { return bounds_; }
 
 private:
     struct OrderEntry {
@@ -90,6 +94,7 @@ private:
     // A submit the venue refused (REJECTED) or that never left (UNAVAILABLE).
     void refuse_order(Ctx& ctx, TradeSlot& slot, const OrderRecord& record, const VenueCallResult& sent);
     void run_pending_exit(Ctx& ctx, TradeSlot& slot);
+    void run_pending_exits(Ctx& ctx); // every touched slot's, once an input's events are applied
 
     // Events.
     void drain(Ctx& ctx);
@@ -118,6 +123,8 @@ private:
     void remember_order(const OrderEntry& entry);
     void retire_order(const Id& client_order_id);
     void update_leg_index(TradeSlot& slot) const;
+    Decimal mark_or_zero(std::string_view asset) const;
+    std::optional<std::string> mark_out_of_bounds(const AssetName& asset, Decimal price) const;
 
     KernelConfig config_;
     ControlPlane& control_;
@@ -125,6 +132,7 @@ private:
     ZincPlane& zinc_;
     const Clock& clock_;
 
+    KernelBounds bounds_;
     std::vector<TradeSlot> slots_;
     std::map<Id, OrderEntry> orders_;
     std::deque<Id> retired_;

@@ -85,6 +85,11 @@ public:
     std::optional<std::int64_t> next_due_ns() const;
     // Fills the working remainder of an order at a price (a resting order meeting the market).
     bool fill_working(std::string_view client_order_id, Decimal qty, Decimal price);
+    // Calm: from now on no fault is drawn and cancel_reject is off (no rejects, losses, drops, delays, duplicates,
+    // reorders, odd fills); events already held are still delivered at their due times.
+    // Campaigns call it before checking liveness.
+    void calm() { calm_ = true; }
+    bool is_calm() const { return calm_; }
     // Opens a position on the account that no kernel order made (someone trading by hand).
     void inject_foreign_fill(std::string_view asset, TradeSide side, Decimal qty, Decimal price);
 
@@ -98,7 +103,7 @@ private:
     void fill(VenueOrder& order, Decimal qty, Decimal price, bool report);
     void book_fill(const VenueOrder& order, Decimal qty, Decimal price);
     void retire_if_finished(const VenueOrder& order);
-    bool draw(std::uint32_t ppm) { return ppm > 0 && rng_.chance_ppm(ppm); }
+    bool draw(std::uint32_t ppm) { return !calm_ && ppm > 0 && rng_.chance_ppm(ppm); }
     std::int64_t now_ns() const { return clock_ != nullptr ? clock_->now_ns() : 0; }
 
     MockVenueScenario scenario_;
@@ -126,6 +131,7 @@ private:
     std::uint64_t sequence_ = 0;
     std::uint64_t next_order_number_ = 1;
     MockVenueCounters counters_;
+    bool calm_ = false;
 };
 
 } // namespace dita

@@ -1,0 +1,529 @@
+#include "chaos_cli.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "dita/chaos/input_log.hpp"
+#include "dita/chaos/invariants.hpp"
+#include "dita/chaos/orchestrator.hpp"
+#include "dita/chaos/random.hpp"
+#include "dita/chaos/scenario.hpp"
+#include "dita/chaos/scenario_io.hpp"
+#include "dita/chaos/sequencer.hpp"
+#include "dita/chaos/suite.hpp"
+#include "dita/chaos/venue_factory.hpp"
+#include "dita/contracts/json.hpp"
+
+namespace dita::app {
+
+using namespace dita::chaos;
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr std::size_t progress_threshold_runs = 50;
+constexpr auto progress_redraw_interval = std::chrono::milliseconds(100);
+constexpr int progress_bar_cells = 30;
+
+double ms_since(SteadyClock::time_point start) {
+    return std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
+}
+
+// A one-line progress bar on stderr, only when stderr is a terminal and the work is long.
+class Progress {
+public:
+    Progress(std::string label, std::size_t total, bool allowed)
+        : label_(std::move(label)), total_(total),
+          enabled_(allowed && total >= progress_threshold_runs && isatty(STDERR_FILENO) == 1) {}
+    Progress(const Progress&) = delete;
+    Progress& operator=(const Progress&) = delete;
+    ~Progress() {
+        if (enabled_ && drawn_) std::fprintf(stderr, "\r\033[2K");
+    }
+
+    void advance() {
+        ++done_;
+        if (!enabled_) return;
+        const auto now = SteadyClock::now();
+        if (drawn_ && now - last_draw_ < progress_redraw_interval && done_ < total_) return;
+        last_draw_ = now;
+        drawn_ = true;
+        const auto filled = static_cast<int>(progress_bar_cells * done_ / std::max<std::size_t>(total_, 1));
+        std::fprintf(stderr, "\r[%s%s] %zu/%zu %s", std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                     std::string(static_cast<std::size_t>(progress_bar_cells - filled), '.').c_str(), done_, total_,
+                     label_.c_str());
+        std::fflush(stderr);
+    }
+
+private:
+    std::string label_;
+    std::size_t total_;
+    std::size_t done_ = 0;
+    bool enabled_;
+    bool drawn_ = false;
+    SteadyClock::time_point last_draw_{};
+};
+
+std::string file_safe(const std::string& name) {
+    std::string out;
+    for (const char c : name) {
+        const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                          c == '_' || c == '.';
+        out += safe ? c : '_';
+    }
+    return out.empty() ? std::string("scenario") : out;
+}
+
+std::optional<std::string> write_text(const std::string& path, const std::string& text) {
+    if (path == "-") {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        std::fflush(stdout);
+        return std::nullopt;
+    }
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) return "cannot open " + path + " for writing";
+    out << text;
+    out.flush();
+    if (!out) return "cannot write " + path;
+    return std::nullopt;
+}
+
+struct Selected {
+    ChaosScenario scenario;
+    std::string source; // "built-in" or the file it came from
+};
+
+struct ScenarioStats {
+    std::size_t runs = 0;
+    std::size_t checks = 0;
+    std::size_t checks_passed = 0;
+    double wall_ms = 0.0;
+    bool passed = true;
+    ScenarioReport report; // the first failing run, else the last one
+};
+
+std::string describe_venue(const VenueSettings& venue) {
+    const Json changes = venue_settings_to_json(venue, true);
+    if (changes.empty()) return "default";
+    std::string out;
+    for (const auto& [key, value] : changes.items()) {
+        if (!out.empty()) out += ", ";
+        out += key + "=" + value.dump();
+    }
+    return out;
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------
+// dita chaos
+
+int run_chaos_command(const ChaosOptions& options) {
+    std::vector<Selected> selected;
+    if (!options.group.empty()) {
+        std::span<const ChaosScenario> group = builtin_scenarios();
+        if (options.group == "all") group = all_scenarios();
+        if (options.group == "edge") group = edge_case_scenarios();
+        if (options.group == "reject") group = reject_scenarios();
+        for (const ChaosScenario& one : group) selected.push_back({one, "built-in"});
+    }
+    for (const std::string& name : options.scenarios) {
+        const ChaosScenario* found = find_scenario(name);
+        if (found == nullptr) {
+            fmt::print(stderr, "dita chaos: unknown scenario '{}' (dita scenarios lists them)\n", name);
+            return exit_bad_input;
+        }
+        selected.push_back({*found, "built-in"});
+    }
+    // Every file is read and checked before anything runs.
+    for (const std::string& path : options.scenario_files) {
+        auto loaded = load_scenario_file(path);
+        if (!loaded.ok()) {
+            fmt::print(stderr, "dita chaos: scenario file refused: {}\n", loaded.error().message());
+            return exit_bad_input;
+        }
+        for (ChaosScenario& one : loaded.value()) selected.push_back({std::move(one), path});
+    }
+    if (options.group.empty() && options.scenarios.empty() && options.scenario_files.empty()) {
+        for (const ChaosScenario& one : builtin_scenarios()) selected.push_back({one, "built-in"});
+    }
+    // The venue each scenario asks for must be buildable, also before anything runs.
+    {
+        VirtualClock probe_clock;
+        const VenueFactory factory = mock_venue_factory();
+        for (const Selected& one : selected) {
+            auto venue = factory(one.scenario.venue, probe_clock);
+            if (!venue.ok()) {
+                fmt::print(stderr, "dita chaos: scenario file refused: {}: scenario '{}': venue: {}\n", one.source,
+                           one.scenario.name, venue.error().reason);
+                return exit_bad_input;
+            }
+        }
+    }
+    // The report's file must be writable before anything runs.
+    if (!options.json_out.empty() && options.json_out != "-") {
+        if (auto error = write_text(options.json_out, "")) {
+            fmt::print(stderr, "dita chaos: {}\n", *error);
+            return exit_bad_input;
+        }
+    }
+    if (!options.capture_dir.empty()) {
+        std::error_code error;
+        std::filesystem::create_directories(options.capture_dir, error);
+        if (error) {
+            fmt::print(stderr, "dita chaos: cannot create capture directory {}: {}\n", options.capture_dir, error.message());
+            return exit_bad_input;
+        }
+    }
+
+    SuiteOptions suite;
+    suite.stack.time = options.wall_clock ? TimeMode::WALL : TimeMode::VIRTUAL;
+    suite.checks.replays = !options.no_replay;
+    suite.checks.reordered_replays = options.reorders;
+
+    // The table goes to stderr when the JSON report takes stdout.
+    std::FILE* out = options.json_out == "-" ? stderr : stdout;
+    const std::size_t total_runs = selected.size() * static_cast<std::size_t>(options.repeat);
+    fmt::print(out, "dita chaos: {} scenario(s){} on the mock venue, {} time, {}\n\n", selected.size(),
+               options.repeat > 1 ? fmt::format(" x {} runs", options.repeat) : std::string(),
+               options.wall_clock ? "wall-clock" : "virtual",
+               options.no_replay ? "no replays"
+                                 : options.reorders == 0
+                                       ? std::string("replays per run: 1, events doubled")
+                                       : fmt::format("replays per run: {} (batches reversed{}), events doubled",
+                                                     options.reorders,
+                                                     options.reorders > 1 ? ", then seeded shuffles" : ""));
+
+    std::vector<ScenarioStats> stats(selected.size());
+    Progress progress("scenario runs", total_runs, !options.no_progress);
+    double simulated_seconds = 0.0;
+    const auto started = SteadyClock::now();
+    for (int round = 0; round < options.repeat; ++round) {
+        // Each round shuffles with fresh seeds, so repeats explore new orderings.
+        suite.checks.seed = options.seed + static_cast<std::uint64_t>(round) *
+                                               static_cast<std::uint64_t>(std::max(options.reorders, 1));
+        for (std::size_t i = 0; i < selected.size(); ++i) {
+            const auto run_started = SteadyClock::now();
+            ScenarioReport report = run_scenario_and_check(selected[i].scenario, suite);
+            // Runs follow each other with nothing in between: one run's end is the next's start.
+            suite.run.threads_at_start = report.threads_at_end;
+            ScenarioStats& s = stats[i];
+            s.wall_ms += ms_since(run_started);
+            ++s.runs;
+            if (report.setup_error) {
+                fmt::print(stderr, "dita chaos: scenario '{}' could not start: {}\n", report.name,
+                           report.setup_error->message());
+                return exit_bad_input;
+            }
+            simulated_seconds += static_cast<double>(report.run.elapsed_ns) / 1e9;
+            for (const InvariantResult& check : report.checks) {
+                ++s.checks;
+                if (check.passed) ++s.checks_passed;
+            }
+            if (round == 0 && !options.capture_dir.empty()) {
+                const std::string base = options.capture_dir + "/" + file_safe(report.name);
+                if (auto error = save_input_log(report.log, base + ".inputs.jsonl")) {
+                    fmt::print(stderr, "dita chaos: {}\n", error->message());
+                    return exit_bad_input;
+                }
+                EventSequencer sequencer;
+                sequencer.capture_many(report.run.events);
+                if (auto error = sequencer.save(base + ".events.jsonl")) {
+                    fmt::print(stderr, "dita chaos: {}\n", error->message());
+                    return exit_bad_input;
+                }
+            }
+            if (s.passed) s.report = std::move(report);
+            s.passed = s.passed && s.report.passed;
+            progress.advance();
+        }
+    }
+    const double total_ms = ms_since(started);
+
+    std::size_t name_width = 8;
+    for (const Selected& one : selected) name_width = std::max(name_width, one.scenario.name.size());
+    fmt::print(out, "{:<{}}  {:>5}  {:>9}  {:>10}  {}\n", "scenario", name_width, "steps", "checks",
+               options.repeat > 1 ? "time/run" : "time", "result");
+    std::size_t checks = 0;
+    std::size_t checks_passed = 0;
+    std::size_t failed_scenarios = 0;
+    for (std::size_t i = 0; i < selected.size(); ++i) {
+        const ScenarioStats& s = stats[i];
+        checks += s.checks;
+        checks_passed += s.checks_passed;
+        if (!s.passed) ++failed_scenarios;
+        fmt::print(out, "{:<{}}  {:>5}  {:>9}  {:>7.3f} ms  {}\n", selected[i].scenario.name, name_width,
+                   selected[i].scenario.steps.size(), fmt::format("{}/{}", s.checks_passed, s.checks), s.wall_ms / static_cast<double>(std::max<std::size_t>(s.runs, 1)),
+                   s.passed ? "pass" : "FAIL");
+        for (const InvariantResult& check : s.report.checks) {
+            if (!check.passed) {
+                fmt::print(out, "    FAIL {}: {}\n", check.name, check.detail);
+            } else if (options.verbose) {
+                fmt::print(out, "    ok   {}: {}\n", check.name, check.detail);
+            }
+        }
+    }
+    fmt::print(out, "\n{} scenario run(s), {}/{} checks hold, {} in {:.1f} ms (scenario time {}: {:.3f} s)\n",
+               total_runs, checks_passed, checks,
+               failed_scenarios == 0 ? std::string("every invariant holds")
+                                     : fmt::format("{} scenario(s) FAILED", failed_scenarios),
+               total_ms, options.wall_clock ? "slept" : "simulated", simulated_seconds);
+
+    if (!options.json_out.empty()) {
+        std::vector<ScenarioReport> reports;
+        reports.reserve(stats.size());
+        for (ScenarioStats& s : stats) reports.push_back(std::move(s.report));
+        if (auto error = write_text(options.json_out, chaos_report_to_json(reports).dump(2) + "\n")) {
+            fmt::print(stderr, "dita chaos: {}\n", *error);
+            return exit_bad_input;
+        }
+    }
+    return failed_scenarios == 0 ? exit_ok : exit_invariant_failed;
+}
+
+// ---------------------------------------------------------------------------------------
+// dita replay
+
+namespace {
+
+constexpr std::size_t problems_kept_max = 20;
+
+struct ReplaySummary {
+    std::string kind;
+    std::size_t inputs = 0;
+    std::size_t events = 0;
+    std::uint64_t orderings = 0;
+    bool exhaustive = false;
+    std::map<std::uint64_t, std::uint64_t> hashes; // state hash -> orderings that reached it
+    std::optional<std::uint64_t> recorded_hash;
+    std::vector<std::string> problems;
+
+    void note(std::string problem) {
+        if (problems.size() < problems_kept_max) problems.push_back(std::move(problem));
+    }
+};
+
+std::string hex(std::uint64_t value) { return fmt::format("{:016x}", value); }
+
+
+ReplaySummary replay_input_log(const InputLog& log, const ReplayOptions& options) {
+    ReplaySummary summary;
+    summary.kind = "input_log";
+    summary.inputs = log.inputs.size();
+    summary.events = log.event_count();
+    summary.recorded_hash = log.final_state_hash;
+    if (log.truncated) summary.note("the log was truncated when recorded; it cannot reproduce the run");
+    std::vector<std::pair<std::string, BatchTransform>> runs;
+    if (options.exhaustive) {
+        const OrderingPlan plan = plan_orderings(log);
+        summary.exhaustive = plan.exhaustive;
+        if (plan.exhaustive) {
+            for (std::uint64_t i = 0; i < plan.total; ++i) runs.emplace_back("ordering " + std::to_string(i), ordering_transform(plan, i));
+        } else {
+            runs.emplace_back("ordered", BatchTransform{});
+            for (int i = 1; i < options.samples; ++i) {
+                const std::uint64_t seed = options.seed + static_cast<std::uint64_t>(i);
+                runs.emplace_back("shuffle seed " + std::to_string(seed), shuffle_batches(seed));
+            }
+        }
+    } else if (options.shuffle) {
+        runs.emplace_back("shuffle seed " + std::to_string(options.seed), shuffle_batches(options.seed));
+    } else {
+        runs.emplace_back("ordered", BatchTransform{});
+    }
+    Progress progress("orderings", runs.size(), !options.no_progress);
+    for (auto& [label, transform] : runs) {
+        const ReplayRun replay = replay_log(log, std::move(transform));
+        ++summary.orderings;
+        ++summary.hashes[replay.final_state_hash];
+        if (replay.divergence) summary.note(label + ": diverged: " + *replay.divergence);
+        for (std::size_t i = 0; i < replay.outcomes.size(); ++i) {
+            const KernelOutcome& outcome = replay.outcomes[i];
+            if (is_unexpected_diagnostic(outcome.diagnostic_code) || outcome.severity == KernelSeverity::CRITICAL) {
+                const std::size_t input = i < replay.outcome_inputs.size() ? replay.outcome_inputs[i] : i;
+                summary.note(fmt::format("{}: input {}: {}: {}", label, input, to_string(outcome.diagnostic_code), outcome.details));
+                break;
+            }
+        }
+        if (replay.final_state_hash != log.final_state_hash) {
+            summary.note(fmt::format("{}: state {} differs from the recorded {}", label, hex(replay.final_state_hash),
+                                      hex(log.final_state_hash)));
+        }
+        progress.advance();
+    }
+    return summary;
+}
+
+ReplaySummary replay_events(const std::vector<VenueEvent>& events, const ReplayOptions& options) {
+    ReplaySummary summary;
+    summary.kind = "events";
+    summary.events = events.size();
+    std::vector<std::pair<std::string, std::vector<std::size_t>>> orders;
+    if (options.exhaustive) {
+        const EventOrderings plan = event_orderings(events.size(), static_cast<std::size_t>(options.samples), options.seed);
+        summary.exhaustive = plan.exhaustive;
+        for (std::size_t i = 0; i < plan.orders.size(); ++i) orders.emplace_back("ordering " + std::to_string(i), plan.orders[i]);
+    } else if (options.shuffle) {
+        orders.emplace_back("shuffle seed " + std::to_string(options.seed), shuffled_indices(events.size(), options.seed));
+    } else {
+        std::vector<std::size_t> identity(events.size());
+        for (std::size_t i = 0; i < identity.size(); ++i) identity[i] = i;
+        orders.emplace_back("ordered", std::move(identity));
+    }
+    EventSequencer sequencer;
+    sequencer.capture_many(events);
+    Progress progress("orderings", orders.size(), !options.no_progress);
+    for (const auto& [label, order] : orders) {
+        // The seed's replay: the events into a fresh kernel, which must not crash, refuse a slot
+        // or leave a slot reconciling.
+        const auto stack = build_test_kernel();
+        const auto outcomes = sequencer.replay_in_order(stack->kernel(), order);
+        ++summary.orderings;
+        ++summary.hashes[stack->kernel().state_hash()];
+        for (std::size_t i = 0; i < outcomes.size(); ++i) {
+            if (outcomes[i].diagnostic_code == KernelDiagnosticCode::INVALID_SLOT_ID ||
+                outcomes[i].severity == KernelSeverity::CRITICAL) {
+                summary.note(fmt::format("{}: event {}: {}: {}", label, order[i], to_string(outcomes[i].diagnostic_code),
+                                          outcomes[i].details));
+                break;
+            }
+        }
+        for (int slot = 0; slot < stack->kernel().max_slots(); ++slot) {
+            if (stack->kernel().slot(slot).fsm_state == TradeStage::STALE_STATE_RECONCILING) {
+                summary.note(fmt::format("{}: slot {} left in STALE_STATE_RECONCILING", label, slot));
+            }
+        }
+        progress.advance();
+    }
+    return summary;
+}
+
+} // namespace
+
+int run_replay_command(const ReplayOptions& options) {
+    std::ifstream probe(options.file, std::ios::binary);
+    if (!probe) {
+        fmt::print(stderr, "dita replay: cannot open {}\n", options.file);
+        return exit_bad_input;
+    }
+    std::string first_line;
+    while (std::getline(probe, first_line) && first_line.find_first_not_of(" \t\r") == std::string::npos) {
+    }
+    probe.close();
+
+    ReplaySummary summary;
+    const auto started = SteadyClock::now();
+    if (looks_like_input_log(first_line)) {
+        auto log = load_input_log(options.file);
+        if (!log.ok()) {
+            fmt::print(stderr, "dita replay: input log refused: {}\n", log.error().message());
+            return exit_bad_input;
+        }
+        summary = replay_input_log(log.value(), options);
+    } else {
+        auto events = load_events(options.file);
+        if (!events.ok()) {
+            fmt::print(stderr, "dita replay: event file refused: {}\n", events.error().message());
+            return exit_bad_input;
+        }
+        summary = replay_events(events.value(), options);
+    }
+    const double elapsed = ms_since(started);
+    const bool converged = summary.hashes.size() <= 1;
+    const bool passed = converged && summary.problems.empty();
+
+    std::FILE* out = options.json_out == "-" ? stderr : stdout;
+    fmt::print(out, "dita replay: {} ({})\n", options.file, summary.kind == "input_log" ? "kernel input log" : "venue events");
+    if (summary.kind == "input_log") fmt::print(out, "  inputs     {}\n", summary.inputs);
+    fmt::print(out, "  events     {}\n", summary.events);
+    fmt::print(out, "  orderings  {}{}\n", summary.orderings,
+               options.exhaustive ? (summary.exhaustive ? " (every ordering)" : " (sampled: too many to enumerate)") : "");
+    for (const auto& [hash, count] : summary.hashes) {
+        const bool recorded = summary.recorded_hash && *summary.recorded_hash == hash;
+        fmt::print(out, "  state      {}  reached by {} ordering(s){}\n", hex(hash), count, recorded ? "  (recorded)" : "");
+    }
+    for (const std::string& problem : summary.problems) fmt::print(out, "  FAIL       {}\n", problem);
+    fmt::print(out, "  result     {} in {:.1f} ms\n",
+               passed ? "every ordering converges to the same state" : "FAILED", elapsed);
+
+    if (!options.json_out.empty()) {
+        Json report;
+        report["file"] = options.file;
+        report["kind"] = summary.kind;
+        report["inputs"] = summary.inputs;
+        report["events"] = summary.events;
+        report["orderings"] = summary.orderings;
+        report["exhaustive"] = summary.exhaustive;
+        Json states = Json::array();
+        for (const auto& [hash, count] : summary.hashes) {
+            Json one;
+            one["state_hash"] = hex(hash);
+            one["orderings"] = count;
+            states.push_back(std::move(one));
+        }
+        report["states"] = std::move(states);
+        report["recorded_state_hash"] = summary.recorded_hash ? Json(hex(*summary.recorded_hash)) : Json(nullptr);
+        report["problems"] = summary.problems;
+        report["passed"] = passed;
+        if (auto error = write_text(options.json_out, report.dump(2) + "\n")) {
+            fmt::print(stderr, "dita replay: {}\n", *error);
+            return exit_bad_input;
+        }
+    }
+    return passed ? exit_ok : exit_invariant_failed;
+}
+
+// ---------------------------------------------------------------------------------------
+// dita scenarios
+
+int run_scenarios_command(const ScenariosOptions& options) {
+    std::vector<ChaosScenario> listed(builtin_scenarios().begin(), builtin_scenarios().end());
+    listed.insert(listed.end(), reject_scenarios().begin(), reject_scenarios().end());
+    if (!options.export_dir.empty()) {
+        std::error_code error;
+        std::filesystem::create_directories(options.export_dir, error);
+        if (error) {
+            fmt::print(stderr, "dita scenarios: cannot create {}: {}\n", options.export_dir, error.message());
+            return exit_bad_input;
+        }
+        for (const ChaosScenario& one : listed) {
+            const std::string path = options.export_dir + "/" + file_safe(one.name) + ".json";
+            if (auto problem = write_text(path, scenario_to_json(one).dump(2) + "\n")) {
+                fmt::print(stderr, "dita scenarios: {}\n", *problem);
+                return exit_bad_input;
+            }
+        }
+        fmt::print("dita scenarios: wrote {} scenario files to {}\n", listed.size(), options.export_dir);
+        return exit_ok;
+    }
+    if (options.json) {
+        fmt::print("{}\n", scenarios_to_json(listed).dump(2));
+        return exit_ok;
+    }
+    std::size_t width = 8;
+    for (const ChaosScenario& one : listed) width = std::max(width, one.name.size());
+    fmt::print("{:<{}}  {:<14}  {:>5}  {:>8}  {:<34}  {}\n", "scenario", width, "groups", "steps", "delays", "venue", "description");
+    for (const ChaosScenario& one : listed) {
+        std::string groups;
+        for (const std::string& group : scenario_groups(one.name)) groups += (groups.empty() ? "" : ",") + group;
+        fmt::print("{:<{}}  {:<14}  {:>5}  {:>6.3f} s  {:<34}  {}\n", one.name, width, groups.empty() ? "-" : groups,
+                   one.steps.size(), total_delay_seconds(one), describe_venue(one.venue), one.description);
+    }
+    fmt::print("\n`dita chaos` runs the first {} (each on its venue); `--scenario NAME` picks one, "
+               "`--group all|edge|reject` a seed group.\n",
+               builtin_scenarios().size());
+    return exit_ok;
+}
+
+} // namespace dita::app

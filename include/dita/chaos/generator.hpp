@@ -1,0 +1,21 @@
+#pragma once
+// Seeded random chaos scenarios (issue 5): a 64-bit seed gives one scenario, the same on every
+// machine (dita::Rng only), over both chaos slots, with random venue faults drawn from the seed.
+#include <cstddef>
+#include <cstdint>
+
+#include "dita/chaos/scenario.hpp"
+
+namespace dita::chaos {
+
+struct GeneratorOptions {
+    std::size_t steps_max = 24; // 1..steps_max steps (storms may add a few more, bounded)
+    bool faults = true;         // draw venue faults; false: the default venue
+    bool restarts = true;       // RESTART steps (kernel crash, rebuilt from the journal)
+};
+
+// Named "fuzz-<seed>". Every value it holds is one a scenario file can carry (finite numbers,
+// slots 0..1, delays within bounds), so the scenario saves and reloads unchanged.
+ChaosScenario generate_scenario(std::uint64_t seed, const GeneratorOptions& options = {});
+
+} // namespace dita::chaos

@@ -1,0 +1,54 @@
+#pragma once
+// High-level runners, as the seed's run_scenario_and_check and run_scenario_twice_compare, and
+// the JSON report of SPEC section 6.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dita/chaos/invariants.hpp"
+#include "dita/chaos/orchestrator.hpp"
+#include "dita/chaos/scenario.hpp"
+#include "dita/contracts/json.hpp"
+
+namespace dita::chaos {
+
+struct SuiteOptions {
+    StackOptions stack;
+    CheckOptions checks;
+    VenueFactory venue_factory; // empty: the mock venue
+    RunOptions run;
+};
+
+struct ScenarioReport {
+    std::string name;
+    std::size_t steps = 0;
+    bool passed = false;
+    std::vector<InvariantResult> checks;
+    std::vector<TradeSlot> final_slots;
+    AccountSnapshot account;
+    ChaosRunResult run;
+    InputLog log;
+    std::optional<std::size_t> threads_at_end; // pass on as the next run's threads_at_start
+    std::optional<Error> setup_error;          // the stack could not be built; nothing ran
+};
+
+// A fresh stack on the scenario's venue settings, the run, every check.
+ScenarioReport run_scenario_and_check(const ChaosScenario& scenario, const SuiteOptions& options = {});
+
+struct TwiceResult {
+    ChaosRunResult first;
+    ChaosRunResult second;
+    bool slots_match = false;          // the seed's comparison of the final slot's key fields
+    std::uint64_t first_state_hash = 0; // and ours: the whole kernel state
+    std::uint64_t second_state_hash = 0;
+};
+TwiceResult run_scenario_twice_compare(const ChaosScenario& scenario, const SuiteOptions& options = {});
+
+// {"name", "passed", "checks": [{"name", "passed", "detail"}], "final_slots": [...], "account": {...}}
+Json scenario_report_to_json(const ScenarioReport& report);
+// {"scenarios": [...]}
+Json chaos_report_to_json(std::span<const ScenarioReport> reports);
+
+} // namespace dita::chaos

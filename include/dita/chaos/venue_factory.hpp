@@ -1,0 +1,38 @@
+#pragma once
+// The seam between the chaos layer and venue implementations. The orchestrator, the checker
+// and the replays know only VenueAdapter; a factory builds the concrete venue for a scenario's
+// settings. The mock factory ships here; a live venue (BingX) plugs in its own.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "dita/chaos/result.hpp"
+#include "dita/chaos/scenario.hpp"
+#include "dita/contracts/clock.hpp"
+#include "dita/contracts/venue.hpp"
+
+namespace dita::chaos {
+
+struct VenueHandle {
+    std::unique_ptr<VenueAdapter> venue;
+    // Events the venue holds that the kernel has not drained yet; empty when the venue cannot
+    // tell (the leak check then relies on the other counts).
+    std::function<std::size_t()> pending_events;
+    // When the earliest held event becomes deliverable (a venue with latency); empty when the
+    // venue cannot tell. A virtual-time run moves its clock there to let the venue come to rest.
+    std::function<std::optional<std::int64_t>()> next_due_ns;
+    // Stops the venue drawing new faults (it still delivers what it holds); empty when the
+    // venue cannot be calmed (a live one).
+    std::function<void()> calm;
+};
+
+// Builds a venue for one run. The clock outlives the venue. Errors as values (a live venue
+// that cannot connect, settings it cannot model).
+using VenueFactory = std::function<Result<VenueHandle>(const VenueSettings& settings, const Clock& clock)>;
+
+// MockVenueAdapter with the settings as its MockVenueScenario.
+VenueFactory mock_venue_factory();
+
+} // namespace dita::chaos

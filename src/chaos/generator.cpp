@@ -1,0 +1,153 @@
+#include "dita/chaos/generator.hpp"
+
+#include <array>
+#include <string>
+
+#include "dita/contracts/rng.hpp"
+
+namespace dita::chaos {
+
+namespace {
+
+template <typename T, std::size_t N>
+const T& pick(Rng& rng, const std::array<T, N>& items) {
+    return items[static_cast<std::size_t>(rng.below(N))];
+}
+
+bool percent(Rng& rng, std::uint64_t chance) { return rng.below(100) < chance; }
+
+// Sizes at and around the lot step (0.001): on-lot, off-lot, zero, negative, huge.
+double draw_size(Rng& rng) {
+    static constexpr std::array<double, 8> usual{0.001, 0.002, 0.003, 0.005, 0.01, 0.01, 0.02, 0.1};
+    static constexpr std::array<double, 8> odd{0.0, 0.0015, 0.0009, 0.0101, -0.01, 1e-8, 1000.0, 0.999};
+    return percent(rng, 80) ? pick(rng, usual) : pick(rng, odd);
+}
+
+double draw_price(Rng& rng) {
+    static constexpr std::array<double, 6> usual{100.0, 100.0, 99.5, 101.0, 102.5, 97.0};
+    static constexpr std::array<double, 7> odd{0.0, -1.0, 1e-8, 1e12, 0.05, 100.05, 65000.0};
+    return percent(rng, 85) ? pick(rng, usual) : pick(rng, odd);
+}
+
+std::vector<double> draw_legs(Rng& rng) {
+    switch (rng.below(10)) {
+    case 0: return {0.5, 1.0};
+    case 1: return {0.25, 0.5, 1.0};
+    case 2: return {0.3, 0.7, 1.0};
+    case 3: return {0.5}; // invalid: does not end at 1.0
+    case 4: return {1.0, 0.5}; // invalid: not increasing
+    case 5: return {};         // invalid: empty
+    case 6: return {0.0, 1.0}; // invalid: a zero leg
+    default: return {1.0};
+    }
+}
+
+double draw_delay(Rng& rng) {
+    static constexpr std::array<double, 6> delays{0.001, 0.01, 0.05, 0.5, 5.0, 120.0};
+    return percent(rng, 65) ? 0.0 : pick(rng, delays);
+}
+
+double draw_probability(Rng& rng) {
+    static constexpr std::array<double, 5> levels{0.01, 0.05, 0.1, 0.25, 0.5};
+    return percent(rng, 60) ? 0.0 : pick(rng, levels);
+}
+
+VenueSettings draw_venue(Rng& rng, bool faults) {
+    VenueSettings venue;
+    venue.seed = rng.next() >> 11; // JSON numbers keep 53 bits exactly
+    if (!faults) return venue;
+    static constexpr std::array<double, 6> ratios{1.0, 1.0, 1.0, 0.5, 0.25, 0.75};
+    venue.partial_fill_ratio = pick(rng, ratios);
+    venue.random_partial_fills = percent(rng, 15);
+    venue.reject_entries = percent(rng, 3);
+    venue.reject_exits = percent(rng, 3);
+    venue.cancel_reject = percent(rng, 3);
+    if (percent(rng, 30)) venue.latency_ns = rng.between(1, 50'000'000);
+    for (const VenueProbabilityField& field : venue_probability_fields) venue.*field.member = draw_probability(rng);
+    // OVERFILL is one of the kernel's alarms (no_unexpected_diagnostics): the venue's overfill
+    // is a field scenario of its own, not a random fault every run would trip over.
+    venue.overfill_probability = 0.0;
+    if (venue.delay_probability > 0.0) venue.delay_ns_max = rng.between(1, 2'000'000'000);
+    return venue;
+}
+
+ChaosStep draw_step(Rng& rng, ChaosAction action) {
+    ChaosStep step;
+    step.action = action;
+    step.delay_before = draw_delay(rng);
+    step.side = percent(rng, 50) ? TradeSide::LONG : TradeSide::SHORT;
+    step.target_size = draw_size(rng);
+    step.reference_price = draw_price(rng);
+    static constexpr std::array<double, 6> leverages{1.0, 1.0, 2.0, 10.0, 125.0, 0.0};
+    step.leverage = percent(rng, 90) ? 1.0 : pick(rng, leverages);
+    if (action == ChaosAction::ENTER) step.exit_leg_ratios = draw_legs(rng);
+    if (percent(rng, 40)) step.slot_id = static_cast<int>(rng.below(scenario_slots));
+    return step;
+}
+
+ChaosAction draw_action(Rng& rng, bool restarts) {
+    const std::uint64_t roll = rng.below(100);
+    if (roll < 30) return ChaosAction::ENTER;
+    if (roll < 52) return ChaosAction::EXIT;
+    if (roll < 64) return ChaosAction::CANCEL;
+    if (roll < 74) return ChaosAction::MARK_PRICE;
+    if (roll < 84) return ChaosAction::RECONCILE;
+    if (roll < 94 || !restarts) return ChaosAction::WAIT;
+    return ChaosAction::RESTART;
+}
+
+} // namespace
+
+ChaosScenario generate_scenario(std::uint64_t seed, const GeneratorOptions& options) {
+    Rng rng(seed);
+    ChaosScenario scenario;
+    scenario.name = "fuzz-" + std::to_string(seed);
+    scenario.description = "generated from seed " + std::to_string(seed);
+    scenario.slot_id = static_cast<int>(rng.below(scenario_slots));
+    scenario.venue = draw_venue(rng, options.faults);
+    const std::size_t steps_max = options.steps_max == 0 ? 1 : options.steps_max;
+    const std::size_t steps = 1 + static_cast<std::size_t>(rng.below(steps_max));
+    scenario.steps.reserve(steps + 8);
+    while (scenario.steps.size() < steps) {
+        const std::uint64_t move = rng.below(100);
+        if (move < 6) {
+            // An intent storm on one slot: enters, exits and cancels with no time between them.
+            const int slot = static_cast<int>(rng.below(scenario_slots));
+            const std::size_t storm = 3 + static_cast<std::size_t>(rng.below(6));
+            for (std::size_t i = 0; i < storm; ++i) {
+                static constexpr std::array<ChaosAction, 4> storm_actions{ChaosAction::ENTER, ChaosAction::EXIT,
+                                                                          ChaosAction::CANCEL, ChaosAction::ENTER};
+                ChaosStep step = draw_step(rng, pick(rng, storm_actions));
+                step.delay_before = 0.0;
+                step.slot_id = slot;
+                scenario.steps.push_back(std::move(step));
+            }
+        } else if (move < 12) {
+            // A slot reused many times: full enter/exit cycles back to back.
+            const int slot = static_cast<int>(rng.below(scenario_slots));
+            const std::size_t cycles = 2 + static_cast<std::size_t>(rng.below(3));
+            for (std::size_t i = 0; i < cycles; ++i) {
+                ChaosStep enter = draw_step(rng, ChaosAction::ENTER);
+                enter.slot_id = slot;
+                enter.target_size = 0.01;
+                enter.reference_price = 100.0;
+                ChaosStep exit = enter;
+                exit.action = ChaosAction::EXIT;
+                scenario.steps.push_back(std::move(enter));
+                scenario.steps.push_back(std::move(exit));
+            }
+        } else if (move < 16 && options.restarts) {
+            // A crash right after an entry: the journal and the venue must bring the trade back.
+            ChaosStep enter = draw_step(rng, ChaosAction::ENTER);
+            scenario.steps.push_back(enter);
+            ChaosStep restart;
+            restart.action = ChaosAction::RESTART;
+            scenario.steps.push_back(restart);
+        } else {
+            scenario.steps.push_back(draw_step(rng, draw_action(rng, options.restarts)));
+        }
+    }
+    return scenario;
+}
+
+} // namespace dita::chaos

@@ -1,0 +1,214 @@
+#include "dita/chaos/scenario.hpp"
+
+#include <array>
+#include <charconv>
+
+namespace dita::chaos {
+
+namespace {
+
+ChaosStep step(ChaosAction action, double delay_before) {
+    ChaosStep out;
+    out.action = action;
+    out.delay_before = delay_before;
+    return out;
+}
+
+ChaosScenario scenario(std::string name, std::string description, std::vector<ChaosStep> steps) {
+    ChaosScenario out;
+    out.name = std::move(name);
+    out.description = std::move(description);
+    out.steps = std::move(steps);
+    return out;
+}
+
+VenueSettings partial_fills() {
+    VenueSettings venue;
+    venue.partial_fill_ratio = 0.5;
+    return venue;
+}
+
+ChaosScenario rapid_entry_exit() {
+    return scenario("rapid_entry_exit",
+                    "Rapid entry immediately followed by exit — tests race between submit and fill callback",
+                    {step(ChaosAction::ENTER, 0.0), step(ChaosAction::EXIT, 0.01)});
+}
+
+ChaosScenario two_leg_rapid() {
+    ChaosStep enter = step(ChaosAction::ENTER, 0.0);
+    enter.exit_leg_ratios = {0.5, 1.0};
+    ChaosStep exit = step(ChaosAction::EXIT, 0.01);
+    exit.target_size = 0.005;
+    return scenario("two_leg_rapid", "Entry then two rapid exits — tests partial + final close race",
+                    {enter, exit, exit});
+}
+
+ChaosScenario competing_cancel() {
+    ChaosScenario out = scenario("competing_cancel", "Entry, then cancel immediately — tests cancel-after-submit race",
+                                 {step(ChaosAction::ENTER, 0.0), step(ChaosAction::CANCEL, 0.01)});
+    out.venue = partial_fills();
+    return out;
+}
+
+ChaosScenario cancel_after_fill() {
+    ChaosScenario out = scenario(
+        "cancel_after_fill", "Entry with immediate fill, then cancel — tests cancel-on-closed-slot idempotency",
+        {step(ChaosAction::ENTER, 0.0), step(ChaosAction::CANCEL, 0.001), step(ChaosAction::EXIT, 0.001)});
+    out.venue = partial_fills();
+    return out;
+}
+
+ChaosScenario entry_then_mark() {
+    ChaosStep mark = step(ChaosAction::MARK_PRICE, 0.01);
+    mark.reference_price = 99.5;
+    return scenario("entry_then_mark", "Entry followed by mark-price update", {step(ChaosAction::ENTER, 0.0), mark});
+}
+
+ChaosScenario entry_reconcile_exit() {
+    ChaosScenario out = scenario(
+        "entry_reconcile_exit", "Entry, reconcile (simulate crash recovery), then exit",
+        {step(ChaosAction::ENTER, 0.0), step(ChaosAction::RECONCILE, 0.01), step(ChaosAction::EXIT, 0.01)});
+    out.venue = partial_fills();
+    return out;
+}
+
+ChaosScenario size_at_lot_boundary() {
+    ChaosStep enter = step(ChaosAction::ENTER, 0.0);
+    enter.target_size = 0.001;
+    ChaosStep exit = step(ChaosAction::EXIT, 0.01);
+    exit.target_size = 0.001;
+    return scenario("size_at_lot_boundary", "Entry at lot-size boundary (0.001 BTC) — tests precision edge",
+                    {enter, exit});
+}
+
+ChaosScenario zero_size_entry() {
+    ChaosStep enter = step(ChaosAction::ENTER, 0.0);
+    enter.target_size = 0.0;
+    return scenario("zero_size_entry", "Entry with target_size=0 — tests kernel edge guard", {enter});
+}
+
+ChaosScenario negative_price_entry() {
+    ChaosStep enter = step(ChaosAction::ENTER, 0.0);
+    enter.reference_price = -1.0;
+    return scenario("negative_price_entry", "Entry with negative reference price — tests kernel guard", {enter});
+}
+
+ChaosScenario entry_exit_10x() {
+    std::vector<ChaosStep> steps;
+    for (int i = 0; i < 20; ++i) {
+        ChaosStep one = step(i % 2 == 0 ? ChaosAction::ENTER : ChaosAction::EXIT, 0.005);
+        one.reason = "chaos_cycle_" + std::to_string(i / 2);
+        steps.push_back(std::move(one));
+    }
+    return scenario("entry_exit_10x", "TEN rapid entry-exit cycles — tests state-machine fatigue", std::move(steps));
+}
+
+struct Catalogue {
+    std::vector<ChaosScenario> builtins;
+    std::vector<ChaosScenario> all;
+    std::vector<ChaosScenario> edge;
+    std::vector<ChaosScenario> reject;
+};
+
+const Catalogue& catalogue() {
+    static const Catalogue instance = [] {
+        Catalogue c;
+        c.builtins = {rapid_entry_exit(),     two_leg_rapid(),        competing_cancel(), cancel_after_fill(),
+                      entry_then_mark(),      entry_reconcile_exit(), size_at_lot_boundary(),
+                      zero_size_entry(),      negative_price_entry(), entry_exit_10x()};
+        // The seed's run_scenario_and_check(scenario) uses the default venue for these.
+        c.all = {rapid_entry_exit(), two_leg_rapid(), entry_then_mark(), size_at_lot_boundary(), entry_exit_10x()};
+        c.edge = {zero_size_entry(), negative_price_entry()};
+        ChaosScenario reject_entry = competing_cancel();
+        reject_entry.name = "reject_entry";
+        reject_entry.description = "competing_cancel on a venue that rejects every entry (the seed's SCENARIO_REJECT_ENTRY)";
+        reject_entry.venue = VenueSettings{};
+        reject_entry.venue.reject_entries = true;
+        ChaosScenario reject_exit = cancel_after_fill();
+        reject_exit.name = "reject_exit";
+        reject_exit.description = "cancel_after_fill on a venue that rejects every cancel (the seed's SCENARIO_REJECT_EXIT)";
+        reject_exit.venue = VenueSettings{};
+        reject_exit.venue.cancel_reject = true;
+        c.reject = {reject_entry, reject_exit};
+        return c;
+    }();
+    return instance;
+}
+
+bool contains(std::span<const ChaosScenario> list, std::string_view name) {
+    for (const ChaosScenario& one : list) {
+        if (one.name == name) return true;
+    }
+    return false;
+}
+
+} // namespace
+
+std::span<const ChaosScenario> builtin_scenarios() { return catalogue().builtins; }
+std::span<const ChaosScenario> all_scenarios() { return catalogue().all; }
+std::span<const ChaosScenario> edge_case_scenarios() { return catalogue().edge; }
+std::span<const ChaosScenario> reject_scenarios() { return catalogue().reject; }
+
+const ChaosScenario* find_scenario(std::string_view name) {
+    for (const auto list : {builtin_scenarios(), reject_scenarios()}) {
+        for (const ChaosScenario& one : list) {
+            if (one.name == name) return &one;
+        }
+    }
+    return nullptr;
+}
+
+std::vector<std::string> scenario_groups(std::string_view name) {
+    std::vector<std::string> out;
+    if (contains(all_scenarios(), name)) out.emplace_back("ALL");
+    if (contains(edge_case_scenarios(), name)) out.emplace_back("EDGE_CASE");
+    if (contains(reject_scenarios(), name)) out.emplace_back("REJECT");
+    return out;
+}
+
+KernelCommandType command_for(ChaosAction action) {
+    switch (action) {
+    case ChaosAction::ENTER: return KernelCommandType::ENTER;
+    case ChaosAction::EXIT: return KernelCommandType::EXIT;
+    case ChaosAction::CANCEL: return KernelCommandType::CANCEL;
+    case ChaosAction::MARK_PRICE: return KernelCommandType::MARK_PRICE;
+    case ChaosAction::RECONCILE: return KernelCommandType::RECONCILE;
+    case ChaosAction::WAIT:
+    case ChaosAction::RESTART: break;
+    }
+    return KernelCommandType::MARK_PRICE;
+}
+
+KernelIntent step_to_intent(const ChaosStep& step, int slot_id, int trade_seq, std::int64_t timestamp_ns) {
+    // Built in place: this runs for every step of every chaos run.
+    char seq[16];
+    const auto written = std::to_chars(seq, seq + sizeof seq, trade_seq);
+    const std::string_view number(seq, static_cast<std::size_t>(written.ptr - seq));
+    const std::string_view action = to_string(step.action);
+    KernelIntent intent;
+    intent.timestamp_ns = timestamp_ns;
+    intent.intent_id.reserve(7 + number.size() + action.size());
+    intent.intent_id.append("chaos-").append(number).append("-");
+    for (const char c : action) intent.intent_id += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    intent.trade_id.reserve(12 + number.size());
+    intent.trade_id.append("chaos-trade-").append(number);
+    intent.slot_id = slot_id;
+    intent.asset = "BTCUSDT";
+    intent.side = step.side;
+    intent.action = command_for(step.action);
+    intent.reference_price = step.reference_price;
+    intent.target_size = step.target_size;
+    intent.leverage = step.leverage;
+    intent.exit_leg_ratios = step.exit_leg_ratios;
+    intent.reason = step.reason;
+    intent.metadata = step.metadata;
+    return intent;
+}
+
+double total_delay_seconds(const ChaosScenario& scenario) {
+    double total = 0.0;
+    for (const ChaosStep& one : scenario.steps) total += one.delay_before;
+    return total;
+}
+
+} // namespace dita::chaos

@@ -1,0 +1,95 @@
+#include "dita/chaos/suite.hpp"
+
+namespace dita::chaos {
+
+namespace {
+
+// The seed's _compare_key fields of a slot.
+bool same_key_fields(const TradeSlot& a, const TradeSlot& b) {
+    return a.fsm_state == b.fsm_state && a.size == b.size && a.trade_id == b.trade_id && a.closed == b.closed &&
+           a.realized_pnl == b.realized_pnl && a.active_leg_index == b.active_leg_index;
+}
+
+} // namespace
+
+ScenarioReport run_scenario_and_check(const ChaosScenario& scenario, const SuiteOptions& options) {
+    ScenarioReport report;
+    report.name = scenario.name;
+    report.steps = scenario.steps.size();
+    auto created = ChaosStack::create(scenario.venue, options.stack, options.venue_factory);
+    if (!created.ok()) {
+        report.setup_error = created.error();
+        report.run.scenario_name = scenario.name;
+        report.run.failure_reason = "setup: " + created.error().message();
+        return report;
+    }
+    ChaosStack& stack = *created.value();
+    report.run = run_chaos_scenario(stack, scenario, options.run);
+    const FinalState state = capture_final_state(stack);
+    report.threads_at_end = state.threads;
+    report.checks = run_checks(CheckContext{report.run, state, &stack.log(), options.checks});
+    report.passed = true;
+    for (const InvariantResult& check : report.checks) {
+        if (check.passed) continue;
+        report.passed = false;
+        if (!report.run.failure_reason.empty()) report.run.failure_reason += "; ";
+        report.run.failure_reason += check.name + ": " + check.detail;
+    }
+    report.run.passed = report.passed;
+    for (int i = 0; i < stack.kernel().max_slots(); ++i) report.final_slots.push_back(stack.kernel().slot(i));
+    report.account = stack.kernel().account();
+    report.log = std::move(stack.log());
+    return report;
+}
+
+TwiceResult run_scenario_twice_compare(const ChaosScenario& scenario, const SuiteOptions& options) {
+    TwiceResult out;
+    auto first = ChaosStack::create(scenario.venue, options.stack, options.venue_factory);
+    auto second = ChaosStack::create(scenario.venue, options.stack, options.venue_factory);
+    if (!first.ok() || !second.ok()) return out;
+    out.first = run_chaos_scenario(*first.value(), scenario, options.run);
+    out.second = run_chaos_scenario(*second.value(), scenario, options.run);
+    const ExecutionKernel& k1 = first.value()->kernel();
+    const ExecutionKernel& k2 = second.value()->kernel();
+    out.slots_match = same_key_fields(k1.slot(0), k2.slot(0));
+    out.first_state_hash = k1.state_hash();
+    out.second_state_hash = k2.state_hash();
+    return out;
+}
+
+Json scenario_report_to_json(const ScenarioReport& report) {
+    Json checks = Json::array();
+    for (const InvariantResult& check : report.checks) {
+        Json one;
+        one["name"] = check.name;
+        one["passed"] = check.passed;
+        one["detail"] = check.detail;
+        checks.push_back(std::move(one));
+    }
+    if (report.setup_error) {
+        Json one;
+        one["name"] = "setup";
+        one["passed"] = false;
+        one["detail"] = report.setup_error->message();
+        checks.push_back(std::move(one));
+    }
+    Json slots = Json::array();
+    for (const TradeSlot& slot : report.final_slots) slots.push_back(slot_to_dict(slot));
+    Json out;
+    out["name"] = report.name;
+    out["passed"] = report.passed;
+    out["checks"] = std::move(checks);
+    out["final_slots"] = std::move(slots);
+    out["account"] = account_to_dict(report.account);
+    return out;
+}
+
+Json chaos_report_to_json(std::span<const ScenarioReport> reports) {
+    Json list = Json::array();
+    for (const ScenarioReport& report : reports) list.push_back(scenario_report_to_json(report));
+    Json out;
+    out["scenarios"] = std::move(list);
+    return out;
+}
+
+} // namespace dita::chaos

@@ -1,0 +1,372 @@
+"""The C++ kernel through the binding: lifecycle, snapshot shapes, diagnostics for bad values,
+object lifetimes, clocks, control and zinc planes."""
+
+from __future__ import annotations
+
+import gc
+import math
+from datetime import datetime, timezone
+
+import pytest
+
+from dita import (
+    ControlUpdate,
+    ExecutionKernel,
+    InMemoryControlPlane,
+    InMemoryZincPlane,
+    KernelCommandType,
+    KernelDiagnosticCode,
+    KernelEventKind,
+    KernelIntent,
+    KernelMode,
+    KernelOutcome,
+    KernelSeverity,
+    MockVenueAdapter,
+    MockVenueScenario,
+    SlotSnapshot,
+    TradeSide,
+    TradeSlot,
+    TradeStage,
+    VenueEvent,
+    VirtualClock,
+    WallClock,
+)
+from prod.clean_arch.dita_v2 import contracts as compat_contracts
+from prod.clean_arch.dita_v2.rust_backend import ExecutionKernel as CompatKernel
+
+ACCOUNT_KEYS = {"initial_capital", "capital", "equity", "realized_pnl", "fees_paid", "unrealized_pnl", "used_margin"}
+SLOT_KEYS = {"fsm_state", "trade_id", "side", "size", "target_size", "entry_price", "realized_pnl", "fees", "closed",
+             "active_leg_index", "exit_leg_ratios", "working_order_id"}
+
+
+def test_compat_package_serves_the_same_objects():
+    assert CompatKernel is ExecutionKernel
+    assert compat_contracts.TradeStage is TradeStage and compat_contracts.KernelIntent is KernelIntent
+
+
+def test_full_trade_lifecycle(make_kernel, intent):
+    kernel = make_kernel()
+    entered = kernel.process_intent(intent("ENTER", side=TradeSide.LONG, exit_leg_ratios=(0.5, 1.0)))
+    assert isinstance(entered, KernelOutcome)
+    assert entered.diagnostic_code == KernelDiagnosticCode.OK and entered.severity == KernelSeverity.INFO
+    assert entered.ok and entered.slot_id == 0
+    assert [e.kind for e in entered.emitted_events] == [KernelEventKind.ORDER_ACK, KernelEventKind.FILL]
+    assert entered.transitions[0].from_state == TradeStage.IDLE  # DEBUG mode traces every move
+    assert entered.transitions[-1].to_state == TradeStage.POSITION_OPEN
+    slot = kernel.slot(0)
+    assert slot.fsm_state == TradeStage.POSITION_OPEN and slot.size == 0.01 and slot.side == TradeSide.LONG
+
+    first_leg = kernel.process_intent(intent("EXIT", reference_price=110.0, target_size=0.0))
+    assert first_leg.ok and kernel.slot(0).fsm_state == TradeStage.POSITION_PARTIALLY_CLOSED
+    assert kernel.slot(0).size == 0.005 and kernel.slot(0).active_leg_index == 1
+    closed = kernel.process_intent(intent("EXIT", reference_price=110.0, target_size=0.0))
+    assert closed.ok
+    slot = kernel.slot(0)
+    assert slot.fsm_state == TradeStage.TRADE_TERMINAL_WRITTEN and slot.closed and slot.size == 0.0
+    assert slot.realized_pnl == pytest.approx(0.1)  # 0.01 BTC long, +10
+    records = kernel.zinc_plane.terminal_records()
+    assert len(records) == 1 and records[0].realized_pnl == pytest.approx(0.1)
+
+    account = kernel.snapshot()["account"]
+    assert account["capital"] == account["initial_capital"] + account["realized_pnl"] - account["fees_paid"]
+    assert account["equity"] == account["capital"] + account["unrealized_pnl"]
+    # The slot is free again.
+    assert kernel.process_intent(intent("ENTER")).ok
+
+
+def test_snapshot_and_to_dict_have_exactly_the_spec_keys(make_kernel, intent):
+    kernel = make_kernel(max_slots=3)
+    kernel.process_intent(intent("ENTER"))
+    snapshot = kernel.snapshot()
+    assert set(snapshot) == {"account", "slots"}
+    assert set(snapshot["account"]) == ACCOUNT_KEYS
+    assert snapshot["account"]["initial_capital"] == 10000.0
+    assert len(snapshot["slots"]) == 3 == kernel.max_slots
+    for i, slot_dict in enumerate(snapshot["slots"]):
+        assert set(slot_dict) == SLOT_KEYS
+        assert slot_dict == kernel.slot(i).to_dict()
+    opened = snapshot["slots"][0]
+    assert opened["fsm_state"] == "POSITION_OPEN" and type(opened["fsm_state"]) is str
+    assert opened["side"] == "SHORT" and opened["exit_leg_ratios"] == [1.0]
+    assert snapshot["slots"][1]["trade_id"] is None and snapshot["slots"][1]["working_order_id"] is None
+
+
+def test_bad_values_get_the_kernels_diagnostics_and_change_nothing(make_kernel, intent):
+    kernel = make_kernel()
+    before = kernel.state_hash()
+    cases = {
+        KernelDiagnosticCode.INVALID_SIZE: [dict(target_size=math.nan), dict(target_size=0.0),
+                                            dict(target_size=-0.01), dict(target_size=math.inf),
+                                            dict(target_size=0.0015)],
+        KernelDiagnosticCode.INVALID_PRICE: [dict(reference_price=math.nan), dict(reference_price=-1.0)],
+        KernelDiagnosticCode.INVALID_LEVERAGE: [dict(leverage=math.nan), dict(leverage=0.5), dict(leverage=500)],
+        KernelDiagnosticCode.INVALID_LEG_RATIOS: [dict(exit_leg_ratios=(math.nan,)), dict(exit_leg_ratios=()),
+                                                  dict(exit_leg_ratios=(0.7, 0.5, 1.0))],
+        KernelDiagnosticCode.INVALID_SLOT_ID: [dict(slot_id=2), dict(slot_id=-1)],
+        KernelDiagnosticCode.UNKNOWN_ASSET: [dict(asset="DOGEUSDT")],
+        KernelDiagnosticCode.INVALID_INTENT_ID: [dict(intent_id="")],
+    }
+    for code, variants in cases.items():
+        for fields in variants:
+            outcome = kernel.process_intent(intent("ENTER", **fields))
+            assert outcome.diagnostic_code == code, (fields, outcome.details)
+            assert outcome.severity in (KernelSeverity.ERROR, KernelSeverity.WARNING)
+            assert outcome.details
+    assert kernel.slot(0).fsm_state == TradeStage.IDLE
+    # Only the input counter moved (hash covers slots, orders, account and marks).
+    assert kernel.state_hash() == before
+
+
+def test_wrong_types_raise_before_reaching_the_kernel(make_kernel, intent):
+    kernel = make_kernel()
+    sequence = kernel.input_sequence
+    for bad in (None, 42, "ENTER", {"intent_id": "x"}):
+        with pytest.raises(TypeError, match="KernelIntent"):
+            kernel.process_intent(bad)
+    with pytest.raises(TypeError, match="must be VenueEvent"):
+        kernel.on_venue_event(None)
+    with pytest.raises(TypeError):
+        kernel.reconcile_from_slots(None)
+    with pytest.raises(TypeError, match=r"\[1\] must be a SlotSnapshot"):
+        kernel.reconcile_from_slots([None, "slot"])
+    with pytest.raises(IndexError, match="outside 0..1"):
+        kernel.slot(2)
+    with pytest.raises(IndexError):
+        kernel.slot(-1)
+    with pytest.raises(TypeError):
+        kernel.slot("0")
+    assert kernel.input_sequence == sequence  # none of these was an input
+
+
+def test_constructor_refuses_what_it_cannot_run():
+    control, venue, zinc = InMemoryControlPlane(), MockVenueAdapter(), InMemoryZincPlane()
+    with pytest.raises(ValueError, match="max_slots"):
+        ExecutionKernel(0, control, venue, zinc)
+    with pytest.raises(ValueError, match="max_slots"):
+        ExecutionKernel(100000, control, venue, zinc)
+    with pytest.raises(ValueError, match="initial_capital"):
+        ExecutionKernel(1, control, venue, zinc, initial_capital=-1.0)
+    with pytest.raises(ValueError, match="initial_capital"):
+        ExecutionKernel(1, control, venue, zinc, initial_capital=math.nan)
+    with pytest.raises(TypeError, match="control_plane"):
+        ExecutionKernel(1, object(), venue, zinc)
+    with pytest.raises(TypeError, match="zinc_plane"):
+        ExecutionKernel(1, control, venue, [])
+    with pytest.raises(TypeError, match="lacks instrument, submit_order"):
+        ExecutionKernel(1, control, object(), zinc)
+    with pytest.raises(TypeError, match="clock"):
+        ExecutionKernel(1, control, venue, zinc, clock="sundial")
+    kernel = ExecutionKernel(1, control, venue, zinc, 500.0)
+    assert kernel.snapshot()["account"]["initial_capital"] == 500.0
+
+
+def test_kernel_keeps_its_components_alive(intent):
+    # Built from temporaries only: the kernel must hold them.
+    kernel = ExecutionKernel(2, InMemoryControlPlane(), MockVenueAdapter(MockVenueScenario(partial_fill_ratio=0.5)),
+                             InMemoryZincPlane())
+    gc.collect()
+    assert kernel.process_intent(intent("ENTER")).ok
+    venue = kernel.venue
+    assert isinstance(venue, MockVenueAdapter) and venue.counters.orders_submitted == 1
+    assert venue.scenario.partial_fill_ratio == 0.5
+    assert kernel.control_plane.mode == KernelMode.NORMAL
+    assert len(kernel.zinc_plane.outcomes()) == 1
+
+
+def test_reconcile_from_slots_as_the_seed_calls_it(make_kernel, intent):
+    kernel = make_kernel(partial_fill_ratio=0.5)
+    kernel.process_intent(intent("ENTER"))
+    slots = [kernel.slot(i) for i in range(kernel.max_slots)]
+    outcome = kernel.reconcile_from_slots([s._snapshot() if hasattr(s, "_snapshot") else None for s in slots if s])
+    assert outcome.diagnostic_code not in (KernelDiagnosticCode.INVALID_SLOT_ID, KernelDiagnosticCode.INVALID_SNAPSHOT)
+    assert all(kernel.slot(i).fsm_state != TradeStage.STALE_STATE_RECONCILING for i in range(kernel.max_slots))
+    assert kernel.reconcile_from_slots([None, None]).diagnostic_code == KernelDiagnosticCode.RECONCILED
+    # Two snapshots of one slot are refused as a whole.
+    twice = kernel.reconcile_from_slots([slots[0], slots[0]._snapshot()])
+    assert twice.diagnostic_code == KernelDiagnosticCode.INVALID_SNAPSHOT
+
+
+def assert_reconciled(outcome: KernelOutcome) -> None:
+    assert outcome.severity == KernelSeverity.INFO, outcome.details
+    assert outcome.diagnostic_code == KernelDiagnosticCode.RECONCILED, outcome.details
+
+
+def test_a_crashed_kernel_is_rebuilt_from_its_journal(intent):
+    zinc = InMemoryZincPlane()
+    venue = MockVenueAdapter(MockVenueScenario(partial_fill_ratio=0.5))
+    first = ExecutionKernel(2, InMemoryControlPlane(), venue, zinc)
+    first.process_intent(intent("ENTER", target_size=0.02))
+    expected = first.slot(0).to_dict()
+    recovered = zinc.recover()
+    assert recovered is not None and len(recovered.slots) == 1
+    del first
+    second = ExecutionKernel(2, InMemoryControlPlane(), venue, InMemoryZincPlane())
+    outcome = second.restore(recovered)
+    assert_reconciled(outcome)
+    assert second.slot(0).size == expected["size"] and second.slot(0).trade_id == expected["trade_id"]
+    assert InMemoryZincPlane().recover() is None
+
+
+def test_snapshots_from_one_kernel_reconcile_another(intent):
+    venue = MockVenueAdapter()
+    first = ExecutionKernel(2, InMemoryControlPlane(), venue, InMemoryZincPlane())
+    first.process_intent(intent("ENTER", slot_id=1))
+    snapshot = first.slot(1)._snapshot()
+    assert isinstance(snapshot, SlotSnapshot) and len(snapshot.orders) == 1
+    second = ExecutionKernel(2, InMemoryControlPlane(), venue, InMemoryZincPlane())
+    outcome = second.reconcile_from_slots([None, snapshot])
+    assert_reconciled(outcome)
+    assert second.slot(1).fsm_state == TradeStage.POSITION_OPEN and second.slot(1).size == 0.01
+
+
+def test_virtual_time_is_the_default_and_deterministic(make_kernel, intent):
+    runs = []
+    enter, mark = intent("ENTER"), intent("MARK_PRICE", reference_price=101.0)
+    for _ in range(2):
+        kernel = make_kernel()
+        assert isinstance(kernel.clock, VirtualClock)
+        # Wall-clock intent timestamps do not leak into the kernel's state.
+        outcome = kernel.process_intent(KernelIntent(**{**vars(enter), "timestamp": datetime.now(timezone.utc)}))
+        runs.append((kernel.state_hash(), [e.timestamp_ns for e in outcome.emitted_events], outcome.timestamp_ns))
+        kernel.clock.advance(1.5)
+        later = kernel.process_intent(mark)
+        assert later.timestamp_ns == outcome.timestamp_ns + 1_500_000_000
+    assert runs[0] == runs[1]
+    assert runs[0][1] == [runs[0][2]] * 2  # the mock venue reads the kernel's clock
+
+
+def test_clock_options():
+    control, zinc = InMemoryControlPlane(), InMemoryZincPlane()
+    wall = ExecutionKernel(1, control, MockVenueAdapter(), zinc, clock="wall")
+    assert isinstance(wall.clock, WallClock)
+    assert abs(wall.clock.now() - datetime.now(timezone.utc)).total_seconds() < 60
+    shared = VirtualClock(start=datetime(2030, 1, 1, tzinfo=timezone.utc))
+    kernel = ExecutionKernel(1, control, MockVenueAdapter(clock=shared), zinc, clock=shared)
+    assert kernel.clock is shared and kernel.clock.now() == datetime(2030, 1, 1, tzinfo=timezone.utc)
+    with pytest.raises(ValueError):
+        shared.advance(-1.0)
+    with pytest.raises(ValueError):
+        shared.advance(math.nan)
+    shared.set_ns(0)  # never backwards
+    assert shared.now() == datetime(2030, 1, 1, tzinfo=timezone.utc)
+
+
+def test_control_plane_modes_and_limits(make_kernel, intent):
+    kernel = make_kernel()
+    control = kernel.control_plane
+    assert control.update(ControlUpdate(mode=KernelMode.HALTED, reason="kill switch"))
+    assert control.state.last_reason == "kill switch"
+    assert kernel.process_intent(intent("ENTER")).diagnostic_code == KernelDiagnosticCode.KERNEL_HALTED
+    control.update(ControlUpdate(mode=KernelMode.NORMAL, max_position_size=0.005))
+    assert control.risk_limits.max_position_size == 0.005
+    assert kernel.process_intent(intent("ENTER")).diagnostic_code == KernelDiagnosticCode.RISK_LIMIT
+    refused = control.update({"max_notional": -1.0})
+    assert not refused and "must not be negative" in refused.detail
+    with pytest.raises(TypeError, match="has no field 'mood'"):
+        control.update({"mood": "calm"})
+
+
+def test_process_intents_matches_one_by_one(make_kernel, intent):
+    intents = [intent("ENTER"), intent("EXIT"), intent("ENTER", target_size=math.nan), intent("ENTER", slot_id=1)]
+    one_by_one, batched = make_kernel(), make_kernel()
+    expected = [one_by_one.process_intent(i) for i in intents]
+    got = batched.process_intents(intents)
+    assert [o.diagnostic_code for o in got] == [o.diagnostic_code for o in expected]
+    assert got == expected
+    assert batched.state_hash() == one_by_one.state_hash()
+    with pytest.raises(TypeError):
+        batched.process_intents([intents[0], None])
+
+
+def test_events_replay_into_a_fresh_kernel(make_kernel, intent):
+    source = make_kernel()
+    events = []
+    for i in (intent("ENTER"), intent("EXIT")):
+        events.extend(source.process_intent(i).emitted_events)
+    assert events and all(isinstance(e, VenueEvent) for e in events)
+    fresh = make_kernel()
+    outcomes = [fresh.on_venue_event(e) for e in events]
+    # Unknown orders are reported and kept for reconciliation, never dropped silently.
+    assert {o.diagnostic_code for o in outcomes} == {KernelDiagnosticCode.UNKNOWN_ORDER}
+    assert len(fresh.unmatched_events()) == len(events)
+    assert fresh.slot(0).fsm_state == TradeStage.IDLE
+
+
+def test_mark_price_event_and_intent(make_kernel, intent):
+    kernel = make_kernel()
+    kernel.process_intent(intent("ENTER", side=TradeSide.LONG))
+    kernel.on_venue_event(VenueEvent(kind="MARK_PRICE", asset="BTCUSDT", price=120.0, venue_sequence=1))
+    assert kernel.mark_price("BTCUSDT") == 120.0
+    assert kernel.snapshot()["account"]["unrealized_pnl"] == pytest.approx(0.2)
+    assert kernel.mark_price("ETHUSDT") is None
+
+
+def test_working_orders_and_pump_with_the_mock(make_kernel, intent):
+    kernel = make_kernel(partial_fill_ratio=0.5)
+    kernel.process_intent(intent("ENTER", target_size=0.02))
+    working = kernel.working_orders()
+    assert len(working) == 1 and working[0].cum_filled_qty == 0.01
+    coid = working[0].client_order_id
+    assert kernel.order(coid) == working[0]
+    assert kernel.venue.fill_working(coid, 0.01, 101.0)
+    assert kernel.venue.pending_events == 1
+    pumped = kernel.pump_venue()
+    assert [e.kind for e in pumped.emitted_events] == [KernelEventKind.FILL]
+    assert kernel.slot(0).fsm_state == TradeStage.POSITION_OPEN and kernel.working_orders() == []
+
+
+def test_a_durable_journal_survives_a_restart(tmp_path, intent):
+    from dita import SqliteZincPlane
+
+    path = tmp_path / "journal.db"
+    venue = MockVenueAdapter(MockVenueScenario(partial_fill_ratio=0.5))
+    first = ExecutionKernel(2, InMemoryControlPlane(), venue, SqliteZincPlane(path))
+    first.process_intent(intent("ENTER", slot_id=1, target_size=0.02))
+    expected = first.slot(1).to_dict()
+    del first
+    gc.collect()  # the journal file is closed with its kernel
+
+    reopened = SqliteZincPlane(str(path))
+    assert reopened.outcome_count == 1
+    second = ExecutionKernel(2, InMemoryControlPlane(), venue, reopened)
+    assert_reconciled(second.restore(reopened.recover()))
+    assert second.slot(1).to_dict()["size"] == expected["size"] == 0.01
+    assert second.slot(1).trade_id == expected["trade_id"]
+    with pytest.raises(OSError, match="cannot open"):
+        SqliteZincPlane(tmp_path / "missing-dir" / "journal.db")
+    with pytest.raises(TypeError):
+        SqliteZincPlane(None)
+
+
+def test_fault_injection_is_reproducible_from_the_seed(intent):
+    def run(seed: int):
+        scenario = MockVenueScenario(seed=seed, duplicate_probability=0.3, reorder_probability=0.3,
+                                     delay_probability=0.2, delay_ns_max=1_000_000, partial_fill_ratio=0.5)
+        kernel = ExecutionKernel(2, InMemoryControlPlane(), MockVenueAdapter(scenario), InMemoryZincPlane())
+        events = []
+        for i in range(30):
+            action = ("ENTER", "EXIT", "CANCEL")[i % 3]
+            outcome = kernel.process_intent(KernelIntent(intent_id=f"f{i}", trade_id=f"ft{i // 3}", action=action,
+                                                         target_size=0.02 if action == "ENTER" else 0.0,
+                                                         reference_price=100.0))
+            kernel.clock.advance(0.001)
+            events.extend(outcome.emitted_events)
+        return kernel.state_hash(), events, kernel.venue.counters
+
+    first, again = run(7), run(7)
+    assert first[0] == again[0] and first[1] == again[1]
+    assert first[2].events_duplicated > 0 and first[2].events_reordered > 0
+    assert run(8)[1] != first[1]
+
+
+def test_an_unexplained_venue_position_is_reported(intent):
+    venue = MockVenueAdapter()
+    trader = ExecutionKernel(1, InMemoryControlPlane(), venue, InMemoryZincPlane())
+    trader.process_intent(intent("ENTER", side=TradeSide.LONG))
+    # A second kernel on the same account cannot explain the first one's position.
+    other = ExecutionKernel(1, InMemoryControlPlane(), venue, InMemoryZincPlane())
+    other.process_intent(intent("ENTER", side=TradeSide.LONG))
+    outcome = other.reconcile_from_slots([None])
+    assert outcome.diagnostic_code == KernelDiagnosticCode.RECONCILE_MISMATCH, outcome.details
+    assert other.mismatched_assets() == {"BTCUSDT": 0.01}
+    assert trader.mismatched_assets() == {}
