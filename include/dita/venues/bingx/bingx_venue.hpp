@@ -1,0 +1,223 @@
+#pragma once
+// BingxVenueAdapter: dita's VenueAdapter on the BingX USDT-M perpetual-swap API (signed REST
+// plus the user-data WebSocket stream). The same adapter talks to the real exchange, its
+// demo (VST) host, or the local simulator (tools/bingx_sim); only the URLs and keys differ.
+//
+// Threading: the network runs on the adapter's own threads (one for I/O, one supervising
+// the user stream). Venue events are queued there and handed over only in drain_events(),
+// on the caller's thread. Every VenueAdapter call blocks for at most about call_timeout_ms.
+//
+// Keys: read from the environment (BINGX_API_KEY, BINGX_API_SECRET) by credentials_from_env();
+// the secret is never printed, logged, or put into any detail text or exception.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dita/contracts/venue.hpp"
+#include "dita/venues/bingx/bingx_protocol.hpp"
+
+namespace dita::bingx {
+
+// An API key pair. The secret can be read only by the signing code; printing a Credentials
+// shows the key's last four characters at most.
+class Credentials {
+public:
+    Credentials() = default;
+    Credentials(std::string api_key, std::string api_secret)
+        : api_key_(std::move(api_key)), api_secret_(std::move(api_secret)) {}
+
+    const std::string& api_key() const { return api_key_; }
+    bool empty() const { return api_key_.empty() || api_secret_.empty(); }
+    // "…abcd": safe to show.
+    std::string redacted_key() const;
+
+private:
+    friend class Signer;
+    std::string api_key_;
+    std::string api_secret_;
+};
+
+// Signs parameter strings; the only reader of the secret.
+class Signer {
+public:
+    explicit Signer(const Credentials& credentials) : credentials_(credentials) {}
+    std::string signed_query(const Params& params) const;
+
+private:
+    const Credentials& credentials_;
+};
+
+struct CredentialsResult {
+    std::optional<Credentials> credentials;
+    std::string error; // names the missing variable(s), never a value
+};
+// BINGX_API_KEY and BINGX_API_SECRET; a clear error naming what is missing.
+CredentialsResult credentials_from_env();
+
+// Hosts (fact sheet §1).
+inline constexpr std::string_view live_rest_url = "https://open-api.bingx.com";
+inline constexpr std::string_view live_ws_url = "wss://open-api-swap.bingx.com/swap-market";
+inline constexpr std::string_view demo_rest_url = "https://open-api-vst.bingx.com";
+inline constexpr std::string_view demo_ws_url = "wss://vst-open-api-ws.bingx.com/swap-market";
+
+struct BingxConfig {
+    std::string rest_url{live_rest_url};
+    std::string ws_url{live_ws_url};
+    Credentials credentials;
+    std::vector<std::string> assets{"BTCUSDT"}; // kernel names; mapped to BTC-USDT etc.
+    PositionMode position_mode = PositionMode::HEDGE;
+
+    int recv_window_ms = 5000;
+    int request_timeout_ms = 3000; // one HTTP exchange
+    int call_timeout_ms = 10000;   // one adapter call, retries and the query before a retry included
+    int send_attempts_max = 3;     // order sends per submit (a retry only after the venue says "no such order")
+    int retry_pause_ms = 100;      // first pause between attempts; doubles, capped at 2 s
+    int ws_handshake_timeout_ms = 5000;
+    int ws_idle_timeout_ms = 30000; // no frame (the server pings every ~5 s) for this long: reconnect
+    int reconnect_backoff_min_ms = 100;
+    int reconnect_backoff_max_ms = 10000;
+    int listen_key_keepalive_ms = 30 * 60 * 1000;
+    std::size_t event_queue_max = 65536;
+    std::size_t tracked_orders_max = 4096; // finished orders beyond this are forgotten, oldest first
+
+    // Sends the kernel's reference price with MARKET orders. The simulator then fills there
+    // (as the mock venue does); the real exchange does not need it, so it is off by default.
+    bool send_price_with_market = false;
+    // Sets the symbol's leverage (per position side) before an entry whose integral
+    // leverage differs from the last one set.
+    bool sync_leverage = true;
+    // ORDER_TRADE_UPDATE 'n' is per fill (false, as in Binance's format) or cumulative (UNSURE).
+    bool fee_is_cumulative = false;
+    // A place answer carries fills but no fee: wait this long for the stream's fee before
+    // submit_order returns, then ask REST (0: do not wait).
+    int fill_fee_wait_ms = 300;
+
+    // Live-use caps: an order above either is refused locally. Zero means no cap.
+    Decimal order_qty_max;
+    Decimal order_notional_max;
+    // Hosts other than loopback are refused unless this is set (a deliberate live opt-in).
+    bool allow_live = false;
+
+    bool tls_verify = true;       // peer certificate and host name checked (https/wss)
+    std::string tls_ca_file;      // extra trust anchors from a file; empty: the system's store
+    std::string tls_ca_pem;       // trust anchors in memory (e.g. a test server's own certificate)
+    bool start_stream = true;     // open the user-data stream in start()
+    std::uint64_t seed = 1;       // reconnect jitter
+};
+
+struct InstrumentInfo {
+    InstrumentSpec spec;
+    std::string symbol;
+    Decimal taker_fee_rate;
+    Decimal maker_fee_rate;
+};
+
+struct BingxAdapterStats {
+    std::uint64_t rest_calls = 0;
+    std::uint64_t rest_failures = 0; // transport failures and 5xx
+    std::uint64_t orders_sent = 0;   // place-order requests, retries included
+    std::uint64_t orders_resolved_by_query = 0;
+    std::uint64_t rate_limited = 0;
+    std::uint64_t stream_messages = 0;
+    std::uint64_t stream_order_updates = 0;
+    std::uint64_t stream_duplicates = 0; // updates that told nothing new
+    std::uint64_t stream_parse_errors = 0;
+    std::uint64_t pings_answered = 0;
+    std::uint64_t stream_connects = 0;
+    std::uint64_t stream_disconnects = 0;
+    std::uint64_t listen_keys_created = 0;
+    std::uint64_t listen_key_expiries = 0;
+    std::uint64_t catch_ups = 0;
+    std::uint64_t catch_up_queries = 0;
+    std::uint64_t events_queued = 0;
+    std::uint64_t events_coalesced = 0; // queue overflow: superseded events merged
+    std::uint64_t time_resyncs = 0;
+};
+
+struct StartResult {
+    bool ok = false;
+    std::string error;
+};
+
+class BingxVenueAdapter final : public VenueAdapter {
+public:
+    // No network activity; call start() next. Throws std::invalid_argument for a config it
+    // cannot use (bad URL, non-loopback host without allow_live, unknown asset name).
+    explicit BingxVenueAdapter(BingxConfig config);
+    ~BingxVenueAdapter() override;
+    BingxVenueAdapter(const BingxVenueAdapter&) = delete;
+    BingxVenueAdapter& operator=(const BingxVenueAdapter&) = delete;
+
+    // Syncs the clock with the server, loads contract info for every configured asset,
+    // opens the user-data stream (listenKey + WebSocket). Bounded by the timeouts.
+    StartResult start();
+    // Closes the stream and deletes the listenKey (best effort, bounded). Idempotent.
+    void stop();
+
+    // VenueAdapter
+    std::string_view name() const override { return "bingx"; }
+    std::optional<InstrumentSpec> instrument(std::string_view asset) const override;
+    VenueCallResult submit_order(const OrderRequest& request) override;
+    VenueCallResult cancel_order(const CancelRequest& request) override;
+    void drain_events(EventSink& sink) override;
+    VenueQuery<std::optional<VenueOrder>> query_order(std::string_view asset,
+                                                      std::string_view client_order_id) override;
+    VenueQuery<std::vector<VenueOrder>> open_orders(std::string_view asset) override;
+    VenueQuery<std::vector<VenuePosition>> positions(std::string_view asset) override;
+
+    // The rest of the REST surface.
+    VenueQuery<std::vector<VenueOrder>> cancel_all(std::string_view asset);
+    VenueQuery<BingxBalance> balance();
+    VenueQuery<BingxLeverage> leverage(std::string_view asset);
+    VenueQuery<BingxLeverage> set_leverage(std::string_view asset, TradeSide side, int leverage);
+    VenueQuery<InstrumentInfo> load_contract(std::string_view asset); // refreshes instrument()
+    VenueQuery<Decimal> mark_price(std::string_view asset);
+    // Reads the mark price and queues a MARK_PRICE event for the kernel.
+    VenueQuery<Decimal> poll_mark_price(std::string_view asset);
+    VenueQuery<std::int64_t> server_time_ms();
+
+    // Blocks until an event is queued or the timeout passes; true when events wait.
+    bool wait_for_events(std::chrono::milliseconds timeout);
+    // Blocks until the adapter is at rest: the stream is up, no catch-up is due, no order's
+    // fate or fee is still being found out, and no event arrived for `quiet`. False when the
+    // timeout passes first. For wall-clock chaos runs: "at rest" before invariants are checked.
+    bool wait_quiet(std::chrono::milliseconds quiet, std::chrono::milliseconds timeout);
+    std::size_t pending_events() const;
+    bool stream_connected() const;
+    BingxAdapterStats stats() const;
+    // Server time minus local time, as last measured.
+    std::int64_t clock_offset_ms() const;
+
+    // Feeds one user-stream message as if it had arrived on the WebSocket (text, or gzip
+    // bytes with binary=true). For tests of the parsing path and for replaying captures.
+    void inject_stream_message(std::string_view payload, bool binary);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// What `dita chaos --venue bingx|bingx-sim` needs: an adapter from URLs and keys, started.
+struct BingxAdapterOptions {
+    std::string rest_url;
+    std::string ws_url; // empty: derived from rest_url (http -> ws, https -> wss, path /swap-market)
+    Credentials credentials;
+    bool allow_live = false;
+    bool send_price_with_market = false;
+    Decimal order_qty_max;
+    Decimal order_notional_max;
+    std::vector<std::string> assets{"BTCUSDT"};
+};
+struct BingxAdapterResult {
+    std::unique_ptr<BingxVenueAdapter> adapter; // started; null on failure
+    std::string error;
+};
+BingxAdapterResult make_bingx_adapter(const BingxAdapterOptions& options);
+// As above with full control of the config.
+BingxAdapterResult make_bingx_adapter(BingxConfig config);
+
+} // namespace dita::bingx
