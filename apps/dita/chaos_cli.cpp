@@ -22,6 +22,7 @@
 #include "dita/chaos/sequencer.hpp"
 #include "dita/chaos/suite.hpp"
 #include "dita/chaos/venue_factory.hpp"
+#include "dita/venues/bingx/chaos_venue.hpp"
 #include "dita/contracts/json.hpp"
 
 namespace dita::app {
@@ -159,8 +160,42 @@ int run_chaos_command(const ChaosOptions& options) {
     if (options.group.empty() && options.scenarios.empty() && options.scenario_files.empty()) {
         for (const ChaosScenario& one : builtin_scenarios()) selected.push_back({one, "built-in"});
     }
+    // The venue: the mock unless asked otherwise; BingX runs are wall-clock runs.
+    VenueFactory venue_factory;
+    if (options.venue == "bingx-sim" || options.venue == "bingx") {
+        bingx::BingxChaosOptions bingx_options;
+        bingx_options.simulator = options.venue == "bingx-sim";
+        if (bingx_options.simulator) {
+            bingx_options.extra_faults = bingx_sim::moderate_faults(bingx_options.request_timeout_ms);
+        } else {
+            if (options.bingx_url.empty()) {
+                fmt::print(stderr, "dita chaos: --venue bingx needs --bingx-url URL\n");
+                return exit_bad_input;
+            }
+            if (!options.live) {
+                fmt::print(stderr, "dita chaos: --venue bingx talks to a real exchange: it refuses to start without "
+                                   "--live (and --max-order-qty, --max-order-notional)\n");
+                return exit_bad_input;
+            }
+            const auto qty = Decimal::from_double(options.max_order_qty);
+            const auto notional = Decimal::from_double(options.max_order_notional);
+            if (!qty || !qty->is_positive() || !notional || !notional->is_positive()) {
+                fmt::print(stderr, "dita chaos: a live run needs positive --max-order-qty and --max-order-notional\n");
+                return exit_bad_input;
+            }
+            bingx_options.rest_url = options.bingx_url;
+            bingx_options.live = true;
+            bingx_options.order_qty_max = *qty;
+            bingx_options.order_notional_max = *notional;
+        }
+        venue_factory = bingx::bingx_chaos_venue_factory(std::move(bingx_options));
+    } else if (options.venue != "mock") {
+        fmt::print(stderr, "dita chaos: unknown --venue '{}' (mock, bingx-sim, bingx)\n", options.venue);
+        return exit_bad_input;
+    }
+    const bool mock_venue = !venue_factory;
     // The venue each scenario asks for must be buildable, also before anything runs.
-    {
+    if (mock_venue) {
         VirtualClock probe_clock;
         const VenueFactory factory = mock_venue_factory();
         for (const Selected& one : selected) {
@@ -189,16 +224,18 @@ int run_chaos_command(const ChaosOptions& options) {
     }
 
     SuiteOptions suite;
-    suite.stack.time = options.wall_clock ? TimeMode::WALL : TimeMode::VIRTUAL;
+    const bool wall_clock = options.wall_clock || !mock_venue;
+    suite.stack.time = wall_clock ? TimeMode::WALL : TimeMode::VIRTUAL;
+    suite.venue_factory = venue_factory;
     suite.checks.replays = !options.no_replay;
     suite.checks.reordered_replays = options.reorders;
 
     // The table goes to stderr when the JSON report takes stdout.
     std::FILE* out = options.json_out == "-" ? stderr : stdout;
     const std::size_t total_runs = selected.size() * static_cast<std::size_t>(options.repeat);
-    fmt::print(out, "dita chaos: {} scenario(s){} on the mock venue, {} time, {}\n\n", selected.size(),
-               options.repeat > 1 ? fmt::format(" x {} runs", options.repeat) : std::string(),
-               options.wall_clock ? "wall-clock" : "virtual",
+    fmt::print(out, "dita chaos: {} scenario(s){} on the {} venue, {} time, {}\n\n", selected.size(),
+               options.repeat > 1 ? fmt::format(" x {} runs", options.repeat) : std::string(), options.venue,
+               wall_clock ? "wall-clock" : "virtual",
                options.no_replay ? "no replays"
                                  : options.reorders == 0
                                        ? std::string("replays per run: 1, events doubled")
@@ -279,7 +316,7 @@ int run_chaos_command(const ChaosOptions& options) {
                total_runs, checks_passed, checks,
                failed_scenarios == 0 ? std::string("every invariant holds")
                                      : fmt::format("{} scenario(s) FAILED", failed_scenarios),
-               total_ms, options.wall_clock ? "slept" : "simulated", simulated_seconds);
+               total_ms, wall_clock ? "slept" : "simulated", simulated_seconds);
 
     if (!options.json_out.empty()) {
         std::vector<ScenarioReport> reports;

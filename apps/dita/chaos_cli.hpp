@@ -24,6 +24,13 @@ struct ChaosOptions {
     bool wall_clock = false;
     bool verbose = false;
     bool no_progress = false;
+    // The venue: mock (default), bingx-sim (a local BingX simulator per run, faults on), or
+    // bingx (the adapter on bingx_url: a real host needs --live and both caps).
+    std::string venue = "mock";
+    std::string bingx_url;
+    bool live = false;
+    double max_order_qty = 0.0;
+    double max_order_notional = 0.0;
 };
 
 struct ReplayOptions {

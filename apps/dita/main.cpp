@@ -24,6 +24,14 @@ int main(int argc, char** argv) {
     chaos_cmd->add_option("--group", chaos.group, "a seed group: all (ALL_SCENARIOS), edge, reject, builtin; or field (named failures from the field)")
         ->check(CLI::IsMember({"all", "edge", "reject", "builtin", "field"}));
     chaos_cmd->add_option("--json", chaos.json_out, "write the JSON report to this file ('-': stdout)");
+    chaos_cmd->add_option("--venue", chaos.venue,
+                          "mock (default), bingx-sim (a local BingX simulator per run, faults on, through the real "
+                          "adapter), or bingx (the adapter on --bingx-url; a real host needs --live and caps)")
+        ->check(CLI::IsMember({"mock", "bingx-sim", "bingx"}));
+    chaos_cmd->add_option("--bingx-url", chaos.bingx_url, "BingX REST base URL for --venue bingx");
+    chaos_cmd->add_flag("--live", chaos.live, "allow --venue bingx to trade on a real BingX host");
+    chaos_cmd->add_option("--max-order-qty", chaos.max_order_qty, "live runs: the largest order size sent");
+    chaos_cmd->add_option("--max-order-notional", chaos.max_order_notional, "live runs: the largest order notional sent");
     chaos_cmd->add_option("--capture", chaos.capture_dir,
                           "write each scenario's input log and event stream (JSON lines) to this directory");
     chaos_cmd->add_option("--repeat", chaos.repeat, "run everything this many times, with fresh shuffle seeds")
