@@ -136,6 +136,7 @@ int run_chaos_command(const ChaosOptions& options) {
         if (options.group == "all") group = all_scenarios();
         if (options.group == "edge") group = edge_case_scenarios();
         if (options.group == "reject") group = reject_scenarios();
+        if (options.group == "field") group = field_scenarios();
         for (const ChaosScenario& one : group) selected.push_back({one, "built-in"});
     }
     for (const std::string& name : options.scenarios) {
@@ -490,6 +491,7 @@ int run_replay_command(const ReplayOptions& options) {
 int run_scenarios_command(const ScenariosOptions& options) {
     std::vector<ChaosScenario> listed(builtin_scenarios().begin(), builtin_scenarios().end());
     listed.insert(listed.end(), reject_scenarios().begin(), reject_scenarios().end());
+    listed.insert(listed.end(), field_scenarios().begin(), field_scenarios().end());
     if (!options.export_dir.empty()) {
         std::error_code error;
         std::filesystem::create_directories(options.export_dir, error);
@@ -521,7 +523,7 @@ int run_scenarios_command(const ScenariosOptions& options) {
                    one.steps.size(), total_delay_seconds(one), describe_venue(one.venue), one.description);
     }
     fmt::print("\n`dita chaos` runs the first {} (each on its venue); `--scenario NAME` picks one, "
-               "`--group all|edge|reject` a seed group.\n",
+               "`--group all|edge|reject` a seed group, `--group field` the FIELD scenarios.\n",
                builtin_scenarios().size());
     return exit_ok;
 }

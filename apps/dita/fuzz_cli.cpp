@@ -96,6 +96,7 @@ int run_fuzz_command(const FuzzOptions& options) {
     campaign.generator.steps_max = options.steps_max;
     campaign.generator.faults = !options.no_faults;
     campaign.generator.restarts = !options.no_restarts;
+    campaign.generator.wild_prices = options.wild_prices;
 
     const bool tty = !options.no_progress && isatty(STDERR_FILENO) == 1;
     const auto started = SteadyClock::now();

@@ -19,6 +19,7 @@ struct FuzzOptions {
     bool no_shrink = false;
     bool no_faults = false;   // the default venue: no fault drawn
     bool no_restarts = false; // no RESTART steps
+    bool wild_prices = false; // valid prices far enough out to bankrupt the account
     bool no_progress = false;
 };
 

@@ -21,8 +21,8 @@ int main(int argc, char** argv) {
         "chaos", "run chaos scenarios on kernel + mock venue and check every invariant (default: the ten built-ins)");
     chaos_cmd->add_option("--scenario", chaos.scenarios, "a built-in scenario by name (repeatable; see `dita scenarios`)");
     chaos_cmd->add_option("--scenario-file", chaos.scenario_files, "a JSON scenario file (repeatable)");
-    chaos_cmd->add_option("--group", chaos.group, "a seed group: all (ALL_SCENARIOS), edge, reject, builtin")
-        ->check(CLI::IsMember({"all", "edge", "reject", "builtin"}));
+    chaos_cmd->add_option("--group", chaos.group, "a seed group: all (ALL_SCENARIOS), edge, reject, builtin; or field (named failures from the field)")
+        ->check(CLI::IsMember({"all", "edge", "reject", "builtin", "field"}));
     chaos_cmd->add_option("--json", chaos.json_out, "write the JSON report to this file ('-': stdout)");
     chaos_cmd->add_option("--capture", chaos.capture_dir,
                           "write each scenario's input log and event stream (JSON lines) to this directory");
@@ -76,6 +76,8 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40));
     fuzz_cmd->add_flag("--no-faults", fuzz.no_faults, "a venue without faults (sizes, prices, storms, restarts only)");
     fuzz_cmd->add_flag("--no-restarts", fuzz.no_restarts, "no RESTART steps");
+    fuzz_cmd->add_flag("--wild-prices", fuzz.wild_prices,
+                       "valid prices far out (650x): with no liquidation model, capital can go below zero");
     fuzz_cmd->add_flag("--no-shrink", fuzz.no_shrink, "report failures as generated");
     fuzz_cmd->add_flag("--no-progress", fuzz.no_progress, "never draw the progress line");
 

@@ -51,6 +51,8 @@ class MockVenueScenario:
     overfill_probability: float = 0.0  #: the venue reports one lot more than ordered
     short_fill_probability: float = 0.0  #: the venue reports FILLED below the quantity
     random_partial_fills: bool = False  #: fill share drawn per order instead of the ratio
+    initial_foreign_position: float = 0.0  #: signed size held at start that no kernel order made
+    initial_foreign_position_price: float = 0.0  #: its price (positive when the size is not 0)
 
     def __post_init__(self) -> None:
         _core._scenario_check(self)

@@ -51,6 +51,8 @@ chaos::VenueSettings settings_from_scenario(const MockVenueScenario& s) {
     v.overfill_probability = s.overfill_probability;
     v.short_fill_probability = s.short_fill_probability;
     v.random_partial_fills = s.random_partial_fills;
+    v.initial_foreign_position = s.initial_foreign_position;
+    v.initial_foreign_position_price = s.initial_foreign_position_price;
     return v;
 }
 

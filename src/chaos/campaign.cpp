@@ -138,6 +138,12 @@ bool shrink_faults(Shrinker& shrinker, ChaosScenario& best) {
     changed |= try_change(shrinker, best, [](ChaosScenario& s) { return std::exchange(s.venue.latency_ns, 0) != 0; });
     changed |= try_change(shrinker, best, [](ChaosScenario& s) { return std::exchange(s.venue.delay_ns_max, 0) != 0; });
     changed |= try_change(shrinker, best, [](ChaosScenario& s) { return std::exchange(s.venue.random_partial_fills, false); });
+    changed |= try_change(shrinker, best, [](ChaosScenario& s) {
+        if (s.venue.initial_foreign_position == 0.0) return false;
+        s.venue.initial_foreign_position = 0.0;
+        s.venue.initial_foreign_position_price = 0.0;
+        return true;
+    });
     changed |= try_change(shrinker, best, [](ChaosScenario& s) { return std::exchange(s.venue.reject_entries, false); });
     changed |= try_change(shrinker, best, [](ChaosScenario& s) { return std::exchange(s.venue.reject_exits, false); });
     changed |= try_change(shrinker, best, [](ChaosScenario& s) { return std::exchange(s.venue.cancel_reject, false); });

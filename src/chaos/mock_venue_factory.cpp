@@ -41,6 +41,8 @@ VenueFactory mock_venue_factory() {
         scenario.overfill_probability = settings.overfill_probability;
         scenario.short_fill_probability = settings.short_fill_probability;
         scenario.random_partial_fills = settings.random_partial_fills;
+        scenario.initial_foreign_position = settings.initial_foreign_position;
+        scenario.initial_foreign_position_price = settings.initial_foreign_position_price;
         std::unique_ptr<MockVenueAdapter> venue;
         try {
             venue = std::make_unique<MockVenueAdapter>(std::move(scenario), &clock);

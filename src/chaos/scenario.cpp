@@ -103,11 +103,91 @@ ChaosScenario entry_exit_10x() {
     return scenario("entry_exit_10x", "TEN rapid entry-exit cycles — tests state-machine fatigue", std::move(steps));
 }
 
+// --- FIELD: what other platforms' users lost money to (issue 5) -------------------------------
+
+ChaosScenario fill_replayed_after_restart() {
+    // Every event is held 10 ms and delivered twice. The kernel crashes before any arrives; the
+    // new one learns the fill from the venue (RECONCILE), then the stream replays it twice.
+    ChaosScenario out = scenario("fill_replayed_after_restart",
+                                 "Entry filled, kernel restarts and reconciles, then the venue's stream delivers the "
+                                 "same fill twice — counted once",
+                                 {step(ChaosAction::ENTER, 0.0), step(ChaosAction::RESTART, 0.0),
+                                  step(ChaosAction::RECONCILE, 0.0), step(ChaosAction::WAIT, 0.02),
+                                  step(ChaosAction::EXIT, 0.01)});
+    out.venue.latency_ns = 10'000'000;
+    out.venue.duplicate_probability = 1.0;
+    return out;
+}
+
+ChaosScenario fill_before_ack() {
+    ChaosScenario out = scenario("fill_before_ack", "Every fill is delivered before its order's ack (reordered stream)",
+                                 {step(ChaosAction::ENTER, 0.0), step(ChaosAction::EXIT, 0.01)});
+    out.venue.reorder_probability = 1.0;
+    return out;
+}
+
+ChaosScenario fill_after_cancel_ack() {
+    ChaosScenario out = scenario("fill_after_cancel_ack",
+                                 "Partial entry, cancel; the venue matched one more lot while the cancel was in flight "
+                                 "and reports it after the cancel ack — the fill wins",
+                                 {step(ChaosAction::ENTER, 0.0), step(ChaosAction::CANCEL, 0.01),
+                                  step(ChaosAction::EXIT, 0.01)});
+    out.venue.partial_fill_ratio = 0.5;
+    out.venue.late_fill_on_cancel_probability = 1.0;
+    return out;
+}
+
+ChaosScenario overfill_reported() {
+    ChaosScenario out = scenario("overfill_reported",
+                                 "The venue reports one lot more filled than ordered — accepted as venue truth, flagged "
+                                 "OVERFILL, never a negative remaining size; then exit and reconcile",
+                                 {step(ChaosAction::ENTER, 0.0), step(ChaosAction::EXIT, 0.01),
+                                  step(ChaosAction::RECONCILE, 0.01)});
+    out.venue.overfill_probability = 1.0;
+    return out;
+}
+
+ChaosScenario filled_below_quantity() {
+    ChaosScenario out = scenario("filled_below_quantity",
+                                 "The venue reports an order FILLED with a cumulative size one lot below its quantity",
+                                 {step(ChaosAction::ENTER, 0.0), step(ChaosAction::EXIT, 0.01),
+                                  step(ChaosAction::RECONCILE, 0.01)});
+    out.venue.short_fill_probability = 1.0;
+    return out;
+}
+
+ChaosScenario submit_answer_lost() {
+    // The stream is silent too (every event dropped): only the venue's answer to a reconcile
+    // can tell what became of the order.
+    ChaosScenario out = scenario("submit_answer_lost",
+                                 "Every submit's answer is lost and the stream is silent: the slot stays ORDER_SENT "
+                                 "(outcome unknown, never assumed canceled or filled) until a reconcile asks the venue",
+                                 {step(ChaosAction::ENTER, 0.0), step(ChaosAction::WAIT, 0.01),
+                                  step(ChaosAction::RECONCILE, 0.01), step(ChaosAction::EXIT, 0.01),
+                                  step(ChaosAction::RECONCILE, 0.01)});
+    out.venue.submit_unknown_probability = 1.0;
+    out.venue.drop_probability = 1.0;
+    out.venue.seed = 6; // a seed whose lost answers hide orders the venue did place (and fill)
+    return out;
+}
+
+ChaosScenario unknown_venue_position() {
+    ChaosScenario out = scenario("unknown_venue_position",
+                                 "The venue holds a position no kernel order made: reconcile adopts it into a free slot "
+                                 "(never reads no report as flat), then the adopted trade exits",
+                                 {step(ChaosAction::RECONCILE, 0.0), step(ChaosAction::EXIT, 0.01),
+                                  step(ChaosAction::RECONCILE, 0.01)});
+    out.venue.initial_foreign_position = 0.01;
+    out.venue.initial_foreign_position_price = 100.0;
+    return out;
+}
+
 struct Catalogue {
     std::vector<ChaosScenario> builtins;
     std::vector<ChaosScenario> all;
     std::vector<ChaosScenario> edge;
     std::vector<ChaosScenario> reject;
+    std::vector<ChaosScenario> field;
 };
 
 const Catalogue& catalogue() {
@@ -130,6 +210,8 @@ const Catalogue& catalogue() {
         reject_exit.venue = VenueSettings{};
         reject_exit.venue.cancel_reject = true;
         c.reject = {reject_entry, reject_exit};
+        c.field = {fill_replayed_after_restart(), fill_before_ack(),  fill_after_cancel_ack(), overfill_reported(),
+                   filled_below_quantity(),       submit_answer_lost(), unknown_venue_position()};
         return c;
     }();
     return instance;
@@ -148,9 +230,10 @@ std::span<const ChaosScenario> builtin_scenarios() { return catalogue().builtins
 std::span<const ChaosScenario> all_scenarios() { return catalogue().all; }
 std::span<const ChaosScenario> edge_case_scenarios() { return catalogue().edge; }
 std::span<const ChaosScenario> reject_scenarios() { return catalogue().reject; }
+std::span<const ChaosScenario> field_scenarios() { return catalogue().field; }
 
 const ChaosScenario* find_scenario(std::string_view name) {
-    for (const auto list : {builtin_scenarios(), reject_scenarios()}) {
+    for (const auto list : {builtin_scenarios(), reject_scenarios(), field_scenarios()}) {
         for (const ChaosScenario& one : list) {
             if (one.name == name) return &one;
         }
@@ -163,6 +246,7 @@ std::vector<std::string> scenario_groups(std::string_view name) {
     if (contains(all_scenarios(), name)) out.emplace_back("ALL");
     if (contains(edge_case_scenarios(), name)) out.emplace_back("EDGE_CASE");
     if (contains(reject_scenarios(), name)) out.emplace_back("REJECT");
+    if (contains(field_scenarios(), name)) out.emplace_back("FIELD");
     return out;
 }
 

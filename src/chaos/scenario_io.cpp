@@ -97,7 +97,8 @@ JsonResult<VenueSettings> parse_venue(const Json& json, const std::string& point
                            "reorder_probability", "drop_probability", "delay_probability", "delay_ns_max",
                            "submit_unknown_probability", "cancel_unknown_probability", "random_reject_probability",
                            "random_cancel_reject_probability", "late_fill_on_cancel_probability",
-                           "overfill_probability", "short_fill_probability", "random_partial_fills"});
+                           "overfill_probability", "short_fill_probability", "random_partial_fills",
+                           "initial_foreign_position", "initial_foreign_position_price"});
     venue.reject_entries = r.boolean("reject_entries", venue.reject_entries);
     venue.reject_exits = r.boolean("reject_exits", venue.reject_exits);
     venue.partial_fill_ratio = bounded_number(r, "partial_fill_ratio", venue.partial_fill_ratio, 0.0, 1.0,
@@ -120,6 +121,12 @@ JsonResult<VenueSettings> parse_venue(const Json& json, const std::string& point
         venue.*field.member = bounded_number(r, field.name, venue.*field.member, 0.0, 1.0, "expected a probability from 0 to 1");
     }
     venue.random_partial_fills = r.boolean("random_partial_fills", venue.random_partial_fills);
+    venue.initial_foreign_position =
+        bounded_number(r, "initial_foreign_position", venue.initial_foreign_position, -venue_quantity_max,
+                       venue_quantity_max, "expected a signed size from -1e6 to 1e6");
+    venue.initial_foreign_position_price =
+        bounded_number(r, "initial_foreign_position_price", venue.initial_foreign_position_price, 0.0,
+                       venue_quantity_max, "expected a price from 0 to 1e6");
     if (const Json* assets = r.raw("assets"); assets != nullptr && r.ok()) {
         const std::string at = r.field_pointer("assets");
         if (!assets->is_array() || assets->empty() || assets->size() > assets_max) {
@@ -374,6 +381,8 @@ Json venue_settings_to_json(const VenueSettings& venue, bool only_changes) {
         if (std::string_view(field.name) == "delay_probability") put("delay_ns_max", venue.delay_ns_max, defaults.delay_ns_max);
     }
     put("random_partial_fills", venue.random_partial_fills, defaults.random_partial_fills);
+    put("initial_foreign_position", venue.initial_foreign_position, defaults.initial_foreign_position);
+    put("initial_foreign_position_price", venue.initial_foreign_position_price, defaults.initial_foreign_position_price);
     return out;
 }
 

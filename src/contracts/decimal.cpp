@@ -104,6 +104,11 @@ Decimal Decimal::div(Decimal other) const {
     return Decimal(round_div(static_cast<int128>(raw_) * scale, other.raw_));
 }
 
+Decimal Decimal::mul_div(Decimal num, Decimal den) const {
+    DITA_ASSERT(den.raw_ != 0);
+    return Decimal(round_div(static_cast<int128>(raw_) * num.raw_, den.raw_));
+}
+
 Decimal Decimal::floor_to(Decimal step) const {
     DITA_ASSERT(step.raw_ > 0);
     return Decimal(raw_ - raw_ % step.raw_);

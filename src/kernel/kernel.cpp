@@ -298,6 +298,14 @@ void ExecutionKernel::handle_exit(Ctx& ctx, const KernelIntent& intent) {
                    "kernel is HALTED: no new orders");
         return;
     }
+    if (!slot.asset.empty()) {
+        const auto spec = instrument(slot.asset.view());
+        if (spec && validated.price < spec->tick_size) {
+            set_result(ctx, KernelDiagnosticCode::INVALID_PRICE, KernelSeverity::ERROR,
+                       cat("exit reference_price ", validated.price, " is below the tick ", spec->tick_size));
+            return;
+        }
+    }
     if (validated.size.is_positive() && !slot.asset.empty()) {
         const auto spec = instrument(slot.asset.view());
         if (spec && !validated.size.is_multiple_of(spec->lot_step)) {
@@ -471,9 +479,15 @@ void ExecutionKernel::handle_mark(Ctx& ctx, const KernelIntent& intent) {
                    "mark price must be a finite positive number, got " + detail::fmt_double(intent.reference_price));
         return;
     }
-    if (!instrument(intent.asset)) {
+    const auto spec = instrument(intent.asset);
+    if (!spec) {
         set_result(ctx, KernelDiagnosticCode::UNKNOWN_ASSET, KernelSeverity::ERROR,
                    "asset '" + intent.asset + "' is not traded on venue " + std::string(venue_.name()));
+        return;
+    }
+    if (*price < spec->tick_size) {
+        set_result(ctx, KernelDiagnosticCode::INVALID_PRICE, KernelSeverity::ERROR,
+                   cat("mark ", *price, " is below the tick ", spec->tick_size, " of ", intent.asset));
         return;
     }
     if (const auto problem = mark_out_of_bounds(AssetName(intent.asset), *price)) {
@@ -486,10 +500,20 @@ void ExecutionKernel::handle_mark(Ctx& ctx, const KernelIntent& intent) {
 }
 
 void ExecutionKernel::run_pending_exits(Ctx& ctx) {
-    // By index: sending an exit touches its slot (already listed, so the list stays as it is).
-    for (std::size_t i = 0; i < touched_.size(); ++i) {
-        run_pending_exit(ctx, slots_[static_cast<std::size_t>(touched_[i])]);
+    // In slot order, not in the order events touched the slots: the exits a delivery releases
+    // must go out in the same order whatever order the delivery came in.
+    std::array<int, 16> small{};
+    std::vector<int> large;
+    std::span<int> ids;
+    if (touched_.size() <= small.size()) {
+        std::copy(touched_.begin(), touched_.end(), small.begin());
+        ids = std::span<int>(small.data(), touched_.size());
+    } else {
+        large = touched_;
+        ids = large;
     }
+    std::sort(ids.begin(), ids.end());
+    for (const int id : ids) run_pending_exit(ctx, slots_[static_cast<std::size_t>(id)]);
 }
 
 void ExecutionKernel::run_pending_exit(Ctx& ctx, TradeSlot& slot) {
@@ -603,7 +627,8 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
         return;
     }
 #endif
-    if (after == before) {
+    if (detail::same_facts(after, before)) {
+        entry.record.last_venue_sequence = after.last_venue_sequence;
         // While an intent drains the venue, this note would be dropped by set_result: do not
         // format it (replays deliver duplicates by the hundred).
         if (ctx.from_event && KernelSeverity::INFO < ctx.event_override_min) return;
@@ -616,6 +641,7 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
         return;
     }
     if (entry.trade_id != slot.trade_id) {
+        if (!in_reconcile && rehome_late_entry(ctx, entry, before, after)) return;
         keep_unmatched(event);
         set_result(ctx, KernelDiagnosticCode::UNKNOWN_ORDER, KernelSeverity::WARNING,
                    "event for order " + before.client_order_id.str() + " of finished trade " +
@@ -692,7 +718,9 @@ void ExecutionKernel::apply_entry_change(Ctx& ctx, TradeSlot& slot, const OrderR
                "late entry fill of " + fmt_dec(filled) + " on " + after.client_order_id.str() +
                    " accepted as venue truth; position now " + fmt_dec(slot.size));
     if (stage == TradeStage::CLOSED || stage == TradeStage::TRADE_TERMINAL_WRITTEN) {
+        // The trade was not complete after all; the state is as if the fill had come first.
         slot.closed = false;
+        if (stage == TradeStage::TRADE_TERMINAL_WRITTEN && slot.trades_completed > 0) --slot.trades_completed;
         move(ctx, slot, FsmInput::LATE_ENTRY_FILL);
         move(ctx, slot, FsmInput::POSITION_SETTLED);
     } else if (stage != TradeStage::STALE_STATE_RECONCILING) {
@@ -768,6 +796,46 @@ void ExecutionKernel::apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRe
     }
 }
 
+bool ExecutionKernel::rehome_late_entry(Ctx& ctx, OrderEntry& entry, const OrderRecord& before,
+                                        const OrderRecord& after) {
+    // The venue's race, late: an entry filled after its trade was finished and its slot has
+    // moved on to another trade. The fill is this kernel's own position; it goes to a free slot
+    // as the old trade, reopened, rather than waiting unexplained.
+    if (after.purpose != OrderPurpose::ENTRY || !(after.cum_filled_qty > before.cum_filled_qty)) return false;
+    const auto free = std::find_if(slots_.begin(), slots_.end(), [](const TradeSlot& s) {
+        return is_free_stage(s.fsm_state) && !s.pending_exit;
+    });
+    if (free == slots_.end()) return false;
+    TradeSlot& slot = *free;
+    const TradeStage previous = slot.fsm_state;
+    const std::uint64_t trades_completed = slot.trades_completed;
+    slot = TradeSlot{};
+    slot.slot_id = static_cast<int>(free - slots_.begin());
+    slot.fsm_state = previous;
+    slot.trades_completed = trades_completed;
+    slot.trade_id = entry.trade_id;
+    slot.side = after.side;
+    slot.asset = entry.asset;
+    slot.target_size = after.qty;
+    slot.leverage = Decimal::from_units(1);
+    slot.exit_legs.ratios[0] = Decimal::from_units(1);
+    slot.exit_legs.count = 1;
+    slot.entry_order_id = after.client_order_id;
+    touch(ctx, slot.slot_id);
+    if (!move(ctx, slot, FsmInput::DECIDE) || !move(ctx, slot, FsmInput::CREATE_INTENT) ||
+        !move(ctx, slot, FsmInput::REQUEST_ORDER) || !move(ctx, slot, FsmInput::SEND_ORDER)) {
+        return false;
+    }
+    entry.slot_id = slot.slot_id;
+    entry.record = after;
+    // Only the fills the old trade never counted belong to the reopened one.
+    apply_entry_change(ctx, slot, before, after, false);
+    set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::WARNING,
+               cat("late fill of ", after.cum_filled_qty - before.cum_filled_qty, " on ", after.client_order_id,
+                   " of finished trade ", entry.trade_id, " reopened in slot ", slot.slot_id));
+    return true;
+}
+
 void ExecutionKernel::finish_trade(Ctx& ctx, TradeSlot& slot) {
     DITA_ASSERT(slot.fsm_state == TradeStage::CLOSED);
     TradeRecord record;
@@ -786,7 +854,8 @@ void ExecutionKernel::finish_trade(Ctx& ctx, TradeSlot& slot) {
     record.reason = slot.entry_filled.is_positive() ? "closed" : "entry canceled before any fill";
     zinc_.write_terminal(record);
     slot.closed = true;
-    slot.pending_exit = false;
+    // A pending exit outlives a trade that ended with nothing filled: should a late fill reopen
+    // it (the venue's race), the exit the user asked for still happens, in any delivery order.
     slot.working_order_id = Id();
     ++slot.trades_completed;
     move(ctx, slot, FsmInput::WRITE_TERMINAL);
@@ -917,6 +986,11 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
     }
     const FsmInput resolution = detail::resolution_for(slot, order(slot.entry_order_id.view()),
                                                        order(slot.exit_order_id.view()));
+    if (slot.closed && resolution != FsmInput::RESOLVE_TERMINAL) {
+        // Venue truth reopened a trade the kernel had finished (a fill it never heard of).
+        slot.closed = false;
+        if (slot.trades_completed > 0) --slot.trades_completed;
+    }
     if (move(ctx, slot, resolution) && resolution == FsmInput::RESOLVE_CLOSED) finish_trade(ctx, slot);
     slot.pending_exit = false;
     update_leg_index(slot);
@@ -950,11 +1024,17 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
         }
         if (venue_net == net) {
             mismatched_assets_.erase(asset);
+            if (live_trades_refreshed(asset, refreshed)) drop_unmatched(ctx, asset);
             continue;
         }
         const Decimal gap = venue_net - net;
-        if (knowledge_fresh(asset, refreshed) && adopt_position(ctx, asset, gap, venue_entry)) {
+        // A gap can be adopted only when every live trade on the asset was just re-read from the
+        // venue: then no live trade can still be missing fills the gap would count twice. Events
+        // kept unexplained (finished trades' late fills, orders from before a restart, foreign
+        // orders) are what the adopted position is made of, so they are settled with it.
+        if (live_trades_refreshed(asset, refreshed) && adopt_position(ctx, asset, gap, venue_entry)) {
             mismatched_assets_.erase(asset);
+            drop_unmatched(ctx, asset);
             continue;
         }
         // Fail closed: no new entries on this asset until kernel and venue agree again.
@@ -965,16 +1045,28 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
     }
 }
 
-bool ExecutionKernel::knowledge_fresh(const AssetName& asset, const std::vector<bool>& refreshed) const {
-    // A gap can be blamed on a foreign position only when every live trade on the asset was
-    // just re-read from the venue and no unexplained event for the asset is waiting.
+bool ExecutionKernel::live_trades_refreshed(const AssetName& asset, const std::vector<bool>& refreshed) const {
     for (const TradeSlot& slot : slots_) {
         if (slot.asset == asset && !is_free_stage(slot.fsm_state) &&
             !refreshed[static_cast<std::size_t>(slot.slot_id)]) {
             return false;
         }
     }
-    return std::none_of(unmatched_.begin(), unmatched_.end(), [&](const VenueEvent& e) { return e.asset == asset; });
+    return true;
+}
+
+void ExecutionKernel::drop_unmatched(Ctx& ctx, const AssetName& asset) {
+    // Every live trade was just re-read and the venue's position agrees with the kernel's: the
+    // events kept for this asset (finished trades, orders from before a restart) explain nothing
+    // that is missing. They are settled, and said so.
+    const auto before = unmatched_.size();
+    std::erase_if(unmatched_, [&](const VenueEvent& e) { return e.asset == asset; });
+    const auto dropped = before - unmatched_.size();
+    if (dropped > 0) {
+        set_result(ctx, KernelDiagnosticCode::RECONCILED, KernelSeverity::INFO,
+                   cat("reconciled; ", static_cast<std::uint64_t>(dropped), " kept event(s) for ", asset,
+                       " settled: the venue's position agrees"));
+    }
 }
 
 bool ExecutionKernel::adopt_position(Ctx& ctx, const AssetName& asset, Decimal gap, Decimal entry_price) {

@@ -92,6 +92,12 @@ Validated validate_enter(const KernelIntent& intent, std::size_t client_order_id
         return fail(KernelDiagnosticCode::INVALID_PRICE, "reference_price " + price->to_string() +
                                                              " is beyond the kernel's bound " + bounds.price_max.to_string());
     }
+    // Below one tick a fill's value rounds away: no venue trades there.
+    if (*price < spec->tick_size) {
+        return fail(KernelDiagnosticCode::INVALID_PRICE, "reference_price " + price->to_string() +
+                                                             " is below the tick " + spec->tick_size.to_string() +
+                                                             " of " + spec->asset.str());
+    }
     const auto size = Decimal::from_double(intent.target_size);
     if (!size || !size->is_positive()) {
         return fail(KernelDiagnosticCode::INVALID_SIZE,
@@ -254,6 +260,12 @@ OrderRecord merge_event(const OrderRecord& known, const VenueEvent& event) {
     if (is_terminal(out.status)) out.outcome_unknown = false;
     if (is_terminal(out.status)) out.cancel_requested = false;
     return out;
+}
+
+bool same_facts(const OrderRecord& a, const OrderRecord& b) {
+    OrderRecord x = a;
+    x.last_venue_sequence = b.last_venue_sequence;
+    return x == b;
 }
 
 bool event_matches(const OrderRecord& known, const VenueEvent& event) {

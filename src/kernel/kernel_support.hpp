@@ -74,6 +74,9 @@ VenueOrderStatus status_of(KernelEventKind kind);
 // and idempotent, so any delivery order and any duplicates give the same record.
 OrderRecord merge_event(const OrderRecord& known, const VenueEvent& event);
 bool event_matches(const OrderRecord& known, const VenueEvent& event);
+// Equal in everything the venue reports (sequence numbers aside): an event that changes no
+// fact is a duplicate or stale, whichever trade the slot holds by now.
+bool same_facts(const OrderRecord& a, const OrderRecord& b);
 VenueEvent event_from_order(const VenueOrder& order, const TradeSlot& slot);
 // The end of an order the venue refused or does not know: rejected when nothing filled,
 // otherwise canceled with its known fills kept.

@@ -542,3 +542,63 @@ TEST(ReplayConverges, FailsOnATruncatedLog) {
 
 } // namespace
 } // namespace dita::chaos
+
+// --- the kernel's correct reactions to venue truth (issue 5's FIELD scenarios) -----------------
+
+namespace dita::chaos {
+namespace {
+
+KernelOutcome outcome_of(KernelDiagnosticCode code, KernelSeverity severity, std::string details) {
+    KernelOutcome out;
+    out.diagnostic_code = code;
+    out.severity = severity;
+    out.details = std::move(details);
+    return out;
+}
+
+VenueEvent report_of(std::string_view client_order_id, double order_qty, double cum_filled_qty) {
+    VenueEvent event;
+    event.kind = KernelEventKind::FILL;
+    event.client_order_id = Id(client_order_id);
+    event.order_qty = *Decimal::from_double(order_qty);
+    event.cum_filled_qty = *Decimal::from_double(cum_filled_qty);
+    return event;
+}
+
+TEST(UnexpectedOutcome, ReconcileMismatchAdoptedAtWarningIsAccepted) {
+    const KernelOutcome adopted = outcome_of(KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::WARNING, "adopted");
+    EXPECT_TRUE(is_unexpected_diagnostic(adopted.diagnostic_code));
+    EXPECT_FALSE(is_unexpected_outcome(adopted, {}));
+}
+
+TEST(UnexpectedOutcome, ReconcileMismatchFailingClosedIsAFailure) {
+    EXPECT_TRUE(is_unexpected_outcome(outcome_of(KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::ERROR, "no free slot"), {}));
+    EXPECT_TRUE(is_unexpected_outcome(outcome_of(KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::CRITICAL, "x"), {}));
+}
+
+TEST(UnexpectedOutcome, OverfillTheVenueReportedIsAccepted) {
+    const std::vector<VenueEvent> reports{report_of("k-1-enter", 0.01, 0.01), report_of("k-2-enter", 0.01, 0.011)};
+    const KernelOutcome flagged = outcome_of(KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR,
+                                             "venue reports 0.011 filled of 0.01 ordered on k-2-enter; accepted as venue truth");
+    EXPECT_FALSE(is_unexpected_outcome(flagged, reports));
+}
+
+TEST(UnexpectedOutcome, OverfillTheVenueNeverReportedIsAFailure) {
+    // The order named was filled exactly: the kernel made the overfill up.
+    const std::vector<VenueEvent> reports{report_of("k-1-enter", 0.01, 0.01), report_of("k-12-enter", 0.01, 0.011)};
+    EXPECT_TRUE(is_unexpected_outcome(
+        outcome_of(KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR, "exit fills exceed the open on k-1-enter"), reports));
+    // A longer id that starts with the overfilled one is another order.
+    EXPECT_TRUE(is_unexpected_outcome(
+        outcome_of(KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR, "venue reports more on k-12-enter2"), reports));
+    EXPECT_TRUE(is_unexpected_outcome(outcome_of(KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR, "k-12-enter"), {}));
+}
+
+TEST(UnexpectedOutcome, CriticalAndTheSeedsListStayFailures) {
+    EXPECT_TRUE(is_unexpected_outcome(outcome_of(KernelDiagnosticCode::OK, KernelSeverity::CRITICAL, ""), {}));
+    EXPECT_TRUE(is_unexpected_outcome(outcome_of(KernelDiagnosticCode::INVALID_TRANSITION, KernelSeverity::ERROR, ""), {}));
+    EXPECT_FALSE(is_unexpected_outcome(outcome_of(KernelDiagnosticCode::DUPLICATE_EVENT, KernelSeverity::INFO, ""), {}));
+}
+
+} // namespace
+} // namespace dita::chaos

@@ -120,6 +120,7 @@ TEST(ScenarioFiles, ShippedFilesEqualTheBuiltins) {
     std::set<std::string> expected;
     for (const ChaosScenario& one : builtin_scenarios()) expected.insert(one.name);
     for (const ChaosScenario& one : reject_scenarios()) expected.insert(one.name);
+    for (const ChaosScenario& one : field_scenarios()) expected.insert(one.name);
     std::set<std::string> found;
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {
         if (entry.path().extension() != ".json") continue;

@@ -52,6 +52,13 @@ TEST(Decimal, MulDivRoundHalfAwayFromZero) {
     EXPECT_EQ((-Decimal::from_units(2)).div(Decimal::from_units(3)).raw(), -66'666'667);
 }
 
+TEST(Decimal, MulDivKeepsTheIntermediateExact) {
+    const Decimal notional = *Decimal::parse("98740.06275");
+    // A pro-rata share whose plain mul would leave int64 range.
+    EXPECT_EQ(notional.mul_div(*Decimal::parse("0.003"), *Decimal::parse("0.006")).to_string(), "49370.031375");
+    EXPECT_EQ(Decimal::from_units(1).mul_div(Decimal::from_units(1), Decimal::from_units(3)).raw(), 33'333'333);
+}
+
 TEST(Decimal, LotStepArithmeticNeverDrifts) {
     const Decimal lot = *Decimal::parse("0.001");
     Decimal total;

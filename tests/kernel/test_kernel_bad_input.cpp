@@ -63,6 +63,7 @@ INSTANTIATE_TEST_SUITE_P(
                           i.reference_price = 1e7;
                       },
                       K::RISK_LIMIT},
+        BadIntentCase{"price_below_tick", [](KernelIntent& i) { i.reference_price = 1e-8; }, K::INVALID_PRICE},
         BadIntentCase{"nan_price", [](KernelIntent& i) { i.reference_price = nan_value; }, K::INVALID_PRICE},
         BadIntentCase{"inf_price", [](KernelIntent& i) { i.reference_price = -inf_value; }, K::INVALID_PRICE},
         BadIntentCase{"zero_price", [](KernelIntent& i) { i.reference_price = 0.0; }, K::INVALID_PRICE},
@@ -106,6 +107,10 @@ INSTANTIATE_TEST_SUITE_P(
                       KernelCommandType::EXIT},
         BadIntentCase{"exit_nan_price", [](KernelIntent& i) { i.reference_price = nan_value; }, K::INVALID_PRICE,
                       KernelCommandType::EXIT},
+        BadIntentCase{"exit_price_below_tick", [](KernelIntent& i) { i.reference_price = 0.01; }, K::INVALID_PRICE,
+                      KernelCommandType::EXIT},
+        BadIntentCase{"mark_below_tick", [](KernelIntent& i) { i.reference_price = 1e-8; }, K::INVALID_PRICE,
+                      KernelCommandType::MARK_PRICE},
         BadIntentCase{"exit_nothing_open", [](KernelIntent& i) { i.slot_id = 0; }, K::NOTHING_TO_EXIT,
                       KernelCommandType::EXIT},
         BadIntentCase{"cancel_nothing_working", [](KernelIntent&) {}, K::NOTHING_TO_CANCEL,

@@ -372,3 +372,44 @@ TEST(KernelEvents, RefusedAndUnsentOrdersSayWhichAndWhy) {
 
 } // namespace
 } // namespace dita::test
+
+namespace dita::test {
+namespace {
+
+TEST(KernelEvents, ALateEntryFillAfterTheSlotMovedOnReopensTheOldTradeInAFreeSlot) {
+    Held h(MockVenueScenario{.partial_fill_ratio = 0.0});
+    h.intent(KernelCommandType::ENTER, 0, 0.002); // trade 1: nothing fills
+    for (const auto& e : h.venue.release()) h.kernel.on_venue_event(e);
+    const Id old_order = h.kernel.slot(0).entry_order_id;
+    h.intent(KernelCommandType::CANCEL, 0);
+    for (const auto& e : h.venue.release()) h.kernel.on_venue_event(e);
+    ASSERT_EQ(h.kernel.slot(0).fsm_state, TradeStage::TRADE_TERMINAL_WRITTEN);
+    h.intent(KernelCommandType::ENTER, 0, 0.01); // slot 0 moves on to trade 3
+    for (const auto& e : h.venue.release()) h.kernel.on_venue_event(e);
+    // The venue's race, late: trade 1's entry had filled 0.001 after all.
+    VenueEvent late;
+    late.kind = KernelEventKind::PARTIAL_FILL;
+    late.client_order_id = old_order;
+    late.asset = AssetName("BTCUSDT");
+    late.order_qty = dec("0.002");
+    late.cum_filled_qty = dec("0.001");
+    late.avg_fill_price = dec("100");
+    const KernelOutcome out = h.kernel.on_venue_event(late);
+    EXPECT_EQ(out.severity, KernelSeverity::WARNING) << out.details;
+    EXPECT_TRUE(h.kernel.unmatched_events().empty());
+    const TradeSlot& reopened = h.kernel.slot(1);
+    EXPECT_EQ(reopened.trade_id, Id("trade-1"));
+    EXPECT_EQ(reopened.fsm_state, TradeStage::POSITION_OPEN);
+    EXPECT_EQ(reopened.size, dec("0.001"));
+    EXPECT_EQ(h.kernel.slot(0).trade_id, Id("trade-3"));
+    // The same report again changes nothing.
+    const std::uint64_t hash = h.kernel.state_hash();
+    const KernelOutcome again = h.kernel.on_venue_event(late);
+    EXPECT_TRUE(again.diagnostic_code == KernelDiagnosticCode::DUPLICATE_EVENT ||
+                again.diagnostic_code == KernelDiagnosticCode::STALE_EVENT)
+        << again.details;
+    EXPECT_EQ(h.kernel.state_hash(), hash);
+}
+
+} // namespace
+} // namespace dita::test

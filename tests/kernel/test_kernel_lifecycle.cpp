@@ -139,6 +139,9 @@ TEST(KernelLifecycle, ExitWhileUnfilledEntryWorksEndsTheTradeWithNothingToExit) 
     h.enter(0, 0.01);
     h.exit(0);
     EXPECT_EQ(h.kernel.slot(0).fsm_state, TradeStage::TRADE_TERMINAL_WRITTEN);
+    EXPECT_TRUE(h.kernel.working_orders().empty());
+    // The next ENTER starts clean.
+    EXPECT_EQ(h.enter(0).diagnostic_code, KernelDiagnosticCode::OK);
     EXPECT_FALSE(h.kernel.slot(0).pending_exit);
 }
 

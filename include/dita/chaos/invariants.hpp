@@ -137,6 +137,11 @@ std::vector<InvariantResult> run_checks(const CheckContext& context);
 
 // The seed's diagnostics that must never appear in a chaos run (plus CRITICAL severity).
 bool is_unexpected_diagnostic(KernelDiagnosticCode code);
+// An outcome a chaos run must never give, judged with the venue's own reports: CRITICAL
+// severity, or an unexpected diagnostic, except the kernel's correct reactions to venue truth:
+// RECONCILE_MISMATCH at WARNING severity (a venue position adopted; ERROR, failing closed, stays
+// unexpected) and OVERFILL naming an order the venue itself reported filled beyond its quantity.
+bool is_unexpected_outcome(const KernelOutcome& outcome, std::span<const VenueEvent> venue_reports);
 
 // The seed's checker: bound to a stack; check_all reads its final state at call time.
 class StateInvariantChecker {

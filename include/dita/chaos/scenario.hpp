@@ -72,6 +72,10 @@ struct VenueSettings {
     double overfill_probability = 0.0;
     double short_fill_probability = 0.0;
     bool random_partial_fills = false;
+    // A position on the account at venue start that no kernel order made (signed: long
+    // positive), opened at this price (someone trading by hand, a crashed older process).
+    double initial_foreign_position = 0.0;
+    double initial_foreign_position_price = 0.0;
 
     friend bool operator==(const VenueSettings&, const VenueSettings&) = default;
 };
@@ -123,10 +127,15 @@ std::span<const ChaosScenario> edge_case_scenarios();
 // entries; SCENARIO_REJECT_EXIT is cancel_after_fill on a venue that rejects cancels. Named
 // reject_entry and reject_exit so reports tell them apart from their base scenarios.
 std::span<const ChaosScenario> reject_scenarios();
+// FIELD: named failures from the field (issue 5), each on a venue whose deterministic faults
+// (probability 1.0) make it happen every run: fill_replayed_after_restart, fill_before_ack,
+// fill_after_cancel_ack, overfill_reported, filled_below_quantity, submit_answer_lost,
+// unknown_venue_position. Not among the seed's ten that `dita chaos` runs by default.
+std::span<const ChaosScenario> field_scenarios();
 
-// A built-in or a reject variant by name; nullptr when there is none.
+// A built-in, a reject variant or a FIELD scenario by name; nullptr when there is none.
 const ChaosScenario* find_scenario(std::string_view name);
-// The seed group names a scenario belongs to (ALL, EDGE_CASE, REJECT), for listings.
+// The seed group names a scenario belongs to (ALL, EDGE_CASE, REJECT, FIELD), for listings.
 std::vector<std::string> scenario_groups(std::string_view name);
 
 // The seed's _step_to_intent: intent_id "chaos-{seq}-{action lower}", trade_id "chaos-trade-{seq}",

@@ -57,6 +57,8 @@ public:
     Decimal mul(Decimal other) const;
     // Quotient rounded half away from zero; divisor must not be zero.
     Decimal div(Decimal other) const;
+    // this * num / den with an exact 128-bit intermediate (a pro-rata share), rounded.
+    Decimal mul_div(Decimal num, Decimal den) const;
     // Largest multiple of step not above |this|, sign kept; step must be positive.
     Decimal floor_to(Decimal step) const;
     bool is_multiple_of(Decimal step) const { return step.raw_ > 0 && raw_ % step.raw_ == 0; }

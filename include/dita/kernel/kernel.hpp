@@ -104,13 +104,15 @@ private:
     void apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRecord& before, const OrderRecord& after,
                            bool in_reconcile);
     void finish_trade(Ctx& ctx, TradeSlot& slot);
+    bool rehome_late_entry(Ctx& ctx, OrderEntry& entry, const OrderRecord& before, const OrderRecord& after);
     void keep_unmatched(const VenueEvent& event);
 
     // Reconciliation.
     void reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> snapshots, bool account_included);
     bool resolve_with_venue(Ctx& ctx, TradeSlot& slot);
     void check_venue_positions(Ctx& ctx, const std::vector<bool>& refreshed);
-    bool knowledge_fresh(const AssetName& asset, const std::vector<bool>& refreshed) const;
+    bool live_trades_refreshed(const AssetName& asset, const std::vector<bool>& refreshed) const;
+    void drop_unmatched(Ctx& ctx, const AssetName& asset);
     bool adopt_position(Ctx& ctx, const AssetName& asset, Decimal gap, Decimal entry_price);
 
     // FSM and bookkeeping.

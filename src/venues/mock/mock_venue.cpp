@@ -62,6 +62,16 @@ MockVenueAdapter::MockVenueAdapter(MockVenueScenario scenario, const Clock* cloc
     ppm_.late_fill = probability_ppm(scenario_.late_fill_on_cancel_probability, "late_fill_on_cancel_probability");
     ppm_.overfill = probability_ppm(scenario_.overfill_probability, "overfill_probability");
     ppm_.short_fill = probability_ppm(scenario_.short_fill_probability, "short_fill_probability");
+    const auto foreign = Decimal::from_double(scenario_.initial_foreign_position);
+    if (!foreign || !foreign->is_multiple_of(lot_step_)) {
+        throw std::invalid_argument("MockVenueScenario.initial_foreign_position must be a multiple of lot_step");
+    }
+    if (!foreign->is_zero()) {
+        const Decimal price = require(scenario_.initial_foreign_position_price, "initial_foreign_position_price", false);
+        if (scenario_.assets.empty()) throw std::invalid_argument("MockVenueScenario.initial_foreign_position needs an asset");
+        inject_foreign_fill(scenario_.assets.front(), foreign->is_positive() ? TradeSide::LONG : TradeSide::SHORT,
+                            foreign->abs(), price);
+    }
 }
 
 std::optional<InstrumentSpec> MockVenueAdapter::instrument(std::string_view asset) const {
@@ -150,7 +160,7 @@ void MockVenueAdapter::book_fill(const VenueOrder& order, Decimal qty, Decimal p
         // Closed, or flipped: what remains was opened at this fill's price.
         book.entry_notional = price.mul(after.abs());
     } else {
-        book.entry_notional = book.entry_notional.mul(after.abs()).div(before.abs());
+        book.entry_notional = book.entry_notional.mul_div(after.abs(), before.abs());
     }
     book.net = after;
 }

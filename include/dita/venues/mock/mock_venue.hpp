@@ -44,6 +44,10 @@ struct MockVenueScenario {
     double overfill_probability = 0.0;       // the venue reports one lot more than ordered
     double short_fill_probability = 0.0;     // the venue reports FILLED below the quantity
     bool random_partial_fills = false;       // fill share drawn per order instead of the ratio
+    // A position on the first asset at start that no kernel order made (signed: long
+    // positive; 0: none), opened at initial_foreign_position_price (positive when set).
+    double initial_foreign_position = 0.0;
+    double initial_foreign_position_price = 0.0;
 
     bool has_faults() const;
 };
