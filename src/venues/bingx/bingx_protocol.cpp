@@ -258,18 +258,37 @@ const json* find_any(const json& object, std::initializer_list<const char*> name
     return nullptr;
 }
 
-// Reads field names into target; appends a note to error for a present but unreadable value.
-void read_decimal(const json& object, std::initializer_list<const char*> names, Decimal& target, std::string& error) {
-    const json* value = find_any(object, names);
-    if (value == nullptr) return;
-    const auto decimal = decimal_of(*value);
-    if (!decimal) {
-        if (!error.empty()) error += "; ";
-        error += std::string("unreadable number in '") + *names.begin() + "': " + value->dump();
-        return;
+// Reads decimal fields and remembers every one that was present but unreadable.
+class FieldReader {
+public:
+    // The first of names present; zero when none is (or the value is unreadable: noted).
+    Decimal decimal(const json& object, std::initializer_list<const char*> names) {
+        const json* value = find_any(object, names);
+        if (value == nullptr) return Decimal();
+        const auto decimal = decimal_of(*value);
+        if (!decimal) {
+            note(std::string("unreadable number in '") + *names.begin() + "': " + value->dump());
+            return Decimal();
+        }
+        return *decimal;
     }
-    target = *decimal;
-}
+    // As decimal(), but nullopt when the field is absent, null or "".
+    std::optional<Decimal> optional_decimal(const json& object, std::initializer_list<const char*> names) {
+        const json* value = find_any(object, names);
+        if (value == nullptr || value->is_null() || (value->is_string() && value->get_ref<const std::string&>().empty())) {
+            return std::nullopt;
+        }
+        return decimal(object, names);
+    }
+    void note(const std::string& problem) {
+        if (!problems_.empty()) problems_ += "; ";
+        problems_ += problem;
+    }
+    const std::string& problems() const { return problems_; }
+
+private:
+    std::string problems_;
+};
 
 std::string text_of(const json& object, std::initializer_list<const char*> names) {
     const json* value = find_any(object, names);
@@ -324,7 +343,8 @@ json parse_json(std::string_view text) {
     return json::parse(text.begin(), text.end(), nullptr, false);
 }
 
-BingxOrder order_from(const json& object, std::string& error) {
+Parsed<BingxOrder> order_from(const json& object) {
+    FieldReader fields;
     BingxOrder order;
     order.symbol = text_of(object, {"symbol"});
     order.order_id = text_of(object, {"orderId", "orderID"});
@@ -335,26 +355,24 @@ BingxOrder order_from(const json& object, std::string& error) {
     const std::string status = text_of(object, {"status"});
     if (!status.empty()) {
         order.status = order_status_from(status);
-        if (!order.status) error += "unknown order status '" + status + "'";
+        if (!order.status) fields.note("unknown order status '" + status + "'");
     }
-    read_decimal(object, {"origQty", "quantity"}, order.orig_qty, error);
-    read_decimal(object, {"price"}, order.price, error);
-    read_decimal(object, {"executedQty"}, order.executed_qty, error);
-    read_decimal(object, {"avgPrice"}, order.avg_price, error);
-    if (const json* commission = find_any(object, {"commission"});
-        commission != nullptr && !commission->is_null() && !(commission->is_string() && commission->get_ref<const std::string&>().empty())) {
-        Decimal value;
-        read_decimal(object, {"commission"}, value, error);
-        order.commission = value;
-    }
+    order.orig_qty = fields.decimal(object, {"origQty", "quantity"});
+    order.price = fields.decimal(object, {"price"});
+    order.executed_qty = fields.decimal(object, {"executedQty"});
+    order.avg_price = fields.decimal(object, {"avgPrice"});
+    order.commission = fields.optional_decimal(object, {"commission"});
     order.reduce_only = bool_of(object, {"reduceOnly"});
     order.time_ms = int_of(object, {"time"});
     order.update_time_ms = int_of(object, {"updateTime"});
-    if (order.order_id.empty() && order.client_order_id.empty()) {
-        if (!error.empty()) error += "; ";
-        error += "order has neither orderId nor clientOrderId";
+    if (order.order_id.empty() && order.client_order_id.empty()) fields.note("order has neither orderId nor clientOrderId");
+    Parsed<BingxOrder> out;
+    if (!fields.problems().empty()) {
+        out.error = fields.problems();
+        return out;
     }
-    return order;
+    out.value = std::move(order);
+    return out;
 }
 
 } // namespace
@@ -428,14 +446,7 @@ Parsed<BingxOrder> parse_order_data(std::string_view data_json) {
     }
     const json* inner = find_any(data, {"order"});
     const json& object = inner != nullptr && inner->is_object() ? *inner : data;
-    std::string error;
-    BingxOrder order = order_from(object, error);
-    if (!error.empty()) {
-        out.error = error;
-        return out;
-    }
-    out.value = std::move(order);
-    return out;
+    return order_from(object);
 }
 
 Parsed<std::vector<BingxOrder>> parse_orders_data(std::string_view data_json) {
@@ -468,12 +479,12 @@ Parsed<std::vector<BingxOrder>> parse_orders_data(std::string_view data_json) {
             out.error = "order list holds a non-object";
             return out;
         }
-        std::string error;
-        orders.push_back(order_from(item, error));
-        if (!error.empty()) {
-            out.error = error;
+        Parsed<BingxOrder> order = order_from(item);
+        if (!order.ok()) {
+            out.error = order.error;
             return out;
         }
+        orders.push_back(std::move(*order.value));
     }
     out.value = std::move(orders);
     return out;
@@ -492,7 +503,7 @@ Parsed<std::vector<BingxPosition>> parse_positions_data(std::string_view data_js
         return out;
     }
     std::vector<BingxPosition> positions;
-    std::string error;
+    FieldReader fields;
     for (const json& item : *list) {
         if (!item.is_object()) {
             out.error = "positions list holds a non-object";
@@ -501,14 +512,14 @@ Parsed<std::vector<BingxPosition>> parse_positions_data(std::string_view data_js
         BingxPosition position;
         position.symbol = text_of(item, {"symbol"});
         position.position_side = text_of(item, {"positionSide"});
-        read_decimal(item, {"positionAmt"}, position.position_amt, error);
-        read_decimal(item, {"avgPrice", "entryPrice"}, position.avg_price, error);
-        read_decimal(item, {"unrealizedProfit"}, position.unrealized_profit, error);
+        position.position_amt = fields.decimal(item, {"positionAmt"});
+        position.avg_price = fields.decimal(item, {"avgPrice", "entryPrice"});
+        position.unrealized_profit = fields.decimal(item, {"unrealizedProfit"});
         position.leverage = int_of(item, {"leverage"});
         positions.push_back(std::move(position));
     }
-    if (!error.empty()) {
-        out.error = error;
+    if (!fields.problems().empty()) {
+        out.error = fields.problems();
         return out;
     }
     out.value = std::move(positions);
@@ -539,17 +550,17 @@ Parsed<BingxBalance> parse_balance_data(std::string_view data_json) {
         return out;
     }
     BingxBalance balance;
-    std::string error;
+    FieldReader fields;
     balance.asset = text_of(*object, {"asset"});
-    read_decimal(*object, {"balance"}, balance.balance, error);
-    read_decimal(*object, {"equity"}, balance.equity, error);
-    read_decimal(*object, {"unrealizedProfit"}, balance.unrealized_profit, error);
-    read_decimal(*object, {"realisedProfit", "realizedProfit"}, balance.realised_profit, error);
-    read_decimal(*object, {"availableMargin"}, balance.available_margin, error);
-    read_decimal(*object, {"usedMargin"}, balance.used_margin, error);
-    read_decimal(*object, {"freezedMargin", "frozenMargin"}, balance.freezed_margin, error);
-    if (!error.empty()) {
-        out.error = error;
+    balance.balance = fields.decimal(*object, {"balance"});
+    balance.equity = fields.decimal(*object, {"equity"});
+    balance.unrealized_profit = fields.decimal(*object, {"unrealizedProfit"});
+    balance.realised_profit = fields.decimal(*object, {"realisedProfit", "realizedProfit"});
+    balance.available_margin = fields.decimal(*object, {"availableMargin"});
+    balance.used_margin = fields.decimal(*object, {"usedMargin"});
+    balance.freezed_margin = fields.decimal(*object, {"freezedMargin", "frozenMargin"});
+    if (!fields.problems().empty()) {
+        out.error = fields.problems();
         return out;
     }
     out.value = std::move(balance);
@@ -583,16 +594,16 @@ Parsed<std::vector<BingxContract>> parse_contracts_data(std::string_view data_js
         return out;
     }
     std::vector<BingxContract> contracts;
-    std::string error;
+    FieldReader fields;
     auto read_one = [&](const json& item) {
         BingxContract contract;
         contract.symbol = text_of(item, {"symbol"});
         contract.quantity_precision = static_cast<int>(int_of(item, {"quantityPrecision"}));
         contract.price_precision = static_cast<int>(int_of(item, {"pricePrecision"}));
-        read_decimal(item, {"tradeMinQuantity"}, contract.trade_min_quantity, error);
-        read_decimal(item, {"tradeMinUSDT"}, contract.trade_min_usdt, error);
-        read_decimal(item, {"takerFeeRate"}, contract.taker_fee_rate, error);
-        read_decimal(item, {"makerFeeRate"}, contract.maker_fee_rate, error);
+        contract.trade_min_quantity = fields.decimal(item, {"tradeMinQuantity"});
+        contract.trade_min_usdt = fields.decimal(item, {"tradeMinUSDT"});
+        contract.taker_fee_rate = fields.decimal(item, {"takerFeeRate"});
+        contract.maker_fee_rate = fields.decimal(item, {"makerFeeRate"});
         if (find_any(item, {"status"}) != nullptr) contract.status = static_cast<int>(int_of(item, {"status"}));
         contracts.push_back(std::move(contract));
     };
@@ -603,8 +614,8 @@ Parsed<std::vector<BingxContract>> parse_contracts_data(std::string_view data_js
     } else if (list->is_object()) {
         read_one(*list);
     }
-    if (!error.empty()) {
-        out.error = error;
+    if (!fields.problems().empty()) {
+        out.error = fields.problems();
         return out;
     }
     out.value = std::move(contracts);
@@ -633,13 +644,13 @@ Parsed<std::vector<BingxMarkPrice>> parse_premium_index_data(std::string_view da
         return out;
     }
     std::vector<BingxMarkPrice> marks;
-    std::string error;
+    FieldReader fields;
     auto read_one = [&](const json& item) {
         BingxMarkPrice mark;
         mark.symbol = text_of(item, {"symbol"});
-        read_decimal(item, {"markPrice"}, mark.mark_price, error);
-        read_decimal(item, {"indexPrice"}, mark.index_price, error);
-        read_decimal(item, {"lastFundingRate"}, mark.last_funding_rate, error);
+        mark.mark_price = fields.decimal(item, {"markPrice"});
+        mark.index_price = fields.decimal(item, {"indexPrice"});
+        mark.last_funding_rate = fields.decimal(item, {"lastFundingRate"});
         mark.next_funding_time_ms = int_of(item, {"nextFundingTime"});
         marks.push_back(std::move(mark));
     };
@@ -650,8 +661,8 @@ Parsed<std::vector<BingxMarkPrice>> parse_premium_index_data(std::string_view da
     } else {
         read_one(data);
     }
-    if (!error.empty()) {
-        out.error = error;
+    if (!fields.problems().empty()) {
+        out.error = fields.problems();
         return out;
     }
     out.value = std::move(marks);
@@ -754,7 +765,7 @@ StreamMessage parse_stream_message(std::string_view text) {
         return out;
     }
     BingxOrderUpdate& update = out.order;
-    std::string error;
+    FieldReader fields;
     update.event_time_ms = int_of(root, {"E"});
     update.symbol = text_of(*order, {"s"});
     update.client_order_id = text_of(*order, {"c"});
@@ -766,34 +777,22 @@ StreamMessage parse_stream_message(std::string_view text) {
     update.status_text = text_of(*order, {"X"});
     update.status = order_status_from(update.status_text);
     update.position_side = text_of(*order, {"ps"});
-    read_decimal(*order, {"q"}, update.qty, error);
-    read_decimal(*order, {"p"}, update.price, error);
-    read_decimal(*order, {"ap"}, update.avg_price, error);
-    read_decimal(*order, {"z"}, update.cum_filled, error);
-    read_decimal(*order, {"n"}, update.fee, error);
-    if (find_any(*order, {"l"}) != nullptr) {
-        Decimal last;
-        read_decimal(*order, {"l"}, last, error);
-        update.last_qty = last;
-    }
-    if (find_any(*order, {"L"}) != nullptr) {
-        Decimal last;
-        read_decimal(*order, {"L"}, last, error);
-        update.last_price = last;
-    }
+    update.qty = fields.decimal(*order, {"q"});
+    update.price = fields.decimal(*order, {"p"});
+    update.avg_price = fields.decimal(*order, {"ap"});
+    update.cum_filled = fields.decimal(*order, {"z"});
+    update.fee = fields.decimal(*order, {"n"});
+    if (find_any(*order, {"l"}) != nullptr) update.last_qty = fields.decimal(*order, {"l"});
+    if (find_any(*order, {"L"}) != nullptr) update.last_price = fields.decimal(*order, {"L"});
     update.reduce_only = bool_of(*order, {"ro"});
     update.trade_time_ms = int_of(*order, {"T"});
     if (update.order_id.empty() && update.client_order_id.empty()) {
-        if (!error.empty()) error += "; ";
-        error += "order update names no order (neither 'i' nor 'c')";
+        fields.note("order update names no order (neither 'i' nor 'c')");
     }
-    if (!update.status) {
-        if (!error.empty()) error += "; ";
-        error += "order update has an unknown status 'X' = '" + update.status_text + "'";
-    }
-    if (!error.empty()) {
+    if (!update.status) fields.note("order update has an unknown status 'X' = '" + update.status_text + "'");
+    if (!fields.problems().empty()) {
         out.kind = StreamMessage::Kind::INVALID;
-        out.error = error;
+        out.error = fields.problems();
         return out;
     }
     out.kind = StreamMessage::Kind::ORDER_UPDATE;

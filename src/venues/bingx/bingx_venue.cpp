@@ -197,13 +197,12 @@ struct BingxVenueAdapter::Impl {
     std::mt19937_64 jitter;
 
     explicit Impl(BingxConfig in) : config(std::move(in)), jitter(config.seed) {
-        std::string error;
-        auto rest_url = net::parse_url(config.rest_url, error);
-        if (!rest_url) throw std::invalid_argument("BingxConfig.rest_url: " + error);
-        auto ws_url = net::parse_url(config.ws_url, error);
-        if (!ws_url) throw std::invalid_argument("BingxConfig.ws_url: " + error);
-        rest = *rest_url;
-        ws = *ws_url;
+        const net::UrlResult rest_url = net::parse_url(config.rest_url);
+        if (!rest_url.url) throw std::invalid_argument("BingxConfig.rest_url: " + rest_url.error);
+        const net::UrlResult ws_url = net::parse_url(config.ws_url);
+        if (!ws_url.url) throw std::invalid_argument("BingxConfig.ws_url: " + ws_url.error);
+        rest = *rest_url.url;
+        ws = *ws_url.url;
         if (!config.allow_live && (!rest.loopback() || !ws.loopback())) {
             throw std::invalid_argument("BingX host '" + (rest.loopback() ? ws.host : rest.host) +
                                         "' is not loopback: live use needs allow_live (an explicit --live)");
@@ -1116,12 +1115,18 @@ struct BingxVenueAdapter::Impl {
         return reply;
     }
 
-    // True when connected. gap_possible: events may have been missed before this session
-    // (an earlier session existed, or orders were already open when it came up).
-    bool connect_stream(std::string& error, bool& gap_possible) {
+    struct StreamConnect {
+        bool connected = false;
+        // Events may have been missed before this session (an earlier session existed, or
+        // orders were already open when it came up).
+        bool gap_possible = false;
+        std::string error;
+    };
+    StreamConnect connect_stream() {
+        StreamConnect out;
         if (listen_key.empty() && !create_listen_key()) {
-            error = "listenKey could not be created";
-            return false;
+            out.error = "listenKey could not be created";
+            return out;
         }
         net::WsCallbacks callbacks;
         callbacks.on_message = [this](std::uint64_t session, std::string payload, bool binary) {
@@ -1133,23 +1138,29 @@ struct BingxVenueAdapter::Impl {
             stream_closed_signal = false;
             key_expired_signal = false;
         }
-        const auto session = network->ws_connect(ws, "?listenKey=" + url_encode(listen_key),
-                                                 config.ws_handshake_timeout_ms, config.ws_idle_timeout_ms,
-                                                 std::move(callbacks), error);
-        if (!session) return false;
+        const auto opened = network->ws_connect(ws, "?listenKey=" + url_encode(listen_key),
+                                                config.ws_handshake_timeout_ms, config.ws_idle_timeout_ms,
+                                                std::move(callbacks));
+        if (!opened.session) {
+            out.error = opened.error;
+            return out;
+        }
+        const std::uint64_t* session = &*opened.session;
         std::lock_guard lock(mutex);
         if (*session < session_floor) {
-            error = "stream closed right after it opened";
-            return false;
+            out.error = "stream closed right after it opened";
+            return out;
         }
         session_floor = *session;
         current_session = *session;
         connected = true;
-        gap_possible = stats.stream_connects > 0 ||
-                       std::any_of(orders.begin(), orders.end(), [](const auto& entry) { return !is_terminal(entry.second.status); });
+        out.gap_possible =
+            stats.stream_connects > 0 ||
+            std::any_of(orders.begin(), orders.end(), [](const auto& entry) { return !is_terminal(entry.second.status); });
         ++stats.stream_connects;
         events_cv.notify_all();
-        return true;
+        out.connected = true;
+        return out;
     }
 
     // After a gap in the stream: ask the venue about every order that may have moved.
@@ -1212,13 +1223,12 @@ struct BingxVenueAdapter::Impl {
                 is_connected = connected;
             }
             if (!is_connected) {
-                std::string error;
-                bool gap_possible = false;
-                if (connect_stream(error, gap_possible)) {
+                const StreamConnect connect = connect_stream();
+                if (connect.connected) {
                     failures = 0;
                     last_keepalive_ms = wall_ms();
                     // Anything may have happened while the stream was down.
-                    if (gap_possible) set_catch_up(true);
+                    if (connect.gap_possible) set_catch_up(true);
                 } else {
                     ++failures;
                     // A refused handshake may mean a dead key: check it, make a new one if so.
@@ -1664,10 +1674,11 @@ BingxAdapterResult make_bingx_adapter(const BingxAdapterOptions& options) {
     config.rest_url = options.rest_url;
     config.ws_url = options.ws_url;
     if (config.ws_url.empty()) {
-        std::string error;
-        const auto rest = net::parse_url(options.rest_url, error);
-        if (!rest) return {nullptr, "rest_url: " + error};
-        config.ws_url = std::string(rest->tls ? "wss://" : "ws://") + rest->host + ":" + rest->port + "/swap-market";
+        const net::UrlResult rest = net::parse_url(options.rest_url);
+        if (!rest.url) return {nullptr, "rest_url: " + rest.error};
+        const bool ipv6 = rest.url->host.find(':') != std::string::npos;
+        const std::string host = ipv6 ? "[" + rest.url->host + "]" : rest.url->host;
+        config.ws_url = std::string(rest.url->tls ? "wss://" : "ws://") + host + ":" + rest.url->port + "/swap-market";
     }
     config.credentials = options.credentials;
     config.allow_live = options.allow_live;

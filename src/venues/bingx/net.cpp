@@ -65,19 +65,21 @@ bool Url::loopback() const {
     return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.starts_with("127.");
 }
 
-std::optional<Url> parse_url(std::string_view text, std::string& error) {
+UrlResult parse_url(std::string_view text) {
+    UrlResult out;
     Url url;
+    std::string& error = out.error;
     const auto scheme_end = text.find("://");
     if (scheme_end == std::string_view::npos) {
         error = "URL '" + std::string(text) + "' has no scheme (http://, https://, ws://, wss://)";
-        return std::nullopt;
+        return out;
     }
     const std::string scheme = lower(text.substr(0, scheme_end));
     if (scheme == "https" || scheme == "wss") {
         url.tls = true;
     } else if (scheme != "http" && scheme != "ws") {
         error = "URL scheme '" + scheme + "' is not one of http, https, ws, wss";
-        return std::nullopt;
+        return out;
     }
     std::string_view rest = text.substr(scheme_end + 3);
     const auto slash = rest.find('/');
@@ -86,14 +88,14 @@ std::optional<Url> parse_url(std::string_view text, std::string& error) {
     while (!url.path.empty() && url.path.back() == '/') url.path.pop_back();
     if (authority.find('@') != std::string_view::npos) {
         error = "URL must not carry credentials";
-        return std::nullopt;
+        return out;
     }
     url.port = url.tls ? "443" : "80";
     if (authority.starts_with("[")) { // [IPv6]:port
         const auto close = authority.find(']');
         if (close == std::string_view::npos) {
             error = "URL '" + std::string(text) + "' has an unclosed IPv6 bracket";
-            return std::nullopt;
+            return out;
         }
         url.host = std::string(authority.substr(1, close - 1));
         const std::string_view rest_of = authority.substr(close + 1);
@@ -101,7 +103,7 @@ std::optional<Url> parse_url(std::string_view text, std::string& error) {
             url.port = std::string(rest_of.substr(1));
         } else if (!rest_of.empty()) {
             error = "URL '" + std::string(text) + "' has junk after the IPv6 address";
-            return std::nullopt;
+            return out;
         }
     } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
         url.host = std::string(authority.substr(0, colon));
@@ -111,13 +113,14 @@ std::optional<Url> parse_url(std::string_view text, std::string& error) {
     }
     if (url.host.empty()) {
         error = "URL '" + std::string(text) + "' has no host";
-        return std::nullopt;
+        return out;
     }
     if (url.port.empty() || url.port.size() > 5 || url.port.find_first_not_of("0123456789") != std::string::npos) {
         error = "URL '" + std::string(text) + "' has a bad port";
-        return std::nullopt;
+        return out;
     }
-    return url;
+    out.url = std::move(url);
+    return out;
 }
 
 // ----------------------------------------------------------------------------------------
@@ -207,7 +210,12 @@ struct Network::Impl {
         return (url.tls ? "s:" : "p:") + url.host + ":" + url.port;
     }
 
-    awaitable<tcp::resolver::results_type> resolve(const Url& url, steady::time_point deadline, error_code& ec) {
+    struct Resolved {
+        tcp::resolver::results_type results;
+        error_code ec;
+    };
+    awaitable<Resolved> resolve(const Url& url, steady::time_point deadline) {
+        Resolved out;
         auto executor = co_await asio::this_coro::executor;
         auto resolver = std::make_shared<tcp::resolver>(executor);
         auto timer = std::make_shared<asio::steady_timer>(executor);
@@ -215,19 +223,26 @@ struct Network::Impl {
         timer->async_wait([resolver](error_code wait_ec) {
             if (!wait_ec) resolver->cancel();
         });
-        auto results = co_await resolver->async_resolve(url.host, url.port, with(ec));
+        out.results = co_await resolver->async_resolve(url.host, url.port, with(out.ec));
         timer->cancel();
-        co_return results;
+        co_return out;
     }
 
+    struct Opened {
+        std::unique_ptr<Conn> conn;
+        std::string error; // why there is no connection
+    };
     // A connected (and for TLS, handshaken) stream.
-    awaitable<std::unique_ptr<Conn>> open(const Url& url, steady::time_point deadline, std::string& error) {
+    awaitable<Opened> open(const Url& url, steady::time_point deadline) {
+        Opened out;
+        std::string& error = out.error;
         error_code ec;
-        auto results = co_await resolve(url, deadline, ec);
-        if (ec) {
-            error = "resolve " + url.host + ": " + ec.message();
-            co_return nullptr;
+        const Resolved resolved = co_await resolve(url, deadline);
+        if (resolved.ec) {
+            error = "resolve " + url.host + ": " + resolved.ec.message();
+            co_return out;
         }
+        const auto& results = resolved.results;
         auto executor = co_await asio::this_coro::executor;
         auto conn = std::make_unique<Conn>();
         if (url.tls) {
@@ -239,23 +254,24 @@ struct Network::Impl {
         co_await conn->lowest().async_connect(results, with(ec));
         if (ec) {
             error = "connect " + url.host + ":" + url.port + ": " + ec.message();
-            co_return nullptr;
+            co_return out;
         }
         conn->lowest().socket().set_option(tcp::no_delay(true), ec);
         if (url.tls) {
             if (!is_ip_literal(url.host) && !SSL_set_tlsext_host_name(conn->tls->native_handle(), url.host.c_str())) {
                 error = "TLS: cannot set the server name";
-                co_return nullptr;
+                co_return out;
             }
             if (tls_options.verify) conn->tls->set_verify_callback(ssl::host_name_verification(url.host));
             co_await conn->tls->async_handshake(ssl::stream_base::client, with(ec));
             if (ec) {
                 error = "TLS handshake with " + url.host + ": " + ec.message();
-                co_return nullptr;
+                co_return out;
             }
         }
         count(&NetStats::connections_opened);
-        co_return conn;
+        out.conn = std::move(conn);
+        co_return out;
     }
 
     // A pooled connection the server has closed (or written to unasked) would turn the next
@@ -286,14 +302,20 @@ struct Network::Impl {
         list.push_back(std::move(conn));
     }
 
+    struct Exchanged {
+        error_code write_ec;
+        std::size_t written = 0;
+        error_code read_ec;
+    };
     template <typename Stream>
-    static awaitable<void> exchange(Stream& stream, beast::flat_buffer& buffer,
-                                    http::request<http::string_body>& request,
-                                    http::response_parser<http::string_body>& parser, error_code& write_ec,
-                                    std::size_t& written, error_code& read_ec) {
-        written = co_await http::async_write(stream, request, with(write_ec));
-        if (write_ec) co_return;
-        co_await http::async_read(stream, buffer, parser, with(read_ec));
+    static awaitable<Exchanged> exchange(Stream& stream, beast::flat_buffer& buffer,
+                                         http::request<http::string_body>& request,
+                                         http::response_parser<http::string_body>& parser) {
+        Exchanged out;
+        out.written = co_await http::async_write(stream, request, with(out.write_ec));
+        if (out.write_ec) co_return out;
+        co_await http::async_read(stream, buffer, parser, with(out.read_ec));
+        co_return out;
     }
 
     awaitable<HttpResponse> request(Url base, HttpRequest in) {
@@ -306,13 +328,13 @@ struct Network::Impl {
         if (reused) {
             count(&NetStats::connections_reused);
         } else {
-            std::string error;
-            conn = co_await open(base, deadline, error);
-            if (!conn) {
+            Opened opened = co_await open(base, deadline);
+            if (!opened.conn) {
                 out.transport = HttpResponse::Transport::NOT_SENT;
-                out.error = error;
+                out.error = opened.error;
                 co_return out;
             }
+            conn = std::move(opened.conn);
         }
         const auto verb = http::string_to_verb(in.method);
         http::request<http::string_body> request{verb, base.path + in.target, 11};
@@ -329,14 +351,11 @@ struct Network::Impl {
         http::response_parser<http::string_body> parser;
         parser.body_limit(http_body_max);
         conn->lowest().expires_at(deadline);
-        error_code write_ec;
-        error_code read_ec;
-        std::size_t written = 0;
-        if (conn->tls) {
-            co_await exchange(*conn->tls, conn->buffer, request, parser, write_ec, written, read_ec);
-        } else {
-            co_await exchange(*conn->plain, conn->buffer, request, parser, write_ec, written, read_ec);
-        }
+        const Exchanged exchanged = conn->tls ? co_await exchange(*conn->tls, conn->buffer, request, parser)
+                                              : co_await exchange(*conn->plain, conn->buffer, request, parser);
+        const error_code& write_ec = exchanged.write_ec;
+        const error_code& read_ec = exchanged.read_ec;
+        const std::size_t written = exchanged.written;
         if (write_ec) {
             out.transport = written == 0 && write_ec != beast::error::timeout ? HttpResponse::Transport::NOT_SENT
                                                                                : HttpResponse::Transport::LOST;
@@ -489,11 +508,12 @@ HttpResponse Network::http(const Url& base, HttpRequest request) {
     }
 }
 
-std::optional<std::uint64_t> Network::ws_connect(const Url& base, std::string target, int handshake_timeout_ms,
-                                                 int idle_timeout_ms, WsCallbacks callbacks, std::string& error) {
+Network::WsConnectResult Network::ws_connect(const Url& base, std::string target, int handshake_timeout_ms,
+                                             int idle_timeout_ms, WsCallbacks callbacks) {
+    WsConnectResult out;
     if (on_network_thread() || impl_->stopping) {
-        error = on_network_thread() ? "blocking connect from the network thread" : "network stopped";
-        return std::nullopt;
+        out.error = on_network_thread() ? "blocking connect from the network thread" : "network stopped";
+        return out;
     }
     Impl* impl = impl_.get();
     const int timeout_ms = std::max(1, handshake_timeout_ms);
@@ -504,10 +524,10 @@ std::optional<std::uint64_t> Network::ws_connect(const Url& base, std::string ta
             impl->session.reset();
         }
         const auto deadline = steady::now() + std::chrono::milliseconds(timeout_ms);
-        std::string failure;
         error_code ec;
-        auto results = co_await impl->resolve(base, deadline, ec);
-        if (ec) co_return std::pair<std::uint64_t, std::string>{0, "resolve " + base.host + ": " + ec.message()};
+        const Impl::Resolved resolved = co_await impl->resolve(base, deadline);
+        if (resolved.ec) co_return std::pair<std::uint64_t, std::string>{0, "resolve " + base.host + ": " + resolved.ec.message()};
+        const auto& results = resolved.results;
         auto executor = co_await asio::this_coro::executor;
         const std::string bracketed = base.host.find(':') != std::string::npos ? "[" + base.host + "]" : base.host;
         const bool default_port = base.port == (base.tls ? "443" : "80");
@@ -559,20 +579,20 @@ std::optional<std::uint64_t> Network::ws_connect(const Url& base, std::string ta
     };
     auto future = asio::co_spawn(*impl_->io, std::move(task), asio::use_future);
     if (future.wait_for(std::chrono::milliseconds(timeout_ms + 2000)) != std::future_status::ready) {
-        error = "network thread did not answer in time";
-        return std::nullopt;
+        out.error = "network thread did not answer in time";
+        return out;
     }
     try {
         auto [id, why] = future.get();
         if (id == 0) {
-            error = why;
-            return std::nullopt;
+            out.error = why;
+        } else {
+            out.session = id;
         }
-        return id;
     } catch (const std::exception& failure) {
-        error = std::string("network failure: ") + failure.what();
-        return std::nullopt;
+        out.error = std::string("network failure: ") + failure.what();
     }
+    return out;
 }
 
 void Network::ws_send(std::uint64_t session, std::string text) {

@@ -21,8 +21,12 @@ struct Url {
     std::string path; // without a trailing '/', "" for none
     bool loopback() const;
 };
-// http://, https://, ws://, wss://; nullopt (and why, in error) for anything else.
-std::optional<Url> parse_url(std::string_view text, std::string& error);
+struct UrlResult {
+    std::optional<Url> url;
+    std::string error; // why there is no url
+};
+// http://, https://, ws://, wss://; an error for anything else.
+UrlResult parse_url(std::string_view text);
 
 struct HttpRequest {
     std::string method = "GET"; // GET, POST, PUT, DELETE
@@ -76,11 +80,15 @@ public:
     // One HTTP exchange on a pooled keep-alive connection; blocks at most about timeout_ms.
     HttpResponse http(const Url& base, HttpRequest request);
 
+    struct WsConnectResult {
+        std::optional<std::uint64_t> session;
+        std::string error; // why there is no session
+    };
     // Opens a WebSocket to base + target (closing any previous one) and starts reading.
-    // Blocks at most about handshake_timeout_ms. Returns the session id, or nullopt with why.
-    // idle_timeout_ms: no frame for this long closes the session.
-    std::optional<std::uint64_t> ws_connect(const Url& base, std::string target, int handshake_timeout_ms,
-                                            int idle_timeout_ms, WsCallbacks callbacks, std::string& error);
+    // Blocks at most about handshake_timeout_ms. idle_timeout_ms: no frame for this long
+    // closes the session.
+    WsConnectResult ws_connect(const Url& base, std::string target, int handshake_timeout_ms, int idle_timeout_ms,
+                               WsCallbacks callbacks);
     // Queues a text frame on the current session (dropped if it is not session).
     void ws_send(std::uint64_t session, std::string text);
     // Closes the current session, if it is session (0: whichever is current).
