@@ -1,4 +1,5 @@
 #include "chaos_cli.hpp"
+#include "cli_io.hpp"
 
 #include <unistd.h>
 
@@ -86,19 +87,6 @@ std::string file_safe(const std::string& name) {
     return out.empty() ? std::string("scenario") : out;
 }
 
-std::optional<std::string> write_text(const std::string& path, const std::string& text) {
-    if (path == "-") {
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        std::fflush(stdout);
-        return std::nullopt;
-    }
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) return "cannot open " + path + " for writing";
-    out << text;
-    out.flush();
-    if (!out) return "cannot write " + path;
-    return std::nullopt;
-}
 
 struct Selected {
     ChaosScenario scenario;

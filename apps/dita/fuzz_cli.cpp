@@ -1,4 +1,5 @@
 #include "fuzz_cli.hpp"
+#include "cli_io.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -42,19 +43,6 @@ std::optional<Shard> parse_shard(const std::string& text) {
     return shard;
 }
 
-std::optional<std::string> write_file(const std::string& path, const std::string& text) {
-    if (path == "-") {
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        std::fflush(stdout);
-        return std::nullopt;
-    }
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) return "cannot open " + path + " for writing";
-    out << text;
-    out.flush();
-    if (!out) return "cannot write " + path;
-    return std::nullopt;
-}
 
 } // namespace
 
@@ -128,7 +116,7 @@ int run_fuzz_command(const FuzzOptions& options) {
         if (!options.save_dir.empty()) {
             const std::string path =
                 (std::filesystem::path(options.save_dir) / ("seed-" + std::to_string(failure.seed) + ".json")).string();
-            if (auto problem = write_file(path, chaos::scenario_to_json(failure.reproducer).dump(2) + "\n")) {
+            if (auto problem = write_text(path, chaos::scenario_to_json(failure.reproducer).dump(2) + "\n")) {
                 fmt::print(stderr, "dita fuzz: {}\n", *problem);
                 save_problem = true;
             } else {
@@ -166,7 +154,7 @@ int run_fuzz_command(const FuzzOptions& options) {
         out["seconds"] = elapsed;
         out["passed"] = report.failures.empty();
         out["failures"] = std::move(failures);
-        if (auto problem = write_file(options.json_out, out.dump(2) + "\n")) {
+        if (auto problem = write_text(options.json_out, out.dump(2) + "\n")) {
             fmt::print(stderr, "dita fuzz: {}\n", *problem);
             return exit_bad_input;
         }
