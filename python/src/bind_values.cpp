@@ -234,11 +234,21 @@ FieldList<OutcomeRecord> outcome_record_fields() {
     return f;
 }
 
+FieldList<FinishedOrder> finished_order_fields() {
+    FieldList<FinishedOrder> f;
+    f.push_back(member("record", &FinishedOrder::record));
+    f.push_back(member("slot_id", &FinishedOrder::slot_id));
+    f.push_back(member("trade_id", &FinishedOrder::trade_id));
+    f.push_back(member("asset", &FinishedOrder::asset));
+    return f;
+}
+
 FieldList<RecoveredState> recovered_fields() {
     FieldList<RecoveredState> f;
     f.push_back(member("input_sequence", &RecoveredState::input_sequence));
     f.push_back(member("totals", &RecoveredState::totals));
     f.push_back(member("slots", &RecoveredState::slots));
+    f.push_back(member("finished_orders", &RecoveredState::finished_orders));
     return f;
 }
 
@@ -416,6 +426,8 @@ void bind_values(py::module_& m) {
     bind_value(m, "AccountTotals", "The journaled account totals.", totals_fields());
     bind_value(m, "TradeRecord", "The terminal record of a trade, written once to the zinc plane.", trade_record_fields());
     bind_value(m, "OutcomeRecord", "One journaled outcome.", outcome_record_fields());
+    bind_value(m, "FinishedOrder", "An order of a finished trade, journaled so a restart still knows it.",
+               finished_order_fields());
     bind_value(m, "RecoveredState", "What a restart reads back from the zinc plane.", recovered_fields());
     bind_value(m, "InstrumentSpec", "Trading rules of an asset on a venue.", instrument_fields());
     bind_value(m, "OrderRequest", "An order the kernel asks a venue to place.", order_request_fields());

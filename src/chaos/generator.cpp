@@ -121,6 +121,7 @@ ChaosScenario generate_scenario(std::uint64_t seed, const GeneratorOptions& opti
     scenario.name = "fuzz-" + std::to_string(seed);
     scenario.description = "generated from seed " + std::to_string(seed);
     scenario.slot_id = static_cast<int>(rng.below(scenario_slots));
+    scenario.at_rest = true;
     scenario.venue = draw_venue(rng, options.faults);
     const std::size_t steps_max = options.steps_max == 0 ? 1 : options.steps_max;
     const std::size_t steps = 1 + static_cast<std::size_t>(rng.below(steps_max));

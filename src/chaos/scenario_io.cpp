@@ -212,7 +212,7 @@ JsonResult<ChaosStep> parse_step(const Json& json, const std::string& pointer) {
 Result<ChaosScenario> parse_scenario(const Json& json, const std::string& pointer, const std::string& source) {
     ChaosScenario scenario;
     JsonObjectReader r(json, pointer);
-    r.reject_unknown_keys({"name", "description", "venue", "slot_id", "steps"});
+    r.reject_unknown_keys({"name", "description", "venue", "slot_id", "at_rest", "steps"});
     scenario.name = r.string("name", {}, true);
     if (r.ok()) {
         if (scenario.name.empty() || scenario.name.size() > scenario_name_chars_max || !printable(scenario.name)) {
@@ -222,6 +222,7 @@ Result<ChaosScenario> parse_scenario(const Json& json, const std::string& pointe
     }
     scenario.description = bounded_text(r, "description", {}, false);
     scenario.slot_id = static_cast<int>(r.integer("slot_id", 0, false, 0, scenario_slots - 1));
+    scenario.at_rest = r.boolean("at_rest", false);
     if (const Json* venue = r.raw("venue"); venue != nullptr && r.ok()) {
         auto parsed = parse_venue(*venue, r.field_pointer("venue"));
         if (parsed.ok()) {
@@ -413,6 +414,7 @@ Json scenario_to_json(const ChaosScenario& scenario) {
     Json venue = venue_settings_to_json(scenario.venue, true);
     if (!venue.empty()) out["venue"] = std::move(venue);
     out["slot_id"] = scenario.slot_id;
+    if (scenario.at_rest) out["at_rest"] = true;
     out["steps"] = std::move(steps);
     return out;
 }

@@ -25,9 +25,12 @@ ScenarioReport run_scenario_and_check(const ChaosScenario& scenario, const Suite
     }
     ChaosStack& stack = *created.value();
     report.run = run_chaos_scenario(stack, scenario, options.run);
+    if (scenario.at_rest) quiesce(stack, report.run);
     const FinalState state = capture_final_state(stack);
     report.threads_at_end = state.threads;
-    report.checks = run_checks(CheckContext{report.run, state, &stack.log(), options.checks});
+    const CheckContext context{report.run, state, &stack.log(), options.checks};
+    report.checks = run_checks(context);
+    if (scenario.at_rest) report.checks.push_back(check_liveness(context));
     report.passed = true;
     for (const InvariantResult& check : report.checks) {
         if (check.passed) continue;

@@ -1,6 +1,7 @@
 #include "dita/kernel/kernel.hpp"
 
 #include <algorithm>
+#include <set>
 #include <stdexcept>
 
 #include "dita/kernel/fsm.hpp"
@@ -22,6 +23,28 @@ struct ExecutionKernel::Ctx {
     // While an intent is handled, venue events only override its result when they are
     // at least this severe; a lone venue event's result is its own.
     KernelSeverity event_override_min = KernelSeverity::INFO;
+};
+
+// While venue truth is re-applied, notes below `min` (other than progress) are not the input's
+// result: the reconcile's own conclusion is.
+class ExecutionKernel::QuietScope {
+public:
+    QuietScope(Ctx& ctx, KernelSeverity min)
+        : ctx_(ctx), from_event_(ctx.from_event), min_(ctx.event_override_min) {
+        ctx_.from_event = true;
+        ctx_.event_override_min = min;
+    }
+    ~QuietScope() {
+        ctx_.from_event = from_event_;
+        ctx_.event_override_min = min_;
+    }
+    QuietScope(const QuietScope&) = delete;
+    QuietScope& operator=(const QuietScope&) = delete;
+
+private:
+    Ctx& ctx_;
+    bool from_event_;
+    KernelSeverity min_;
 };
 
 namespace {
@@ -53,8 +76,14 @@ ExecutionKernel::ExecutionKernel(KernelConfig config, ControlPlane& control, Ven
     if (config_.initial_capital.is_negative() || config_.initial_capital > bounds_.capital_max) {
         throw std::invalid_argument("initial_capital must be from 0 to " + bounds_.capital_max.to_string());
     }
+    if (config_.orders_per_trade_max < 2) throw std::invalid_argument("orders_per_trade_max must be at least 2");
     slots_.resize(static_cast<std::size_t>(config_.max_slots));
-    for (int i = 0; i < config_.max_slots; ++i) slots_[static_cast<std::size_t>(i)].slot_id = i;
+    trade_orders_.resize(static_cast<std::size_t>(config_.max_slots));
+    for (int i = 0; i < config_.max_slots; ++i) {
+        slots_[static_cast<std::size_t>(i)].slot_id = i;
+        trade_orders_[static_cast<std::size_t>(i)].reserve(8);
+    }
+    trade_records_.reserve(config_.orders_per_trade_max);
     totals_.initial_capital = config_.initial_capital;
     for (const std::string& asset : config_.watched_assets) instrument(asset);
     inbox_.reserve(64);
@@ -145,17 +174,49 @@ KernelOutcome ExecutionKernel::restore(const RecoveredState& recovered) {
     if (recovered.totals.initial_capital.is_negative() || recovered.totals.fees_paid.is_negative()) {
         set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
                    "recovered account totals are negative");
-    } else {
-        const AccountTotals before = totals_;
+    } else if (finished_orders_valid(ctx, recovered.finished_orders) && snapshots_valid(ctx, recovered.slots)) {
         totals_ = recovered.totals;
-        reconcile_slots(ctx, recovered.slots, true);
-        if (ctx.outcome.diagnostic_code == KernelDiagnosticCode::INVALID_SNAPSHOT ||
-            ctx.outcome.diagnostic_code == KernelDiagnosticCode::INVALID_SLOT_ID) {
-            totals_ = before;
+        // Before the slots: a slot's own record of an order (a reopened trade) is newer.
+        for (const FinishedOrder& finished : recovered.finished_orders) {
+            OrderEntry entry;
+            entry.record = finished.record;
+            entry.slot_id = finished.slot_id;
+            entry.trade_id = finished.trade_id;
+            entry.asset = finished.asset;
+            remember_order(entry);
+            retire_order(entry.record.client_order_id);
         }
+        reconcile_slots(ctx, recovered.slots, true);
     }
     journal(ctx, "restore");
     return std::move(ctx.outcome);
+}
+
+bool ExecutionKernel::finished_orders_valid(Ctx& ctx, std::span<const FinishedOrder> orders) {
+    if (orders.size() > finished_orders_recovered_max) {
+        set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
+                   cat(static_cast<std::uint64_t>(orders.size()), " finished orders, at most ",
+                       static_cast<std::uint64_t>(finished_orders_recovered_max), "; nothing restored"));
+        return false;
+    }
+    for (const FinishedOrder& order : orders) {
+        std::optional<std::string> problem;
+        if (!valid_slot(order.slot_id)) {
+            problem = cat("slot ", order.slot_id, " is outside 0..", max_slots() - 1);
+        } else if (order.trade_id.empty()) {
+            problem = std::string("no trade id");
+        } else if (!instrument(order.asset.view())) {
+            problem = cat("asset '", order.asset, "' is unknown");
+        } else {
+            problem = detail::check_order_record(order.record, config_.client_order_id_max);
+        }
+        if (problem) {
+            set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
+                       cat("finished order '", order.record.client_order_id, "': ", *problem, "; nothing restored"));
+            return false;
+        }
+    }
+    return true;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -242,6 +303,8 @@ void ExecutionKernel::handle_enter(Ctx& ctx, const KernelIntent& intent) {
     entry.trade_id = slot.trade_id;
     entry.asset = slot.asset;
     remember_order(entry);
+    trade_orders_[static_cast<std::size_t>(slot.slot_id)].clear();
+    add_trade_order(slot.slot_id, entry.record.client_order_id);
     slot.entry_order_id = entry.record.client_order_id;
     slot.working_order_id = entry.record.client_order_id;
     move(ctx, slot, FsmInput::SEND_ORDER);
@@ -371,6 +434,7 @@ void ExecutionKernel::send_exit(Ctx& ctx, TradeSlot& slot, Decimal requested, st
     entry.trade_id = slot.trade_id;
     entry.asset = slot.asset;
     remember_order(entry);
+    add_trade_order(slot.slot_id, entry.record.client_order_id);
     slot.exit_order_id = entry.record.client_order_id;
     slot.working_order_id = entry.record.client_order_id;
     move(ctx, slot, FsmInput::EXIT_SEND);
@@ -641,6 +705,11 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
         return;
     }
     if (entry.trade_id != slot.trade_id) {
+        if (after.cum_filled_qty == before.cum_filled_qty) {
+            // Nothing filled: a late fee or status report of a finished trade.
+            book_late_fee(ctx, entry, after);
+            return;
+        }
         if (!in_reconcile && rehome_late_entry(ctx, entry, before, after)) return;
         keep_unmatched(event);
         set_result(ctx, KernelDiagnosticCode::UNKNOWN_ORDER, KernelSeverity::WARNING,
@@ -828,6 +897,8 @@ bool ExecutionKernel::rehome_late_entry(Ctx& ctx, OrderEntry& entry, const Order
     }
     entry.slot_id = slot.slot_id;
     entry.record = after;
+    trade_orders_[static_cast<std::size_t>(slot.slot_id)].clear();
+    add_trade_order(slot.slot_id, after.client_order_id);
     // Only the fills the old trade never counted belong to the reopened one.
     apply_entry_change(ctx, slot, before, after, false);
     set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::WARNING,
@@ -859,8 +930,16 @@ void ExecutionKernel::finish_trade(Ctx& ctx, TradeSlot& slot) {
     slot.working_order_id = Id();
     ++slot.trades_completed;
     move(ctx, slot, FsmInput::WRITE_TERMINAL);
-    if (!slot.entry_order_id.empty()) retire_order(slot.entry_order_id);
-    if (!slot.exit_order_id.empty()) retire_order(slot.exit_order_id);
+    for (const Id& coid : trade_orders_[static_cast<std::size_t>(slot.slot_id)]) {
+        const auto found = orders_.find(coid);
+        if (found == orders_.end() || found->second.slot_id != slot.slot_id) continue;
+        retire_order(coid);
+        journal_finished(found->second);
+    }
+}
+
+void ExecutionKernel::journal_finished(const OrderEntry& entry) {
+    zinc_.record_finished_order(FinishedOrder{entry.record, entry.slot_id, entry.trade_id, entry.asset});
 }
 
 void ExecutionKernel::keep_unmatched(const VenueEvent& event) {
@@ -871,7 +950,7 @@ void ExecutionKernel::keep_unmatched(const VenueEvent& event) {
 // ---------------------------------------------------------------------------------------
 // Reconciliation
 
-void ExecutionKernel::reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> snapshots, bool account_included) {
+bool ExecutionKernel::snapshots_valid(Ctx& ctx, std::span<const SlotSnapshot> snapshots) {
     std::vector<bool> seen(slots_.size(), false);
     for (const SlotSnapshot& snapshot : snapshots) {
         const int id = snapshot.slot.slot_id;
@@ -879,27 +958,41 @@ void ExecutionKernel::reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> sn
             set_result(ctx, KernelDiagnosticCode::INVALID_SLOT_ID, KernelSeverity::ERROR,
                        "snapshot for slot " + std::to_string(id) + ": slot is outside 0.." +
                            std::to_string(max_slots() - 1) + "; nothing reconciled");
-            return;
+            return false;
         }
         if (seen[static_cast<std::size_t>(id)]) {
             set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
                        "two snapshots for slot " + std::to_string(id) + "; nothing reconciled");
-            return;
+            return false;
         }
         seen[static_cast<std::size_t>(id)] = true;
+        if (snapshot.orders.size() > config_.orders_per_trade_max) {
+            set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
+                       cat("snapshot for slot ", id, ": ", static_cast<std::uint64_t>(snapshot.orders.size()),
+                           " orders, at most ", static_cast<std::uint64_t>(config_.orders_per_trade_max),
+                           "; nothing reconciled"));
+            return false;
+        }
         if (const auto problem = detail::check_snapshot(snapshot, config_.client_order_id_max, bounds_,
                                                         mark_or_zero(snapshot.slot.asset.view()))) {
             set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
                        "snapshot for slot " + std::to_string(id) + ": " + *problem + "; nothing reconciled");
-            return;
+            return false;
         }
         if (!snapshot.slot.asset.empty() && !instrument(snapshot.slot.asset.view())) {
             set_result(ctx, KernelDiagnosticCode::UNKNOWN_ASSET, KernelSeverity::ERROR,
                        "snapshot for slot " + std::to_string(id) + ": asset '" + snapshot.slot.asset.str() +
                            "' is unknown; nothing reconciled");
-            return;
+            return false;
         }
     }
+    return true;
+}
+
+void ExecutionKernel::reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> snapshots, bool account_included) {
+    if (!snapshots_valid(ctx, snapshots)) return;
+    std::vector<bool> seen(slots_.size(), false);
+    for (const SlotSnapshot& snapshot : snapshots) seen[static_cast<std::size_t>(snapshot.slot.slot_id)] = true;
     for (const SlotSnapshot& snapshot : snapshots) {
         TradeSlot& slot = slots_[static_cast<std::size_t>(snapshot.slot.slot_id)];
         if (!account_included) {
@@ -907,6 +1000,7 @@ void ExecutionKernel::reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> sn
             totals_.fees_paid += snapshot.slot.fees - slot.fees;
         }
         slot = snapshot.slot;
+        trade_orders_[static_cast<std::size_t>(slot.slot_id)].clear();
         for (const OrderRecord& record : snapshot.orders) {
             OrderEntry entry;
             entry.record = record;
@@ -914,6 +1008,7 @@ void ExecutionKernel::reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> sn
             entry.trade_id = slot.trade_id;
             entry.asset = slot.asset;
             remember_order(entry);
+            add_trade_order(slot.slot_id, record.client_order_id);
         }
         touch(ctx, slot.slot_id);
         move(ctx, slot, FsmInput::BEGIN_RECONCILE);
@@ -936,19 +1031,7 @@ void ExecutionKernel::reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> sn
 
 bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
     // Venue truth re-applied here is mostly known already; only real problems may speak.
-    struct EventScope {
-        Ctx& ctx;
-        bool from_event;
-        KernelSeverity min;
-        explicit EventScope(Ctx& c) : ctx(c), from_event(c.from_event), min(c.event_override_min) {
-            ctx.from_event = true;
-            ctx.event_override_min = KernelSeverity::WARNING;
-        }
-        ~EventScope() {
-            ctx.from_event = from_event;
-            ctx.event_override_min = min;
-        }
-    } scope(ctx);
+    const QuietScope quiet(ctx, KernelSeverity::WARNING);
     // Every order of the trade is asked, finished ones too: a late fill of an earlier exit may
     // be the very event that was lost.
     std::vector<Id> trade_orders;
@@ -1000,15 +1083,13 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
 void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& refreshed) {
     // Every asset the kernel has dealt in, traded now or not: a flat kernel must still see a
     // position the venue holds.
-    std::map<AssetName, Decimal> kernel_net;
-    for (const auto& [asset, gap] : mismatched_assets_) kernel_net[asset];
-    for (const auto& [asset, spec] : instruments_) kernel_net[asset];
+    std::set<AssetName> assets;
+    for (const auto& [asset, gap] : mismatched_assets_) assets.insert(asset);
+    for (const auto& [asset, spec] : instruments_) assets.insert(asset);
     for (const TradeSlot& slot : slots_) {
-        if (slot.asset.empty()) continue;
-        Decimal& net = kernel_net[slot.asset];
-        net += side_sign(slot.side) > 0 ? slot.size : -slot.size;
+        if (!slot.asset.empty()) assets.insert(slot.asset);
     }
-    for (const auto& [asset, net] : kernel_net) {
+    for (const AssetName& asset : assets) {
         const auto truth = venue_.positions(asset.view());
         if (!truth.ok()) {
             set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::WARNING,
@@ -1022,23 +1103,37 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
             venue_net += side_sign(position.side) > 0 ? position.size : -position.size;
             venue_entry = position.entry_price;
         }
+        const bool live_refreshed = live_trades_refreshed(asset, refreshed);
+        // A gap may be the kernel's own: a late fill of a finished order whose report was lost.
+        // Only when every order the kernel remembers agrees with the venue is the rest foreign.
+        const bool all_refreshed =
+            live_refreshed && (venue_net == kernel_net(asset) || refresh_finished_orders(ctx, asset, refreshed));
+        const Decimal net = kernel_net(asset);
         if (venue_net == net) {
             mismatched_assets_.erase(asset);
-            if (live_trades_refreshed(asset, refreshed)) drop_unmatched(ctx, asset);
+            unplaced_fills_.erase(asset);
+            if (live_refreshed) settle_unmatched(ctx, asset);
             continue;
         }
         const Decimal gap = venue_net - net;
-        // A gap can be adopted only when every live trade on the asset was just re-read from the
-        // venue: then no live trade can still be missing fills the gap would count twice. Events
-        // kept unexplained (finished trades' late fills, orders from before a restart, foreign
-        // orders) are what the adopted position is made of, so they are settled with it.
-        if (live_trades_refreshed(asset, refreshed) && adopt_position(ctx, asset, gap, venue_entry)) {
+        if (live_refreshed && adopt_position(ctx, asset, gap, venue_entry)) {
             mismatched_assets_.erase(asset);
-            drop_unmatched(ctx, asset);
+            unplaced_fills_.erase(asset);
+            settle_unmatched(ctx, asset);
             continue;
         }
         // Fail closed: no new entries on this asset until kernel and venue agree again.
         mismatched_assets_[asset] = gap;
+        const LateFills late = kept_late_fills(asset);
+        if (all_refreshed && late.net == gap) {
+            unplaced_fills_[asset] = gap;
+            set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::WARNING,
+                       cat("venue holds ", gap, " ", asset, " more than the slots: late fills of finished orders ",
+                           late.orders, " and no free slot to take them; new entries on ", asset,
+                           " refused until a reconcile places them"));
+            continue;
+        }
+        unplaced_fills_.erase(asset);
         set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::ERROR,
                    cat("net position ", asset, ": kernel ", net, ", venue ", venue_net, "; new entries on ", asset,
                        " refused until a reconcile agrees"));
@@ -1055,31 +1150,112 @@ bool ExecutionKernel::live_trades_refreshed(const AssetName& asset, const std::v
     return true;
 }
 
-void ExecutionKernel::drop_unmatched(Ctx& ctx, const AssetName& asset) {
-    // Every live trade was just re-read and the venue's position agrees with the kernel's: the
-    // events kept for this asset (finished trades, orders from before a restart) explain nothing
-    // that is missing. They are settled, and said so.
-    const auto before = unmatched_.size();
-    std::erase_if(unmatched_, [&](const VenueEvent& e) { return e.asset == asset; });
-    const auto dropped = before - unmatched_.size();
-    if (dropped > 0) {
-        set_result(ctx, KernelDiagnosticCode::RECONCILED, KernelSeverity::INFO,
-                   cat("reconciled; ", static_cast<std::uint64_t>(dropped), " kept event(s) for ", asset,
-                       " settled: the venue's position agrees"));
+Decimal ExecutionKernel::kernel_net(const AssetName& asset) const {
+    Decimal net;
+    for (const TradeSlot& slot : slots_) {
+        if (slot.asset == asset) net += side_sign(slot.side) > 0 ? slot.size : -slot.size;
     }
+    return net;
+}
+
+bool ExecutionKernel::refresh_finished_orders(Ctx& ctx, const AssetName& asset, const std::vector<bool>& refreshed) {
+    // The most recently finished first: a lost late fill is most likely on one of them.
+    std::vector<Id> asked;
+    for (auto it = retired_.rbegin(); it != retired_.rend() && asked.size() < config_.finished_orders_queried_max;
+         ++it) {
+        const auto found = orders_.find(*it);
+        if (found == orders_.end() || found->second.asset != asset) continue;
+        const OrderEntry& entry = found->second;
+        const TradeSlot& owner = slots_[static_cast<std::size_t>(entry.slot_id)];
+        // A live trade just re-read from the venue, or an order the venue never took, has
+        // nothing more to tell.
+        if (owner.trade_id == entry.trade_id && refreshed[static_cast<std::size_t>(entry.slot_id)] &&
+            !is_free_stage(owner.fsm_state)) {
+            continue;
+        }
+        if (entry.record.status == VenueOrderStatus::REJECTED && !entry.record.cum_filled_qty.is_positive()) continue;
+        if (std::find(asked.begin(), asked.end(), *it) == asked.end()) asked.push_back(*it);
+    }
+    bool complete = true;
+    for (const Id& coid : asked) {
+        const auto truth = venue_.query_order(asset.view(), coid.view());
+        if (!truth.ok()) {
+            complete = false;
+            continue;
+        }
+        const auto found = orders_.find(coid);
+        if (!truth.value || found == orders_.end()) continue;
+        TradeSlot owner;
+        owner.slot_id = found->second.slot_id;
+        owner.trade_id = found->second.trade_id;
+        // A fill kept for want of a slot is said by the conclusion below, not as an unknown order.
+        const QuietScope quiet(ctx, KernelSeverity::ERROR);
+        apply_event(ctx, detail::event_from_order(*truth.value, owner), false);
+    }
+    return complete;
+}
+
+ExecutionKernel::LateFills ExecutionKernel::kept_late_fills(const AssetName& asset) const {
+    // Per order, the most any kept event says it filled beyond what the kernel counted.
+    std::map<Id, Decimal> beyond;
+    for (const VenueEvent& event : unmatched_) {
+        if (event.asset != asset) continue;
+        const auto found = orders_.find(event.client_order_id);
+        if (found == orders_.end()) continue;
+        Decimal& most = beyond[event.client_order_id];
+        most = max(most, event.cum_filled_qty - found->second.record.cum_filled_qty);
+    }
+    LateFills out;
+    for (const auto& [coid, extra] : beyond) {
+        if (!extra.is_positive()) continue;
+        const OrderRecord& record = orders_.find(coid)->second.record;
+        const int sign = side_sign(record.side) * (record.purpose == OrderPurpose::ENTRY ? 1 : -1);
+        out.net += sign > 0 ? extra : -extra;
+        out.orders += (out.orders.empty() ? "" : ", ") + coid.str();
+    }
+    return out;
+}
+
+void ExecutionKernel::settle_unmatched(Ctx& ctx, const AssetName& asset) {
+    // Every live trade was just re-read and the venue's position agrees with the kernel's (or
+    // an adopted trade now holds the difference): the events kept for this asset are part of
+    // that truth. The kernel's own orders take in what they say, so a later reconcile does not
+    // count their fills again, and their fees are booked; the rest is said and let go.
+    std::size_t settled = 0;
+    for (const VenueEvent& event : unmatched_) {
+        if (event.asset != asset) continue;
+        ++settled;
+        const auto found = orders_.find(event.client_order_id);
+        if (found == orders_.end()) continue;
+        book_late_fee(ctx, found->second, detail::merge_event(found->second.record, event));
+    }
+    if (settled == 0) return;
+    std::erase_if(unmatched_, [&](const VenueEvent& e) { return e.asset == asset; });
+    set_result(ctx, KernelDiagnosticCode::RECONCILED, KernelSeverity::INFO,
+               cat("reconciled; ", static_cast<std::uint64_t>(settled), " kept event(s) for ", asset,
+                   " settled: the venue's position agrees"));
+}
+
+void ExecutionKernel::book_late_fee(Ctx& ctx, OrderEntry& entry, const OrderRecord& after) {
+    // The trade is finished, so the fee is the account's alone.
+    const Decimal fee = after.cum_fee - entry.record.cum_fee;
+    totals_.fees_paid += fee;
+    const bool changed = !(entry.record == after);
+    entry.record = after;
+    if (changed) journal_finished(entry);
+    if (fee.is_zero()) return;
+    set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
+               cat("fee of ", fee, " on ", after.client_order_id, " of finished trade ", entry.trade_id, " booked"));
 }
 
 bool ExecutionKernel::adopt_position(Ctx& ctx, const AssetName& asset, Decimal gap, Decimal entry_price) {
     if (!config_.adopt_unknown_positions || !entry_price.is_positive()) return false;
     // Only exposure the venue holds beyond the kernel's, in the venue's own direction, is
-    // adopted; a position the kernel believes in but the venue lacks is never explained away.
-    Decimal kernel_net;
-    for (const TradeSlot& slot : slots_) {
-        if (slot.asset == asset) kernel_net += side_sign(slot.side) > 0 ? slot.size : -slot.size;
-    }
-    if ((kernel_net.is_positive() && gap.is_negative()) || (kernel_net.is_negative() && gap.is_positive())) {
-        return false;
-    }
+    // adopted. The venue holding less than the kernel believes (a liquidation, a manual close,
+    // or a stranger's opposite position netted against the kernel's) needs a human: a
+    // position the kernel believes in is never explained away.
+    const Decimal net = kernel_net(asset);
+    if ((net.is_positive() && gap.is_negative()) || (net.is_negative() && gap.is_positive())) return false;
     const auto free = std::find_if(slots_.begin(), slots_.end(), [](const TradeSlot& s) {
         return is_free_stage(s.fsm_state) && !s.pending_exit;
     });
@@ -1092,6 +1268,7 @@ bool ExecutionKernel::adopt_position(Ctx& ctx, const AssetName& asset, Decimal g
     slot.fsm_state = previous;
     slot.trades_completed = trades_completed;
     slot.trade_id = Id(cat("adopted-", asset, "-", input_sequence_));
+    trade_orders_[static_cast<std::size_t>(slot.slot_id)].clear();
     slot.side = gap.is_positive() ? TradeSide::LONG : TradeSide::SHORT;
     slot.asset = asset;
     slot.target_size = gap.abs();
@@ -1158,14 +1335,7 @@ void ExecutionKernel::journal(Ctx& ctx, std::string_view input_ref) {
     zinc_.record_outcome(ctx.outcome, input_ref);
     for (const int id : touched_) {
         const TradeSlot& slot = slots_[static_cast<std::size_t>(id)];
-        std::array<OrderRecord, 2> records;
-        std::size_t count = 0;
-        for (const Id* coid : {&slot.entry_order_id, &slot.exit_order_id}) {
-            if (coid->empty()) continue;
-            const auto found = orders_.find(*coid);
-            if (found != orders_.end()) records[count++] = found->second.record;
-        }
-        zinc_.record_state(ctx.outcome.input_sequence, slot, std::span(records.data(), count), totals_);
+        zinc_.record_state(ctx.outcome.input_sequence, slot, trade_order_records(id), totals_);
     }
     touched_.clear();
     zinc_.commit(ctx.outcome.input_sequence);
@@ -1199,6 +1369,16 @@ void ExecutionKernel::remember_order(const OrderEntry& entry) {
     orders_.insert_or_assign(entry.record.client_order_id, entry);
 }
 
+void ExecutionKernel::add_trade_order(int slot_id, const Id& client_order_id) {
+    std::vector<Id>& ids = trade_orders_[static_cast<std::size_t>(slot_id)];
+    if (std::find(ids.begin(), ids.end(), client_order_id) != ids.end()) return;
+    if (ids.size() >= config_.orders_per_trade_max) {
+        // The entry (first) stays; the oldest exit goes, as the order map would evict it anyway.
+        ids.erase(ids.begin() + 1);
+    }
+    ids.push_back(client_order_id);
+}
+
 void ExecutionKernel::retire_order(const Id& client_order_id) {
     retired_.push_back(client_order_id);
     while (retired_.size() > config_.orders_retained_max) {
@@ -1227,10 +1407,22 @@ const TradeSlot& ExecutionKernel::slot(int slot_id) const {
 SlotSnapshot ExecutionKernel::slot_snapshot(int slot_id) const {
     SlotSnapshot out;
     out.slot = slot(slot_id);
-    for (const Id* coid : {&out.slot.entry_order_id, &out.slot.exit_order_id}) {
-        if (coid->empty()) continue;
-        const auto found = orders_.find(*coid);
-        if (found != orders_.end()) out.orders.push_back(found->second.record);
+    const std::span<const OrderRecord> records = trade_order_records(slot_id);
+    out.orders.assign(records.begin(), records.end());
+    return out;
+}
+
+std::span<const OrderRecord> ExecutionKernel::trade_order_records(int slot_id) const {
+    std::vector<OrderRecord>& out = trade_records_;
+    out.clear();
+    const TradeSlot& owner = slots_[static_cast<std::size_t>(slot_id)];
+    for (const Id& coid : trade_orders_[static_cast<std::size_t>(slot_id)]) {
+        const auto found = orders_.find(coid);
+        // A rehomed order belongs to another slot now; an evicted one is gone.
+        if (found == orders_.end() || found->second.slot_id != slot_id || found->second.trade_id != owner.trade_id) {
+            continue;
+        }
+        out.push_back(found->second.record);
     }
     return out;
 }

@@ -361,6 +361,22 @@ FsmInput resolution_for(const TradeSlot& slot, const std::optional<OrderRecord>&
     return slot.closed ? FsmInput::RESOLVE_TERMINAL : FsmInput::RESOLVE_CLOSED;
 }
 
+std::optional<std::string> check_order_record(const OrderRecord& order, std::size_t client_order_id_max) {
+    if (order.client_order_id.empty() || order.client_order_id.size() > client_order_id_max) {
+        return "order id '" + order.client_order_id.str() + "' is empty or too long";
+    }
+    if (order.qty.is_negative() || order.cum_filled_qty.is_negative() || order.cum_fee.is_negative() ||
+        order.avg_fill_price.is_negative()) {
+        return "order " + order.client_order_id.str() + " has a negative size, price or fee";
+    }
+    if (static_cast<std::size_t>(order.status) >= enum_count<VenueOrderStatus>() ||
+        static_cast<std::size_t>(order.purpose) >= enum_count<OrderPurpose>() ||
+        static_cast<std::size_t>(order.side) >= enum_count<TradeSide>()) {
+        return "order " + order.client_order_id.str() + " has an unknown status, purpose or side";
+    }
+    return std::nullopt;
+}
+
 std::optional<std::string> check_snapshot(const SlotSnapshot& snapshot, std::size_t client_order_id_max,
                                           const Bounds& bounds, Decimal mark) {
     const TradeSlot& slot = snapshot.slot;
@@ -386,15 +402,7 @@ std::optional<std::string> check_snapshot(const SlotSnapshot& snapshot, std::siz
     }
     if (slot.leverage.is_negative()) return std::string("negative leverage");
     for (const OrderRecord& order : snapshot.orders) {
-        if (order.client_order_id.empty() || order.client_order_id.size() > client_order_id_max) {
-            return "order id '" + order.client_order_id.str() + "' is empty or too long";
-        }
-        if (order.qty.is_negative() || order.cum_filled_qty.is_negative()) {
-            return "order " + order.client_order_id.str() + " has a negative size";
-        }
-        if (static_cast<std::size_t>(order.status) >= enum_count<VenueOrderStatus>()) {
-            return "order " + order.client_order_id.str() + " has an unknown status";
-        }
+        if (auto problem = check_order_record(order, client_order_id_max)) return problem;
     }
     return std::nullopt;
 }

@@ -90,6 +90,8 @@ FsmInput resolution_for(const TradeSlot& slot, const std::optional<OrderRecord>&
                         const std::optional<OrderRecord>& exit);
 
 std::optional<std::string> check_legs(const ExitLegs& legs);
+// An order record from outside (a snapshot, the journal): sizes, fee and enums in range.
+std::optional<std::string> check_order_record(const OrderRecord& order, std::size_t client_order_id_max);
 std::optional<std::string> check_snapshot(const SlotSnapshot& snapshot, std::size_t client_order_id_max,
                                           const Bounds& bounds, Decimal mark);
 std::optional<std::string> check_kernel_invariants(const std::vector<TradeSlot>& slots, const AccountTotals& totals);

@@ -1,5 +1,8 @@
 #include "dita/zinc/zinc_plane.hpp"
 
+#include <algorithm>
+#include <set>
+
 namespace dita {
 
 InMemoryZincPlane::InMemoryZincPlane(std::size_t capacity)
@@ -38,6 +41,11 @@ void InMemoryZincPlane::record_state(std::uint64_t input_sequence, const TradeSl
     any_state_ = true;
 }
 
+void InMemoryZincPlane::record_finished_order(const FinishedOrder& order) {
+    finished_.next() = order;
+    any_state_ = true;
+}
+
 std::optional<RecoveredState> InMemoryZincPlane::recover() const {
     if (!any_state_) return std::nullopt;
     RecoveredState out;
@@ -46,6 +54,13 @@ std::optional<RecoveredState> InMemoryZincPlane::recover() const {
     for (std::size_t i = 0; i < slot_states_.size(); ++i) {
         if (slot_seen_[i]) out.slots.push_back(slot_states_[i]);
     }
+    const std::vector<FinishedOrder> versions = finished_.in_order();
+    std::set<Id> seen;
+    for (auto it = versions.rbegin(); it != versions.rend() && out.finished_orders.size() < finished_orders_recovered_max;
+         ++it) {
+        if (seen.insert(it->record.client_order_id).second) out.finished_orders.push_back(*it);
+    }
+    std::reverse(out.finished_orders.begin(), out.finished_orders.end());
     return out;
 }
 
@@ -53,6 +68,7 @@ void InMemoryZincPlane::clear() {
     outcomes_.clear();
     transitions_.clear();
     terminals_.clear();
+    finished_.clear();
     slot_states_.clear();
     slot_seen_.clear();
     any_state_ = false;

@@ -36,6 +36,12 @@ CREATE TABLE IF NOT EXISTS slot_orders (
   status TEXT NOT NULL, acked INTEGER NOT NULL, cancel_requested INTEGER NOT NULL,
   outcome_unknown INTEGER NOT NULL, cum_filled_qty INTEGER NOT NULL, avg_fill_price INTEGER NOT NULL,
   cum_fee INTEGER NOT NULL, last_venue_sequence INTEGER NOT NULL, PRIMARY KEY (slot_id, position));
+CREATE TABLE IF NOT EXISTS finished_orders (
+  version INTEGER PRIMARY KEY, slot_id INTEGER NOT NULL, trade_id TEXT NOT NULL, asset TEXT NOT NULL,
+  client_order_id TEXT NOT NULL UNIQUE, venue_order_id TEXT NOT NULL, purpose TEXT NOT NULL,
+  side TEXT NOT NULL, qty INTEGER NOT NULL, status TEXT NOT NULL, acked INTEGER NOT NULL,
+  cancel_requested INTEGER NOT NULL, outcome_unknown INTEGER NOT NULL, cum_filled_qty INTEGER NOT NULL,
+  avg_fill_price INTEGER NOT NULL, cum_fee INTEGER NOT NULL, last_venue_sequence INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS totals (
   id INTEGER PRIMARY KEY CHECK (id = 1), input_sequence INTEGER NOT NULL, initial_capital INTEGER NOT NULL,
   realized_pnl INTEGER NOT NULL, fees_paid INTEGER NOT NULL);
@@ -116,6 +122,49 @@ private:
     sqlite3_stmt* stmt_ = nullptr;
 };
 
+namespace {
+
+// An order's columns from `first` on, in the order slot_orders and finished_orders share:
+// client_order_id, venue_order_id, purpose, side, qty, status, acked, cancel_requested,
+// outcome_unknown, cum_filled_qty, avg_fill_price, cum_fee, last_venue_sequence.
+template <typename Stmt>
+Stmt& bind_order(Stmt& statement, int first, const OrderRecord& o) {
+    return statement.bind(first, o.client_order_id.view())
+        .bind(first + 1, o.venue_order_id.view())
+        .bind(first + 2, to_string(o.purpose))
+        .bind(first + 3, to_string(o.side))
+        .bind(first + 4, o.qty)
+        .bind(first + 5, to_string(o.status))
+        .bind(first + 6, static_cast<std::int64_t>(o.acked))
+        .bind(first + 7, static_cast<std::int64_t>(o.cancel_requested))
+        .bind(first + 8, static_cast<std::int64_t>(o.outcome_unknown))
+        .bind(first + 9, o.cum_filled_qty)
+        .bind(first + 10, o.avg_fill_price)
+        .bind(first + 11, o.cum_fee)
+        .bind(first + 12, static_cast<std::int64_t>(o.last_venue_sequence));
+}
+
+template <typename Stmt>
+OrderRecord read_order(const Stmt& row, int first) {
+    OrderRecord o;
+    o.client_order_id = Id(row.text(first));
+    o.venue_order_id = Id(row.text(first + 1));
+    o.purpose = enum_or_throw<OrderPurpose>(row.text(first + 2), "purpose");
+    o.side = enum_or_throw<TradeSide>(row.text(first + 3), "side");
+    o.qty = row.decimal(first + 4);
+    o.status = enum_or_throw<VenueOrderStatus>(row.text(first + 5), "order status");
+    o.acked = row.integer(first + 6) != 0;
+    o.cancel_requested = row.integer(first + 7) != 0;
+    o.outcome_unknown = row.integer(first + 8) != 0;
+    o.cum_filled_qty = row.decimal(first + 9);
+    o.avg_fill_price = row.decimal(first + 10);
+    o.cum_fee = row.decimal(first + 11);
+    o.last_venue_sequence = static_cast<std::uint64_t>(row.integer(first + 12));
+    return o;
+}
+
+} // namespace
+
 SqliteZincPlane::SqliteZincPlane(const std::string& path) : path_(path) {
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
         SQLITE_OK) {
@@ -139,6 +188,11 @@ SqliteZincPlane::SqliteZincPlane(const std::string& path) : path_(path) {
         insert_order_ = std::make_unique<Statement>(
             db_, "INSERT INTO slot_orders VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)");
         upsert_totals_ = std::make_unique<Statement>(db_, "INSERT OR REPLACE INTO totals VALUES (1,?1,?2,?3,?4)");
+        // A new version replaces the order's row (UNIQUE) and takes the next version number.
+        upsert_finished_ = std::make_unique<Statement>(
+            db_, "INSERT OR REPLACE INTO finished_orders VALUES (NULL,?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
+                 "?15,?16)");
+        prune_finished_ = std::make_unique<Statement>(db_, "DELETE FROM finished_orders WHERE version <= ?1");
     } catch (const std::runtime_error& error) {
         insert_outcome_.reset();
         insert_transition_.reset();
@@ -147,6 +201,8 @@ SqliteZincPlane::SqliteZincPlane(const std::string& path) : path_(path) {
         delete_orders_.reset();
         insert_order_.reset();
         upsert_totals_.reset();
+        upsert_finished_.reset();
+        prune_finished_.reset();
         sqlite3_close(db_);
         db_ = nullptr;
         throw std::runtime_error("zinc journal " + path + ": " + error.what());
@@ -162,6 +218,8 @@ SqliteZincPlane::~SqliteZincPlane() {
     delete_orders_.reset();
     insert_order_.reset();
     upsert_totals_.reset();
+    upsert_finished_.reset();
+    prune_finished_.reset();
     sqlite3_close(db_);
 }
 
@@ -259,21 +317,7 @@ void SqliteZincPlane::record_state(std::uint64_t input_sequence, const TradeSlot
     delete_orders_->bind(1, static_cast<std::int64_t>(s.slot_id)).run();
     std::int64_t position = 0;
     for (const OrderRecord& o : orders) {
-        insert_order_->bind(1, static_cast<std::int64_t>(s.slot_id))
-            .bind(2, position++)
-            .bind(3, o.client_order_id.view())
-            .bind(4, o.venue_order_id.view())
-            .bind(5, to_string(o.purpose))
-            .bind(6, to_string(o.side))
-            .bind(7, o.qty)
-            .bind(8, to_string(o.status))
-            .bind(9, static_cast<std::int64_t>(o.acked))
-            .bind(10, static_cast<std::int64_t>(o.cancel_requested))
-            .bind(11, static_cast<std::int64_t>(o.outcome_unknown))
-            .bind(12, o.cum_filled_qty)
-            .bind(13, o.avg_fill_price)
-            .bind(14, o.cum_fee)
-            .bind(15, static_cast<std::int64_t>(o.last_venue_sequence))
+        bind_order(insert_order_->bind(1, static_cast<std::int64_t>(s.slot_id)).bind(2, position++), 3, o)
             .run();
     }
     upsert_totals_->bind(1, static_cast<std::int64_t>(input_sequence))
@@ -321,26 +365,34 @@ std::optional<RecoveredState> SqliteZincPlane::recover() const {
         s.trades_completed = static_cast<std::uint64_t>(slots.integer(25));
         Statement orders(db_, "SELECT * FROM slot_orders WHERE slot_id = ?1 ORDER BY position");
         orders.bind(1, static_cast<std::int64_t>(s.slot_id));
-        while (orders.step()) {
-            OrderRecord o;
-            o.client_order_id = Id(orders.text(2));
-            o.venue_order_id = Id(orders.text(3));
-            o.purpose = enum_or_throw<OrderPurpose>(orders.text(4), "purpose");
-            o.side = enum_or_throw<TradeSide>(orders.text(5), "side");
-            o.qty = orders.decimal(6);
-            o.status = enum_or_throw<VenueOrderStatus>(orders.text(7), "order status");
-            o.acked = orders.integer(8) != 0;
-            o.cancel_requested = orders.integer(9) != 0;
-            o.outcome_unknown = orders.integer(10) != 0;
-            o.cum_filled_qty = orders.decimal(11);
-            o.avg_fill_price = orders.decimal(12);
-            o.cum_fee = orders.decimal(13);
-            o.last_venue_sequence = static_cast<std::uint64_t>(orders.integer(14));
-            snap.orders.push_back(o);
-        }
+        while (orders.step()) snap.orders.push_back(read_order(orders, 2));
         out.slots.push_back(std::move(snap));
     }
+    Statement finished(db_, "SELECT * FROM (SELECT * FROM finished_orders ORDER BY version DESC LIMIT ?1) "
+                            "ORDER BY version");
+    finished.bind(1, static_cast<std::int64_t>(finished_orders_recovered_max));
+    while (finished.step()) {
+        FinishedOrder f;
+        f.slot_id = static_cast<int>(finished.integer(1));
+        f.trade_id = Id(finished.text(2));
+        f.asset = AssetName(finished.text(3));
+        f.record = read_order(finished, 4);
+        out.finished_orders.push_back(std::move(f));
+    }
     return out;
+}
+
+void SqliteZincPlane::record_finished_order(const FinishedOrder& order) {
+    begin_if_needed();
+    bind_order(*upsert_finished_, 4, order.record)
+        .bind(1, static_cast<std::int64_t>(order.slot_id))
+        .bind(2, order.trade_id.view())
+        .bind(3, order.asset.view())
+        .run();
+    // Only the newest are ever recovered; older versions' rows go.
+    const std::int64_t newest = sqlite3_last_insert_rowid(db_);
+    const auto kept = static_cast<std::int64_t>(finished_orders_recovered_max);
+    if (newest > kept) prune_finished_->bind(1, newest - kept).run();
 }
 
 std::uint64_t SqliteZincPlane::outcome_count() const {

@@ -127,9 +127,34 @@ TEST(Liveness, FailsWhenAnOrderIsLeftWorkingAfterQuiesce) {
     flat.venue_open_orders.clear();
     const CheckContext flat_context{run, flat, &stack->log(), {}};
     EXPECT_FALSE(check_liveness(flat_context).passed);
+    // Failing closed is not enough: the gap must be one the kernel can explain.
     flat.mismatched_assets["BTCUSDT"] = Decimal::parse("-0.005").value();
-    const CheckContext closed_context{run, flat, &stack->log(), {}};
-    EXPECT_TRUE(check_liveness(closed_context).passed) << check_liveness(closed_context).detail;
+    const CheckContext unexplained_context{run, flat, &stack->log(), {}};
+    EXPECT_FALSE(check_liveness(unexplained_context).passed);
+    // A stranger's position it failed closed on...
+    FinalState foreign = flat;
+    foreign.foreign_net["BTCUSDT"] = Decimal::parse("-0.005").value();
+    const CheckContext foreign_context{run, foreign, &stack->log(), {}};
+    EXPECT_TRUE(check_liveness(foreign_context).passed) << check_liveness(foreign_context).detail;
+    EXPECT_TRUE(check_orders_match_venue(foreign_context).passed) << check_orders_match_venue(foreign_context).detail;
+    // ...or late fills of its own no slot could take; but not while a slot is free.
+    FinalState unplaced = flat;
+    unplaced.unplaced_fills["BTCUSDT"] = Decimal::parse("-0.005").value();
+    const CheckContext unplaced_context{run, unplaced, &stack->log(), {}};
+    EXPECT_TRUE(check_orders_match_venue(unplaced_context).passed) << check_orders_match_venue(unplaced_context).detail;
+    for (int id = 0; id < 2; ++id) {
+        SlotSnapshot busy;
+        busy.slot.slot_id = id;
+        busy.slot.fsm_state = TradeStage::POSITION_OPEN;
+        unplaced.slots.push_back(busy);
+    }
+    const CheckContext busy_context{run, unplaced, &stack->log(), {}};
+    EXPECT_TRUE(check_liveness(busy_context).passed) << check_liveness(busy_context).detail;
+    unplaced.slots.back().slot.fsm_state = TradeStage::TRADE_TERMINAL_WRITTEN;
+    const CheckContext free_context{run, unplaced, &stack->log(), {}};
+    const InvariantResult free_result = check_liveness(free_context);
+    EXPECT_FALSE(free_result.passed);
+    EXPECT_NE(free_result.detail.find("stay unplaced"), std::string::npos) << free_result.detail;
 }
 
 TEST(Shrink, ReducesToTheSameInvariantDeterministically) {

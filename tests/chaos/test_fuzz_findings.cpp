@@ -1,10 +1,11 @@
-// Kernel failures `dita fuzz --seeds 20000` (on main ddf4cc3's kernel) found and shrank, pinned
-// as the reproducers it saved. Each must pass every invariant plus liveness. The first two
-// still fail on main 7875f9f's kernel, on purpose, for the lead (src/kernel); the third passes
-// since 7875f9f (a full reconcile settles the events it kept) and stays as a regression test.
+// Kernel failures `dita fuzz` found and shrank, pinned as the reproducers it saved, and the
+// seeds of a 100,000-seed campaign that failed before the kernel learned to ask finished orders
+// again, to journal them for a restart, and to book late fees. Each must pass every invariant
+// plus liveness.
 #include <gtest/gtest.h>
 
 #include "dita/chaos/campaign.hpp"
+#include "dita/chaos/generator.hpp"
 #include "dita/chaos/scenario_io.hpp"
 
 namespace dita::chaos {
@@ -29,10 +30,9 @@ TEST(FuzzFindings, EnterCancelEnterWithLateFillAndDuplicatesKeepsNetPositionEqua
 }
 
 // ENTER/EXIT/ENTER/EXIT/ENTER with dropped, reordered and duplicated events and late fills on cancel: at rest the kernel is flat where the venue holds 0.001.
-// KNOWN OPEN (fuzz seed 2248): at rest the kernel holds one lot more than the venue; the kernel
-// fails closed (RECONCILE_MISMATCH, entries refused) rather than guess. Disabled until fixed so
-// main stays green; run it with --gtest_also_run_disabled_tests.
-TEST(FuzzFindings, DISABLED_RepeatedEnterExitWithDropsAndReordersEndsFlatLikeTheVenue) {
+// Fuzz seed 2248: a finished trade's entry filled once more after its cancel and the report
+// was lost; the kernel now asks finished orders again when the venue's position differs.
+TEST(FuzzFindings, RepeatedEnterExitWithDropsAndReordersEndsFlatLikeTheVenue) {
     const CheckedRun run = run_reproducer(R"json({"name":"fuzz-2248-shrunk","description":"shrunk reproducer of fuzz-2248: fails no_unexpected_diagnostics","venue":{"partial_fill_ratio":0.25,"seed":710239547367377,"duplicate_probability":0.1,"reorder_probability":0.5,"drop_probability":0.1,"late_fill_on_cancel_probability":0.25},"slot_id":0,"steps":[{"action":"ENTER","delay_before":0.0},{"action":"EXIT","delay_before":0.0},{"action":"ENTER","delay_before":0.0,"side":"LONG","target_size":0.003,"slot_id":1},{"action":"EXIT","delay_before":0.0,"slot_id":1},{"action":"ENTER","delay_before":0.0,"side":"LONG","slot_id":1}]})json");
     EXPECT_TRUE(run.passed) << run.invariant << ": " << run.detail;
 }
@@ -41,6 +41,24 @@ TEST(FuzzFindings, DISABLED_RepeatedEnterExitWithDropsAndReordersEndsFlatLikeThe
 TEST(FuzzFindings, ShortFillsReordersDelaysAndRestartLeaveNoUnappliedEvent) {
     const CheckedRun run = run_reproducer(R"json({"name":"fuzz-3998-shrunk","description":"shrunk reproducer of fuzz-3998: fails no_leaked_futures","venue":{"seed":1093227672756154,"reorder_probability":0.05,"delay_probability":0.25,"delay_ns_max":892826327,"short_fill_probability":0.5,"random_partial_fills":true},"slot_id":0,"steps":[{"action":"ENTER","delay_before":0.0,"side":"LONG"},{"action":"EXIT","delay_before":0.0,"side":"LONG"},{"action":"EXIT","delay_before":0.0,"side":"LONG"},{"action":"CANCEL","delay_before":0.0},{"action":"EXIT","delay_before":0.0,"side":"LONG"},{"action":"RESTART","delay_before":0.0,"side":"LONG"}]})json");
     EXPECT_TRUE(run.passed) << run.invariant << ": " << run.detail;
+}
+
+// Fuzz seed 25080: a late fill of a finished trade's entry arrives after a restart. The
+// journal keeps finished orders, so the new kernel knows it as its own (and books its fee).
+TEST(FuzzFindings, ALateFillAfterARestartIsTheKernelsOwnAndItsFeeIsBooked) {
+    const CheckedRun run = run_reproducer(R"json({"name":"fuzz-25080-shrunk","description":"shrunk reproducer of fuzz-25080: fails money_identity","venue":{"seed":3734641106429271,"duplicate_probability":0.5,"drop_probability":0.5,"delay_probability":0.25,"delay_ns_max":1111407406,"late_fill_on_cancel_probability":0.25,"random_partial_fills":true},"slot_id":1,"at_rest":true,"steps":[{"action":"ENTER","delay_before":0.0},{"action":"EXIT","delay_before":0.0},{"action":"ENTER","delay_before":0.0,"side":"LONG","slot_id":0},{"action":"EXIT","delay_before":0.0,"side":"LONG","slot_id":0},{"action":"ENTER","delay_before":0.0,"side":"LONG","slot_id":0},{"action":"RESTART","delay_before":0.0}]})json");
+    EXPECT_TRUE(run.passed) << run.invariant << ": " << run.detail;
+}
+
+// The seeds that failed the 100,000-seed campaign (two of them only part-way through fixing the
+// others): late fills lost on finished orders with and without a free slot, older exits
+// lost across a restart, fee updates of finished trades, a stranger's position.
+TEST(FuzzFindings, TheCampaignsFailingSeedsNowPass) {
+    for (const std::uint64_t seed : {2248ULL, 9249ULL, 21015ULL, 25080ULL, 28413ULL, 42251ULL, 50915ULL, 67864ULL,
+                                     67942ULL}) {
+        const CheckedRun run = run_checked(generate_scenario(seed));
+        EXPECT_TRUE(run.passed) << "seed " << seed << ": " << run.invariant << ": " << run.detail;
+    }
 }
 
 } // namespace

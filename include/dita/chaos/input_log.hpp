@@ -187,6 +187,7 @@ public:
     void record_transition(const Transition&) override {}
     void write_terminal(const TradeRecord&) override {}
     void record_state(std::uint64_t, const TradeSlot&, std::span<const OrderRecord>, const AccountTotals&) override {}
+    void record_finished_order(const FinishedOrder&) override {}
     std::optional<RecoveredState> recover() const override { return std::nullopt; }
 };
 

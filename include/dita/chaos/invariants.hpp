@@ -54,6 +54,13 @@ struct FinalState {
     std::optional<std::size_t> threads;
     std::uint64_t state_hash = 0;
     std::map<std::string, Decimal> mismatched_assets; // the kernel's fail-closed gaps (venue minus kernel net)
+    std::map<std::string, Decimal> unplaced_fills;    // of those, late fills of its own orders no slot could take
+    std::size_t unmatched_unplaced_events = 0;        // kept events on those assets (accounted, waiting for a slot)
+    // Per trade id, the entry fills its finished lives counted (terminal records): a trade a
+    // late entry fill reopened holds only what came after.
+    std::map<std::string, Decimal> finished_entry_fills;
+    // Exposure a stranger holds at the venue (the mock's initial foreign position), signed.
+    std::map<std::string, Decimal> foreign_net;
 };
 
 FinalState capture_final_state(ChaosStack& stack);

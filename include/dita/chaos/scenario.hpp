@@ -105,6 +105,9 @@ struct ChaosScenario {
     std::vector<ChaosStep> steps;
     VenueSettings venue;
     int slot_id = 0;
+    // Brought to rest after the last step (venue calmed, working orders canceled, reconciled),
+    // then checked for liveness too: how campaigns run, so their reproducers re-run the same.
+    bool at_rest = false;
 
     friend bool operator==(const ChaosScenario&, const ChaosScenario&) = default;
 };

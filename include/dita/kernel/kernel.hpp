@@ -26,6 +26,12 @@ struct KernelConfig {
     Decimal initial_capital = Decimal::from_units(10'000);
     int slots_max = 4096;                 // hard bound on max_slots
     std::size_t orders_retained_max = 1024; // finished orders kept to recognise late events
+    // Orders of one trade that its slot's journal record and snapshot carry: every exit is
+    // kept, for a late fill of an earlier exit is as real as one of the current exit.
+    std::size_t orders_per_trade_max = 64;
+    // When a reconcile finds the venue's position differs, this many of the most recently
+    // finished orders on the asset are asked again: a late fill whose report was lost.
+    std::size_t finished_orders_queried_max = 32;
     std::size_t unmatched_events_max = 1024;
     std::size_t client_order_id_max = 40;   // BingX accepts 1..40 characters
     // A venue position no kernel order explains is taken into a free slot as an adopted trade
@@ -69,6 +75,10 @@ public:
     std::uint64_t input_sequence() const { return input_sequence_; }
     // Assets whose venue position the last reconcile could not match (venue minus kernel net).
     const std::map<AssetName, Decimal>& mismatched_assets() const { return mismatched_assets_; }
+    // Of those, the assets whose whole gap is late fills of this kernel's own finished orders
+    // that no free slot could take (the kernel knows exactly what the venue holds, and waits
+    // for a slot): the gap, venue minus kernel net.
+    const std::map<AssetName, Decimal>& unplaced_fills() const { return unplaced_fills_; }
     // Stable across runs and platforms: a hash of slots, orders, account and marks.
     std::uint64_t state_hash() const;
     const KernelConfig& config() const { return config_; }
@@ -82,6 +92,7 @@ private:
         AssetName asset;
     };
     struct Ctx; // per-input working state (outcome under construction)
+    class QuietScope;
 
     // Intents.
     void handle_enter(Ctx& ctx, const KernelIntent& intent);
@@ -109,10 +120,21 @@ private:
 
     // Reconciliation.
     void reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> snapshots, bool account_included);
+    bool snapshots_valid(Ctx& ctx, std::span<const SlotSnapshot> snapshots);
+    bool finished_orders_valid(Ctx& ctx, std::span<const FinishedOrder> orders);
+    void journal_finished(const OrderEntry& entry);
     bool resolve_with_venue(Ctx& ctx, TradeSlot& slot);
     void check_venue_positions(Ctx& ctx, const std::vector<bool>& refreshed);
     bool live_trades_refreshed(const AssetName& asset, const std::vector<bool>& refreshed) const;
-    void drop_unmatched(Ctx& ctx, const AssetName& asset);
+    void settle_unmatched(Ctx& ctx, const AssetName& asset);
+    bool refresh_finished_orders(Ctx& ctx, const AssetName& asset, const std::vector<bool>& refreshed);
+    Decimal kernel_net(const AssetName& asset) const;
+    struct LateFills {
+        Decimal net;
+        std::string orders; // their ids, for the diagnostic
+    };
+    LateFills kept_late_fills(const AssetName& asset) const;
+    void book_late_fee(Ctx& ctx, OrderEntry& entry, const OrderRecord& after);
     bool adopt_position(Ctx& ctx, const AssetName& asset, Decimal gap, Decimal entry_price);
 
     // FSM and bookkeeping.
@@ -123,6 +145,9 @@ private:
     std::optional<InstrumentSpec> instrument(std::string_view asset);
     std::string make_client_order_id(std::string_view intent_id) const;
     void remember_order(const OrderEntry& entry);
+    void add_trade_order(int slot_id, const Id& client_order_id);
+    // The slot's current trade's order records, in a buffer reused until the next call.
+    std::span<const OrderRecord> trade_order_records(int slot_id) const;
     void retire_order(const Id& client_order_id);
     void update_leg_index(TradeSlot& slot) const;
     Decimal mark_or_zero(std::string_view asset) const;
@@ -138,11 +163,14 @@ private:
     std::vector<TradeSlot> slots_;
     std::map<Id, OrderEntry> orders_;
     std::deque<Id> retired_;
+    std::vector<std::vector<Id>> trade_orders_; // per slot: its current trade's orders, oldest first
+    mutable std::vector<OrderRecord> trade_records_; // trade_order_records()' buffer: no allocation per input
     std::deque<VenueEvent> unmatched_;
     std::map<AssetName, InstrumentSpec> instruments_;
     std::map<AssetName, Decimal> marks_;
     std::map<AssetName, std::uint64_t> mark_sequences_;
     std::map<AssetName, Decimal> mismatched_assets_; // venue net minus kernel net, while they differ
+    std::map<AssetName, Decimal> unplaced_fills_;    // the part of those explained by kept late fills
     AccountTotals totals_;
     std::uint64_t input_sequence_ = 0;
     std::vector<VenueEvent> inbox_;

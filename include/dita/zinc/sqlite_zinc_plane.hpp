@@ -25,6 +25,7 @@ public:
     void write_terminal(const TradeRecord& record) override;
     void record_state(std::uint64_t input_sequence, const TradeSlot& slot, std::span<const OrderRecord> orders,
                       const AccountTotals& totals) override;
+    void record_finished_order(const FinishedOrder& order) override;
     std::optional<RecoveredState> recover() const override;
     void commit(std::uint64_t input_sequence) override;
 
@@ -46,6 +47,8 @@ private:
     std::unique_ptr<Statement> delete_orders_;
     std::unique_ptr<Statement> insert_order_;
     std::unique_ptr<Statement> upsert_totals_;
+    std::unique_ptr<Statement> upsert_finished_;
+    std::unique_ptr<Statement> prune_finished_;
 };
 
 } // namespace dita

@@ -33,12 +33,27 @@ struct OutcomeRecord {
     std::string details;
 };
 
-// What a restart reads back: the newest state of every slot ever journaled and the totals.
+// An order of a finished trade. A restarted kernel must still recognise late reports for it
+// (the venue's race: a fill after the cancel ack), or they would look like a stranger's.
+struct FinishedOrder {
+    OrderRecord record;
+    int slot_id = 0;
+    Id trade_id;
+    AssetName asset;
+    friend bool operator==(const FinishedOrder&, const FinishedOrder&) = default;
+};
+
+// What a restart reads back: the newest state of every slot ever journaled, the totals, and
+// the newest version of each recently finished order (oldest first, at most
+// finished_orders_recovered_max).
 struct RecoveredState {
     std::uint64_t input_sequence = 0; // the last input journaled
     AccountTotals totals;
     std::vector<SlotSnapshot> slots;
+    std::vector<FinishedOrder> finished_orders;
 };
+
+inline constexpr std::size_t finished_orders_recovered_max = 1024;
 
 class ZincPlane {
 public:
@@ -48,6 +63,9 @@ public:
     virtual void write_terminal(const TradeRecord& record) = 0;
     virtual void record_state(std::uint64_t input_sequence, const TradeSlot& slot,
                               std::span<const OrderRecord> orders, const AccountTotals& totals) = 0;
+    // A finished trade's order, or a newer version of one (a late fill or fee): the newest
+    // version of each is what recover() gives back.
+    virtual void record_finished_order(const FinishedOrder& order) = 0;
     virtual std::optional<RecoveredState> recover() const = 0;
     // Called once at the end of every kernel input, after all of its records: a durable plane
     // makes the input's records durable together here (all or nothing after a crash).
@@ -66,6 +84,7 @@ public:
     void write_terminal(const TradeRecord& record) override;
     void record_state(std::uint64_t input_sequence, const TradeSlot& slot,
                       std::span<const OrderRecord> orders, const AccountTotals& totals) override;
+    void record_finished_order(const FinishedOrder& order) override;
     std::optional<RecoveredState> recover() const override;
 
     // Oldest first. Copies: for inspection, not for the hot path.
@@ -118,6 +137,9 @@ private:
     Ring<OutcomeRecord> outcomes_;
     Ring<Transition> transitions_;
     Ring<TradeRecord> terminals_;
+    // Every version appended; recover() keeps the newest of each. Room for several versions
+    // of each order a restart gives back.
+    Ring<FinishedOrder> finished_{4 * finished_orders_recovered_max};
     std::vector<SlotSnapshot> slot_states_; // indexed by slot id
     std::vector<bool> slot_seen_;
     AccountTotals totals_;
