@@ -53,6 +53,7 @@ class MockVenueScenario:
     random_partial_fills: bool = False  #: fill share drawn per order instead of the ratio
     initial_foreign_position: float = 0.0  #: signed size held at start that no kernel order made
     initial_foreign_position_price: float = 0.0  #: its price (positive when the size is not 0)
+    reduce_only_exits: bool = True  #: exits only reduce the account's position (BingX reduceOnly)
 
     def __post_init__(self) -> None:
         _core._scenario_check(self)

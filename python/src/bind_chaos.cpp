@@ -53,6 +53,7 @@ chaos::VenueSettings settings_from_scenario(const MockVenueScenario& s) {
     v.random_partial_fills = s.random_partial_fills;
     v.initial_foreign_position = s.initial_foreign_position;
     v.initial_foreign_position_price = s.initial_foreign_position_price;
+    v.reduce_only_exits = s.reduce_only_exits;
     return v;
 }
 

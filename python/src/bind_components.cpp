@@ -46,7 +46,7 @@ private:
 
 // Keep in step with dita::MockVenueScenario: the size check fails the build when a field is
 // added there, so it cannot be forgotten here and in python/dita/mock_venue.py.
-static_assert(sizeof(MockVenueScenario) == 232, "MockVenueScenario changed: update scenario_fields() and "
+static_assert(sizeof(MockVenueScenario) == 240, "MockVenueScenario changed: update scenario_fields() and "
                                                  "python/dita/mock_venue.py");
 
 const FieldList<MockVenueScenario>& scenario_fields() {
@@ -81,6 +81,7 @@ const FieldList<MockVenueScenario>& scenario_fields() {
         f.push_back(member("random_partial_fills", &S::random_partial_fills));
         f.push_back(member("initial_foreign_position", &S::initial_foreign_position));
         f.push_back(member("initial_foreign_position_price", &S::initial_foreign_position_price));
+        f.push_back(member("reduce_only_exits", &S::reduce_only_exits));
         return f;
     }();
     return fields;

@@ -43,6 +43,7 @@ VenueFactory mock_venue_factory() {
         scenario.random_partial_fills = settings.random_partial_fills;
         scenario.initial_foreign_position = settings.initial_foreign_position;
         scenario.initial_foreign_position_price = settings.initial_foreign_position_price;
+        scenario.reduce_only_exits = settings.reduce_only_exits;
         std::unique_ptr<MockVenueAdapter> venue;
         try {
             venue = std::make_unique<MockVenueAdapter>(std::move(scenario), &clock);

@@ -98,7 +98,7 @@ JsonResult<VenueSettings> parse_venue(const Json& json, const std::string& point
                            "submit_unknown_probability", "cancel_unknown_probability", "random_reject_probability",
                            "random_cancel_reject_probability", "late_fill_on_cancel_probability",
                            "overfill_probability", "short_fill_probability", "random_partial_fills",
-                           "initial_foreign_position", "initial_foreign_position_price"});
+                           "initial_foreign_position", "initial_foreign_position_price", "reduce_only_exits"});
     venue.reject_entries = r.boolean("reject_entries", venue.reject_entries);
     venue.reject_exits = r.boolean("reject_exits", venue.reject_exits);
     venue.partial_fill_ratio = bounded_number(r, "partial_fill_ratio", venue.partial_fill_ratio, 0.0, 1.0,
@@ -127,6 +127,7 @@ JsonResult<VenueSettings> parse_venue(const Json& json, const std::string& point
     venue.initial_foreign_position_price =
         bounded_number(r, "initial_foreign_position_price", venue.initial_foreign_position_price, 0.0,
                        venue_quantity_max, "expected a price from 0 to 1e6");
+    venue.reduce_only_exits = r.boolean("reduce_only_exits", venue.reduce_only_exits);
     if (const Json* assets = r.raw("assets"); assets != nullptr && r.ok()) {
         const std::string at = r.field_pointer("assets");
         if (!assets->is_array() || assets->empty() || assets->size() > assets_max) {
@@ -384,6 +385,7 @@ Json venue_settings_to_json(const VenueSettings& venue, bool only_changes) {
     put("random_partial_fills", venue.random_partial_fills, defaults.random_partial_fills);
     put("initial_foreign_position", venue.initial_foreign_position, defaults.initial_foreign_position);
     put("initial_foreign_position_price", venue.initial_foreign_position_price, defaults.initial_foreign_position_price);
+    put("reduce_only_exits", venue.reduce_only_exits, defaults.reduce_only_exits);
     return out;
 }
 

@@ -107,7 +107,10 @@ TEST(KernelEvents, FillAfterCancelAckWins) {
 }
 
 TEST(KernelEvents, OverfillIsAcceptedAndFlaggedNeverNegative) {
-    Held h;
+    // The overfill is a report only (the mock's book holds 0.01): exits must not be capped by it.
+    MockVenueScenario unchecked;
+    unchecked.reduce_only_exits = false;
+    Held h(unchecked);
     h.intent(KernelCommandType::ENTER, 0);
     h.venue.release();
     const KernelOutcome out = h.kernel.on_venue_event(fill_event(h.kernel.slot(0), "0.012", "100", KernelEventKind::FILL));

@@ -39,6 +39,32 @@ TEST(MockVenue, MarketOrderFillsAtReferencePriceWithTakerFee) {
     EXPECT_EQ(venue.positions("BTCUSDT").value.at(0).size, *Decimal::parse("0.01"));
 }
 
+TEST(MockVenue, ExitsOnlyReduceThePositionAsBingXsReduceOnlyOrders) {
+    MockVenueAdapter venue;
+    Collect sink;
+    // Nothing to reduce: rejected.
+    venue.submit_order(request("x0", "0.01", OrderPurpose::EXIT));
+    venue.drain_events(sink);
+    ASSERT_EQ(sink.events.size(), 1u);
+    EXPECT_EQ(sink.events[0].kind, KernelEventKind::ORDER_REJECT);
+    EXPECT_TRUE(venue.positions("BTCUSDT").value.empty());
+    // Larger than the position: what is there fills, the venue cancels the rest.
+    venue.submit_order(request("e", "0.004"));
+    venue.submit_order(request("x1", "0.01", OrderPurpose::EXIT));
+    const auto exit = venue.query_order("BTCUSDT", "x1").value;
+    ASSERT_TRUE(exit);
+    EXPECT_EQ(exit->cum_filled_qty, *Decimal::parse("0.004"));
+    EXPECT_EQ(exit->status, VenueOrderStatus::CANCELED);
+    EXPECT_TRUE(venue.positions("BTCUSDT").value.empty());
+    // Without the flag an exit flips the position, as a plain order would.
+    MockVenueAdapter loose(MockVenueScenario{.reduce_only_exits = false});
+    loose.submit_order(request("e", "0.004"));
+    loose.submit_order(request("x", "0.01", OrderPurpose::EXIT));
+    ASSERT_EQ(loose.positions("BTCUSDT").value.size(), 1u);
+    EXPECT_EQ(loose.positions("BTCUSDT").value[0].side, TradeSide::SHORT);
+    EXPECT_EQ(loose.positions("BTCUSDT").value[0].size, *Decimal::parse("0.006"));
+}
+
 TEST(MockVenue, PartialFillLeavesTheRestWorkingUntilCanceled) {
     MockVenueAdapter venue(MockVenueScenario{.partial_fill_ratio = 0.5});
     venue.submit_order(request("a", "0.011"));

@@ -76,6 +76,8 @@ struct VenueSettings {
     // positive), opened at this price (someone trading by hand, a crashed older process).
     double initial_foreign_position = 0.0;
     double initial_foreign_position_price = 0.0;
+    // Exits only reduce the account's position (BingX's reduceOnly): none to reduce, rejected.
+    bool reduce_only_exits = true;
 
     friend bool operator==(const VenueSettings&, const VenueSettings&) = default;
 };

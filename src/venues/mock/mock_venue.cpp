@@ -116,7 +116,8 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
                            !request.qty.is_multiple_of(lot_step_) || !request.reference_price.is_positive();
     auto& stored = orders_.emplace(order.client_order_id, order).first->second;
     reference_price_[order.client_order_id] = request.reference_price;
-    if (scenario_reject || malformed || draw(ppm_.reject)) {
+    const bool nothing_to_reduce = !malformed && !fillable(stored).is_positive();
+    if (scenario_reject || malformed || nothing_to_reduce || draw(ppm_.reject)) {
         ++counters_.orders_rejected;
         stored.status = VenueOrderStatus::REJECTED;
         emit(stored, KernelEventKind::ORDER_REJECT);
@@ -125,13 +126,21 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
         Decimal ratio = fill_ratio_;
         if (scenario_.random_partial_fills) ratio = Decimal::from_raw(static_cast<std::int64_t>(rng_.below(5)) * 25'000'000);
         Decimal share = request.qty.mul(ratio).floor_to(lot_step_);
+        const Decimal room = fillable(stored);
+        const bool capped = share > room;
+        if (capped) share = room;
         if (share.is_positive()) {
-            if (share == request.qty && draw(ppm_.short_fill) && share > lot_step_) {
+            if (capped) {
+                // Reduce-only: what the position allows fills; the venue cancels the rest.
+                fill(stored, share, request.reference_price, false);
+                stored.status = VenueOrderStatus::CANCELED;
+                emit(stored, KernelEventKind::CANCEL_ACK);
+            } else if (share == request.qty && draw(ppm_.short_fill) && share > lot_step_) {
                 // The venue closes the order as FILLED one lot short.
                 fill(stored, share - lot_step_, request.reference_price, false);
                 stored.status = VenueOrderStatus::FILLED;
                 emit(stored, KernelEventKind::FILL);
-            } else if (share == request.qty && draw(ppm_.overfill)) {
+            } else if (share == request.qty && request.purpose == OrderPurpose::ENTRY && draw(ppm_.overfill)) {
                 fill(stored, share, request.reference_price, false);
                 book_fill(stored, lot_step_, request.reference_price);
                 stored.cum_filled_qty += lot_step_;
@@ -165,6 +174,16 @@ void MockVenueAdapter::book_fill(const VenueOrder& order, Decimal qty, Decimal p
     book.net = after;
 }
 
+Decimal MockVenueAdapter::fillable(const VenueOrder& order) const {
+    const Decimal remaining = order.qty - order.cum_filled_qty;
+    if (order.purpose == OrderPurpose::ENTRY || !scenario_.reduce_only_exits) return remaining;
+    const auto book = books_.find(order.asset);
+    const Decimal net = book != books_.end() ? book->second.net : Decimal();
+    // An exit of a long sells, so it reduces a long account position; of a short, a short one.
+    const Decimal position = order.side == TradeSide::LONG ? net : -net;
+    return position.is_positive() ? min(remaining, position) : Decimal();
+}
+
 void MockVenueAdapter::fill(VenueOrder& order, Decimal qty, Decimal price, bool report) {
     DITA_ASSERT(qty.is_positive() && order.cum_filled_qty + qty <= order.qty);
     Decimal& notional = order_notional_[order.client_order_id];
@@ -185,7 +204,7 @@ bool MockVenueAdapter::fill_working(std::string_view client_order_id, Decimal qt
     const auto found = orders_.find(Id(client_order_id));
     if (found == orders_.end() || is_terminal(found->second.status) || !price.is_positive()) return false;
     VenueOrder& order = found->second;
-    const Decimal take = min(qty, order.qty - order.cum_filled_qty);
+    const Decimal take = min(qty, fillable(order));
     if (!take.is_positive()) return false;
     fill(order, take, price, true);
     return true;
@@ -218,7 +237,7 @@ VenueCallResult MockVenueAdapter::cancel_order(const CancelRequest& request) {
     }
     const bool answer_lost = draw(ppm_.cancel_unknown);
     const Decimal remaining = order.qty - order.cum_filled_qty;
-    const bool race = remaining > lot_step_ && draw(ppm_.late_fill);
+    const bool race = remaining > lot_step_ && fillable(order) >= lot_step_ && draw(ppm_.late_fill);
     order.status = VenueOrderStatus::CANCELED;
     emit(order, KernelEventKind::CANCEL_ACK);
     if (race) {

@@ -48,6 +48,10 @@ struct MockVenueScenario {
     // positive; 0: none), opened at initial_foreign_position_price (positive when set).
     double initial_foreign_position = 0.0;
     double initial_foreign_position_price = 0.0;
+    // Exits only ever reduce the account's position, as BingX's reduceOnly orders do: an exit
+    // with nothing to reduce is rejected, and one larger than what is left fills that and the
+    // venue cancels the rest.
+    bool reduce_only_exits = true;
 
     bool has_faults() const;
 };
@@ -130,6 +134,9 @@ private:
         Decimal entry_notional; // of the open net position, at its fills' prices
     };
     std::map<AssetName, Book> books_;
+    // How much of `order` may still fill: its remainder, and for a reduce-only exit no more
+    // than the account's position on the side it closes.
+    Decimal fillable(const VenueOrder& order) const;
     std::deque<Pending> pending_;
     std::deque<Id> finished_;
     std::uint64_t sequence_ = 0;
