@@ -23,6 +23,10 @@ struct ExecutionKernel::Ctx {
     // While an intent is handled, venue events only override its result when they are
     // at least this severe; a lone venue event's result is its own.
     KernelSeverity event_override_min = KernelSeverity::INFO;
+    // Late entry fills of finished trades wait for the end of their delivery: which slot is
+    // free to reopen them in must not depend on the order the delivery came in.
+    bool defer_late_entries = true;
+    std::vector<VenueEvent> late_entries;
 };
 
 // While venue truth is re-applied, notes below `min` (other than progress) are not the input's
@@ -135,6 +139,7 @@ KernelOutcome ExecutionKernel::on_venue_event(const VenueEvent& event) {
     ctx.outcome.slot_id = event.slot_id;
     ctx.tracing = control_.state().trace_transitions || control_.state().mode == KernelMode::DEBUG;
     apply_event(ctx, event, false);
+    apply_late_entries(ctx);
     // An event may release a pending exit, whose own events arrive through the venue.
     run_pending_exits(ctx);
     ctx.event_override_min = KernelSeverity::WARNING;
@@ -563,6 +568,22 @@ void ExecutionKernel::handle_mark(Ctx& ctx, const KernelIntent& intent) {
                "mark " + intent.asset + " = " + fmt_dec(*price));
 }
 
+void ExecutionKernel::apply_late_entries(Ctx& ctx) {
+    if (ctx.late_entries.empty()) return;
+    std::vector<VenueEvent> late;
+    late.swap(ctx.late_entries);
+    std::sort(late.begin(), late.end(), [](const VenueEvent& a, const VenueEvent& b) {
+        if (a.client_order_id != b.client_order_id) return a.client_order_id < b.client_order_id;
+        return a.cum_filled_qty < b.cum_filled_qty;
+    });
+    const bool from_event = ctx.from_event;
+    ctx.from_event = true;
+    ctx.defer_late_entries = false;
+    for (const VenueEvent& event : late) apply_event(ctx, event, false);
+    ctx.defer_late_entries = true;
+    ctx.from_event = from_event;
+}
+
 void ExecutionKernel::run_pending_exits(Ctx& ctx) {
     // In slot order, not in the order events touched the slots: the exits a delivery releases
     // must go out in the same order whatever order the delivery came in.
@@ -613,7 +634,9 @@ void ExecutionKernel::drain(Ctx& ctx) {
         }
         batch.clear();
         batch.swap(inbox_); // the inbox keeps its capacity for the next drain
-        // Only now, with everything this delivery said applied, may a pending exit be sized.
+        // Only now, with everything this delivery said applied, may a late entry take a free
+        // slot and a pending exit be sized.
+        apply_late_entries(ctx);
         run_pending_exits(ctx);
     }
     set_result(ctx, KernelDiagnosticCode::INVARIANT_BROKEN, KernelSeverity::CRITICAL,
@@ -708,6 +731,10 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
         if (after.cum_filled_qty == before.cum_filled_qty) {
             // Nothing filled: a late fee or status report of a finished trade.
             book_late_fee(ctx, entry, after);
+            return;
+        }
+        if (!in_reconcile && after.purpose == OrderPurpose::ENTRY && ctx.defer_late_entries) {
+            ctx.late_entries.push_back(event);
             return;
         }
         if (!in_reconcile && rehome_late_entry(ctx, entry, before, after)) return;
@@ -1191,6 +1218,7 @@ bool ExecutionKernel::refresh_finished_orders(Ctx& ctx, const AssetName& asset, 
         // A fill kept for want of a slot is said by the conclusion below, not as an unknown order.
         const QuietScope quiet(ctx, KernelSeverity::ERROR);
         apply_event(ctx, detail::event_from_order(*truth.value, owner), false);
+        apply_late_entries(ctx);
     }
     return complete;
 }

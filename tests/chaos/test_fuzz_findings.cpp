@@ -51,11 +51,13 @@ TEST(FuzzFindings, ALateFillAfterARestartIsTheKernelsOwnAndItsFeeIsBooked) {
 }
 
 // The seeds that failed the 100,000-seed campaign (two of them only part-way through fixing the
-// others): late fills lost on finished orders with and without a free slot, older exits
-// lost across a restart, fee updates of finished trades, a stranger's position.
+// others) and two of a 1,000,000-seed one: late fills lost on finished orders with and without
+// a free slot, older exits lost across a restart, fee updates of finished trades, a stranger's
+// position, an exit racing a late fill of the one before (reduce-only), and a late entry fill
+// whose reopening slot depended on the order of its delivery.
 TEST(FuzzFindings, TheCampaignsFailingSeedsNowPass) {
     for (const std::uint64_t seed : {2248ULL, 9249ULL, 21015ULL, 25080ULL, 28413ULL, 42251ULL, 50915ULL, 67864ULL,
-                                     67942ULL}) {
+                                     67942ULL, 408826ULL, 464266ULL}) {
         const CheckedRun run = run_checked(generate_scenario(seed));
         EXPECT_TRUE(run.passed) << "seed " << seed << ": " << run.invariant << ": " << run.detail;
     }

@@ -4,7 +4,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <utility>
 
 #include "dita/zinc/sqlite_zinc_plane.hpp"
 #include "kernel/harness.hpp"
@@ -112,6 +114,76 @@ TEST(KernelLateFills, WithNoFreeSlotTheKernelSaysWhichLateFillsItHoldsAndPlacesT
     EXPECT_TRUE(h.kernel.unplaced_fills().empty());
     EXPECT_EQ(h.kernel.slot(1).trade_id, Id("trade-1"));
     EXPECT_EQ(h.kernel.slot(1).size, dec("0.001"));
+}
+
+// Events reach the kernel only when the test hands them over, as one delivery per pump.
+class BatchVenue final : public ForwardingVenue {
+public:
+    explicit BatchVenue(MockVenueScenario scenario) { mock = MockVenueAdapter(std::move(scenario)); }
+    void drain_events(EventSink& sink) override {
+        for (const VenueEvent& e : next) sink.deliver(e);
+        next.clear();
+    }
+    std::vector<VenueEvent> take() {
+        struct Sink final : EventSink {
+            void deliver(const VenueEvent& e) override { out.push_back(e); }
+            std::vector<VenueEvent> out;
+        } sink;
+        mock.drain_events(sink);
+        return sink.out;
+    }
+    std::vector<VenueEvent> next;
+};
+
+// Where a late entry fill reopens its trade when the same delivery frees a slot.
+std::pair<std::uint64_t, int> reopen_with_delivery(bool reversed) {
+    VirtualClock clock;
+    InMemoryControlPlane control;
+    BatchVenue venue(MockVenueScenario{.partial_fill_ratio = 0.0, .late_fill_on_cancel_probability = 1.0});
+    InMemoryZincPlane zinc;
+    ExecutionKernel kernel(KernelConfig{.max_slots = 2}, control, venue, zinc, clock);
+    const auto intent = [&](const char* id, KernelCommandType action, double size) {
+        KernelIntent i;
+        i.intent_id = id;
+        i.trade_id = std::string("trade-") + id;
+        i.action = action;
+        i.target_size = size;
+        i.reference_price = 100.0;
+        kernel.process_intent(i);
+    };
+    const auto deliver = [&](std::vector<VenueEvent> events) {
+        venue.next = std::move(events);
+        kernel.pump_venue();
+    };
+    intent("1", KernelCommandType::ENTER, 0.002);
+    deliver(venue.take());
+    intent("2", KernelCommandType::CANCEL, 0.0);
+    std::vector<VenueEvent> canceled = venue.take(); // the cancel ack, then the race's late fill
+    EXPECT_EQ(canceled.size(), 2u);
+    const VenueEvent late = canceled.back();
+    canceled.pop_back();
+    deliver(canceled);
+    venue.mock.calm();
+    intent("3", KernelCommandType::ENTER, 0.01); // slot 0 moves on; slot 1 is free
+    deliver(venue.take());
+    intent("4", KernelCommandType::CANCEL, 0.0);
+    std::vector<VenueEvent> batch = venue.take(); // trade 3's cancel ack frees slot 0
+    batch.push_back(late);
+    if (reversed) std::reverse(batch.begin(), batch.end());
+    deliver(batch);
+    int slot = -1;
+    for (int i = 0; i < 2; ++i) {
+        if (kernel.slot(i).trade_id == Id("trade-1") && kernel.slot(i).size.is_positive()) slot = i;
+    }
+    return {kernel.state_hash(), slot};
+}
+
+TEST(KernelLateFills, TheSlotALateEntryReopensInDoesNotDependOnDeliveryOrder) {
+    const auto forward = reopen_with_delivery(false);
+    const auto backward = reopen_with_delivery(true);
+    EXPECT_EQ(forward.second, 0); // the lowest free slot once the whole delivery is applied
+    EXPECT_EQ(forward.second, backward.second);
+    EXPECT_EQ(forward.first, backward.first);
 }
 
 TEST(KernelLateFills, AFeeReportForAFinishedTradeIsBookedOnce) {

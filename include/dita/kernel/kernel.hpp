@@ -106,6 +106,7 @@ private:
     void refuse_order(Ctx& ctx, TradeSlot& slot, const OrderRecord& record, const VenueCallResult& sent);
     void run_pending_exit(Ctx& ctx, TradeSlot& slot);
     void run_pending_exits(Ctx& ctx); // every touched slot's, once an input's events are applied
+    void apply_late_entries(Ctx& ctx); // the late entry fills a delivery held back, in id order
 
     // Events.
     void drain(Ctx& ctx);
