@@ -11,6 +11,7 @@ import pytest
 
 from dita import (
     ControlUpdate,
+    FinishedOrder,
     ExecutionKernel,
     InMemoryControlPlane,
     InMemoryZincPlane,
@@ -23,6 +24,7 @@ from dita import (
     KernelSeverity,
     MockVenueAdapter,
     MockVenueScenario,
+    RecoveredState,
     SlotSnapshot,
     TradeSide,
     TradeSlot,
@@ -205,6 +207,31 @@ def test_a_crashed_kernel_is_rebuilt_from_its_journal(intent):
     assert_reconciled(outcome)
     assert second.slot(0).size == expected["size"] and second.slot(0).trade_id == expected["trade_id"]
     assert InMemoryZincPlane().recover() is None
+
+
+def test_the_journal_keeps_finished_orders_for_a_restart(intent):
+    zinc = InMemoryZincPlane()
+    venue = MockVenueAdapter(MockVenueScenario(partial_fill_ratio=0.0))
+    first = ExecutionKernel(2, InMemoryControlPlane(), venue, zinc)
+    first.process_intent(intent("ENTER", target_size=0.02))
+    first.process_intent(intent("CANCEL"))
+    recovered = zinc.recover()
+    assert recovered is not None and len(recovered.finished_orders) == 1
+    finished = recovered.finished_orders[0]
+    assert isinstance(finished, FinishedOrder)
+    assert finished.slot_id == 0 and finished.asset == "BTCUSDT" and finished.record.qty == 0.02
+    # The dict form round-trips, and a restore with it is accepted.
+    again = RecoveredState(**recovered.to_dict())
+    assert again == recovered
+    second = ExecutionKernel(2, InMemoryControlPlane(), venue, InMemoryZincPlane())
+    assert_reconciled(second.restore(again))
+    assert second.order(finished.record.client_order_id) is not None
+    # A finished order with a slot outside the kernel is refused; nothing is restored.
+    bad = recovered.replace(finished_orders=[finished.replace(slot_id=9)])
+    third = ExecutionKernel(2, InMemoryControlPlane(), venue, InMemoryZincPlane())
+    outcome = third.restore(bad)
+    assert outcome.diagnostic_code == KernelDiagnosticCode.INVALID_SNAPSHOT, outcome.details
+    assert third.order(finished.record.client_order_id) is None
 
 
 def test_snapshots_from_one_kernel_reconcile_another(intent):
