@@ -71,11 +71,6 @@ VenueSettings draw_venue(Rng& rng, bool faults) {
     venue.cancel_reject = percent(rng, 3);
     if (percent(rng, 30)) venue.latency_ns = rng.between(1, 50'000'000);
     for (const VenueProbabilityField& field : venue_probability_fields) venue.*field.member = draw_probability(rng);
-    // Not yet a random fault: the checks accept the kernel's OVERFILL when a venue event shows
-    // the overfill (the FIELD scenario overfill_reported), but not yet when only a reconcile's
-    // query shows it (the event dropped), nor the exit excess the kernel leaves to
-    // reconciliation (size_conservation); with both, 2.5% of seeds fail on the checker.
-    venue.overfill_probability = 0.0;
     if (venue.delay_probability > 0.0) venue.delay_ns_max = rng.between(1, 2'000'000'000);
     // A position no kernel order made (the FIELD scenario unknown_venue_position), drawn from
     // a stream of its own so the main stream, and every seed's steps, stay as they were.

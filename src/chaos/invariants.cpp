@@ -116,6 +116,43 @@ std::set<std::string> all_assets(const FinalState& state) {
     return assets;
 }
 
+// What the venue reported about orders: every event the kernel received, plus the order
+// records it answered queries with (a reconcile learns a dropped fill, an overfill too, only
+// that way). Copies only when the log holds such an answer beyond the events.
+class VenueReports {
+public:
+    explicit VenueReports(const CheckContext& context) : view_(context.run.events) {
+        if (context.log == nullptr) return;
+        for (const LoggedInput& input : context.log->inputs) {
+            for (const VenueCall& call : input.calls) {
+                if (call.kind != VenueCallKind::QUERY_ORDER && call.kind != VenueCallKind::OPEN_ORDERS) continue;
+                for (const VenueOrder& order : call.orders) {
+                    if (order.cum_filled_qty <= order.qty) continue;
+                    if (combined_.empty()) combined_.assign(view_.begin(), view_.end());
+                    VenueEvent report;
+                    report.kind = KernelEventKind::FILL;
+                    report.client_order_id = order.client_order_id;
+                    report.trade_id = order.trade_id;
+                    report.slot_id = order.slot_id;
+                    report.asset = order.asset;
+                    report.side = order.side;
+                    report.order_qty = order.qty;
+                    report.cum_filled_qty = order.cum_filled_qty;
+                    report.avg_fill_price = order.avg_fill_price;
+                    report.cum_fee = order.cum_fee;
+                    combined_.push_back(report);
+                }
+            }
+        }
+        if (!combined_.empty()) view_ = combined_;
+    }
+    std::span<const VenueEvent> all() const { return view_; }
+
+private:
+    std::vector<VenueEvent> combined_;
+    std::span<const VenueEvent> view_;
+};
+
 std::optional<std::string> replay_problem(const ReplayRun& replay, std::uint64_t expected,
                                           std::span<const VenueEvent> venue_reports, const std::string& label) {
     if (replay.divergence) return label + " diverged: " + *replay.divergence;
@@ -289,10 +326,11 @@ bool gap_explained(const FinalState& state, const std::string& asset, Decimal ke
 
 InvariantResult check_no_unexpected_diagnostics(const CheckContext& context) {
     constexpr std::string_view name = "no_unexpected_diagnostics";
+    const VenueReports reports(context);
     std::map<KernelDiagnosticCode, int> seen;
     for (std::size_t i = 0; i < context.run.outcomes.size(); ++i) {
         const KernelOutcome& outcome = context.run.outcomes[i];
-        if (is_unexpected_diagnostic(outcome.diagnostic_code) && is_unexpected_outcome(outcome, context.run.events) &&
+        if (is_unexpected_diagnostic(outcome.diagnostic_code) && is_unexpected_outcome(outcome, reports.all()) &&
             !fails_closed_on_foreign(outcome, context.final_state)) {
             return fail(name,
                         "Unexpected diagnostic at " + where_outcome(context.run, i) + ": " +
@@ -466,6 +504,7 @@ Decimal venue_overfill_of(std::span<const VenueEvent> reports, const TradeSlot& 
 InvariantResult check_size_conservation(const CheckContext& context) {
     constexpr std::string_view name = "size_conservation";
     const std::size_t history = context.run.slot_states.size();
+    const VenueReports reports(context);
     auto problem = visit_slots(context, [&](const TradeSlot& slot, std::size_t at) -> std::optional<InvariantResult> {
         const auto who = [&] { return "slot " + std::to_string(slot.slot_id) + " " + when_of(context.run, at, history); };
         if (slot.size.is_negative()) return fail(name, who() + ": negative open size " + dec(slot.size), slot.slot_id);
@@ -473,7 +512,7 @@ InvariantResult check_size_conservation(const CheckContext& context) {
             return fail(name, who() + ": open size " + dec(slot.size) + " != entry fills " + dec(slot.entry_filled) +
                                   " - exit fills " + dec(slot.exit_filled), slot.slot_id);
         }
-        if (slot.entry_filled > slot.target_size + venue_overfill_of(context.run.events, slot)) {
+        if (slot.entry_filled > slot.target_size + venue_overfill_of(reports.all(), slot)) {
             return fail(name, who() + ": entry fills " + dec(slot.entry_filled) + " above the target " +
                                   dec(slot.target_size), slot.slot_id);
         }
@@ -822,14 +861,15 @@ InvariantResult check_duplicate_events_noop(const CheckContext& context) {
     if (auto unusable = log_unusable(name, context)) return *unusable;
     const InputLog& log = *context.log;
     const Replays replays(context);
+    const VenueReports reports(context);
     // A log that cannot reproduce the run cannot tell about duplicates.
     if (replays->ordered) {
-        if (auto problem = replay_problem(*replays->ordered, log.final_state_hash, context.run.events, "the copy run")) return fail(name, *problem);
+        if (auto problem = replay_problem(*replays->ordered, log.final_state_hash, reports.all(), "the copy run")) return fail(name, *problem);
     }
     // 1. Every event delivered twice in a row while the run is replayed (in recorded order
     //    when a reordered replay missed, so order and duplicates are told apart).
     if (replays->doubled) {
-        if (auto problem = replay_problem(*replays->doubled, log.final_state_hash, context.run.events, "the replay with every event delivered twice")) {
+        if (auto problem = replay_problem(*replays->doubled, log.final_state_hash, reports.all(), "the replay with every event delivered twice")) {
             return fail(name, *problem);
         }
     }
@@ -863,25 +903,26 @@ InvariantResult check_replay_converges(const CheckContext& context) {
         return fail(name, "the log was sealed at a different state than the kernel's at rest");
     }
     const Replays replays(context);
+    const VenueReports reports(context);
     if (replays->ordered) {
-        if (auto problem = replay_problem(*replays->ordered, log.final_state_hash, context.run.events, "the ordered replay")) {
+        if (auto problem = replay_problem(*replays->ordered, log.final_state_hash, reports.all(), "the ordered replay")) {
             return fail(name, *problem);
         }
     }
     bool duplicates_blamed = false;
     for (std::size_t i = 0; i < replays->combined.size(); ++i) {
         const LabeledReplay& combined = replays->combined[i];
-        const auto problem = replay_problem(combined.run, log.final_state_hash, context.run.events, combined.label);
+        const auto problem = replay_problem(combined.run, log.final_state_hash, reports.all(), combined.label);
         if (!problem) continue;
         // Name the reordering alone when it is the cause. When it converges and duplicates alone
         // miss too, the duplicates are the cause (duplicate_events_noop reports them); only a
         // miss that neither explains is the combination's.
         const auto alone = replays->reordered_only.find(i);
         if (alone != replays->reordered_only.end()) {
-            if (auto own = replay_problem(alone->second.run, log.final_state_hash, context.run.events, alone->second.label)) {
+            if (auto own = replay_problem(alone->second.run, log.final_state_hash, reports.all(), alone->second.label)) {
                 return fail(name, *own);
             }
-            if (replays->doubled && replay_problem(*replays->doubled, log.final_state_hash, context.run.events, "")) {
+            if (replays->doubled && replay_problem(*replays->doubled, log.final_state_hash, reports.all(), "")) {
                 duplicates_blamed = true;
                 continue;
             }

@@ -45,11 +45,12 @@ TEST(Generator, ScenariosSurviveTheirFileFormat) {
 TEST(Generator, CoversEveryActionSlotsAndFaults) {
     std::map<ChaosAction, int> actions;
     std::set<int> slots;
-    int faulty = 0;
+    int faulty = 0, overfilling = 0;
     bool off_lot = false, zero = false, bad_price = false, bad_legs = false;
     for (std::uint64_t seed = 0; seed < 500; ++seed) {
         const ChaosScenario s = generate_scenario(seed);
         faulty += s.venue.drop_probability > 0 ? 1 : 0;
+        overfilling += s.venue.overfill_probability > 0 ? 1 : 0;
         for (const ChaosStep& step : s.steps) {
             ++actions[step.action];
             slots.insert(step.slot_id.value_or(s.slot_id));
@@ -62,6 +63,7 @@ TEST(Generator, CoversEveryActionSlotsAndFaults) {
     for (ChaosAction action : enum_values<ChaosAction>()) EXPECT_GT(actions[action], 0) << to_string(action);
     EXPECT_EQ(slots.size(), 2u);
     EXPECT_GT(faulty, 0);
+    EXPECT_GT(overfilling, 0);
     EXPECT_TRUE(off_lot && zero && bad_price && bad_legs);
     // The generator's options are honoured.
     GeneratorOptions calm;
@@ -103,6 +105,29 @@ TEST(Restart, RebuildsFromTheJournalAndReplaysConverge) {
     const auto reread = read_input_log(text, "<log>");
     ASSERT_TRUE(reread.ok()) << reread.error().message();
     EXPECT_EQ(replay_log(reread.value()).final_state_hash, stack->log().final_state_hash);
+}
+
+TEST(Checks, AnOverfillTheKernelLearnedOnlyFromAReconcileIsTheVenuesOwn) {
+    // Every event is lost: the kernel learns the overfill from the quiesce's reconcile query
+    // alone, and says OVERFILL. The venue's answer in the input log is the report that makes
+    // that the right reaction.
+    ChaosScenario scenario;
+    scenario.name = "overfill-by-query";
+    scenario.venue.overfill_probability = 1.0;
+    scenario.venue.drop_probability = 1.0;
+    scenario.steps = {ChaosStep{}};
+    const CheckedRun run = run_checked(scenario);
+    EXPECT_TRUE(run.passed) << run.invariant << ": " << run.detail;
+    bool flagged = false;
+    auto stack = build_test_kernel(scenario.venue);
+    ChaosRunResult result = run_chaos_scenario(*stack, scenario);
+    quiesce(*stack, result);
+    for (const KernelOutcome& outcome : result.outcomes) flagged |= outcome.diagnostic_code == KernelDiagnosticCode::OVERFILL;
+    EXPECT_TRUE(flagged);
+    // Without the log (no venue answers to consult) the same OVERFILL is unexplained.
+    const FinalState state = capture_final_state(*stack);
+    const CheckContext blind{result, state, nullptr, {}};
+    EXPECT_FALSE(check_no_unexpected_diagnostics(blind).passed);
 }
 
 TEST(Liveness, FailsWhenAnOrderIsLeftWorkingAfterQuiesce) {
