@@ -147,9 +147,9 @@ chaos::FinalState plain_final_state(ExecutionKernel& kernel, VenueAdapter* venue
             state.venue_error = "positions of " + asset + ": " + positions.detail;
         }
     }
-    state.unmatched_events = kernel.unmatched_events().size();
     state.threads = chaos::count_process_threads();
     state.state_hash = kernel.state_hash();
+    chaos::capture_kernel_gaps(state, kernel);
     return state;
 }
 

@@ -990,12 +990,10 @@ FinalState capture_final_state(ChaosStack& stack) {
             state.venue_error = "positions of " + asset + ": " + positions.detail;
         }
     }
-    state.unmatched_events = kernel.unmatched_events().size();
     state.venue_pending_events = stack.pending_venue_events();
     state.threads = count_process_threads();
     state.state_hash = stack.state_hash();
-    for (const auto& [asset, gap] : kernel.mismatched_assets()) state.mismatched_assets[asset.str()] = gap;
-    for (const auto& [asset, gap] : kernel.unplaced_fills()) state.unplaced_fills[asset.str()] = gap;
+    capture_kernel_gaps(state, kernel);
     const VenueSettings& settings = stack.venue_settings();
     if (settings.initial_foreign_position != 0.0 && !settings.assets.empty()) {
         if (const auto foreign = Decimal::from_double(settings.initial_foreign_position)) {
@@ -1005,10 +1003,16 @@ FinalState capture_final_state(ChaosStack& stack) {
     for (const TradeRecord& record : stack.zinc().terminal_records()) {
         state.finished_entry_fills[record.trade_id.str()] += record.entry_filled;
     }
+    return state;
+}
+
+void capture_kernel_gaps(FinalState& state, const ExecutionKernel& kernel) {
+    state.unmatched_events = kernel.unmatched_events().size();
+    for (const auto& [asset, gap] : kernel.mismatched_assets()) state.mismatched_assets[asset.str()] = gap;
+    for (const auto& [asset, gap] : kernel.unplaced_fills()) state.unplaced_fills[asset.str()] = gap;
     for (const VenueEvent& event : kernel.unmatched_events()) {
         if (kernel.unplaced_fills().contains(event.asset)) ++state.unmatched_unplaced_events;
     }
-    return state;
 }
 
 StateInvariantChecker::StateInvariantChecker(ChaosStack& stack, CheckOptions options)

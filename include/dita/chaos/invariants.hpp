@@ -64,6 +64,9 @@ struct FinalState {
 };
 
 FinalState capture_final_state(ChaosStack& stack);
+// The kernel's own account of where it and the venue differ: events it keeps, fail-closed
+// gaps, late fills no slot could take (for a kernel built outside a chaos stack too).
+void capture_kernel_gaps(FinalState& state, const ExecutionKernel& kernel);
 
 struct CheckOptions {
     bool replays = true; // duplicate_events_noop and replay_converges need replays
