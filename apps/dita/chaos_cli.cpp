@@ -368,6 +368,10 @@ ReplaySummary replay_input_log(const InputLog& log, const ReplayOptions& options
     } else {
         runs.emplace_back("ordered", BatchTransform{});
     }
+    // What the venue itself reported, so the kernel's right reactions to it are not flagged.
+    std::vector<VenueEvent> reports = log.events();
+    const std::vector<VenueEvent> overfills = query_overfills(log);
+    reports.insert(reports.end(), overfills.begin(), overfills.end());
     Progress progress("orderings", runs.size(), !options.no_progress);
     for (auto& [label, transform] : runs) {
         const ReplayRun replay = replay_log(log, std::move(transform));
@@ -376,7 +380,7 @@ ReplaySummary replay_input_log(const InputLog& log, const ReplayOptions& options
         if (replay.divergence) summary.note(label + ": diverged: " + *replay.divergence);
         for (std::size_t i = 0; i < replay.outcomes.size(); ++i) {
             const KernelOutcome& outcome = replay.outcomes[i];
-            if (is_unexpected_diagnostic(outcome.diagnostic_code) || outcome.severity == KernelSeverity::CRITICAL) {
+            if (is_unexpected_outcome(outcome, reports)) {
                 const std::size_t input = i < replay.outcome_inputs.size() ? replay.outcome_inputs[i] : i;
                 summary.note(fmt::format("{}: input {}: {}: {}", label, input, to_string(outcome.diagnostic_code), outcome.details));
                 break;

@@ -116,35 +116,17 @@ std::set<std::string> all_assets(const FinalState& state) {
     return assets;
 }
 
-// What the venue reported about orders: every event the kernel received, plus the order
-// records it answered queries with (a reconcile learns a dropped fill, an overfill too, only
-// that way). Copies only when the log holds such an answer beyond the events.
+// What the venue reported about orders: every event the kernel received, plus the overfilled
+// order records it answered queries with. Copies only when there are such answers.
 class VenueReports {
 public:
     explicit VenueReports(const CheckContext& context) : view_(context.run.events) {
         if (context.log == nullptr) return;
-        for (const LoggedInput& input : context.log->inputs) {
-            for (const VenueCall& call : input.calls) {
-                if (call.kind != VenueCallKind::QUERY_ORDER && call.kind != VenueCallKind::OPEN_ORDERS) continue;
-                for (const VenueOrder& order : call.orders) {
-                    if (order.cum_filled_qty <= order.qty) continue;
-                    if (combined_.empty()) combined_.assign(view_.begin(), view_.end());
-                    VenueEvent report;
-                    report.kind = KernelEventKind::FILL;
-                    report.client_order_id = order.client_order_id;
-                    report.trade_id = order.trade_id;
-                    report.slot_id = order.slot_id;
-                    report.asset = order.asset;
-                    report.side = order.side;
-                    report.order_qty = order.qty;
-                    report.cum_filled_qty = order.cum_filled_qty;
-                    report.avg_fill_price = order.avg_fill_price;
-                    report.cum_fee = order.cum_fee;
-                    combined_.push_back(report);
-                }
-            }
-        }
-        if (!combined_.empty()) view_ = combined_;
+        std::vector<VenueEvent> overfills = query_overfills(*context.log);
+        if (overfills.empty()) return;
+        combined_.assign(view_.begin(), view_.end());
+        combined_.insert(combined_.end(), overfills.begin(), overfills.end());
+        view_ = combined_;
     }
     std::span<const VenueEvent> all() const { return view_; }
 
@@ -245,6 +227,31 @@ bool names_id(std::string_view text, std::string_view id) {
 }
 
 } // namespace
+
+std::vector<VenueEvent> query_overfills(const InputLog& log) {
+    std::vector<VenueEvent> out;
+    for (const LoggedInput& input : log.inputs) {
+        for (const VenueCall& call : input.calls) {
+            if (call.kind != VenueCallKind::QUERY_ORDER && call.kind != VenueCallKind::OPEN_ORDERS) continue;
+            for (const VenueOrder& order : call.orders) {
+                if (order.cum_filled_qty <= order.qty) continue;
+                VenueEvent report;
+                report.kind = KernelEventKind::FILL;
+                report.client_order_id = order.client_order_id;
+                report.trade_id = order.trade_id;
+                report.slot_id = order.slot_id;
+                report.asset = order.asset;
+                report.side = order.side;
+                report.order_qty = order.qty;
+                report.cum_filled_qty = order.cum_filled_qty;
+                report.avg_fill_price = order.avg_fill_price;
+                report.cum_fee = order.cum_fee;
+                out.push_back(report);
+            }
+        }
+    }
+    return out;
+}
 
 bool is_unexpected_outcome(const KernelOutcome& outcome, std::span<const VenueEvent> venue_reports) {
     if (outcome.severity == KernelSeverity::CRITICAL) return true;

@@ -151,6 +151,9 @@ bool is_unexpected_diagnostic(KernelDiagnosticCode code);
 // severity, or an unexpected diagnostic, except the kernel's correct reactions to venue truth:
 // RECONCILE_MISMATCH at WARNING severity (a venue position adopted; ERROR, failing closed, stays
 // unexpected) and OVERFILL naming an order the venue itself reported filled beyond its quantity.
+// Orders a venue answered queries with (the log's QUERY_ORDER and OPEN_ORDERS) showing more
+// filled than ordered, as reports: a reconcile learns an overfill whose event was lost only so.
+std::vector<VenueEvent> query_overfills(const InputLog& log);
 bool is_unexpected_outcome(const KernelOutcome& outcome, std::span<const VenueEvent> venue_reports);
 
 // The seed's checker: bound to a stack; check_all reads its final state at call time.
