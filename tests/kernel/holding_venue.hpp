@@ -4,7 +4,11 @@
 #include <algorithm>
 #include <vector>
 
+#include "dita/contracts/clock.hpp"
+#include "dita/control/control_plane.hpp"
+#include "dita/kernel/kernel.hpp"
 #include "dita/venues/mock/mock_venue.hpp"
+#include "dita/zinc/zinc_plane.hpp"
 
 namespace dita::test {
 
@@ -64,6 +68,32 @@ public:
     VenueQuery<std::vector<VenueOrder>> open_orders(std::string_view asset) override { return mock.open_orders(asset); }
     VenueQuery<std::vector<VenuePosition>> positions(std::string_view asset) override { return mock.positions(asset); }
     MockVenueAdapter mock;
+};
+
+// A kernel (2 slots, tracing) on a HoldingVenue: the test delivers each event itself.
+struct Held {
+    explicit Held(MockVenueScenario scenario = {}) : venue(std::move(scenario)) {
+        control.update(ControlUpdate{.trace_transitions = true});
+    }
+    KernelOutcome intent(KernelCommandType action, int slot, double size = 0.01, double price = 100.0,
+                         TradeSide side = KernelIntent{}.side) {
+        ++sequence;
+        KernelIntent i;
+        i.intent_id = "h" + std::to_string(sequence);
+        i.trade_id = "trade-" + std::to_string(sequence);
+        i.slot_id = slot;
+        i.action = action;
+        i.target_size = action == KernelCommandType::EXIT ? 0.0 : size;
+        i.reference_price = price;
+        i.side = side;
+        return kernel.process_intent(i);
+    }
+    VirtualClock clock;
+    InMemoryControlPlane control;
+    HoldingVenue venue;
+    InMemoryZincPlane zinc;
+    ExecutionKernel kernel{KernelConfig{.max_slots = 2}, control, venue, zinc, clock};
+    int sequence = 0;
 };
 
 } // namespace dita::test

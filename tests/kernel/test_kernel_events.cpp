@@ -8,29 +8,6 @@
 namespace dita::test {
 namespace {
 
-struct Held {
-    explicit Held(MockVenueScenario scenario = {}) : venue(std::move(scenario)) {
-        control.update(ControlUpdate{.trace_transitions = true});
-    }
-    KernelOutcome intent(KernelCommandType action, int slot, double size = 0.01, double price = 100.0) {
-        ++sequence;
-        KernelIntent i;
-        i.intent_id = "h" + std::to_string(sequence);
-        i.trade_id = "trade-" + std::to_string(sequence);
-        i.slot_id = slot;
-        i.action = action;
-        i.target_size = action == KernelCommandType::EXIT ? 0.0 : size;
-        i.reference_price = price;
-        return kernel.process_intent(i);
-    }
-    VirtualClock clock;
-    InMemoryControlPlane control;
-    HoldingVenue venue;
-    InMemoryZincPlane zinc;
-    ExecutionKernel kernel{KernelConfig{.max_slots = 2}, control, venue, zinc, clock};
-    int sequence = 0;
-};
-
 VenueEvent fill_event(const TradeSlot& slot, const char* cum, const char* price, KernelEventKind kind) {
     VenueEvent e;
     e.kind = kind;

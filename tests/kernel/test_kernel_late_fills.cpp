@@ -15,20 +15,11 @@
 namespace dita::test {
 namespace {
 
-// A kernel whose venue holds events back; the test delivers, or loses, each one.
-struct Late {
-    Late() : venue(MockVenueScenario{.partial_fill_ratio = 0.0, .late_fill_on_cancel_probability = 1.0}) {}
+// Late fills race every cancel; the test delivers, or loses, each event.
+struct Late : Held {
+    Late() : Held(MockVenueScenario{.partial_fill_ratio = 0.0, .late_fill_on_cancel_probability = 1.0}) {}
     KernelOutcome intent(KernelCommandType action, int slot, double size = 0.002) {
-        ++sequence;
-        KernelIntent i;
-        i.intent_id = "l" + std::to_string(sequence);
-        i.trade_id = "trade-" + std::to_string(sequence);
-        i.slot_id = slot;
-        i.action = action;
-        i.side = TradeSide::LONG;
-        i.target_size = action == KernelCommandType::EXIT ? 0.0 : size;
-        i.reference_price = 100.0;
-        return kernel.process_intent(i);
+        return Held::intent(action, slot, size, 100.0, TradeSide::LONG);
     }
     // Delivers the held events except late fills (PARTIAL_FILL after a cancel), which are lost.
     void deliver_losing_late_fills() {
@@ -55,12 +46,6 @@ struct Late {
         for (int i = 0; i < kernel.max_slots(); ++i) snaps.push_back(kernel.slot_snapshot(i));
         return kernel.reconcile_from_slots(snaps);
     }
-    VirtualClock clock;
-    InMemoryControlPlane control;
-    HoldingVenue venue;
-    InMemoryZincPlane zinc;
-    ExecutionKernel kernel{KernelConfig{.max_slots = 2}, control, venue, zinc, clock};
-    int sequence = 0;
 };
 
 TEST(KernelLateFills, AReconcileAsksFinishedOrdersAgainAndReopensALostLateFillInAFreeSlot) {
@@ -292,19 +277,24 @@ TEST(KernelLateFills, ASnapshotWithMoreOrdersThanATradeMayHoldIsRefused) {
     EXPECT_EQ(h.kernel.state_hash(), before);
 }
 
+FinishedOrder finished_order(int slot, const char* trade, const char* id, VenueOrderStatus status, const char* qty) {
+    FinishedOrder order;
+    order.slot_id = slot;
+    order.trade_id = Id(trade);
+    order.asset = AssetName("BTCUSDT");
+    order.record.client_order_id = Id(id);
+    order.record.status = status;
+    order.record.qty = dec(qty);
+    return order;
+}
+
 TEST(KernelLateFills, TheSqliteJournalKeepsTheNewestVersionOfEachFinishedOrder) {
     const std::string path =
         (std::filesystem::temp_directory_path() / ("dita-finished-" + std::to_string(::getpid()) + ".db")).string();
     std::filesystem::remove(path);
     {
         SqliteZincPlane zinc(path);
-        FinishedOrder order;
-        order.slot_id = 1;
-        order.trade_id = Id("trade-9");
-        order.asset = AssetName("BTCUSDT");
-        order.record.client_order_id = Id("o-1");
-        order.record.status = VenueOrderStatus::CANCELED;
-        order.record.qty = dec("0.01");
+        FinishedOrder order = finished_order(1, "trade-9", "o-1", VenueOrderStatus::CANCELED, "0.01");
         zinc.record_finished_order(order);
         order.record.cum_filled_qty = dec("0.001");
         order.record.cum_fee = dec("0.00005");
@@ -325,13 +315,7 @@ TEST(KernelLateFills, TheSqliteJournalKeepsTheNewestVersionOfEachFinishedOrder) 
     }
     {
         SqliteZincPlane zinc(path);
-        FinishedOrder order;
-        order.slot_id = 0;
-        order.trade_id = Id("trade-2");
-        order.asset = AssetName("BTCUSDT");
-        order.record.client_order_id = Id("q-1");
-        order.record.qty = dec("0.02");
-        order.record.status = VenueOrderStatus::FILLED;
+        FinishedOrder order = finished_order(0, "trade-2", "q-1", VenueOrderStatus::FILLED, "0.02");
         order.record.cum_filled_qty = dec("0.02");
         zinc.record_finished_order(order);
         order.record.cum_fee = dec("0.0002");
