@@ -37,6 +37,14 @@ std::string lower(std::string_view text) {
     return out;
 }
 
+std::string no_symbol_detail(std::string_view asset) { return "asset '" + std::string(asset) + "' has no BingX symbol"; }
+
+// What a query about an asset BingX does not list answers.
+template <typename T>
+VenueQuery<T> no_symbol(std::string_view asset) {
+    return {VenueCallStatus::REJECTED, {}, no_symbol_detail(asset)};
+}
+
 KernelEventKind kind_of(VenueOrderStatus status) {
     switch (status) {
     case VenueOrderStatus::NEW: return KernelEventKind::ORDER_ACK;
@@ -409,7 +417,7 @@ struct BingxVenueAdapter::Impl {
         const auto symbol = symbol_of(asset);
         if (!symbol || !AssetName::fits(asset)) {
             out.status = VenueCallStatus::REJECTED;
-            out.detail = "asset '" + std::string(asset) + "' has no BingX symbol";
+            out.detail = no_symbol_detail(asset);
             return out;
         }
         Reply reply = call("GET", "/openApi/swap/v2/quote/contracts", {{"symbol", *symbol}}, false);
@@ -925,7 +933,7 @@ struct BingxVenueAdapter::Impl {
     VenueCallResult cancel(const CancelRequest& request) {
         const std::string coid = lower(request.client_order_id.view());
         const auto symbol = symbol_of(request.asset.view());
-        if (!symbol) return {VenueCallStatus::REJECTED, Id(), "asset '" + request.asset.str() + "' has no BingX symbol"};
+        if (!symbol) return {VenueCallStatus::REJECTED, Id(), no_symbol_detail(request.asset.view())};
         std::string venue_id = request.venue_order_id.str();
         {
             std::lock_guard lock(mutex);
@@ -1428,13 +1436,9 @@ void BingxVenueAdapter::drain_events(EventSink& sink) {
 
 VenueQuery<std::optional<VenueOrder>> BingxVenueAdapter::query_order(std::string_view asset,
                                                                      std::string_view client_order_id) {
-    VenueQuery<std::optional<VenueOrder>> out;
     const auto symbol = to_bingx_symbol(asset);
-    if (!symbol) {
-        out.status = VenueCallStatus::REJECTED;
-        out.detail = "asset '" + std::string(asset) + "' has no BingX symbol";
-        return out;
-    }
+    if (!symbol) return no_symbol<std::optional<VenueOrder>>(asset);
+    VenueQuery<std::optional<VenueOrder>> out;
     const std::string coid = lower(client_order_id);
     auto state = impl_->query_definite(*symbol, coid, "", impl_->call_deadline());
     if (state.outcome == CallOutcome::NOT_FOUND) return out;
@@ -1452,13 +1456,9 @@ VenueQuery<std::optional<VenueOrder>> BingxVenueAdapter::query_order(std::string
 }
 
 VenueQuery<std::vector<VenueOrder>> BingxVenueAdapter::open_orders(std::string_view asset) {
-    VenueQuery<std::vector<VenueOrder>> out;
     const auto symbol = to_bingx_symbol(asset);
-    if (!symbol) {
-        out.status = VenueCallStatus::REJECTED;
-        out.detail = "asset '" + std::string(asset) + "' has no BingX symbol";
-        return out;
-    }
+    if (!symbol) return no_symbol<std::vector<VenueOrder>>(asset);
+    VenueQuery<std::vector<VenueOrder>> out;
     auto reply = impl_->call_retrying("GET", "/openApi/swap/v2/trade/openOrders", {{"symbol", *symbol}},
                                       impl_->call_deadline(), 3);
     if (reply.outcome != CallOutcome::OK) return Impl::failed<std::vector<VenueOrder>>(reply);
@@ -1473,13 +1473,9 @@ VenueQuery<std::vector<VenueOrder>> BingxVenueAdapter::open_orders(std::string_v
 }
 
 VenueQuery<std::vector<VenuePosition>> BingxVenueAdapter::positions(std::string_view asset) {
-    VenueQuery<std::vector<VenuePosition>> out;
     const auto symbol = to_bingx_symbol(asset);
-    if (!symbol) {
-        out.status = VenueCallStatus::REJECTED;
-        out.detail = "asset '" + std::string(asset) + "' has no BingX symbol";
-        return out;
-    }
+    if (!symbol) return no_symbol<std::vector<VenuePosition>>(asset);
+    VenueQuery<std::vector<VenuePosition>> out;
     auto reply = impl_->call_retrying("GET", "/openApi/swap/v2/user/positions", {{"symbol", *symbol}},
                                       impl_->call_deadline(), 3);
     if (reply.outcome != CallOutcome::OK) return Impl::failed<std::vector<VenuePosition>>(reply);
@@ -1502,13 +1498,9 @@ VenueQuery<std::vector<VenuePosition>> BingxVenueAdapter::positions(std::string_
 }
 
 VenueQuery<std::vector<VenueOrder>> BingxVenueAdapter::cancel_all(std::string_view asset) {
-    VenueQuery<std::vector<VenueOrder>> out;
     const auto symbol = to_bingx_symbol(asset);
-    if (!symbol) {
-        out.status = VenueCallStatus::REJECTED;
-        out.detail = "asset '" + std::string(asset) + "' has no BingX symbol";
-        return out;
-    }
+    if (!symbol) return no_symbol<std::vector<VenueOrder>>(asset);
+    VenueQuery<std::vector<VenueOrder>> out;
     auto reply = impl_->call_retrying("DELETE", "/openApi/swap/v2/trade/allOpenOrders", {{"symbol", *symbol}},
                                       impl_->call_deadline(), 3);
     if (reply.outcome != CallOutcome::OK) return Impl::failed<std::vector<VenueOrder>>(reply);
@@ -1534,7 +1526,7 @@ VenueQuery<BingxBalance> BingxVenueAdapter::balance() {
 
 VenueQuery<BingxLeverage> BingxVenueAdapter::leverage(std::string_view asset) {
     const auto symbol = to_bingx_symbol(asset);
-    if (!symbol) return {VenueCallStatus::REJECTED, {}, "asset '" + std::string(asset) + "' has no BingX symbol"};
+    if (!symbol) return no_symbol<BingxLeverage>(asset);
     auto reply = impl_->call_retrying("GET", "/openApi/swap/v2/trade/leverage", {{"symbol", *symbol}},
                                       impl_->call_deadline(), 3);
     if (reply.outcome != CallOutcome::OK) return Impl::failed<BingxLeverage>(reply);
@@ -1547,7 +1539,7 @@ VenueQuery<BingxLeverage> BingxVenueAdapter::leverage(std::string_view asset) {
 
 VenueQuery<BingxLeverage> BingxVenueAdapter::set_leverage(std::string_view asset, TradeSide side, int leverage) {
     const auto symbol = to_bingx_symbol(asset);
-    if (!symbol) return {VenueCallStatus::REJECTED, {}, "asset '" + std::string(asset) + "' has no BingX symbol"};
+    if (!symbol) return no_symbol<BingxLeverage>(asset);
     if (leverage <= 0) return {VenueCallStatus::REJECTED, {}, "leverage must be positive"};
     const std::string side_text = impl_->config.position_mode == PositionMode::ONE_WAY
                                       ? "BOTH"
@@ -1572,7 +1564,7 @@ VenueQuery<InstrumentInfo> BingxVenueAdapter::load_contract(std::string_view ass
 
 VenueQuery<Decimal> BingxVenueAdapter::mark_price(std::string_view asset) {
     const auto symbol = to_bingx_symbol(asset);
-    if (!symbol) return {VenueCallStatus::REJECTED, {}, "asset '" + std::string(asset) + "' has no BingX symbol"};
+    if (!symbol) return no_symbol<Decimal>(asset);
     auto reply = impl_->call("GET", "/openApi/swap/v2/quote/premiumIndex", {{"symbol", *symbol}}, false);
     if (reply.outcome != CallOutcome::OK) return Impl::failed<Decimal>(reply);
     const auto marks = parse_premium_index_data(reply.envelope.data_json);
