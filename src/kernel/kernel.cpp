@@ -85,9 +85,9 @@ ExecutionKernel::ExecutionKernel(KernelConfig config, ControlPlane& control, Ven
     trade_orders_.resize(static_cast<std::size_t>(config_.max_slots));
     for (int i = 0; i < config_.max_slots; ++i) {
         slots_[static_cast<std::size_t>(i)].slot_id = i;
-        trade_orders_[static_cast<std::size_t>(i)].reserve(8);
+        trade_orders_[static_cast<std::size_t>(i)].reserve(4);
     }
-    trade_records_.reserve(config_.orders_per_trade_max);
+    trade_records_.reserve(4); // grows to a long trade's order count once, then stays
     totals_.initial_capital = config_.initial_capital;
     for (const std::string& asset : config_.watched_assets) instrument(asset);
     inbox_.reserve(64);
