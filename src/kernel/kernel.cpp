@@ -970,6 +970,8 @@ void ExecutionKernel::journal_finished(const OrderEntry& entry) {
 }
 
 void ExecutionKernel::keep_unmatched(const VenueEvent& event) {
+    // A reconcile that asks a finished order again keeps the same answer again: once is enough.
+    if (std::find(unmatched_.begin(), unmatched_.end(), event) != unmatched_.end()) return;
     if (unmatched_.size() == config_.unmatched_events_max) unmatched_.pop_front();
     unmatched_.push_back(event);
 }

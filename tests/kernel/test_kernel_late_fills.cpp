@@ -86,6 +86,10 @@ TEST(KernelLateFills, WithNoFreeSlotTheKernelSaysWhichLateFillsItHoldsAndPlacesT
     EXPECT_NE(out.details.find(old_order.str()), std::string::npos) << out.details;
     EXPECT_EQ(h.kernel.unplaced_fills().at(AssetName("BTCUSDT")), dec("0.001"));
     EXPECT_EQ(h.kernel.mismatched_assets().at(AssetName("BTCUSDT")), dec("0.001"));
+    // Asking again keeps nothing twice.
+    const std::size_t kept = h.kernel.unmatched_events().size();
+    EXPECT_EQ(h.reconcile().severity, KernelSeverity::WARNING);
+    EXPECT_EQ(h.kernel.unmatched_events().size(), kept);
     // Cancels and exits go on; a new entry on the asset waits, even in a freed slot.
     h.intent(KernelCommandType::CANCEL, 1);
     h.deliver_all();
