@@ -898,33 +898,17 @@ bool ExecutionKernel::rehome_late_entry(Ctx& ctx, OrderEntry& entry, const Order
     // moved on to another trade. The fill is this kernel's own position; it goes to a free slot
     // as the old trade, reopened, rather than waiting unexplained.
     if (after.purpose != OrderPurpose::ENTRY || !(after.cum_filled_qty > before.cum_filled_qty)) return false;
-    const auto free = std::find_if(slots_.begin(), slots_.end(), [](const TradeSlot& s) {
-        return is_free_stage(s.fsm_state) && !s.pending_exit;
-    });
-    if (free == slots_.end()) return false;
-    TradeSlot& slot = *free;
-    const TradeStage previous = slot.fsm_state;
-    const std::uint64_t trades_completed = slot.trades_completed;
-    slot = TradeSlot{};
-    slot.slot_id = static_cast<int>(free - slots_.begin());
-    slot.fsm_state = previous;
-    slot.trades_completed = trades_completed;
-    slot.trade_id = entry.trade_id;
-    slot.side = after.side;
-    slot.asset = entry.asset;
+    TradeSlot* const claimed = claim_free_slot(ctx, entry.trade_id, after.side, entry.asset);
+    if (claimed == nullptr) return false;
+    TradeSlot& slot = *claimed;
     slot.target_size = after.qty;
-    slot.leverage = Decimal::from_units(1);
-    slot.exit_legs.ratios[0] = Decimal::from_units(1);
-    slot.exit_legs.count = 1;
     slot.entry_order_id = after.client_order_id;
-    touch(ctx, slot.slot_id);
     if (!move(ctx, slot, FsmInput::DECIDE) || !move(ctx, slot, FsmInput::CREATE_INTENT) ||
         !move(ctx, slot, FsmInput::REQUEST_ORDER) || !move(ctx, slot, FsmInput::SEND_ORDER)) {
         return false;
     }
     entry.slot_id = slot.slot_id;
     entry.record = after;
-    trade_orders_[static_cast<std::size_t>(slot.slot_id)].clear();
     add_trade_order(slot.slot_id, after.client_order_id);
     // Only the fills the old trade never counted belong to the reopened one.
     apply_entry_change(ctx, slot, before, after, false);
@@ -1286,10 +1270,28 @@ bool ExecutionKernel::adopt_position(Ctx& ctx, const AssetName& asset, Decimal g
     // position the kernel believes in is never explained away.
     const Decimal net = kernel_net(asset);
     if ((net.is_positive() && gap.is_negative()) || (net.is_negative() && gap.is_positive())) return false;
+    TradeSlot* const claimed = claim_free_slot(ctx, Id(cat("adopted-", asset, "-", input_sequence_)),
+                                               gap.is_positive() ? TradeSide::LONG : TradeSide::SHORT, asset);
+    if (claimed == nullptr) return false;
+    TradeSlot& slot = *claimed;
+    slot.target_size = gap.abs();
+    slot.size = gap.abs();
+    slot.entry_filled = gap.abs();
+    slot.entry_price = entry_price;
+    if (!move(ctx, slot, FsmInput::BEGIN_RECONCILE) || !move(ctx, slot, FsmInput::RESOLVE_POSITION_OPEN)) return false;
+    set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::WARNING,
+               cat("venue holds ", gap, " ", asset, " no kernel order made; adopted into slot ", slot.slot_id,
+                   " as trade ", slot.trade_id, " at ", entry_price));
+    return true;
+}
+
+TradeSlot* ExecutionKernel::claim_free_slot(Ctx& ctx, const Id& trade_id, TradeSide side, const AssetName& asset) {
+    // The lowest free slot, for a trade the kernel takes on without an ENTER (a late fill's
+    // reopened trade, an adopted position): one exit leg, leverage 1, its FSM walk to come.
     const auto free = std::find_if(slots_.begin(), slots_.end(), [](const TradeSlot& s) {
         return is_free_stage(s.fsm_state) && !s.pending_exit;
     });
-    if (free == slots_.end()) return false;
+    if (free == slots_.end()) return nullptr;
     TradeSlot& slot = *free;
     const TradeStage previous = slot.fsm_state;
     const std::uint64_t trades_completed = slot.trades_completed;
@@ -1297,23 +1299,15 @@ bool ExecutionKernel::adopt_position(Ctx& ctx, const AssetName& asset, Decimal g
     slot.slot_id = static_cast<int>(free - slots_.begin());
     slot.fsm_state = previous;
     slot.trades_completed = trades_completed;
-    slot.trade_id = Id(cat("adopted-", asset, "-", input_sequence_));
-    trade_orders_[static_cast<std::size_t>(slot.slot_id)].clear();
-    slot.side = gap.is_positive() ? TradeSide::LONG : TradeSide::SHORT;
+    slot.trade_id = trade_id;
+    slot.side = side;
     slot.asset = asset;
-    slot.target_size = gap.abs();
-    slot.size = gap.abs();
-    slot.entry_filled = gap.abs();
-    slot.entry_price = entry_price;
     slot.leverage = Decimal::from_units(1);
     slot.exit_legs.ratios[0] = Decimal::from_units(1);
     slot.exit_legs.count = 1;
+    trade_orders_[static_cast<std::size_t>(slot.slot_id)].clear();
     touch(ctx, slot.slot_id);
-    if (!move(ctx, slot, FsmInput::BEGIN_RECONCILE) || !move(ctx, slot, FsmInput::RESOLVE_POSITION_OPEN)) return false;
-    set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::WARNING,
-               cat("venue holds ", gap, " ", asset, " no kernel order made; adopted into slot ", slot.slot_id,
-                   " as trade ", slot.trade_id, " at ", entry_price));
-    return true;
+    return &slot;
 }
 
 // ---------------------------------------------------------------------------------------

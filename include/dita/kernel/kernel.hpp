@@ -117,6 +117,7 @@ private:
                            bool in_reconcile);
     void finish_trade(Ctx& ctx, TradeSlot& slot);
     bool rehome_late_entry(Ctx& ctx, OrderEntry& entry, const OrderRecord& before, const OrderRecord& after);
+    TradeSlot* claim_free_slot(Ctx& ctx, const Id& trade_id, TradeSide side, const AssetName& asset);
     void keep_unmatched(const VenueEvent& event);
 
     // Reconciliation.
