@@ -403,9 +403,12 @@ void ReplayVenue::drain_events(EventSink& sink) {
     events_delivered_ += batch.size();
 }
 
-VenueQuery<std::optional<VenueOrder>> ReplayVenue::query_order(std::string_view, std::string_view client_order_id) {
-    VenueQuery<std::optional<VenueOrder>> out;
-    const VenueCall* call = next(VenueCallKind::QUERY_ORDER, client_order_id);
+namespace {
+
+// A query's recorded answer, or UNAVAILABLE when the replay asked something else than the log.
+template <typename T, typename Take>
+VenueQuery<T> recorded_answer(const VenueCall* call, Take take) {
+    VenueQuery<T> out;
     if (call == nullptr) {
         out.status = VenueCallStatus::UNAVAILABLE;
         out.detail = "replay diverged";
@@ -413,36 +416,28 @@ VenueQuery<std::optional<VenueOrder>> ReplayVenue::query_order(std::string_view,
     }
     out.status = call->query_status;
     out.detail = call->query_detail;
-    if (!call->orders.empty()) out.value = call->orders.front();
+    out.value = take(*call);
     return out;
+}
+
+} // namespace
+
+VenueQuery<std::optional<VenueOrder>> ReplayVenue::query_order(std::string_view, std::string_view client_order_id) {
+    return recorded_answer<std::optional<VenueOrder>>(
+        next(VenueCallKind::QUERY_ORDER, client_order_id), [](const VenueCall& call) -> std::optional<VenueOrder> {
+            if (call.orders.empty()) return std::nullopt;
+            return call.orders.front();
+        });
 }
 
 VenueQuery<std::vector<VenueOrder>> ReplayVenue::open_orders(std::string_view asset) {
-    VenueQuery<std::vector<VenueOrder>> out;
-    const VenueCall* call = next(VenueCallKind::OPEN_ORDERS, asset);
-    if (call == nullptr) {
-        out.status = VenueCallStatus::UNAVAILABLE;
-        out.detail = "replay diverged";
-        return out;
-    }
-    out.status = call->query_status;
-    out.detail = call->query_detail;
-    out.value = call->orders;
-    return out;
+    return recorded_answer<std::vector<VenueOrder>>(next(VenueCallKind::OPEN_ORDERS, asset),
+                                                    [](const VenueCall& call) { return call.orders; });
 }
 
 VenueQuery<std::vector<VenuePosition>> ReplayVenue::positions(std::string_view asset) {
-    VenueQuery<std::vector<VenuePosition>> out;
-    const VenueCall* call = next(VenueCallKind::POSITIONS, asset);
-    if (call == nullptr) {
-        out.status = VenueCallStatus::UNAVAILABLE;
-        out.detail = "replay diverged";
-        return out;
-    }
-    out.status = call->query_status;
-    out.detail = call->query_detail;
-    out.value = call->positions;
-    return out;
+    return recorded_answer<std::vector<VenuePosition>>(next(VenueCallKind::POSITIONS, asset),
+                                                       [](const VenueCall& call) { return call.positions; });
 }
 
 // ---------------------------------------------------------------------------------------
