@@ -234,19 +234,7 @@ std::vector<VenueEvent> query_overfills(const InputLog& log) {
         for (const VenueCall& call : input.calls) {
             if (call.kind != VenueCallKind::QUERY_ORDER && call.kind != VenueCallKind::OPEN_ORDERS) continue;
             for (const VenueOrder& order : call.orders) {
-                if (order.cum_filled_qty <= order.qty) continue;
-                VenueEvent report;
-                report.kind = KernelEventKind::FILL;
-                report.client_order_id = order.client_order_id;
-                report.trade_id = order.trade_id;
-                report.slot_id = order.slot_id;
-                report.asset = order.asset;
-                report.side = order.side;
-                report.order_qty = order.qty;
-                report.cum_filled_qty = order.cum_filled_qty;
-                report.avg_fill_price = order.avg_fill_price;
-                report.cum_fee = order.cum_fee;
-                out.push_back(report);
+                if (order.cum_filled_qty > order.qty) out.push_back(event_stating(order, event_kind_of(order.status)));
             }
         }
     }

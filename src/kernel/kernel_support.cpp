@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "dita/contracts/venue.hpp"
+
 namespace dita::detail {
 
 namespace {
@@ -274,27 +276,9 @@ bool event_matches(const OrderRecord& known, const VenueEvent& event) {
 }
 
 VenueEvent event_from_order(const VenueOrder& order, const TradeSlot& slot) {
-    VenueEvent event;
-    switch (order.status) {
-    case VenueOrderStatus::NEW: event.kind = KernelEventKind::ORDER_ACK; break;
-    case VenueOrderStatus::PARTIALLY_FILLED: event.kind = KernelEventKind::PARTIAL_FILL; break;
-    case VenueOrderStatus::FILLED: event.kind = KernelEventKind::FILL; break;
-    case VenueOrderStatus::CANCELED: event.kind = KernelEventKind::CANCEL_ACK; break;
-    case VenueOrderStatus::REJECTED: event.kind = KernelEventKind::ORDER_REJECT; break;
-    case VenueOrderStatus::EXPIRED: event.kind = KernelEventKind::EXPIRED; break;
-    }
-    event.status = static_cast<VenueEventStatus>(order.status);
-    event.venue_order_id = order.venue_order_id;
-    event.client_order_id = order.client_order_id;
+    VenueEvent event = event_stating(order, event_kind_of(order.status));
     event.slot_id = slot.slot_id;
     event.trade_id = slot.trade_id;
-    event.side = order.side;
-    event.asset = order.asset;
-    event.order_qty = order.qty;
-    event.cum_filled_qty = order.cum_filled_qty;
-    event.avg_fill_price = order.avg_fill_price;
-    event.cum_fee = order.cum_fee;
-    event.venue_sequence = order.venue_sequence;
     return event;
 }
 

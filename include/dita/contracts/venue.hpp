@@ -9,6 +9,12 @@
 
 namespace dita {
 
+// The event kind that reports an order standing in `status` (an order record read back, turned
+// into the event that would have said as much).
+KernelEventKind event_kind_of(VenueOrderStatus status);
+// An event stating all `order` says (its slot, trade and sequence too), as `kind`.
+VenueEvent event_stating(const VenueOrder& order, KernelEventKind kind);
+
 // Receives venue events on the kernel's thread.
 class EventSink {
 public:

@@ -45,18 +45,6 @@ VenueQuery<T> no_symbol(std::string_view asset) {
     return {VenueCallStatus::REJECTED, {}, no_symbol_detail(asset)};
 }
 
-KernelEventKind kind_of(VenueOrderStatus status) {
-    switch (status) {
-    case VenueOrderStatus::NEW: return KernelEventKind::ORDER_ACK;
-    case VenueOrderStatus::PARTIALLY_FILLED: return KernelEventKind::PARTIAL_FILL;
-    case VenueOrderStatus::FILLED: return KernelEventKind::FILL;
-    case VenueOrderStatus::CANCELED: return KernelEventKind::CANCEL_ACK;
-    case VenueOrderStatus::REJECTED: return KernelEventKind::ORDER_REJECT;
-    case VenueOrderStatus::EXPIRED: return KernelEventKind::EXPIRED;
-    }
-    return KernelEventKind::ORDER_ACK;
-}
-
 // Terminal beats working; within each group the later status wins.
 VenueOrderStatus merge_status(VenueOrderStatus known, VenueOrderStatus reported) {
     const bool known_done = is_terminal(known);
@@ -490,7 +478,7 @@ struct BingxVenueAdapter::Impl {
 
     VenueEvent event_of_locked(const Tracked& order, std::int64_t time_ms) const {
         VenueEvent event;
-        event.kind = kind_of(order.status);
+        event.kind = event_kind_of(order.status);
         event.status = static_cast<VenueEventStatus>(order.status);
         event.venue_order_id = Id(order.venue_order_id);
         event.client_order_id = Id(order.coid);
@@ -1055,7 +1043,7 @@ struct BingxVenueAdapter::Impl {
         // kernel can report it; it keeps it for reconciliation.
         VenueEvent event;
         const VenueOrderStatus status = update.status.value_or(VenueOrderStatus::NEW);
-        event.kind = kind_of(status);
+        event.kind = event_kind_of(status);
         event.status = static_cast<VenueEventStatus>(status);
         event.venue_order_id = Id(update.order_id);
         event.client_order_id = Id(coid.empty() ? "bx-" + update.order_id : coid);

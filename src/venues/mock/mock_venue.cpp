@@ -253,19 +253,7 @@ VenueCallResult MockVenueAdapter::cancel_order(const CancelRequest& request) {
 }
 
 void MockVenueAdapter::emit(const VenueOrder& order, KernelEventKind kind) {
-    VenueEvent event;
-    event.kind = kind;
-    event.status = static_cast<VenueEventStatus>(order.status);
-    event.venue_order_id = order.venue_order_id;
-    event.client_order_id = order.client_order_id;
-    event.slot_id = order.slot_id;
-    event.trade_id = order.trade_id;
-    event.side = order.side;
-    event.asset = order.asset;
-    event.order_qty = order.qty;
-    event.cum_filled_qty = order.cum_filled_qty;
-    event.avg_fill_price = order.avg_fill_price;
-    event.cum_fee = order.cum_fee;
+    VenueEvent event = event_stating(order, kind);
     event.venue_sequence = ++sequence_;
     event.timestamp_ns = now_ns();
     ++counters_.events_emitted;
