@@ -118,7 +118,8 @@ KernelOutcome ExecutionKernel::process_intent(const KernelIntent& intent) {
         case KernelCommandType::MARK_PRICE: handle_mark(ctx, intent); break;
         case KernelCommandType::RECONCILE: {
             const SlotSnapshot snapshot = slot_snapshot(intent.slot_id);
-            reconcile_slots(ctx, std::span<const SlotSnapshot>(&snapshot, 1), false);
+            const std::span<const SlotSnapshot> one(&snapshot, 1);
+            if (snapshots_valid(ctx, one)) reconcile_slots(ctx, one, false);
             break;
         }
         default:
@@ -165,7 +166,7 @@ KernelOutcome ExecutionKernel::reconcile_from_slots(std::span<const SlotSnapshot
     ctx.outcome.input_sequence = input_sequence_;
     ctx.outcome.timestamp_ns = clock_.now_ns();
     ctx.tracing = control_.state().trace_transitions || control_.state().mode == KernelMode::DEBUG;
-    reconcile_slots(ctx, snapshots, false);
+    if (snapshots_valid(ctx, snapshots)) reconcile_slots(ctx, snapshots, false);
     journal(ctx, "reconcile");
     return std::move(ctx.outcome);
 }
@@ -730,7 +731,7 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
     if (entry.trade_id != slot.trade_id) {
         if (after.cum_filled_qty == before.cum_filled_qty) {
             // Nothing filled: a late fee or status report of a finished trade.
-            book_late_fee(ctx, entry, after);
+            update_finished_order(ctx, entry, after);
             return;
         }
         if (!in_reconcile && after.purpose == OrderPurpose::ENTRY && ctx.defer_late_entries) {
@@ -1003,7 +1004,7 @@ bool ExecutionKernel::snapshots_valid(Ctx& ctx, std::span<const SlotSnapshot> sn
 }
 
 void ExecutionKernel::reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> snapshots, bool account_included) {
-    if (!snapshots_valid(ctx, snapshots)) return;
+    DITA_ASSERT(snapshots.size() <= slots_.size()); // snapshots_valid() passed them
     std::vector<bool> seen(slots_.size(), false);
     for (const SlotSnapshot& snapshot : snapshots) seen[static_cast<std::size_t>(snapshot.slot.slot_id)] = true;
     for (const SlotSnapshot& snapshot : snapshots) {
@@ -1117,11 +1118,14 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
             venue_entry = position.entry_price;
         }
         const bool live_refreshed = live_trades_refreshed(asset, refreshed);
-        // A gap may be the kernel's own: a late fill of a finished order whose report was lost.
-        // Only when every order the kernel remembers agrees with the venue is the rest foreign.
-        const bool all_refreshed =
-            live_refreshed && (venue_net == kernel_net(asset) || refresh_finished_orders(ctx, asset, refreshed));
-        const Decimal net = kernel_net(asset);
+        Decimal net = kernel_net(asset);
+        bool all_refreshed = live_refreshed;
+        if (live_refreshed && venue_net != net) {
+            // A gap may be the kernel's own: a late fill of a finished order whose report was
+            // lost. Only when every order it remembers agrees with the venue is the rest foreign.
+            all_refreshed = refresh_finished_orders(ctx, asset, refreshed);
+            net = kernel_net(asset);
+        }
         if (venue_net == net) {
             mismatched_assets_.erase(asset);
             unplaced_fills_.erase(asset);
@@ -1241,7 +1245,7 @@ void ExecutionKernel::settle_unmatched(Ctx& ctx, const AssetName& asset) {
         ++settled;
         const auto found = orders_.find(event.client_order_id);
         if (found == orders_.end()) continue;
-        book_late_fee(ctx, found->second, detail::merge_event(found->second.record, event));
+        update_finished_order(ctx, found->second, detail::merge_event(found->second.record, event));
     }
     if (settled == 0) return;
     std::erase_if(unmatched_, [&](const VenueEvent& e) { return e.asset == asset; });
@@ -1250,8 +1254,9 @@ void ExecutionKernel::settle_unmatched(Ctx& ctx, const AssetName& asset) {
                    " settled: the venue's position agrees"));
 }
 
-void ExecutionKernel::book_late_fee(Ctx& ctx, OrderEntry& entry, const OrderRecord& after) {
-    // The trade is finished, so the fee is the account's alone.
+void ExecutionKernel::update_finished_order(Ctx& ctx, OrderEntry& entry, const OrderRecord& after) {
+    // A finished trade's order takes in what the venue says of it (journaled for a restart);
+    // any fee it adds is the account's alone, the trade's record being written.
     const Decimal fee = after.cum_fee - entry.record.cum_fee;
     totals_.fees_paid += fee;
     const bool changed = !(entry.record == after);

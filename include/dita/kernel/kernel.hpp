@@ -121,6 +121,7 @@ private:
     void keep_unmatched(const VenueEvent& event);
 
     // Reconciliation.
+    // Snapshots that snapshots_valid() accepted: every input that reconciles validates first.
     void reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> snapshots, bool account_included);
     bool snapshots_valid(Ctx& ctx, std::span<const SlotSnapshot> snapshots);
     bool finished_orders_valid(Ctx& ctx, std::span<const FinishedOrder> orders);
@@ -136,7 +137,7 @@ private:
         std::string orders; // their ids, for the diagnostic
     };
     LateFills kept_late_fills(const AssetName& asset) const;
-    void book_late_fee(Ctx& ctx, OrderEntry& entry, const OrderRecord& after);
+    void update_finished_order(Ctx& ctx, OrderEntry& entry, const OrderRecord& after);
     bool adopt_position(Ctx& ctx, const AssetName& asset, Decimal gap, Decimal entry_price);
 
     // FSM and bookkeeping.
