@@ -122,7 +122,9 @@ class VenueReports {
 public:
     explicit VenueReports(const CheckContext& context) : view_(context.run.events) {
         if (context.log == nullptr) return;
-        std::vector<VenueEvent> overfills = query_overfills(*context.log);
+        std::vector<VenueEvent> local;
+        if (context.query_overfills == nullptr) local = query_overfills(*context.log);
+        const std::vector<VenueEvent>& overfills = context.query_overfills != nullptr ? *context.query_overfills : local;
         if (overfills.empty()) return;
         combined_.assign(view_.begin(), view_.end());
         combined_.insert(combined_.end(), overfills.begin(), overfills.end());
@@ -949,6 +951,12 @@ std::vector<InvariantResult> run_checks(const CheckContext& context) {
     if (context.options.replays && context.replays == nullptr && context.log != nullptr && !context.log->truncated) {
         replays = gather_replays(*context.log, context.run.events, context.options);
         shared.replays = &*replays;
+    }
+    // So are the venue's overfilled query answers, which several checks read.
+    std::vector<VenueEvent> overfills;
+    if (context.query_overfills == nullptr && context.log != nullptr) {
+        overfills = query_overfills(*context.log);
+        shared.query_overfills = &overfills;
     }
     std::vector<InvariantResult> out;
     out.reserve(std::size(checks_table));

@@ -107,6 +107,7 @@ struct CheckContext {
     const InputLog* log = nullptr;
     CheckOptions options;
     const ReplayEvidence* replays = nullptr; // made from the log when absent
+    const std::vector<VenueEvent>* query_overfills = nullptr; // query_overfills(*log), made when absent
 };
 
 using InvariantCheck = InvariantResult (*)(const CheckContext& context);
