@@ -116,7 +116,9 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
                            !request.qty.is_multiple_of(lot_step_) || !request.reference_price.is_positive();
     auto& stored = orders_.emplace(order.client_order_id, order).first->second;
     reference_price_[order.client_order_id] = request.reference_price;
-    const bool nothing_to_reduce = !malformed && !fillable(stored).is_positive();
+    // Reduce-only: an exit may fill no more than the account's position on the side it closes.
+    const Decimal room = fillable(stored);
+    const bool nothing_to_reduce = !malformed && !room.is_positive();
     if (scenario_reject || malformed || nothing_to_reduce || draw(ppm_.reject)) {
         ++counters_.orders_rejected;
         stored.status = VenueOrderStatus::REJECTED;
@@ -126,7 +128,6 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
         Decimal ratio = fill_ratio_;
         if (scenario_.random_partial_fills) ratio = Decimal::from_raw(static_cast<std::int64_t>(rng_.below(5)) * 25'000'000);
         Decimal share = request.qty.mul(ratio).floor_to(lot_step_);
-        const Decimal room = fillable(stored);
         const bool capped = share > room;
         if (capped) share = room;
         if (share.is_positive()) {
