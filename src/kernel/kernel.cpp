@@ -27,6 +27,18 @@ struct ExecutionKernel::Ctx {
     // free to reopen them in must not depend on the order the delivery came in.
     bool defer_late_entries = true;
     std::vector<VenueEvent> late_entries;
+    // Exit fills beyond a slot's open size (two exits of one position both filling, one late
+    // on its cancel): the kernel's own opposite position, placed at the end of the delivery
+    // for the same reason as late entries.
+    struct ExitExcess {
+        AssetName asset;
+        TradeSide side; // the new position's side (opposite to the closed trade's)
+        Decimal qty;
+        Decimal price;
+        Id client_order_id;
+        Decimal open; // what the slot held when the fill came
+    };
+    std::vector<ExitExcess> exit_excesses;
 };
 
 // While venue truth is re-applied, notes below `min` (other than progress) are not the input's
@@ -166,7 +178,7 @@ KernelOutcome ExecutionKernel::reconcile_from_slots(std::span<const SlotSnapshot
     ctx.outcome.input_sequence = input_sequence_;
     ctx.outcome.timestamp_ns = clock_.now_ns();
     ctx.tracing = control_.state().trace_transitions || control_.state().mode == KernelMode::DEBUG;
-    if (snapshots_valid(ctx, snapshots)) reconcile_slots(ctx, snapshots, false);
+    if (snapshots_valid(ctx, snapshots) && totals_stay_bounded(ctx, snapshots)) reconcile_slots(ctx, snapshots, false);
     journal(ctx, "reconcile");
     return std::move(ctx.outcome);
 }
@@ -177,9 +189,9 @@ KernelOutcome ExecutionKernel::restore(const RecoveredState& recovered) {
     ctx.outcome.input_sequence = input_sequence_;
     ctx.outcome.timestamp_ns = clock_.now_ns();
     ctx.tracing = control_.state().trace_transitions || control_.state().mode == KernelMode::DEBUG;
-    if (recovered.totals.initial_capital.is_negative() || recovered.totals.fees_paid.is_negative()) {
+    if (const auto problem = detail::check_totals(recovered.totals, bounds_)) {
         set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
-                   "recovered account totals are negative");
+                   "recovered account totals: " + *problem + "; nothing restored");
     } else if (finished_orders_valid(ctx, recovered.finished_orders) && snapshots_valid(ctx, recovered.slots)) {
         totals_ = recovered.totals;
         // Before the slots: a slot's own record of an order (a reopened trade) is newer.
@@ -196,6 +208,27 @@ KernelOutcome ExecutionKernel::restore(const RecoveredState& recovered) {
     }
     journal(ctx, "restore");
     return std::move(ctx.outcome);
+}
+
+bool ExecutionKernel::totals_stay_bounded(Ctx& ctx, std::span<const SlotSnapshot> snapshots) {
+    // reconcile_slots moves the account by each snapshot's difference from its slot: checked
+    // here (in 128 bits) so that snapshots cannot walk the totals out of Decimal's range.
+    __extension__ typedef __int128 wide;
+    wide realized = totals_.realized_pnl.raw();
+    wide fees = totals_.fees_paid.raw();
+    for (const SlotSnapshot& snapshot : snapshots) {
+        const TradeSlot& slot = slots_[static_cast<std::size_t>(snapshot.slot.slot_id)];
+        realized += static_cast<wide>(snapshot.slot.realized_pnl.raw()) - slot.realized_pnl.raw();
+        fees += static_cast<wide>(snapshot.slot.fees.raw()) - slot.fees.raw();
+    }
+    const wide bound = bounds_.capital_max.raw();
+    if (realized > bound || realized < -bound || fees > bound || fees < -bound) {
+        set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
+                   cat("the snapshots would take the account's realized PnL or fees beyond the capital bound ",
+                       bounds_.capital_max, "; nothing reconciled"));
+        return false;
+    }
+    return true;
 }
 
 bool ExecutionKernel::finished_orders_valid(Ctx& ctx, std::span<const FinishedOrder> orders) {
@@ -215,6 +248,7 @@ bool ExecutionKernel::finished_orders_valid(Ctx& ctx, std::span<const FinishedOr
             problem = cat("asset '", order.asset, "' is unknown");
         } else {
             problem = detail::check_order_record(order.record, config_.client_order_id_max);
+            if (!problem) problem = detail::check_order_record_bounds(order.record, bounds_);
         }
         if (problem) {
             set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
@@ -570,6 +604,40 @@ void ExecutionKernel::handle_mark(Ctx& ctx, const KernelIntent& intent) {
 }
 
 void ExecutionKernel::apply_late_entries(Ctx& ctx) {
+    apply_late_entry_events(ctx);
+    place_exit_excesses(ctx);
+}
+
+void ExecutionKernel::place_exit_excesses(Ctx& ctx) {
+    if (ctx.exit_excesses.empty()) return;
+    std::vector<Ctx::ExitExcess> excesses;
+    excesses.swap(ctx.exit_excesses);
+    std::sort(excesses.begin(), excesses.end(),
+              [](const Ctx::ExitExcess& a, const Ctx::ExitExcess& b) { return a.client_order_id < b.client_order_id; });
+    for (const Ctx::ExitExcess& excess : excesses) {
+        TradeSlot* const claimed =
+            claim_free_slot(ctx, Id(cat("excess-", input_sequence_, "-", excess.client_order_id.view().substr(0, 24))),
+                            excess.side, excess.asset);
+        if (claimed == nullptr) {
+            set_result(ctx, KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR,
+                       cat("exit fills exceed the open ", excess.open, " by ", excess.qty, " on ", excess.client_order_id,
+                           " and no slot is free to hold the excess; it is left to reconciliation"));
+            continue;
+        }
+        TradeSlot& slot = *claimed;
+        slot.target_size = excess.qty;
+        slot.size = excess.qty;
+        slot.entry_filled = excess.qty;
+        slot.entry_price = excess.price;
+        if (!move(ctx, slot, FsmInput::BEGIN_RECONCILE) || !move(ctx, slot, FsmInput::RESOLVE_POSITION_OPEN)) continue;
+        set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::WARNING,
+                   cat("exit fills exceed the open ", excess.open, " by ", excess.qty, " on ", excess.client_order_id,
+                       " (two exits of one position both filled): the kernel's own ", excess.side, " position, held in slot ",
+                       slot.slot_id, " as trade ", slot.trade_id));
+    }
+}
+
+void ExecutionKernel::apply_late_entry_events(Ctx& ctx) {
     if (ctx.late_entries.empty()) return;
     std::vector<VenueEvent> late;
     late.swap(ctx.late_entries);
@@ -830,19 +898,30 @@ void ExecutionKernel::apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRe
     const Decimal filled = after.cum_filled_qty - before.cum_filled_qty;
     const Decimal fee = after.cum_fee - before.cum_fee;
     const int direction = side_sign(slot.side);
-    const Decimal pnl = pnl_of(after, slot.entry_price, direction) - pnl_of(before, slot.entry_price, direction);
     // An exit never takes the slot below zero: fills beyond the open size are the venue's
     // position, not this trade's, and are left for reconciliation to find.
     const Decimal accounted = min(filled, slot.size);
+    Decimal pnl = pnl_of(after, slot.entry_price, direction) - pnl_of(before, slot.entry_price, direction);
+    Decimal excess_notional;
     if (accounted < filled) {
-        set_result(ctx, KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR,
-                   cat("exit fills of ", filled, " exceed the open ", slot.size, " on ", after.client_order_id,
-                       "; the excess is left to reconciliation"));
+        const Decimal excess = filled - accounted;
+        if (in_reconcile) {
+            set_result(ctx, KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR,
+                       cat("exit fills of ", filled, " exceed the open ", slot.size, " on ", after.client_order_id,
+                           "; the excess is left to reconciliation"));
+        } else {
+            // Only the open size is this trade's; the rest opens the other way, placed later.
+            pnl = pnl.mul_div(accounted, filled);
+            excess_notional = after.avg_fill_price.mul(excess);
+            ctx.exit_excesses.push_back(Ctx::ExitExcess{slot.asset,
+                                                        slot.side == TradeSide::LONG ? TradeSide::SHORT : TradeSide::LONG,
+                                                        excess, after.avg_fill_price, after.client_order_id, slot.size});
+        }
     }
     slot.exit_filled += accounted;
     slot.size -= accounted;
     slot.exit_notional += after.avg_fill_price.mul(after.cum_filled_qty) -
-                          before.avg_fill_price.mul(before.cum_filled_qty);
+                          before.avg_fill_price.mul(before.cum_filled_qty) - excess_notional;
     slot.realized_pnl += pnl;
     totals_.realized_pnl += pnl;
     slot.fees += fee;
@@ -1176,11 +1255,12 @@ Decimal ExecutionKernel::kernel_net(const AssetName& asset) const {
 }
 
 bool ExecutionKernel::refresh_finished_orders(Ctx& ctx, const AssetName& asset, const std::vector<bool>& refreshed) {
-    // The most recently finished first: a lost late fill is most likely on one of them.
-    std::vector<Id> asked;
-    for (auto it = retired_.rbegin(); it != retired_.rend() && asked.size() < config_.finished_orders_queried_max;
-         ++it) {
-        const auto found = orders_.find(*it);
+    // The most recently active at the venue first (its own sequence, not the order in which
+    // events happened to be delivered here, so that every delivery order asks the same orders
+    // in the same order): a lost late fill is most likely on one of them.
+    std::vector<std::pair<std::uint64_t, Id>> candidates;
+    for (const Id& coid : retired_) {
+        const auto found = orders_.find(coid);
         if (found == orders_.end() || found->second.asset != asset) continue;
         const OrderEntry& entry = found->second;
         const TradeSlot& owner = slots_[static_cast<std::size_t>(entry.slot_id)];
@@ -1191,7 +1271,16 @@ bool ExecutionKernel::refresh_finished_orders(Ctx& ctx, const AssetName& asset, 
             continue;
         }
         if (entry.record.status == VenueOrderStatus::REJECTED && !entry.record.cum_filled_qty.is_positive()) continue;
-        if (std::find(asked.begin(), asked.end(), *it) == asked.end()) asked.push_back(*it);
+        candidates.emplace_back(entry.record.last_venue_sequence, coid);
+    }
+    std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    std::vector<Id> asked;
+    for (const auto& [sequence, coid] : candidates) {
+        if (asked.size() == config_.finished_orders_queried_max) break;
+        asked.push_back(coid);
     }
     bool complete = true;
     for (const Id& coid : asked) {
@@ -1358,6 +1447,7 @@ void ExecutionKernel::set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeve
 }
 
 void ExecutionKernel::journal(Ctx& ctx, std::string_view input_ref) {
+    place_exit_excesses(ctx); // none is ever dropped, whichever path the fill came by
     if (!ctx.have_result) {
         ctx.outcome.details = "no change";
     }

@@ -106,7 +106,9 @@ private:
     void refuse_order(Ctx& ctx, TradeSlot& slot, const OrderRecord& record, const VenueCallResult& sent);
     void run_pending_exit(Ctx& ctx, TradeSlot& slot);
     void run_pending_exits(Ctx& ctx); // every touched slot's, once an input's events are applied
-    void apply_late_entries(Ctx& ctx); // the late entry fills a delivery held back, in id order
+    void apply_late_entries(Ctx& ctx); // what a delivery held back: late entry fills, then exit excesses
+    void apply_late_entry_events(Ctx& ctx); // in id order
+    void place_exit_excesses(Ctx& ctx);     // each into a free slot, in id order
 
     // Events.
     void drain(Ctx& ctx);
@@ -124,6 +126,7 @@ private:
     // Snapshots that snapshots_valid() accepted: every input that reconciles validates first.
     void reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> snapshots, bool account_included);
     bool snapshots_valid(Ctx& ctx, std::span<const SlotSnapshot> snapshots);
+    bool totals_stay_bounded(Ctx& ctx, std::span<const SlotSnapshot> snapshots);
     bool finished_orders_valid(Ctx& ctx, std::span<const FinishedOrder> orders);
     void journal_finished(const OrderEntry& entry);
     bool resolve_with_venue(Ctx& ctx, TradeSlot& slot);
