@@ -437,7 +437,7 @@ void bind_adapter_state(py::class_<PyBingxVenue>& cls) {
         self.venue.close();
     }, "Closes the stream and stops the adapter's threads (bounded). Idempotent.");
     cls.def_property_readonly("closed", [](PyBingxVenue& self) { return self.venue.closed(); }, "Whether close() ran.");
-    cls.def("__enter__", [](py::object self) { return self; }, "Returns the adapter.");
+    cls.def("__enter__", [](PyBingxVenue& self) -> PyBingxVenue& { return self; }, py::return_value_policy::reference, "Returns the adapter.");
     cls.def("__exit__", [](PyBingxVenue& self, py::object, py::object, py::object) {
         AccessLock lock(self.guards());
         py::gil_scoped_release nogil;

@@ -277,11 +277,12 @@ void bind_simulator_core(py::class_<PyBingxSimulator>& cls) {
         d["position_mode"] = self.config.hedge_mode ? "HEDGE" : "ONE_WAY";
         if (self.config.tls) d["tls_ca_pem"] = self.certificate_pem;
         return d;
-    }, "Keyword arguments for BingxVenueAdapter(**sim.adapter_options(), ...).");
+    }, "The keyword arguments a BingxVenueAdapter needs to trade here: base_url, stream_url, api_key, "
+       "api_secret, position_mode, and tls_ca_pem with TLS.");
     cls.def("close", [](PyBingxSimulator& self) {
         stop_simulator(self);
     }, "Stops serving, closes every connection and stops its threads. Idempotent.");
-    cls.def("__enter__", [](py::object self) { return self; }, "Returns the simulator.");
+    cls.def("__enter__", [](PyBingxSimulator& self) -> PyBingxSimulator& { return self; }, py::return_value_policy::reference, "Returns the simulator.");
     cls.def("__exit__", [](PyBingxSimulator& self, py::object, py::object, py::object) {
         stop_simulator(self);
     }, py::arg("exc_type"), py::arg("exc_value"), py::arg("traceback"), "close().");
