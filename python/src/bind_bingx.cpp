@@ -103,23 +103,14 @@ struct AdapterArgs {
     std::optional<std::string> tls_ca_pem;
 };
 
-// The stream URL BingX pairs with a REST URL: the known hosts' own, else the same host and
-// port with ws(s) and /swap-market (the simulator's layout).
-std::string stream_url_for(const std::string& rest_url) {
+// The stream URL BingX pairs with a REST URL: the known hosts' own (the exchange streams from
+// another host), else the adapter's rule (same host and port, ws(s)://, /swap-market).
+std::string stream_url_of(const std::string& rest_url) {
     if (rest_url == bingx::live_rest_url) return std::string(bingx::live_ws_url);
     if (rest_url == bingx::demo_rest_url) return std::string(bingx::demo_ws_url);
-    const std::size_t scheme_end = rest_url.find("://");
-    if (scheme_end == std::string::npos) {
-        throw py::value_error("BingxVenueAdapter.base_url: '" + rest_url + "' is not an http(s) URL");
-    }
-    const std::string scheme = rest_url.substr(0, scheme_end);
-    if (scheme != "http" && scheme != "https") {
-        throw py::value_error("BingxVenueAdapter.base_url: '" + rest_url + "' is not an http(s) URL");
-    }
-    const std::size_t authority_start = scheme_end + 3;
-    const std::size_t authority_end = rest_url.find('/', authority_start);
-    const std::string authority = rest_url.substr(authority_start, authority_end - authority_start);
-    return (scheme == "https" ? "wss://" : "ws://") + authority + "/swap-market";
+    auto derived = bingx::stream_url_for(rest_url);
+    if (!derived.ok()) throw py::value_error("BingxVenueAdapter.base_url: " + derived.error().detail);
+    return *derived;
 }
 
 bingx::Credentials credentials_of(const AdapterArgs& args) {
@@ -134,8 +125,8 @@ bingx::Credentials credentials_of(const AdapterArgs& args) {
         return bingx::Credentials(*args.api_key, *args.api_secret);
     }
     const bingx::CredentialsResult from_env = bingx::credentials_from_env();
-    if (!from_env.credentials) throw py::value_error("BingxVenueAdapter: " + from_env.error);
-    return *from_env.credentials;
+    if (!from_env.ok()) throw py::value_error("BingxVenueAdapter: " + from_env.error().detail);
+    return *from_env;
 }
 
 bingx::PositionMode position_mode_of(const std::string& text) {
@@ -155,7 +146,7 @@ Decimal cap_of(const std::optional<Decimal>& cap, const char* name) {
 bingx::BingxConfig config_of(const AdapterArgs& args) {
     bingx::BingxConfig config;
     config.rest_url = args.base_url.value_or(std::string(bingx::live_rest_url));
-    config.ws_url = args.stream_url ? *args.stream_url : stream_url_for(config.rest_url);
+    config.ws_url = args.stream_url ? *args.stream_url : stream_url_of(config.rest_url);
     config.credentials = credentials_of(args);
     if (args.symbols.empty()) throw py::value_error("BingxVenueAdapter.symbols: at least one symbol");
     config.assets = args.symbols;
@@ -210,13 +201,13 @@ std::unique_ptr<PyBingxVenue> make_venue(const AdapterArgs& args) {
     } catch (const std::invalid_argument& error) {
         throw py::value_error(error.what());
     }
-    bingx::StartResult started;
+    std::optional<bingx::StartResult> started;
     {
         py::gil_scoped_release nogil;
-        started = adapter->start();
-        if (!started.ok) adapter->stop();
+        started.emplace(adapter->start());
+        if (!started->ok()) adapter->stop();
     }
-    if (!started.ok) raise_unavailable_error("BingxVenueAdapter: start failed: " + started.error);
+    if (!started->ok()) raise_unavailable_error("BingxVenueAdapter: start failed: " + started->error().detail);
     return std::make_unique<PyBingxVenue>(std::move(adapter), config);
 }
 

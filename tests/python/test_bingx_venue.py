@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
+import weakref
 
 import pytest
 
@@ -197,6 +198,25 @@ def test_dropped_kernels_adapters_and_simulators_leave_no_threads():
         cycle(n)
         gc.collect()
     assert (threading.active_count(), os_threads()) == threads_before
+
+
+def test_an_adapter_is_released_with_its_kernel():
+    gc.collect()
+    threads_before = os_threads()
+    with seed_like_simulator() as sim:
+        venue = adapter_on(sim)
+        kernel = kernel_on(venue)
+        kernel.process_intent(intent(1, KernelCommandType.ENTER))
+        alive = weakref.ref(venue)
+        del venue
+        gc.collect()
+        assert alive() is not None and kernel.venue is alive()  # the kernel holds it
+        assert kernel.venue.stream_connected
+        del kernel
+        gc.collect()
+        assert alive() is None
+        assert os_threads() == threads_before + SIMULATOR_THREADS  # the adapter's threads are gone
+    assert os_threads() == threads_before
 
 
 def test_the_simulator_gives_urls_keys_and_faults():

@@ -37,7 +37,8 @@ def check_regenerated(build_python: Path) -> list[str]:
     if generated == committed:
         return []
     diff = difflib.unified_diff(committed.splitlines(), generated.splitlines(), "committed", "module", lineterm="")
-    return ["python/dita/_core.pyi differs from the module (regenerate with make_stubs.py):\n" +
+    return ["python/dita/_core.pyi differs from the module; after checking the change is meant, regenerate it:\n"
+            "  PYTHONPATH=build/python /usr/bin/python3 python/packaging/make_stubs.py python/dita\n" +
             "\n".join(list(diff)[:80])]
 
 
