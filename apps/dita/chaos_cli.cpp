@@ -27,7 +27,7 @@
 #include "dita/chaos/sequencer.hpp"
 #include "dita/chaos/suite.hpp"
 #include "dita/chaos/venue_factory.hpp"
-#include "dita/venues/bingx/chaos_venue.hpp"
+#include "dita/chaos/bingx_venue_factory.hpp"
 #include "dita/contracts/json.hpp"
 
 namespace dita::app {
@@ -313,7 +313,7 @@ int run_chaos_command(const ChaosOptions& options) {
     // The venue: the mock unless asked otherwise; BingX runs are wall-clock runs.
     VenueFactory venue_factory;
     if (options.venue == "bingx-sim" || options.venue == "bingx") {
-        bingx::BingxChaosOptions bingx_options;
+        chaos::BingxChaosOptions bingx_options;
         bingx_options.simulator = options.venue == "bingx-sim";
         if (bingx_options.simulator) {
             bingx_options.extra_faults = bingx_sim::moderate_faults(bingx_options.request_timeout_ms);
@@ -338,7 +338,7 @@ int run_chaos_command(const ChaosOptions& options) {
             bingx_options.order_qty_max = *qty;
             bingx_options.order_notional_max = *notional;
         }
-        venue_factory = bingx::bingx_chaos_venue_factory(std::move(bingx_options));
+        venue_factory = chaos::bingx_chaos_venue_factory(std::move(bingx_options));
     } else if (options.venue != "mock") {
         fmt::print(stderr, "dita chaos: unknown --venue '{}' (mock, bingx-sim, bingx)\n", options.venue);
         return exit_bad_input;
