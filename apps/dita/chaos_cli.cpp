@@ -735,7 +735,7 @@ int run_replay_command(const ReplayOptions& options) {
                passed ? "every ordering converges to the same state" : "FAILED", elapsed);
 
     if (!options.json_out.empty()) {
-        Json report;
+        Json report = report_header("dita replay", options.command_line);
         report["file"] = options.file;
         report["kind"] = summary.kind;
         report["inputs"] = summary.inputs;
