@@ -9,6 +9,7 @@ packages=(
   libboost-dev libboost-system-dev libssl-dev zlib1g-dev
   pybind11-dev python3-dev python3-pytest
   python3-venv python3-pip python3-mypy
+  chromium python3-jsonschema
 )
 
 missing=()
