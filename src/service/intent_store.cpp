@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <tuple>
+
 namespace dita::service {
 
 namespace {
@@ -112,40 +114,35 @@ Result<bool, Error> IntentStore::finish(const std::string& intent_id, const Json
     return true;
 }
 
-Result<IntentStore::Resolved, Error> IntentStore::resolve_pending(std::int64_t now_ns) {
-    std::vector<std::pair<std::string, std::int64_t>> pending;
+Result<IntentStore::Resolved, Error> IntentStore::resolve_from_journal() {
+    std::vector<std::tuple<std::string, std::string, std::int64_t>> pending;
     {
-        Statement q(db_, "SELECT intent_id, journal_seq_at_begin FROM service_intents WHERE state = 'pending'");
+        Statement q(db_, "SELECT intent_id, request, journal_seq_at_begin FROM service_intents WHERE state = 'pending' "
+                         "ORDER BY rowid");
         if (!q.ok()) return sql_error("read pending intents");
-        while (q.step() == SQLITE_ROW) pending.emplace_back(q.column_text(0), q.column_int(1));
+        while (q.step() == SQLITE_ROW) pending.emplace_back(q.column_text(0), q.column_text(1), q.column_int(2));
     }
     Resolved resolved;
-    for (const auto& [intent_id, seq] : pending) {
+    for (const auto& [intent_id, request, seq] : pending) {
         // The kernel's first outcome journaled for this intent after it was recorded.
         Statement q(db_, "SELECT rowid, input_sequence, timestamp_ns, code, severity, slot_id, details FROM outcomes "
                          "WHERE rowid > ?1 AND input_ref = ?2 ORDER BY rowid LIMIT 1");
         if (!q.ok()) return sql_error("read journal outcomes");
         q.integer(1, seq).text(2, intent_id);
-        Json outcome;
-        if (q.step() == SQLITE_ROW) {
-            outcome["diagnostic_code"] = q.column_text(3);
-            outcome["severity"] = q.column_text(4);
-            outcome["details"] = q.column_text(6);
-            outcome["slot_id"] = q.column_int(5);
-            outcome["input_sequence"] = q.column_int(1);
-            outcome["timestamp_ns"] = q.column_int(2);
-            outcome["recovered_from_journal"] = true;
-            ++resolved.from_journal;
-        } else {
-            outcome["diagnostic_code"] = "OUTCOME_UNKNOWN";
-            outcome["severity"] = "WARNING";
-            outcome["details"] = "the service stopped while this intent was in flight, before the kernel journaled it; "
-                                 "it is not sent again: the start-up reconcile took whatever the venue did";
-            outcome["slot_id"] = -1;
-            outcome["input_sequence"] = 0;
-            outcome["timestamp_ns"] = now_ns;
-            ++resolved.unknown;
+        if (q.step() != SQLITE_ROW) {
+            resolved.in_doubt.push_back(StoredIntent{intent_id, request, false, Json()});
+            continue;
         }
+        Json outcome;
+        outcome["diagnostic_code"] = q.column_text(3);
+        outcome["severity"] = q.column_text(4);
+        outcome["details"] = q.column_text(6);
+        outcome["slot_id"] = q.column_int(5);
+        outcome["input_sequence"] = q.column_int(1);
+        outcome["timestamp_ns"] = q.column_int(2);
+        outcome["seq"] = q.column_int(0);
+        outcome["recovered_from_journal"] = true;
+        ++resolved.from_journal;
         auto done = finish(intent_id, outcome);
         if (!done) return std::move(done).error();
     }

@@ -177,15 +177,118 @@ Result<std::unique_ptr<Service>, Error> Service::create(ServiceConfig config, Se
     return service;
 }
 
+namespace {
+
+Json in_doubt_outcome(std::string_view code, std::string details, std::int64_t now_ns) {
+    return Json{{"diagnostic_code", std::string(code)}, {"severity", "WARNING"}, {"details", std::move(details)},
+                {"slot_id", -1}, {"input_sequence", 0}, {"timestamp_ns", now_ns}};
+}
+
+// The slot as the kernel would have journaled it right after sending `order` for `intent`, had
+// it lived to commit: the order's answer lost (outcome_unknown), its fate left to the venue.
+std::optional<SlotSnapshot> with_unjournaled_order(SlotSnapshot snapshot, const KernelIntent& intent,
+                                                   const VenueOrder& order) {
+    TradeSlot& slot = snapshot.slot;
+    OrderRecord record;
+    record.client_order_id = order.client_order_id;
+    record.venue_order_id = order.venue_order_id;
+    record.qty = order.qty;
+    record.outcome_unknown = true;
+    if (intent.action == KernelCommandType::ENTER) {
+        TradeSlot fresh;
+        fresh.slot_id = slot.slot_id;
+        fresh.trades_completed = slot.trades_completed;
+        fresh.fsm_state = TradeStage::ORDER_SENT;
+        fresh.trade_id = Id(intent.trade_id);
+        fresh.side = intent.side;
+        fresh.asset = AssetName(intent.asset);
+        fresh.target_size = order.qty;
+        fresh.leverage = Decimal::from_double(intent.leverage).value_or(Decimal::from_units(1));
+        for (const double ratio : intent.exit_leg_ratios) {
+            if (fresh.exit_legs.count >= exit_legs_max) return std::nullopt;
+            const auto leg = Decimal::from_double(ratio);
+            if (!leg) return std::nullopt;
+            fresh.exit_legs.ratios[fresh.exit_legs.count++] = *leg;
+        }
+        fresh.entry_order_id = order.client_order_id;
+        fresh.working_order_id = order.client_order_id;
+        record.purpose = OrderPurpose::ENTRY;
+        record.side = intent.side;
+        slot = fresh;
+        snapshot.orders = {record};
+        return snapshot;
+    }
+    if (intent.action != KernelCommandType::EXIT || slot.size <= Decimal()) return std::nullopt;
+    slot.fsm_state = TradeStage::EXIT_SENT;
+    slot.exit_order_id = order.client_order_id;
+    slot.working_order_id = order.client_order_id;
+    record.purpose = OrderPurpose::EXIT;
+    record.side = slot.side;
+    snapshot.orders.push_back(record);
+    return snapshot;
+}
+
+} // namespace
+
+// An intent recorded but not journaled: the process died inside the kernel's input. Its order
+// (found at the venue by its deterministic client order id) goes into the restored state, so the
+// restore takes its fills from the venue; an intent whose order never reached the venue is
+// closed as not executed. Either way it is never sent again.
+std::optional<RecoveredState> Service::settle_in_doubt(std::optional<RecoveredState> recovered,
+                                                       const std::vector<StoredIntent>& in_doubt) {
+    Parts& p = *parts_;
+    const std::int64_t now = p.clock.now_ns();
+    for (const StoredIntent& stored : in_doubt) {
+        const Json request = Json::parse(stored.request, nullptr, false);
+        auto parsed = intent_from_json(request);
+        Json outcome = in_doubt_outcome("VENUE_UNAVAILABLE",
+                                        "the service stopped before this intent reached the venue: not executed", now);
+        if (parsed.ok() && parsed.value().action != KernelCommandType::CANCEL && p.kernel->valid_slot(parsed.value().slot_id)) {
+            const KernelIntent& intent = parsed.value();
+            const std::string coid = p.kernel->client_order_id_of(intent.intent_id);
+            std::string asset = intent.asset;
+            if (intent.action == KernelCommandType::EXIT && recovered) {
+                for (const SlotSnapshot& s : recovered->slots) {
+                    if (s.slot.slot_id == intent.slot_id) asset = s.slot.asset.str();
+                }
+            }
+            const auto found = p.venue->query_order(asset, coid);
+            if (!found.ok()) {
+                outcome = in_doubt_outcome("OUTCOME_UNKNOWN", "the service stopped inside this intent and the venue "
+                                           "could not be asked about order " + coid + " (" + found.detail + ")", now);
+            } else if (found.value) {
+                if (!recovered) {
+                    recovered.emplace();
+                    recovered->totals.initial_capital = config_.initial_capital;
+                }
+                SlotSnapshot base = p.kernel->slot_snapshot(intent.slot_id);
+                auto where = std::find_if(recovered->slots.begin(), recovered->slots.end(),
+                                          [&](const SlotSnapshot& s) { return s.slot.slot_id == intent.slot_id; });
+                if (where != recovered->slots.end()) base = *where;
+                if (auto patched = with_unjournaled_order(base, intent, *found.value)) {
+                    if (where != recovered->slots.end()) *where = std::move(*patched);
+                    else recovered->slots.push_back(std::move(*patched));
+                }
+                outcome = in_doubt_outcome("OUTCOME_UNKNOWN", "the service stopped after sending order " + coid +
+                                           " and before journaling it; the restart took its fills from the venue", now);
+                outcome["slot_id"] = intent.slot_id;
+            }
+        }
+        log_.warn("intent in flight at the last stop settled", {{"intent_id", stored.intent_id}, {"outcome", outcome}});
+        if (auto done = p.store->finish(stored.intent_id, outcome); !done) log_.error("intent not settled", {{"detail", done.error().detail}});
+    }
+    return recovered;
+}
+
 Result<bool, Error> Service::start() {
     Parts& p = *parts_;
-    auto resolved = p.store->resolve_pending(p.clock.now_ns());
+    auto resolved = p.store->resolve_from_journal();
     if (!resolved) return std::move(resolved).error();
-    if (resolved->from_journal + resolved->unknown > 0) {
-        log_.warn("intents in flight at the last stop closed",
-                  {{"from_journal", resolved->from_journal}, {"outcome_unknown", resolved->unknown}});
+    if (resolved->from_journal > 0) {
+        log_.warn("intents in flight at the last stop took their outcome from the journal",
+                  {{"count", resolved->from_journal}});
     }
-    const auto recovered = p.journal->recover();
+    const auto recovered = settle_in_doubt(p.journal->recover(), resolved->in_doubt);
     KernelOutcome outcome;
     if (recovered) {
         outcome = p.kernel->restore(*recovered);
@@ -195,6 +298,10 @@ Result<bool, Error> Service::start() {
         for (int i = 0; i < p.kernel->max_slots(); ++i) slots.push_back(p.kernel->slot_snapshot(i));
         outcome = p.kernel->reconcile_from_slots(slots);
         after_input("reconcile", "start", outcome);
+    }
+    if (outcome.diagnostic_code == KernelDiagnosticCode::INVALID_SNAPSHOT ||
+        outcome.diagnostic_code == KernelDiagnosticCode::INVALID_SLOT_ID) {
+        return Error{"RESTORE_REFUSED", "the journal " + config_.journal_path + " could not be restored: " + outcome.details};
     }
     metrics_.reconcile(!p.kernel->mismatched_assets().empty());
     if (p.bingx) stream_connects_seen_ = p.bingx->stats().stream_connects;

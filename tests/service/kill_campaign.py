@@ -261,7 +261,7 @@ level = "info"
         # Every acknowledged order is at the venue, once.
         orders = 0
         for intent_id, (body, outcome) in client.acked.items():
-            if outcome["diagnostic_code"] == "OK" and "sent" in outcome.get("details", ""):
+            if outcome["diagnostic_code"] == "OK" and "waits" not in outcome.get("details", ""):
                 answer = sim_get(sim_port, "/openApi/swap/v2/trade/order",
                                  {"symbol": "BTC-USDT", "clientOrderId": intent_id.lower()})
                 if answer.get("code") != 0:

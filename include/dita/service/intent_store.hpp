@@ -43,12 +43,13 @@ public:
     // Durable before it returns.
     Result<bool, Error> begin(const std::string& intent_id, const std::string& request);
     Result<bool, Error> finish(const std::string& intent_id, const Json& outcome);
-    // Closes every pending intent (see above); returns how many were closed each way.
+    // Closes every pending intent whose outcome the kernel journaled; returns the others (in
+    // doubt: the kernel may have sent their order without journaling it).
     struct Resolved {
         std::size_t from_journal = 0;
-        std::size_t unknown = 0;
+        std::vector<StoredIntent> in_doubt;
     };
-    Result<Resolved, Error> resolve_pending(std::int64_t now_ns);
+    Result<Resolved, Error> resolve_from_journal();
 
     // The kernel journal's outcomes after `after` (oldest first, at most `limit`).
     Result<std::vector<JournalOutcome>, Error> outcomes_after(std::int64_t after, std::size_t limit);

@@ -12,7 +12,9 @@
 #include "dita/contracts/types.hpp"
 #include "dita/service/config.hpp"
 #include "dita/service/log.hpp"
+#include "dita/service/intent_store.hpp"
 #include "dita/service/metrics.hpp"
+#include "dita/zinc/zinc_plane.hpp"
 
 namespace dita::service {
 
@@ -63,6 +65,8 @@ private:
     // Records the intent, hands it to the kernel, records its outcome.
     Reply process_recorded(KernelIntent intent, const std::string& request);
     void after_input(std::string_view kind, std::string_view input_ref, const KernelOutcome& outcome);
+    std::optional<RecoveredState> settle_in_doubt(std::optional<RecoveredState> recovered,
+                                                  const std::vector<StoredIntent>& in_doubt);
     void reconcile(std::string_view why);
     void feed_marks();
     Json flatten(std::int64_t now_ns);
