@@ -10,6 +10,7 @@ packages=(
   pybind11-dev python3-dev python3-pytest
   python3-venv python3-pip python3-mypy
   chromium python3-jsonschema
+  libtomlplusplus-dev
 )
 
 missing=()

@@ -6,6 +6,7 @@
 #include "chaos_cli.hpp"
 #include "demo.hpp"
 #include "fuzz_cli.hpp"
+#include "run_cli.hpp"
 #include "reports.hpp"
 #include "version.hpp"
 
@@ -178,6 +179,11 @@ int main(int argc, char** argv) {
     fuzz_cmd->add_flag("--no-shrink", fuzz.no_shrink, "report failures as generated");
     fuzz_cmd->add_flag("--no-progress", fuzz.no_progress, "never draw the progress line");
 
+    dita::app::RunOptions run;
+    CLI::App* run_cmd = dita::app::add_run_command(app, run);
+    dita::app::CtlOptions ctl;
+    CLI::App* ctl_cmd = dita::app::add_ctl_command(app, ctl);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -194,5 +200,7 @@ int main(int argc, char** argv) {
     if (*replay_cmd) return dita::app::run_replay_command(replay);
     if (*fuzz_cmd) return dita::app::run_fuzz_command(fuzz);
     if (*scenarios_cmd) return dita::app::run_scenarios_command(scenarios);
+    if (*run_cmd) return dita::app::run_run_command(run);
+    if (*ctl_cmd) return dita::app::run_ctl_command(ctl);
     return dita::app::exit_bad_input;
 }
