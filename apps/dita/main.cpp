@@ -6,6 +6,19 @@
 #include "chaos_cli.hpp"
 #include "demo.hpp"
 #include "fuzz_cli.hpp"
+#include "run_cli.hpp"
+#include "reports.hpp"
+#include "version.hpp"
+
+namespace {
+
+constexpr const char* exit_codes_footer =
+    "Exit codes: 0 every invariant holds (or the command did what it was asked), 1 an invariant "
+    "fails, 2 bad usage or input (nothing ran).";
+
+std::string footer(const char* examples) { return std::string(exit_codes_footer) + "\n\nExamples:\n" + examples; }
+
+} // namespace
 
 namespace {
 
@@ -44,6 +57,14 @@ CLI::Validator unsigned_number() {
 int main(int argc, char** argv) {
     CLI::App app{"dita: deterministic execution kernel for perpetual futures, with chaos testing"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", "dita " + dita::app::version_text(), "print the version (and git revision) and exit");
+    // Every option's default is shown in --help (subcommands inherit this).
+    app.option_defaults()->always_capture_default();
+    app.footer(footer("  dita chaos --html report.html         the ten built-ins, a timeline per scenario\n"
+                      "  dita fuzz --seeds 10000 --junit f.xml  a random campaign, JUnit for CI"));
+    std::vector<std::string> invocation(argv, argv + argc);
+    const std::string program = argc > 0 ? argv[0] : "dita";
+    const std::string command_line = dita::app::shell_command(invocation);
 
     dita::app::DemoOptions demo;
     CLI::App* demo_cmd = app.add_subcommand("demo", "trade a few lifecycles on the mock venue and print them");
@@ -62,6 +83,12 @@ int main(int argc, char** argv) {
     chaos_cmd->add_option("--group", chaos.group, "a seed group: all (ALL_SCENARIOS), edge, reject, builtin; or field (named failures from the field)")
         ->check(CLI::IsMember({"all", "edge", "reject", "builtin", "field"}));
     chaos_cmd->add_option("--json", chaos.json_out, "write the JSON report to this file ('-': stdout)");
+    chaos_cmd->add_option("--html", chaos.html_out,
+                          "write an HTML report: per scenario a timeline (slots, intents, venue events, diagnostics, "
+                          "capital), the failing invariant marked");
+    chaos_cmd->add_option("--junit", chaos.junit_out, "write JUnit XML for CI: one testcase per scenario");
+    chaos_cmd->footer(footer("  dita chaos --group field --html field.html\n"
+                             "  dita chaos --scenario-file scenarios/fill_before_ack.json --reorders 20 --seed 7 --junit chaos.xml"));
     chaos_cmd->add_option("--venue", chaos.venue,
                           "mock (default), bingx-sim (a local BingX simulator per run, faults on, through the real "
                           "adapter), or bingx (the adapter on --bingx-url; a real host needs --live and caps)")
@@ -101,12 +128,17 @@ int main(int argc, char** argv) {
     replay_cmd->add_option("--samples", replay.samples, "orders sampled when there are too many to enumerate")
         ->check(CLI::Range(1, 1'000'000));
     replay_cmd->add_option("--json", replay.json_out, "write a JSON summary to this file ('-': stdout)");
+    replay_cmd->add_option("--html", replay.html_out, "write an HTML report: the log's timeline, replayed input by input");
+    replay_cmd->footer(footer("  dita chaos --scenario fill_before_ack --capture cap && dita replay cap/fill_before_ack.inputs.jsonl --exhaustive\n"
+                              "  dita replay cap/fill_before_ack.inputs.jsonl --html replay.html"));
     replay_cmd->add_flag("--no-progress", replay.no_progress, "never draw a progress bar");
 
     dita::app::ScenariosOptions scenarios;
     CLI::App* scenarios_cmd = app.add_subcommand("scenarios", "list the built-in chaos scenarios");
     scenarios_cmd->add_option("--export", scenarios.export_dir, "write each built-in as a scenario file to this directory");
     scenarios_cmd->add_flag("--json", scenarios.json, "print them as one scenario file");
+    scenarios_cmd->footer(footer("  dita scenarios\n  dita scenarios --export my-scenarios"));
+    demo_cmd->footer(footer("  dita demo\n  dita demo --cycles 10 --partial-fill-ratio 0.5 --quiet"));
 
     dita::app::FuzzOptions fuzz;
     CLI::App* fuzz_cmd = app.add_subcommand(
@@ -121,6 +153,11 @@ int main(int argc, char** argv) {
         ->check(finite_number())
         ->check(CLI::NonNegativeNumber);
     fuzz_cmd->add_option("--json", fuzz.json_out, "write the JSON report to this file ('-': stdout)");
+    fuzz_cmd->add_option("--html", fuzz.html_out,
+                         "write an HTML report: failures by invariant, each shrunk reproducer's timeline and re-run command");
+    fuzz_cmd->add_option("--junit", fuzz.junit_out, "write JUnit XML for CI: the campaign, and one testcase per failing seed");
+    fuzz_cmd->footer(footer("  dita fuzz --seeds 100000 --shard 0/2 --save-dir repro\n"
+                            "  dita fuzz --start 4242 --seeds 1 --html seed.html"));
     fuzz_cmd->add_option("--save-dir", fuzz.save_dir, "save each shrunk reproducer as a scenario file here");
     fuzz_cmd->add_option("--replay-every", fuzz.replay_every,
                          "replay checks on every k-th seed (and every failure); 1: every seed")
@@ -142,6 +179,11 @@ int main(int argc, char** argv) {
     fuzz_cmd->add_flag("--no-shrink", fuzz.no_shrink, "report failures as generated");
     fuzz_cmd->add_flag("--no-progress", fuzz.no_progress, "never draw the progress line");
 
+    dita::app::RunOptions run;
+    CLI::App* run_cmd = dita::app::add_run_command(app, run);
+    dita::app::CtlOptions ctl;
+    CLI::App* ctl_cmd = dita::app::add_ctl_command(app, ctl);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -152,9 +194,13 @@ int main(int argc, char** argv) {
         demo.show_transitions = !quiet;
         return dita::app::run_demo(demo);
     }
+    chaos.program = replay.program = fuzz.program = program;
+    chaos.command_line = replay.command_line = fuzz.command_line = command_line;
     if (*chaos_cmd) return dita::app::run_chaos_command(chaos);
     if (*replay_cmd) return dita::app::run_replay_command(replay);
     if (*fuzz_cmd) return dita::app::run_fuzz_command(fuzz);
     if (*scenarios_cmd) return dita::app::run_scenarios_command(scenarios);
+    if (*run_cmd) return dita::app::run_run_command(run);
+    if (*ctl_cmd) return dita::app::run_ctl_command(ctl);
     return dita::app::exit_bad_input;
 }

@@ -541,6 +541,7 @@ ReplayRun LogReplayer::run() {
         }
         venue_.end();
         out.outcome_inputs.push_back(i);
+        if (observer_) observer_(i, out.outcomes.back(), *kernel_);
         if (venue_.divergence()) break;
     }
     venue_.detach();

@@ -214,7 +214,9 @@ JsonResult<ChaosStep> parse_step(const Json& json, const std::string& pointer) {
 Result<ChaosScenario> parse_scenario(const Json& json, const std::string& pointer, const std::string& source) {
     ChaosScenario scenario;
     JsonObjectReader r(json, pointer);
-    r.reject_unknown_keys({"name", "description", "venue", "slot_id", "at_rest", "steps"});
+    // "$schema" names scenarios/schema.json so editors validate the file; dita reads nothing from it.
+    r.reject_unknown_keys({"$schema", "name", "description", "venue", "slot_id", "at_rest", "steps"});
+    (void)bounded_text(r, "$schema", {}, false);
     scenario.name = r.string("name", {}, true);
     if (r.ok()) {
         if (scenario.name.empty() || scenario.name.size() > scenario_name_chars_max || !printable(scenario.name)) {
@@ -274,7 +276,8 @@ Result<std::vector<ChaosScenario>> parse_scenarios(std::string_view text, const 
     std::vector<ChaosScenario> out;
     if (document.is_object() && document.contains("scenarios")) {
         JsonObjectReader wrapper(document, "");
-        wrapper.reject_unknown_keys({"scenarios"});
+        wrapper.reject_unknown_keys({"$schema", "scenarios"});
+        (void)bounded_text(wrapper, "$schema", {}, false);
         if (!wrapper.ok()) return Error{source, describe_place(wrapper.error().pointer, ""), wrapper.error().reason};
         const Json& list = document["scenarios"];
         if (!list.is_array() || list.empty() || list.size() > scenarios_per_file_max) {

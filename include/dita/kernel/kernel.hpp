@@ -70,6 +70,9 @@ public:
     AccountTotals totals() const { return totals_; }
     std::optional<Decimal> mark_price(std::string_view asset) const;
     std::optional<OrderRecord> order(std::string_view client_order_id) const;
+    // The client order id an intent's order gets (deterministic: a host finds an order it sent
+    // but never journaled by it).
+    std::string client_order_id_of(std::string_view intent_id) const { return make_client_order_id(intent_id); }
     // Orders the kernel believes are working at the venue, in client-order-id order.
     std::vector<OrderRecord> working_orders() const;
     // Events for orders the kernel does not know, kept for reconciliation.
