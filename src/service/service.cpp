@@ -68,7 +68,7 @@ Result<bool, Error> start_bingx(const ServiceConfig& config, Service& /*unused*/
         auto credentials = bingx::credentials_from_env();
         const bingx_sim::SimConfig defaults;
         options.credentials = credentials.ok() ? credentials.value()
-                                                      : bingx::Credentials(defaults.api_key, defaults.api_secret);
+                                               : bingx::Credentials(defaults.api_key, defaults.api_secret);
         options.send_price_with_market = true;
         options.rest_url = simulator != nullptr ? simulator->rest_url() : config.venue.rest_url;
         options.ws_url = simulator != nullptr ? simulator->ws_url() : config.venue.ws_url;
