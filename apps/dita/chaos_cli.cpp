@@ -25,6 +25,7 @@
 #include "dita/chaos/scenario.hpp"
 #include "dita/chaos/scenario_io.hpp"
 #include "dita/chaos/sequencer.hpp"
+#include "dita/chaos/text_lines.hpp"
 #include "dita/chaos/suite.hpp"
 #include "dita/chaos/venue_factory.hpp"
 #include "dita/chaos/bingx_venue_factory.hpp"
@@ -677,14 +678,27 @@ chaos::HtmlReport replay_html(const ReplayOptions& options, const ReplaySummary&
 
 } // namespace
 
+// The probe reads at most this much of a first line; an input-log header is far shorter.
+constexpr std::size_t replay_probe_chars_max = 1u << 20;
+
 int run_replay_command(const ReplayOptions& options) {
+    if (exists_but_not_regular_file(options.file)) {
+        fmt::print(stderr, "dita replay: {} is not a regular file (not a capture)\n", options.file);
+        return exit_bad_input;
+    }
     std::ifstream probe(options.file, std::ios::binary);
     if (!probe) {
         fmt::print(stderr, "dita replay: cannot open {}\n", options.file);
         return exit_bad_input;
     }
+    // The first non-blank line tells an input log from an event stream; read with a bound.
     std::string first_line;
-    while (std::getline(probe, first_line) && first_line.find_first_not_of(" \t\r") == std::string::npos) {
+    for (BoundedLine line = read_bounded_line(probe, replay_probe_chars_max); line.status == LineStatus::LINE;
+         line = read_bounded_line(probe, replay_probe_chars_max)) {
+        if (line.text.find_first_not_of(" \t\r") != std::string::npos) {
+            first_line = std::move(line.text);
+            break;
+        }
     }
     probe.close();
 
@@ -710,6 +724,10 @@ int run_replay_command(const ReplayOptions& options) {
         auto events = load_events(options.file);
         if (!events.ok()) {
             fmt::print(stderr, "dita replay: event file refused: {}\n", events.error().message());
+            return exit_bad_input;
+        }
+        if (events.value().empty()) {
+            fmt::print(stderr, "dita replay: {} holds no input-log header and no event: not a capture\n", options.file);
             return exit_bad_input;
         }
         summary = replay_events(events.value(), options);

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "chaos_cli.hpp"
@@ -32,6 +33,13 @@ struct Shard {
 std::optional<Shard> parse_shard(const std::string& text) {
     const auto slash = text.find('/');
     if (slash == std::string::npos || slash == 0 || slash + 1 >= text.size()) return std::nullopt;
+    // Digits only: std::stoull reads "-1" as 2^64-1.
+    const auto digits = [](std::string_view part) {
+        return !part.empty() && part.size() <= 20 && part.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    if (!digits(std::string_view(text).substr(0, slash)) || !digits(std::string_view(text).substr(slash + 1))) {
+        return std::nullopt;
+    }
     Shard shard;
     try {
         std::size_t used = 0;
@@ -190,6 +198,11 @@ int run_fuzz_command(const FuzzOptions& options) {
         fmt::print(stderr, "dita fuzz: --shard expects i/n with 0 <= i < n, got '{}'\n", options.shard);
         return exit_bad_input;
     }
+    if (options.seeds > 0 && options.start > std::numeric_limits<std::uint64_t>::max() - (options.seeds - 1)) {
+        fmt::print(stderr, "dita fuzz: --start {} with --seeds {} passes seed 2^64-1 (the range would wrap to seeds already run)\n",
+                   options.start, options.seeds);
+        return exit_bad_input;
+    }
     if (!(options.time_limit_seconds >= 0.0)) {
         fmt::print(stderr, "dita fuzz: --time-limit must not be negative\n");
         return exit_bad_input;
@@ -227,6 +240,8 @@ int run_fuzz_command(const FuzzOptions& options) {
     campaign.shrink = !options.no_shrink;
     campaign.failures_max = options.failures_max;
     campaign.generator.steps_max = options.steps_max;
+    campaign.generator.large_share_percent = options.large ? 25 : 0;
+    campaign.generator.large_steps_max = options.large_steps_max;
     campaign.generator.faults = !options.no_faults;
     campaign.generator.restarts = !options.no_restarts;
     campaign.generator.wild_prices = options.wild_prices;
@@ -305,6 +320,7 @@ int run_fuzz_command(const FuzzOptions& options) {
         out["start"] = options.start;
         out["seeds"] = options.seeds;
         out["shard"] = options.shard;
+        if (options.large) out["large_steps_max"] = options.large_steps_max; // absent: the default campaign
         out["runs"] = report.runs;
         out["replayed_runs"] = report.replayed_runs;
         out["stopped_early"] = report.stopped_early;

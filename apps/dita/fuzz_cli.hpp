@@ -17,6 +17,8 @@ struct FuzzOptions {
     std::string junit_out;       // JUnit XML: the campaign, and one testcase per failing seed
     std::uint64_t replay_every = 1; // replay checks on every k-th seed (and every failure)
     std::size_t steps_max = 24;
+    bool large = false; // a quarter of the seeds drawn with up to large_steps_max steps
+    std::size_t large_steps_max = 400;
     std::size_t failures_max = 100; // stop after this many failures
     bool no_shrink = false;
     bool no_faults = false;   // the default venue: no fault drawn

@@ -1,8 +1,12 @@
 #include <CLI/CLI.hpp>
 
+#include <cmath>
+#include <cstdint>
+
 #include "chaos_cli.hpp"
 #include "demo.hpp"
 #include "fuzz_cli.hpp"
+#include "run_cli.hpp"
 #include "reports.hpp"
 #include "version.hpp"
 
@@ -13,6 +17,40 @@ constexpr const char* exit_codes_footer =
     "fails, 2 bad usage or input (nothing ran).";
 
 std::string footer(const char* examples) { return std::string(exit_codes_footer) + "\n\nExamples:\n" + examples; }
+
+} // namespace
+
+namespace {
+
+// CLI::Range lets NaN through (every comparison with it is false) and CLI11 2.1 reads "-1"
+// into an unsigned option as 2^64-1: every numeric flag also passes one of these.
+CLI::Validator finite_number() {
+    return CLI::Validator(
+        [](const std::string& text) -> std::string {
+            double value = 0.0;
+            if (!CLI::detail::lexical_cast(text, value) || !std::isfinite(value)) {
+                return "expected a finite number, got '" + text + "'";
+            }
+            return {};
+        },
+        "FINITE");
+}
+
+CLI::Validator unsigned_number() {
+    return CLI::Validator(
+        [](const std::string& text) -> std::string {
+            if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos) {
+                return "expected a non-negative integer below 2^64, got '" + text + "'";
+            }
+            // Plain digits compare as numbers when their lengths are equal; CLI11 2.1 saturates
+            // at 2^64-1 instead of refusing.
+            if (text.size() == 20 && text > "18446744073709551615") {
+                return "expected an integer below 2^64, got '" + text + "'";
+            }
+            return {};
+        },
+        "UINT");
+}
 
 } // namespace
 
@@ -32,6 +70,7 @@ int main(int argc, char** argv) {
     CLI::App* demo_cmd = app.add_subcommand("demo", "trade a few lifecycles on the mock venue and print them");
     demo_cmd->add_option("--cycles", demo.cycles, "number of trades")->check(CLI::Range(1, 1000));
     demo_cmd->add_option("--partial-fill-ratio", demo.partial_fill_ratio, "mock venue fill share")
+        ->check(finite_number())
         ->check(CLI::Range(0.0, 1.0));
     bool quiet = false;
     demo_cmd->add_flag("--quiet", quiet, "hide transitions");
@@ -56,8 +95,12 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"mock", "bingx-sim", "bingx"}));
     chaos_cmd->add_option("--bingx-url", chaos.bingx_url, "BingX REST base URL for --venue bingx");
     chaos_cmd->add_flag("--live", chaos.live, "allow --venue bingx to trade on a real BingX host");
-    chaos_cmd->add_option("--max-order-qty", chaos.max_order_qty, "live runs: the largest order size sent");
-    chaos_cmd->add_option("--max-order-notional", chaos.max_order_notional, "live runs: the largest order notional sent");
+    chaos_cmd->add_option("--max-order-qty", chaos.max_order_qty, "live runs: the largest order size sent")
+        ->check(finite_number())
+        ->check(CLI::NonNegativeNumber);
+    chaos_cmd->add_option("--max-order-notional", chaos.max_order_notional, "live runs: the largest order notional sent")
+        ->check(finite_number())
+        ->check(CLI::NonNegativeNumber);
     chaos_cmd->add_option("--capture", chaos.capture_dir,
                           "write each scenario's input log and event stream (JSON lines) to this directory");
     chaos_cmd->add_option("--repeat", chaos.repeat, "run everything this many times, with fresh shuffle seeds")
@@ -66,7 +109,7 @@ int main(int argc, char** argv) {
                           "replays per scenario run, each delivering every event twice: the first reverses every "
                           "event batch, the others shuffle them (seeded); 0: one replay in recorded order")
         ->check(CLI::Range(0, 10'000));
-    chaos_cmd->add_option("--seed", chaos.seed, "seed of the shuffled replays");
+    chaos_cmd->add_option("--seed", chaos.seed, "seed of the shuffled replays")->check(unsigned_number());
     chaos_cmd->add_flag("--no-replay", chaos.no_replay, "skip the replay checks (duplicates, convergence)");
     chaos_cmd->add_flag("--wall-clock", chaos.wall_clock, "sleep through delays instead of advancing virtual time");
     chaos_cmd->add_flag("--verbose,-v", chaos.verbose, "show every check's detail");
@@ -81,7 +124,7 @@ int main(int argc, char** argv) {
     CLI::Option* exhaustive = replay_cmd->add_flag(
         "--exhaustive", replay.exhaustive, "replay in every order (up to 8 events / 40320 batch orders), else --samples");
     shuffle->excludes(exhaustive);
-    replay_cmd->add_option("--seed", replay.seed, "shuffle seed");
+    replay_cmd->add_option("--seed", replay.seed, "shuffle seed")->check(unsigned_number());
     replay_cmd->add_option("--samples", replay.samples, "orders sampled when there are too many to enumerate")
         ->check(CLI::Range(1, 1'000'000));
     replay_cmd->add_option("--json", replay.json_out, "write a JSON summary to this file ('-': stdout)");
@@ -101,10 +144,14 @@ int main(int argc, char** argv) {
     CLI::App* fuzz_cmd = app.add_subcommand(
         "fuzz", "random chaos campaign: seeded scenarios with venue faults, every invariant plus liveness, "
                 "failures shrunk to minimal scenario files");
-    fuzz_cmd->add_option("--seeds", fuzz.seeds, "number of seeds (start .. start+N-1)")->check(CLI::Range(0ULL, 1ULL << 40));
-    fuzz_cmd->add_option("--start", fuzz.start, "first seed");
+    fuzz_cmd->add_option("--seeds", fuzz.seeds, "number of seeds (start .. start+N-1)")
+        ->check(unsigned_number())
+        ->check(CLI::Range(0ULL, 1ULL << 40));
+    fuzz_cmd->add_option("--start", fuzz.start, "first seed (start + seeds must not pass 2^64)")->check(unsigned_number());
     fuzz_cmd->add_option("--shard", fuzz.shard, "i/n: only seeds with (seed - start) % n == i (no overlap across shards)");
-    fuzz_cmd->add_option("--time-limit", fuzz.time_limit_seconds, "stop after this many seconds (0: none)");
+    fuzz_cmd->add_option("--time-limit", fuzz.time_limit_seconds, "stop after this many seconds (0: none)")
+        ->check(finite_number())
+        ->check(CLI::NonNegativeNumber);
     fuzz_cmd->add_option("--json", fuzz.json_out, "write the JSON report to this file ('-': stdout)");
     fuzz_cmd->add_option("--html", fuzz.html_out,
                          "write an HTML report: failures by invariant, each shrunk reproducer's timeline and re-run command");
@@ -114,9 +161,16 @@ int main(int argc, char** argv) {
     fuzz_cmd->add_option("--save-dir", fuzz.save_dir, "save each shrunk reproducer as a scenario file here");
     fuzz_cmd->add_option("--replay-every", fuzz.replay_every,
                          "replay checks on every k-th seed (and every failure); 1: every seed")
+        ->check(unsigned_number())
         ->check(CLI::Range(1ULL, 1ULL << 40));
     fuzz_cmd->add_option("--steps-max", fuzz.steps_max, "most steps of a generated scenario")->check(CLI::Range(1, 1000));
+    fuzz_cmd->add_flag("--large", fuzz.large,
+                       "a quarter of the seeds (picked by a draw of their own) get up to --large-steps-max steps; "
+                       "without it every seed's scenario is unchanged");
+    fuzz_cmd->add_option("--large-steps-max", fuzz.large_steps_max, "most steps of a large scenario")
+        ->check(CLI::Range(1, 1000));
     fuzz_cmd->add_option("--failures-max", fuzz.failures_max, "stop after this many failures")
+        ->check(unsigned_number())
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40));
     fuzz_cmd->add_flag("--no-faults", fuzz.no_faults, "a venue without faults (sizes, prices, storms, restarts only)");
     fuzz_cmd->add_flag("--no-restarts", fuzz.no_restarts, "no RESTART steps");
@@ -124,6 +178,11 @@ int main(int argc, char** argv) {
                        "valid prices far out (650x): with no liquidation model, capital can go below zero");
     fuzz_cmd->add_flag("--no-shrink", fuzz.no_shrink, "report failures as generated");
     fuzz_cmd->add_flag("--no-progress", fuzz.no_progress, "never draw the progress line");
+
+    dita::app::RunOptions run;
+    CLI::App* run_cmd = dita::app::add_run_command(app, run);
+    dita::app::CtlOptions ctl;
+    CLI::App* ctl_cmd = dita::app::add_ctl_command(app, ctl);
 
     try {
         app.parse(argc, argv);
@@ -141,5 +200,7 @@ int main(int argc, char** argv) {
     if (*replay_cmd) return dita::app::run_replay_command(replay);
     if (*fuzz_cmd) return dita::app::run_fuzz_command(fuzz);
     if (*scenarios_cmd) return dita::app::run_scenarios_command(scenarios);
+    if (*run_cmd) return dita::app::run_run_command(run);
+    if (*ctl_cmd) return dita::app::run_ctl_command(ctl);
     return dita::app::exit_bad_input;
 }
