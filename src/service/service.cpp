@@ -510,7 +510,15 @@ Reply Service::intent(const std::string& intent_id) {
 Json Service::snapshot() const {
     const Parts& p = *parts_;
     Json slots = Json::array();
-    for (int i = 0; i < p.kernel->max_slots(); ++i) slots.push_back(slot_to_dict(p.kernel->slot(i)));
+    for (int i = 0; i < p.kernel->max_slots(); ++i) {
+        // Python's TradeSlot.to_dict(), plus what an operator's page needs beside it.
+        const TradeSlot& slot = p.kernel->slot(i);
+        Json dict = slot_to_dict(slot);
+        dict["slot_id"] = slot.slot_id;
+        dict["asset"] = slot.asset.str();
+        dict["exit_price"] = slot.exit_price().to_double();
+        slots.push_back(std::move(dict));
+    }
     Json marks = Json::object();
     for (const std::string& asset : config_.assets) {
         if (const auto mark = p.kernel->mark_price(asset)) marks[asset] = mark->to_double();
