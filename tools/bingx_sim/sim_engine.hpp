@@ -81,6 +81,8 @@ public:
     void set_rejects(bool entries, bool exits, int code);
     void set_cancel_reject(bool on);
     bool set_mark_price(std::string_view symbol, std::string_view price);
+    // The contract's mark price as text, for the market stream (sim_market_stream.cpp).
+    std::optional<std::string> mark_price(std::string_view symbol) const;
     std::optional<std::vector<StreamPush>> fill_working(std::string_view client_order_id, std::string_view qty,
                                                         std::string_view price);
     std::vector<StreamPush> expire_all_keys();
