@@ -38,7 +38,7 @@ struct Venue {
         adapter_config.send_price_with_market = true;
         adapter_config.tracked_orders_max = 512;
         adapter = std::make_unique<BingxVenueAdapter>(adapter_config);
-        started = adapter->start().ok;
+        started = adapter->start().ok();
     }
     static bingx_sim::SimConfig config() {
         bingx_sim::SimConfig out;

@@ -292,6 +292,25 @@ bool fails_closed_on_foreign(const KernelOutcome& outcome, const FinalState& sta
     return foreign != state.foreign_net.end() && !foreign->second.is_zero();
 }
 
+// Net positions at rest (long positive), as the kernel's slots and the venue's positions say.
+Decimal kernel_net_at_rest(const FinalState& state, const std::string& asset) {
+    Decimal net;
+    for (const SlotSnapshot& snapshot : state.slots) {
+        if (snapshot.slot.asset.view() != asset) continue;
+        net += side_sign(snapshot.slot.side) > 0 ? snapshot.slot.size : -snapshot.slot.size;
+    }
+    return net;
+}
+
+Decimal venue_net_at_rest(const FinalState& state, const std::string& asset) {
+    Decimal net;
+    for (const VenuePosition& position : state.venue_positions) {
+        if (position.asset.view() != asset) continue;
+        net += side_sign(position.side) > 0 ? position.size : -position.size;
+    }
+    return net;
+}
+
 // At rest the kernel's net may differ from the venue's only by what it knows and has said:
 // late fills no slot could take, or a stranger's position it failed closed on.
 bool gap_explained(const FinalState& state, const std::string& asset, Decimal kernel_net, Decimal venue_net) {
@@ -639,16 +658,8 @@ InvariantResult check_liveness(const CheckContext& context) {
                               " order(s), the venue holds " + std::to_string(venue_orders.size()) + " open");
     }
     for (const std::string& asset : all_assets(state)) {
-        Decimal kernel_net;
-        for (const SlotSnapshot& snapshot : state.slots) {
-            if (snapshot.slot.asset.view() != asset) continue;
-            kernel_net += side_sign(snapshot.slot.side) > 0 ? snapshot.slot.size : -snapshot.slot.size;
-        }
-        Decimal venue_net;
-        for (const VenuePosition& position : state.venue_positions) {
-            if (position.asset.view() != asset) continue;
-            venue_net += side_sign(position.side) > 0 ? position.size : -position.size;
-        }
+        const Decimal kernel_net = kernel_net_at_rest(state, asset);
+        const Decimal venue_net = venue_net_at_rest(state, asset);
         if (kernel_net == venue_net) continue;
         const auto gap = state.mismatched_assets.find(asset);
         const bool slot_free = std::any_of(state.slots.begin(), state.slots.end(), [](const SlotSnapshot& s) {
@@ -694,16 +705,8 @@ InvariantResult check_orders_match_venue(const CheckContext& context) {
         }
     }
     for (const std::string& asset : all_assets(state)) {
-        Decimal kernel_net;
-        for (const SlotSnapshot& snapshot : state.slots) {
-            if (snapshot.slot.asset.view() != asset) continue;
-            kernel_net += side_sign(snapshot.slot.side) > 0 ? snapshot.slot.size : -snapshot.slot.size;
-        }
-        Decimal venue_net;
-        for (const VenuePosition& position : state.venue_positions) {
-            if (position.asset.view() != asset) continue;
-            venue_net += side_sign(position.side) > 0 ? position.size : -position.size;
-        }
+        const Decimal kernel_net = kernel_net_at_rest(state, asset);
+        const Decimal venue_net = venue_net_at_rest(state, asset);
         if (kernel_net != venue_net && !gap_explained(state, asset, kernel_net, venue_net)) {
             return fail(name, "net position " + asset + ": kernel " + dec(kernel_net) + ", venue " + dec(venue_net));
         }

@@ -103,7 +103,7 @@ KernelOutcome ExecutionKernel::pump_venue() {
 
 KernelOutcome ExecutionKernel::reconcile_from_slots(std::span<const SlotSnapshot> snapshots) {
     Ctx ctx = begin_input(-1);
-    if (snapshots_valid(ctx, snapshots)) reconcile_slots(ctx, snapshots, false);
+    if (snapshots_valid(ctx, snapshots) && totals_stay_bounded(ctx, snapshots)) reconcile_slots(ctx, snapshots, false);
     journal(ctx, "reconcile");
     return std::move(ctx.outcome);
 }

@@ -23,7 +23,20 @@ struct ExecutionKernel::Ctx {
     // free to reopen them in must not depend on the order the delivery came in.
     bool defer_late_entries = true;
     std::vector<VenueEvent> late_entries;
+    // Exit fills beyond a slot's open size (two exits of one position both filling, one late
+    // on its cancel): the kernel's own opposite position, placed at the end of the delivery
+    // for the same reason as late entries.
+    struct ExitExcess {
+        AssetName asset;
+        TradeSide side; // the new position's side (opposite to the closed trade's)
+        Decimal qty;
+        Decimal price;
+        Id client_order_id;
+        Decimal open; // what the slot held when the fill came
+    };
+    std::vector<ExitExcess> exit_excesses;
 };
+
 
 // While venue truth is re-applied, notes below `min` (other than progress) are not the input's
 // result: the reconcile's own conclusion is.

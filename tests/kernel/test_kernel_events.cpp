@@ -140,8 +140,8 @@ TEST(KernelEvents, EveryDiagnosticOfAnInputIsKeptNotOnlyTheMostSevere) {
     EXPECT_TRUE(filled.ok());
     EXPECT_TRUE(filled.diagnostics.empty());
     EXPECT_EQ(filled.result(), nullptr);
-    // The exit's fills beyond the open size are said twice: the order's overfill and the
-    // exit's excess. Both stay; the first is the result.
+    // The exit's fills beyond the open size: the order's overfill (the result, with the order and
+    // both sizes) and the excess the kernel holds as its own opposite position (with its sizes).
     h.intent(KernelCommandType::EXIT, 0);
     h.venue.release();
     VenueEvent over = fill_event(h.kernel.slot(0), "0.013", "100", KernelEventKind::FILL);
@@ -149,10 +149,12 @@ TEST(KernelEvents, EveryDiagnosticOfAnInputIsKeptNotOnlyTheMostSevere) {
     const KernelOutcome out = h.kernel.on_venue_event(over);
     ASSERT_GE(out.diagnostics.size(), 2u);
     EXPECT_EQ(out.diagnostics[0].code, KernelDiagnosticCode::OVERFILL);
-    EXPECT_EQ(out.diagnostics[0].limit, dec("0.01")); // ordered
-    EXPECT_EQ(out.diagnostics[1].code, KernelDiagnosticCode::OVERFILL);
-    EXPECT_EQ(out.diagnostics[1].size, dec("0.013")); // filled
-    EXPECT_EQ(out.diagnostics[1].limit, dec("0.01")); // open
+    EXPECT_EQ(out.diagnostics[0].size, dec("0.013")); // filled
+    EXPECT_EQ(out.diagnostics[0].limit, dec("0.01"));  // ordered
+    const KernelDiagnostic& excess = out.diagnostics.back();
+    EXPECT_EQ(excess.client_order_id, over.client_order_id);
+    EXPECT_EQ(excess.size, dec("0.003")); // beyond the open size
+    EXPECT_EQ(excess.limit, dec("0.01")); // the open size
     EXPECT_EQ(out.result_index, 0);
 }
 

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "dita/contracts/json_text.hpp"
+
 namespace dita::bingx {
 
 using nlohmann::json;
@@ -339,7 +341,13 @@ bool bool_of(const json& object, std::initializer_list<const char*> names) {
     return false;
 }
 
+Error unreadable(std::string detail) { return Error{"UNREADABLE", std::move(detail)}; }
+
 json parse_json(std::string_view text) {
+    // A hostile or broken server's answer: deeper, larger or more member-heavy than any real
+    // BingX answer is refused before nlohmann builds (and later recursively copies) it.
+    static constexpr JsonTextLimits answer_limits{16u << 20, 32, 2'000'000, 4'096};
+    if (scan_json_text(text, answer_limits)) return json(json::value_t::discarded);
     return json::parse(text.begin(), text.end(), nullptr, false);
 }
 
@@ -366,13 +374,10 @@ Parsed<BingxOrder> order_from(const json& object) {
     order.time_ms = int_of(object, {"time"});
     order.update_time_ms = int_of(object, {"updateTime"});
     if (order.order_id.empty() && order.client_order_id.empty()) fields.note("order has neither orderId nor clientOrderId");
-    Parsed<BingxOrder> out;
     if (!fields.problems().empty()) {
-        out.error = fields.problems();
-        return out;
+        return unreadable(fields.problems());
     }
-    out.value = std::move(order);
-    return out;
+    return order;
 }
 
 } // namespace
@@ -438,11 +443,9 @@ Envelope parse_envelope(std::string_view body) {
 }
 
 Parsed<BingxOrder> parse_order_data(std::string_view data_json) {
-    Parsed<BingxOrder> out;
     const json data = parse_json(data_json);
     if (data.is_discarded() || !data.is_object()) {
-        out.error = "order data is not a JSON object";
-        return out;
+        return unreadable("order data is not a JSON object");
     }
     const json* inner = find_any(data, {"order"});
     const json& object = inner != nullptr && inner->is_object() ? *inner : data;
@@ -450,11 +453,9 @@ Parsed<BingxOrder> parse_order_data(std::string_view data_json) {
 }
 
 Parsed<std::vector<BingxOrder>> parse_orders_data(std::string_view data_json) {
-    Parsed<std::vector<BingxOrder>> out;
     const json data = parse_json(data_json);
     if (data.is_discarded()) {
-        out.error = "orders data is not JSON";
-        return out;
+        return unreadable("orders data is not JSON");
     }
     const json* list = nullptr;
     if (data.is_array()) {
@@ -462,52 +463,40 @@ Parsed<std::vector<BingxOrder>> parse_orders_data(std::string_view data_json) {
     } else if (data.is_object()) {
         list = find_any(data, {"orders", "success"});
         if (list != nullptr && list->is_null()) {
-            out.value.emplace();
-            return out;
+            return std::vector<BingxOrder>{};
         }
     } else if (data.is_null()) {
-        out.value.emplace();
-        return out;
+        return std::vector<BingxOrder>{};
     }
     if (list == nullptr || !list->is_array()) {
-        out.error = "no order list in data";
-        return out;
+        return unreadable("no order list in data");
     }
     std::vector<BingxOrder> orders;
     for (const json& item : *list) {
         if (!item.is_object()) {
-            out.error = "order list holds a non-object";
-            return out;
+            return unreadable("order list holds a non-object");
         }
         Parsed<BingxOrder> order = order_from(item);
         if (!order.ok()) {
-            out.error = order.error;
-            return out;
+            return order.error();
         }
-        orders.push_back(std::move(*order.value));
+        orders.push_back(std::move(*order));
     }
-    out.value = std::move(orders);
-    return out;
+    return orders;
 }
 
 Parsed<std::vector<BingxPosition>> parse_positions_data(std::string_view data_json) {
-    Parsed<std::vector<BingxPosition>> out;
     const json data = parse_json(data_json);
-    if (data.is_null()) {
-        out.value.emplace();
-        return out;
-    }
+    if (data.is_null()) return std::vector<BingxPosition>{};
     const json* list = data.is_array() ? &data : find_any(data, {"positions"});
     if (data.is_discarded() || list == nullptr || !list->is_array()) {
-        out.error = "positions data is not a list";
-        return out;
+        return unreadable("positions data is not a list");
     }
     std::vector<BingxPosition> positions;
     FieldReader fields;
     for (const json& item : *list) {
         if (!item.is_object()) {
-            out.error = "positions list holds a non-object";
-            return out;
+            return unreadable("positions list holds a non-object");
         }
         BingxPosition position;
         position.symbol = text_of(item, {"symbol"});
@@ -519,19 +508,15 @@ Parsed<std::vector<BingxPosition>> parse_positions_data(std::string_view data_js
         positions.push_back(std::move(position));
     }
     if (!fields.problems().empty()) {
-        out.error = fields.problems();
-        return out;
+        return unreadable(fields.problems());
     }
-    out.value = std::move(positions);
-    return out;
+    return positions;
 }
 
 Parsed<BingxBalance> parse_balance_data(std::string_view data_json) {
-    Parsed<BingxBalance> out;
     const json data = parse_json(data_json);
     if (data.is_discarded()) {
-        out.error = "balance data is not JSON";
-        return out;
+        return unreadable("balance data is not JSON");
     }
     // v2: {"balance":{...}}; a list of assets (v3 shape, UNSURE) picks USDT.
     const json* object = nullptr;
@@ -546,8 +531,7 @@ Parsed<BingxBalance> parse_balance_data(std::string_view data_json) {
         if (object == nullptr && !candidate.empty() && candidate.front().is_object()) object = &candidate.front();
     }
     if (object == nullptr) {
-        out.error = "no balance object in data";
-        return out;
+        return unreadable("no balance object in data");
     }
     BingxBalance balance;
     FieldReader fields;
@@ -560,11 +544,9 @@ Parsed<BingxBalance> parse_balance_data(std::string_view data_json) {
     balance.used_margin = fields.decimal(*object, {"usedMargin"});
     balance.freezed_margin = fields.decimal(*object, {"freezedMargin", "frozenMargin"});
     if (!fields.problems().empty()) {
-        out.error = fields.problems();
-        return out;
+        return unreadable(fields.problems());
     }
-    out.value = std::move(balance);
-    return out;
+    return balance;
 }
 
 std::optional<Decimal> BingxContract::lot_step() const {
@@ -582,7 +564,6 @@ std::optional<Decimal> BingxContract::tick_size() const {
 }
 
 Parsed<std::vector<BingxContract>> parse_contracts_data(std::string_view data_json) {
-    Parsed<std::vector<BingxContract>> out;
     const json data = parse_json(data_json);
     const json* list = data.is_array() ? &data : nullptr;
     if (list == nullptr && data.is_object()) {
@@ -590,8 +571,7 @@ Parsed<std::vector<BingxContract>> parse_contracts_data(std::string_view data_js
         if (list == nullptr && find_any(data, {"symbol"}) != nullptr) list = &data; // one object
     }
     if (data.is_discarded() || list == nullptr) {
-        out.error = "contracts data is not a list";
-        return out;
+        return unreadable("contracts data is not a list");
     }
     std::vector<BingxContract> contracts;
     FieldReader fields;
@@ -615,33 +595,26 @@ Parsed<std::vector<BingxContract>> parse_contracts_data(std::string_view data_js
         read_one(*list);
     }
     if (!fields.problems().empty()) {
-        out.error = fields.problems();
-        return out;
+        return unreadable(fields.problems());
     }
-    out.value = std::move(contracts);
-    return out;
+    return contracts;
 }
 
 Parsed<BingxLeverage> parse_leverage_data(std::string_view data_json) {
-    Parsed<BingxLeverage> out;
     const json data = parse_json(data_json);
     if (data.is_discarded() || !data.is_object()) {
-        out.error = "leverage data is not an object";
-        return out;
+        return unreadable("leverage data is not an object");
     }
     BingxLeverage leverage;
     leverage.long_leverage = int_of(data, {"longLeverage", "leverage"});
     leverage.short_leverage = int_of(data, {"shortLeverage", "leverage"});
-    out.value = leverage;
-    return out;
+    return leverage;
 }
 
 Parsed<std::vector<BingxMarkPrice>> parse_premium_index_data(std::string_view data_json) {
-    Parsed<std::vector<BingxMarkPrice>> out;
     const json data = parse_json(data_json);
     if (data.is_discarded() || !(data.is_object() || data.is_array())) {
-        out.error = "premiumIndex data is neither object nor list";
-        return out;
+        return unreadable("premiumIndex data is neither object nor list");
     }
     std::vector<BingxMarkPrice> marks;
     FieldReader fields;
@@ -662,38 +635,30 @@ Parsed<std::vector<BingxMarkPrice>> parse_premium_index_data(std::string_view da
         read_one(data);
     }
     if (!fields.problems().empty()) {
-        out.error = fields.problems();
-        return out;
+        return unreadable(fields.problems());
     }
-    out.value = std::move(marks);
-    return out;
+    return marks;
 }
 
 Parsed<std::int64_t> parse_server_time_data(std::string_view data_json) {
-    Parsed<std::int64_t> out;
     const json data = parse_json(data_json);
     const std::int64_t time = int_of(data, {"serverTime"});
     if (data.is_discarded() || time <= 0) {
-        out.error = "no serverTime in data";
-        return out;
+        return unreadable("no serverTime in data");
     }
-    out.value = time;
-    return out;
+    return time;
 }
 
 Parsed<std::string> parse_listen_key_body(std::string_view body) {
-    Parsed<std::string> out;
     const json root = parse_json(body);
     std::string key = text_of(root, {"listenKey"});
     if (key.empty()) {
         if (const json* data = find_any(root, {"data"})) key = text_of(*data, {"listenKey"});
     }
     if (key.empty() || key.size() > 256) {
-        out.error = "no listenKey in the answer";
-        return out;
+        return unreadable("no listenKey in the answer");
     }
-    out.value = std::move(key);
-    return out;
+    return key;
 }
 
 // ----------------------------------------------------------------------------------------

@@ -66,20 +66,19 @@ bool Url::loopback() const {
 }
 
 UrlResult parse_url(std::string_view text) {
-    UrlResult out;
     Url url;
-    std::string& error = out.error;
+    std::string error;
     const auto scheme_end = text.find("://");
     if (scheme_end == std::string_view::npos) {
         error = "URL '" + std::string(text) + "' has no scheme (http://, https://, ws://, wss://)";
-        return out;
+        return Error{"BAD_URL", error};
     }
     const std::string scheme = lower(text.substr(0, scheme_end));
     if (scheme == "https" || scheme == "wss") {
         url.tls = true;
     } else if (scheme != "http" && scheme != "ws") {
         error = "URL scheme '" + scheme + "' is not one of http, https, ws, wss";
-        return out;
+        return Error{"BAD_URL", error};
     }
     std::string_view rest = text.substr(scheme_end + 3);
     const auto slash = rest.find('/');
@@ -88,14 +87,14 @@ UrlResult parse_url(std::string_view text) {
     while (!url.path.empty() && url.path.back() == '/') url.path.pop_back();
     if (authority.find('@') != std::string_view::npos) {
         error = "URL must not carry credentials";
-        return out;
+        return Error{"BAD_URL", error};
     }
     url.port = url.tls ? "443" : "80";
     if (authority.starts_with("[")) { // [IPv6]:port
         const auto close = authority.find(']');
         if (close == std::string_view::npos) {
             error = "URL '" + std::string(text) + "' has an unclosed IPv6 bracket";
-            return out;
+            return Error{"BAD_URL", error};
         }
         url.host = std::string(authority.substr(1, close - 1));
         const std::string_view rest_of = authority.substr(close + 1);
@@ -103,7 +102,7 @@ UrlResult parse_url(std::string_view text) {
             url.port = std::string(rest_of.substr(1));
         } else if (!rest_of.empty()) {
             error = "URL '" + std::string(text) + "' has junk after the IPv6 address";
-            return out;
+            return Error{"BAD_URL", error};
         }
     } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
         url.host = std::string(authority.substr(0, colon));
@@ -113,14 +112,13 @@ UrlResult parse_url(std::string_view text) {
     }
     if (url.host.empty()) {
         error = "URL '" + std::string(text) + "' has no host";
-        return out;
+        return Error{"BAD_URL", error};
     }
     if (url.port.empty() || url.port.size() > 5 || url.port.find_first_not_of("0123456789") != std::string::npos) {
         error = "URL '" + std::string(text) + "' has a bad port";
-        return out;
+        return Error{"BAD_URL", error};
     }
-    out.url = std::move(url);
-    return out;
+    return url;
 }
 
 // ----------------------------------------------------------------------------------------
@@ -510,10 +508,8 @@ HttpResponse Network::http(const Url& base, HttpRequest request) {
 
 Network::WsConnectResult Network::ws_connect(const Url& base, std::string target, int handshake_timeout_ms,
                                              int idle_timeout_ms, WsCallbacks callbacks) {
-    WsConnectResult out;
     if (on_network_thread() || impl_->stopping) {
-        out.error = on_network_thread() ? "blocking connect from the network thread" : "network stopped";
-        return out;
+        return Error{"WS_CONNECT", on_network_thread() ? "blocking connect from the network thread" : "network stopped"};
     }
     Impl* impl = impl_.get();
     const int timeout_ms = std::max(1, handshake_timeout_ms);
@@ -579,20 +575,15 @@ Network::WsConnectResult Network::ws_connect(const Url& base, std::string target
     };
     auto future = asio::co_spawn(*impl_->io, std::move(task), asio::use_future);
     if (future.wait_for(std::chrono::milliseconds(timeout_ms + 2000)) != std::future_status::ready) {
-        out.error = "network thread did not answer in time";
-        return out;
+        return Error{"WS_CONNECT", "network thread did not answer in time"};
     }
     try {
         auto [id, why] = future.get();
-        if (id == 0) {
-            out.error = why;
-        } else {
-            out.session = id;
-        }
+        if (id == 0) return Error{"WS_CONNECT", why};
+        return id;
     } catch (const std::exception& failure) {
-        out.error = std::string("network failure: ") + failure.what();
+        return Error{"WS_CONNECT", std::string("network failure: ") + failure.what()};
     }
-    return out;
 }
 
 void Network::ws_send(std::uint64_t session, std::string text) {

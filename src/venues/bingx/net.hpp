@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "dita/contracts/result.hpp"
+
 namespace dita::bingx::net {
 
 struct Url {
@@ -21,10 +23,7 @@ struct Url {
     std::string path; // without a trailing '/', "" for none
     bool loopback() const;
 };
-struct UrlResult {
-    std::optional<Url> url;
-    std::string error; // why there is no url
-};
+using UrlResult = Result<Url>;
 // http://, https://, ws://, wss://; an error for anything else.
 UrlResult parse_url(std::string_view text);
 
@@ -80,10 +79,7 @@ public:
     // One HTTP exchange on a pooled keep-alive connection; blocks at most about timeout_ms.
     HttpResponse http(const Url& base, HttpRequest request);
 
-    struct WsConnectResult {
-        std::optional<std::uint64_t> session;
-        std::string error; // why there is no session
-    };
+    using WsConnectResult = Result<std::uint64_t>; // the session id, or why there is none
     // Opens a WebSocket to base + target (closing any previous one) and starts reading.
     // Blocks at most about handshake_timeout_ms. idle_timeout_ms: no frame for this long
     // closes the session.

@@ -132,7 +132,7 @@ struct SimPair {
     bingx_sim::SimConfig sim_config_;
     bingx_sim::Simulator sim;
     std::unique_ptr<BingxVenueAdapter> adapter;
-    StartResult start_result;
+    StartResult start_result = Error{"NOT_STARTED", ""};
 };
 
 } // namespace dita::bingx::testing

@@ -4,10 +4,15 @@
 #include <gtest/gtest.h>
 
 #include "dita/chaos/suite.hpp"
-#include "dita/venues/bingx/chaos_venue.hpp"
+#include "dita/chaos/bingx_venue_factory.hpp"
 
 namespace dita::bingx {
 namespace {
+
+using chaos::bingx_chaos_venue_factory;
+using chaos::BingxChaosOptions;
+using chaos::BingxChaosTally;
+using chaos::sim_config_for;
 
 chaos::SuiteOptions suite_for(std::optional<bingx_sim::SimFaults> faults, std::shared_ptr<BingxChaosTally> tally) {
     chaos::SuiteOptions suite;

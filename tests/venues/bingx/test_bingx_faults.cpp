@@ -139,7 +139,7 @@ void trade_round(TradeRun& run, const std::string& prefix, int orders) {
 
 TEST(BingxFaults, Http5xxWithAndWithoutExecution) {
     SimPair pair(fault_config(11), fast_adapter);
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     bingx_sim::SimFaults faults;
     faults.http_5xx_rate = 0.3;
     faults.execute_on_fault = 0.5;
@@ -155,7 +155,7 @@ TEST(BingxFaults, Http5xxWithAndWithoutExecution) {
 
 TEST(BingxFaults, SlowAnswersBeyondTheRequestTimeout) {
     SimPair pair(fault_config(12), fast_adapter);
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     bingx_sim::SimFaults faults;
     faults.slow_rate = 0.3;
     faults.slow_ms = 900; // the adapter waits 400 ms: the order exists, the answer is lost
@@ -169,7 +169,7 @@ TEST(BingxFaults, SlowAnswersBeyondTheRequestTimeout) {
 
 TEST(BingxFaults, DroppedConnections) {
     SimPair pair(fault_config(13), fast_adapter);
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     bingx_sim::SimFaults faults;
     faults.drop_rate = 0.3;
     faults.execute_on_fault = 0.5;
@@ -182,7 +182,7 @@ TEST(BingxFaults, DroppedConnections) {
 
 TEST(BingxFaults, RateLimitAnswers) {
     SimPair pair(fault_config(14), fast_adapter);
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     bingx_sim::SimFaults faults;
     faults.rate_limit_rate = 0.3;
     faults.rate_limit_per_s = 8;
@@ -196,7 +196,7 @@ TEST(BingxFaults, RateLimitAnswers) {
 
 TEST(BingxFaults, DuplicatedStreamEventsAreReportedOnce) {
     SimPair pair(fault_config(15), fast_adapter);
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     bingx_sim::SimFaults faults;
     faults.stream_duplicate_rate = 0.6;
     pair.sim.set_faults(faults);
@@ -221,7 +221,7 @@ TEST(BingxFaults, DelayedAndReorderedStreamEvents) {
     auto config = fault_config(16);
     config.partial_fill_ratio = 0.5;
     SimPair pair(config, fast_adapter);
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     bingx_sim::SimFaults faults;
     faults.stream_delay_rate = 0.5;
     faults.stream_delay_ms = 150;
@@ -247,7 +247,7 @@ TEST(BingxFaults, StreamCutsAreCaughtUpThroughRest) {
     auto config = fault_config(17);
     config.partial_fill_ratio = 0.5;
     SimPair pair(config, fast_adapter);
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     bingx_sim::SimFaults faults;
     faults.stream_drop_rate = 0.35;
     pair.sim.set_faults(faults);
@@ -268,7 +268,7 @@ TEST(BingxFaults, FillsWhileTheStreamIsDownAreNotLost) {
         adapter.reconnect_backoff_min_ms = 300; // a gap long enough for the fills below to fall in it
         adapter.reconnect_backoff_max_ms = 300;
     });
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     TradeRun run{pair};
     for (int i = 0; i < 4; ++i) run.submit(order("gap-" + std::to_string(i), TradeSide::LONG, OrderPurpose::ENTRY, "0.002"));
     ASSERT_TRUE(drain_until(*pair.adapter, run.log, [&] { return run.log.cum_filled("gap-3") == dec("0.001"); }));
@@ -292,7 +292,7 @@ TEST(BingxFaults, ListenKeyExpiryMakesANewKeyAndCatchesUp) {
         adapter.reconnect_backoff_min_ms = 300; // the fills below land before a new key connects
         adapter.reconnect_backoff_max_ms = 300;
     });
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     TradeRun run{pair};
     for (int i = 0; i < 4; ++i) run.submit(order("lk-" + std::to_string(i), TradeSide::LONG, OrderPurpose::ENTRY, "0.002"));
     ASSERT_TRUE(drain_until(*pair.adapter, run.log, [&] { return run.log.cum_filled("lk-3") == dec("0.001"); }));
@@ -319,7 +319,7 @@ TEST(BingxFaults, ShortListenKeyLifetimeKeepsBeingRenewed) {
     auto config = fault_config(20);
     config.listen_key_ttl_ms = 400;
     SimPair pair(config, fast_adapter);
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     TradeRun run{pair};
     for (int i = 0; i < 6; ++i) {
         run.submit(order("ttl-" + std::to_string(i), TradeSide::LONG, OrderPurpose::ENTRY, "0.001"));
@@ -336,7 +336,7 @@ TEST(BingxFaults, KeepaliveExtendsTheListenKeyBeforeItExpires) {
         fast_adapter(adapter);
         adapter.listen_key_keepalive_ms = 200;
     });
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     EventLog log;
     EXPECT_TRUE(drain_until(*pair.adapter, log, [&] { return pair.sim.stats().listen_keys_extended >= 10; }));
     EXPECT_EQ(pair.sim.stats().listen_keys_expired, 0u);
@@ -347,7 +347,7 @@ TEST(BingxFaults, EverythingAtOnce) {
     auto config = fault_config(21);
     config.partial_fill_ratio = 0.7;
     SimPair pair(config, fast_adapter);
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     bingx_sim::SimFaults faults;
     faults.http_5xx_rate = 0.1;
     faults.slow_rate = 0.1;
@@ -381,7 +381,7 @@ TEST(BingxFaults, EverythingAtOnce) {
 TEST(BingxFaults, SameSeedSameFaults) {
     auto count_faults = [](std::uint64_t seed) {
         SimPair pair(fault_config(seed), fast_adapter);
-        EXPECT_TRUE(pair.start_result.ok) << pair.start_result.error;
+        EXPECT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
         bingx_sim::SimFaults faults;
         faults.http_5xx_rate = 0.3;
         faults.rate_limit_rate = 0.2;

@@ -96,7 +96,7 @@ void expect_books_agree(KernelOnSim& k) {
 
 TEST(BingxKernel, TradesEndAndBooksAgreeWithoutFaults) {
     KernelOnSim k(sim_config());
-    ASSERT_TRUE(k.pair.start_result.ok) << k.pair.start_result.error;
+    ASSERT_TRUE(k.pair.start_result.ok()) << k.pair.start_result.error().detail;
     trade_cycles(k, 6);
     expect_books_agree(k);
     EXPECT_EQ(k.kernel->slot(0).trades_completed + k.kernel->slot(1).trades_completed, 6u);
@@ -107,7 +107,7 @@ TEST(BingxKernel, TradesEndAndBooksAgreeWithFaultsOn) {
     config.seed = 404;
     config.unique_client_order_ids = false;
     KernelOnSim k(config);
-    ASSERT_TRUE(k.pair.start_result.ok) << k.pair.start_result.error;
+    ASSERT_TRUE(k.pair.start_result.ok()) << k.pair.start_result.error().detail;
     bingx_sim::SimFaults faults = bingx_sim::moderate_faults(400);
     faults.http_5xx_rate = 0.1;
     faults.drop_rate = 0.1;

@@ -34,7 +34,7 @@ TEST(BingxParsing, EnvelopeReadsCodeMsgAndData) {
     const auto ok = parse_envelope(R"({"code":0,"msg":"","data":{"serverTime":1667872120843}})");
     EXPECT_TRUE(ok.parsed);
     EXPECT_EQ(ok.code, 0);
-    EXPECT_EQ(parse_server_time_data(ok.data_json).value, 1667872120843);
+    EXPECT_EQ(parse_server_time_data(ok.data_json).value(), 1667872120843);
     const auto err = parse_envelope(R"({"code":80014,"msg":"Invalid parameters, err:quantity","data":{}})");
     EXPECT_EQ(err.code, 80014);
     EXPECT_EQ(err.msg, "Invalid parameters, err:quantity");
@@ -71,41 +71,41 @@ TEST(BingxParsing, PlaceAnswerOfTheOldDocHasA19DigitOrderIdAndNoStatus) {
     const auto envelope = parse_envelope(
         R"({"code":0,"msg":"","data":{"order":{"symbol":"BTC-USDT","orderId":1590973236294713344,"side":"BUY","positionSide":"LONG","type":"MARKET"}}})");
     const auto order = parse_order_data(envelope.data_json);
-    ASSERT_TRUE(order.ok()) << order.error;
-    EXPECT_EQ(order.value->order_id, "1590973236294713344"); // exact: not through double
-    EXPECT_FALSE(order.value->status.has_value());
-    EXPECT_EQ(order.value->side, "BUY");
-    EXPECT_EQ(order.value->position_side, "LONG");
+    ASSERT_TRUE(order.ok()) << order.error().detail;
+    EXPECT_EQ(order->order_id, "1590973236294713344"); // exact: not through double
+    EXPECT_FALSE(order->status.has_value());
+    EXPECT_EQ(order->side, "BUY");
+    EXPECT_EQ(order->position_side, "LONG");
 }
 
 TEST(BingxParsing, PlaceAnswerOfTheNewDocCarriesStatusAveragePriceAndExecutedQty) {
     const auto order = parse_order_data(
         R"({"order":{"symbol":"BTC-USDT","orderId":1735950529123455488,"side":"SELL","positionSide":"SHORT","type":"MARKET","clientOrderId":"abc-1","workingType":"MARK_PRICE","reduceOnly":false,"stopGuaranteed":"false","status":"FILLED","avgPrice":"43127.5","executedQty":"0.0100"}})");
-    ASSERT_TRUE(order.ok()) << order.error;
-    EXPECT_EQ(order.value->status, VenueOrderStatus::FILLED);
-    EXPECT_EQ(order.value->avg_price, dec("43127.5"));
-    EXPECT_EQ(order.value->executed_qty, dec("0.01"));
-    EXPECT_EQ(order.value->client_order_id, "abc-1");
+    ASSERT_TRUE(order.ok()) << order.error().detail;
+    EXPECT_EQ(order->status, VenueOrderStatus::FILLED);
+    EXPECT_EQ(order->avg_price, dec("43127.5"));
+    EXPECT_EQ(order->executed_qty, dec("0.01"));
+    EXPECT_EQ(order->client_order_id, "abc-1");
 }
 
 TEST(BingxParsing, QueryAnswerWithCancelledDoubleLAndEmptyDecimals) {
     const auto order = parse_order_data(
         R"({"order":{"symbol":"BTC-USDT","orderId":1597783850786750464,"side":"BUY","positionSide":"LONG","type":"LIMIT","origQty":"0.0100","price":"16000.0","executedQty":"0.0040","avgPrice":"16000.0","cumQuote":"64","stopPrice":"","profit":"","commission":"-0.032000","status":"CANCELLED","time":1669776326000,"updateTime":1669776327000,"clientOrderID":"q-42","leverage":"15X","workingType":"MARK_PRICE"}})");
-    ASSERT_TRUE(order.ok()) << order.error;
-    EXPECT_EQ(order.value->status, VenueOrderStatus::CANCELED);
-    EXPECT_EQ(order.value->client_order_id, "q-42"); // JKorf's capital-D spelling
-    EXPECT_EQ(order.value->orig_qty, dec("0.01"));
-    EXPECT_EQ(order.value->executed_qty, dec("0.004"));
-    EXPECT_EQ(order.value->commission, dec("-0.032"));
-    EXPECT_FALSE(parse_order_data(R"({"order":{"orderId":1,"commission":""}})").value->commission.has_value());
-    EXPECT_FALSE(parse_order_data(R"({"order":{"orderId":1}})").value->commission.has_value());
-    EXPECT_EQ(order.value->update_time_ms, 1669776327000);
+    ASSERT_TRUE(order.ok()) << order.error().detail;
+    EXPECT_EQ(order->status, VenueOrderStatus::CANCELED);
+    EXPECT_EQ(order->client_order_id, "q-42"); // JKorf's capital-D spelling
+    EXPECT_EQ(order->orig_qty, dec("0.01"));
+    EXPECT_EQ(order->executed_qty, dec("0.004"));
+    EXPECT_EQ(order->commission, dec("-0.032"));
+    EXPECT_FALSE(parse_order_data(R"({"order":{"orderId":1,"commission":""}})")->commission.has_value());
+    EXPECT_FALSE(parse_order_data(R"({"order":{"orderId":1}})")->commission.has_value());
+    EXPECT_EQ(order->update_time_ms, 1669776327000);
 }
 
 TEST(BingxParsing, OrderObjectWithoutAnyIdIsRefusedWithAReason) {
     const auto order = parse_order_data(R"({"order":{"symbol":"BTC-USDT","status":"NEW"}})");
     EXPECT_FALSE(order.ok());
-    EXPECT_NE(order.error.find("orderId"), std::string::npos);
+    EXPECT_NE(order.error().detail.find("orderId"), std::string::npos);
     EXPECT_FALSE(parse_order_data(R"({"order":{"orderId":1,"status":"WEIRD"}})").ok());
     EXPECT_FALSE(parse_order_data(R"({"order":{"orderId":1,"executedQty":"1.2.3"}})").ok());
     EXPECT_FALSE(parse_order_data("[1,2]").ok());
@@ -115,17 +115,17 @@ TEST(BingxParsing, OrderObjectWithoutAnyIdIsRefusedWithAReason) {
 TEST(BingxParsing, OrderListsInEveryShape) {
     const auto open = parse_orders_data(
         R"({"orders":[{"symbol":"BTC-USDT","orderId":1,"side":"BUY","positionSide":"LONG","type":"LIMIT","origQty":"1","status":"NEW"},{"symbol":"BTC-USDT","orderId":"2","side":"SELL","positionSide":"LONG","type":"LIMIT","origQty":"1","status":"PARTIALLY_FILLED","executedQty":"0.5"}]})");
-    ASSERT_TRUE(open.ok()) << open.error;
-    ASSERT_EQ(open.value->size(), 2u);
-    EXPECT_EQ((*open.value)[1].order_id, "2");
-    EXPECT_EQ((*open.value)[1].status, VenueOrderStatus::PARTIALLY_FILLED);
+    ASSERT_TRUE(open.ok()) << open.error().detail;
+    ASSERT_EQ(open->size(), 2u);
+    EXPECT_EQ((*open)[1].order_id, "2");
+    EXPECT_EQ((*open)[1].status, VenueOrderStatus::PARTIALLY_FILLED);
     const auto cancel_all = parse_orders_data(
         R"({"success":[{"symbol":"BTC-USDT","orderId":7,"status":"CANCELLED","clientOrderId":"a"}],"failed":null})");
-    ASSERT_TRUE(cancel_all.ok()) << cancel_all.error;
-    EXPECT_EQ(cancel_all.value->front().status, VenueOrderStatus::CANCELED);
+    ASSERT_TRUE(cancel_all.ok()) << cancel_all.error().detail;
+    EXPECT_EQ(cancel_all->front().status, VenueOrderStatus::CANCELED);
     const auto nothing = parse_orders_data(R"({"success":null,"failed":null})");
     ASSERT_TRUE(nothing.ok());
-    EXPECT_TRUE(nothing.value->empty());
+    EXPECT_TRUE(nothing->empty());
     EXPECT_TRUE(parse_orders_data("[]").ok());
     EXPECT_TRUE(parse_orders_data("null").ok());
     EXPECT_FALSE(parse_orders_data(R"({"orders":[1]})").ok());
@@ -135,26 +135,26 @@ TEST(BingxParsing, OrderListsInEveryShape) {
 TEST(BingxParsing, PositionsBalanceContractsLeverageAndMarks) {
     const auto positions = parse_positions_data(
         R"([{"symbol":"BTC-USDT","positionId":"12345678","positionSide":"LONG","isolated":true,"positionAmt":"0.0123","availableAmt":"0.0123","unrealizedProfit":"1.5","realisedProfit":"0.2","initialMargin":"61.5","avgPrice":"50000.0","leverage":10,"liquidationPrice":45000.5,"currency":"USDT"},{"symbol":"BTC-USDT","positionSide":"BOTH","positionAmt":"-0.5","avgPrice":"40000"}])");
-    ASSERT_TRUE(positions.ok()) << positions.error;
-    ASSERT_EQ(positions.value->size(), 2u);
-    EXPECT_EQ((*positions.value)[0].position_amt, dec("0.0123"));
-    EXPECT_EQ((*positions.value)[0].leverage, 10);
-    EXPECT_EQ((*positions.value)[1].position_amt, dec("-0.5"));
+    ASSERT_TRUE(positions.ok()) << positions.error().detail;
+    ASSERT_EQ(positions->size(), 2u);
+    EXPECT_EQ((*positions)[0].position_amt, dec("0.0123"));
+    EXPECT_EQ((*positions)[0].leverage, 10);
+    EXPECT_EQ((*positions)[1].position_amt, dec("-0.5"));
 
     const auto balance = parse_balance_data(
         R"({"balance":{"userId":"116***295","asset":"USDT","balance":"194.8212","equity":"196.7431","unrealizedProfit":"1.9219","realisedProfit":"-109.2504","availableMargin":"193.7609","usedMargin":"1.0602","freezedMargin":"0.0000"}})");
-    ASSERT_TRUE(balance.ok()) << balance.error;
-    EXPECT_EQ(balance.value->balance, dec("194.8212"));
-    EXPECT_EQ(balance.value->realised_profit, dec("-109.2504"));
-    EXPECT_EQ(balance.value->freezed_margin, Decimal());
+    ASSERT_TRUE(balance.ok()) << balance.error().detail;
+    EXPECT_EQ(balance->balance, dec("194.8212"));
+    EXPECT_EQ(balance->realised_profit, dec("-109.2504"));
+    EXPECT_EQ(balance->freezed_margin, Decimal());
     const auto v3 = parse_balance_data(R"([{"asset":"VST","balance":"1"},{"asset":"USDT","balance":"2.5"}])");
-    ASSERT_TRUE(v3.ok()) << v3.error;
-    EXPECT_EQ(v3.value->balance, dec("2.5"));
+    ASSERT_TRUE(v3.ok()) << v3.error().detail;
+    EXPECT_EQ(v3->balance, dec("2.5"));
 
     const auto contracts = parse_contracts_data(
         R"([{"contractId":"100","symbol":"BTC-USDT","size":"0.0001","quantityPrecision":4,"pricePrecision":1,"feeRate":0.0005,"makerFeeRate":0.0002,"takerFeeRate":0.0005,"tradeMinLimit":0,"tradeMinQuantity":0.0001,"tradeMinUSDT":2,"maxLongLeverage":125,"maxShortLeverage":125,"currency":"USDT","asset":"BTC","status":1,"apiStateOpen":"true","apiStateClose":"true"}])");
-    ASSERT_TRUE(contracts.ok()) << contracts.error;
-    const BingxContract& btc = contracts.value->front();
+    ASSERT_TRUE(contracts.ok()) << contracts.error().detail;
+    const BingxContract& btc = contracts->front();
     EXPECT_EQ(btc.lot_step(), dec("0.0001"));
     EXPECT_EQ(btc.tick_size(), dec("0.1"));
     EXPECT_EQ(btc.trade_min_quantity, dec("0.0001"));
@@ -163,21 +163,21 @@ TEST(BingxParsing, PositionsBalanceContractsLeverageAndMarks) {
     BingxContract odd;
     odd.quantity_precision = 9;
     EXPECT_FALSE(odd.lot_step().has_value());
-    EXPECT_EQ(parse_contracts_data(R"({"symbol":"ETH-USDT","quantityPrecision":2})").value->front().lot_step(), dec("0.01"));
+    EXPECT_EQ(parse_contracts_data(R"({"symbol":"ETH-USDT","quantityPrecision":2})")->front().lot_step(), dec("0.01"));
 
     const auto leverage = parse_leverage_data(R"({"longLeverage":6,"shortLeverage":6})");
     ASSERT_TRUE(leverage.ok());
-    EXPECT_EQ(leverage.value->long_leverage, 6);
-    EXPECT_EQ(parse_leverage_data(R"({"leverage":6,"symbol":"BTC-USDT"})").value->short_leverage, 6);
+    EXPECT_EQ(leverage->long_leverage, 6);
+    EXPECT_EQ(parse_leverage_data(R"({"leverage":6,"symbol":"BTC-USDT"})")->short_leverage, 6);
 
     const auto array = parse_premium_index_data(
         R"([{"symbol":"BTC-USDT","markPrice":"16884.5","indexPrice":"16886.9","lastFundingRate":"0.0001","nextFundingTime":1669852800000}])");
-    ASSERT_TRUE(array.ok()) << array.error;
-    EXPECT_EQ(array.value->front().mark_price, dec("16884.5"));
-    EXPECT_EQ(array.value->front().next_funding_time_ms, 1669852800000);
+    ASSERT_TRUE(array.ok()) << array.error().detail;
+    EXPECT_EQ(array->front().mark_price, dec("16884.5"));
+    EXPECT_EQ(array->front().next_funding_time_ms, 1669852800000);
     const auto object = parse_premium_index_data(R"({"symbol":"BTC-USDT","markPrice":"16884.5"})");
     ASSERT_TRUE(object.ok());
-    EXPECT_EQ(object.value->size(), 1u);
+    EXPECT_EQ(object->size(), 1u);
     EXPECT_FALSE(parse_premium_index_data("7").ok());
     EXPECT_FALSE(parse_server_time_data(R"({"serverTime":0})").ok());
 }
@@ -185,8 +185,8 @@ TEST(BingxParsing, PositionsBalanceContractsLeverageAndMarks) {
 TEST(BingxParsing, ListenKeyAnswerHasNoEnvelope) {
     const auto bare = parse_listen_key_body(R"({"listenKey":"a8ea75681542e66f1a50a1616dd06ed77dab61baa0c296bca03a9b13ee5f2dd7"})");
     ASSERT_TRUE(bare.ok());
-    EXPECT_EQ(bare.value->size(), 64u);
-    EXPECT_EQ(*parse_listen_key_body(R"({"code":0,"data":{"listenKey":"k1"}})").value, "k1");
+    EXPECT_EQ(bare->size(), 64u);
+    EXPECT_EQ(parse_listen_key_body(R"({"code":0,"data":{"listenKey":"k1"}})").value(), "k1");
     EXPECT_FALSE(parse_listen_key_body(R"({"code":100413,"msg":"Incorrect apiKey"})").ok());
 }
 

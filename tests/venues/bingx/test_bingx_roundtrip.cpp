@@ -17,7 +17,7 @@ std::optional<bingx_sim::SimPosition> sim_position(const bingx_sim::Simulator& s
 
 TEST(BingxRoundTrip, StartLoadsContractInfoAndOpensTheStream) {
     SimPair pair;
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     const auto spec = pair.adapter->instrument("BTCUSDT");
     ASSERT_TRUE(spec.has_value());
     EXPECT_EQ(spec->lot_step, dec("0.0001"));   // 10^-quantityPrecision
@@ -37,7 +37,7 @@ TEST(BingxRoundTrip, ServerTimeAndClockOffsetFollowASkewedServer) {
     auto config = sim_config();
     config.time_offset_ms = -20'000; // the server's clock is 20 s behind this machine's
     SimPair pair(config);
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     EXPECT_NEAR(static_cast<double>(pair.adapter->clock_offset_ms()), -20'000.0, 500.0);
     const auto time = pair.adapter->server_time_ms();
     ASSERT_TRUE(time.ok()) << time.detail;
@@ -49,7 +49,7 @@ TEST(BingxRoundTrip, ServerTimeAndClockOffsetFollowASkewedServer) {
 
 TEST(BingxRoundTrip, LongEntryFillsWithCumulativeFieldsThenExitCloses) {
     SimPair pair;
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     EventLog log;
     const auto entry = pair.adapter->submit_order(order("e-long-1", TradeSide::LONG, OrderPurpose::ENTRY, "0.0123", "50000"));
     ASSERT_EQ(entry.status, VenueCallStatus::ACCEPTED) << entry.detail;
@@ -102,7 +102,7 @@ TEST(BingxRoundTrip, LongEntryFillsWithCumulativeFieldsThenExitCloses) {
 
 TEST(BingxRoundTrip, ShortSideMapsToSellShortAndBuyShort) {
     SimPair pair;
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     EventLog log;
     ASSERT_EQ(pair.adapter->submit_order(order("e-short", TradeSide::SHORT, OrderPurpose::ENTRY, "0.002")).status,
               VenueCallStatus::ACCEPTED);
@@ -125,7 +125,7 @@ TEST(BingxRoundTrip, OneWayModeSendsBothAndReduceOnlyExits) {
     auto config = sim_config();
     config.hedge_mode = false;
     SimPair pair(config);
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     ASSERT_EQ(pair.adapter->submit_order(order("ow-e", TradeSide::LONG, OrderPurpose::ENTRY, "0.003")).status,
               VenueCallStatus::ACCEPTED);
     EXPECT_EQ(pair.sim.order("ow-e")->position_side, "BOTH");
@@ -144,7 +144,7 @@ TEST(BingxRoundTrip, PartialFillThenOpenOrdersThenCancelKeepsTheFilledPart) {
     auto config = sim_config();
     config.partial_fill_ratio = 0.5;
     SimPair pair(config);
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     EventLog log;
     ASSERT_EQ(pair.adapter->submit_order(order("pf-1", TradeSide::LONG, OrderPurpose::ENTRY, "0.0101")).status,
               VenueCallStatus::ACCEPTED);
@@ -182,7 +182,7 @@ TEST(BingxRoundTrip, PartialFillThenOpenOrdersThenCancelKeepsTheFilledPart) {
 
 TEST(BingxRoundTrip, CancelOfAFilledOrderIsRefusedAndReportsTheFill) {
     SimPair pair;
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     ASSERT_EQ(pair.adapter->submit_order(order("filled-1", TradeSide::LONG, OrderPurpose::ENTRY, "0.001")).status,
               VenueCallStatus::ACCEPTED);
     CancelRequest cancel;
@@ -197,7 +197,7 @@ TEST(BingxRoundTrip, CancelAllCancelsEveryWorkingOrder) {
     auto config = sim_config();
     config.partial_fill_ratio = 0.0;
     SimPair pair(config);
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     for (const char* coid : {"ca-1", "ca-2", "ca-3"}) {
         ASSERT_EQ(pair.adapter->submit_order(order(coid, TradeSide::LONG, OrderPurpose::ENTRY, "0.001")).status,
                   VenueCallStatus::ACCEPTED);
@@ -217,7 +217,7 @@ TEST(BingxRoundTrip, CancelAllCancelsEveryWorkingOrder) {
 
 TEST(BingxRoundTrip, QueryOrderFindsKnownOrdersAndSaysNoneForUnknownOnes) {
     SimPair pair;
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     ASSERT_EQ(pair.adapter->submit_order(order("q-1", TradeSide::LONG, OrderPurpose::ENTRY, "0.0042", "48000.05")).status,
               VenueCallStatus::ACCEPTED);
     const auto known = pair.adapter->query_order("BTCUSDT", "q-1");
@@ -236,7 +236,7 @@ TEST(BingxRoundTrip, QueryOrderFindsKnownOrdersAndSaysNoneForUnknownOnes) {
 
 TEST(BingxRoundTrip, LeverageIsReadSetAndCheckedAgainstTheMaximum) {
     SimPair pair;
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     const auto set = pair.adapter->set_leverage("BTCUSDT", TradeSide::SHORT, 7);
     ASSERT_TRUE(set.ok()) << set.detail;
     const auto read = pair.adapter->leverage("BTCUSDT");
@@ -254,7 +254,7 @@ TEST(BingxRoundTrip, LeverageIsReadSetAndCheckedAgainstTheMaximum) {
 
 TEST(BingxRoundTrip, MarkPriceIsReadAndCanBeQueuedAsAnEvent) {
     SimPair pair;
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     ASSERT_TRUE(pair.sim.set_mark_price("BTC-USDT", "61234.5"));
     const auto mark = pair.adapter->mark_price("BTCUSDT");
     ASSERT_TRUE(mark.ok()) << mark.detail;
@@ -272,7 +272,7 @@ TEST(BingxRoundTrip, VenueRefusalsComeBackRejectedWithTheBingxCode) {
     auto config = sim_config();
     config.reject_entries = true;
     SimPair pair(config);
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     const auto refused = pair.adapter->submit_order(order("rej-1", TradeSide::LONG, OrderPurpose::ENTRY, "0.001"));
     EXPECT_EQ(refused.status, VenueCallStatus::REJECTED);
     EXPECT_NE(refused.detail.find("101204"), std::string::npos) << refused.detail;
@@ -292,7 +292,7 @@ TEST(BingxRoundTrip, LocalChecksRefuseBeforeSending) {
         config.order_qty_max = Decimal::from_raw(1'000'000); // 0.01
         config.order_notional_max = Decimal::from_units(1000);
     });
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     const auto requests_before = pair.sim.stats().signed_requests;
     EXPECT_EQ(pair.adapter->submit_order(order("lot-1", TradeSide::LONG, OrderPurpose::ENTRY, "0.00005")).status,
               VenueCallStatus::REJECTED); // off the 0.0001 lot step
@@ -310,7 +310,7 @@ TEST(BingxRoundTrip, LocalChecksRefuseBeforeSending) {
 
 TEST(BingxRoundTrip, ASecondSubmitOfTheSameClientOrderIdNeverMakesASecondOrder) {
     SimPair pair;
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     const auto request = order("dup-1", TradeSide::LONG, OrderPurpose::ENTRY, "0.001");
     const auto first = pair.adapter->submit_order(request);
     ASSERT_EQ(first.status, VenueCallStatus::ACCEPTED);
@@ -332,7 +332,7 @@ TEST(BingxRoundTrip, WrongSecretOrKeyIsRefusedByTheVenue) {
     config.start_stream = false;
     config.credentials = Credentials("dita-sim-key", "not-the-secret");
     BingxVenueAdapter adapter(config);
-    ASSERT_TRUE(adapter.start().ok);
+    ASSERT_TRUE(adapter.start().ok());
     const auto bad_secret = adapter.submit_order(order("auth-1", TradeSide::LONG, OrderPurpose::ENTRY, "0.001"));
     EXPECT_EQ(bad_secret.status, VenueCallStatus::REJECTED);
     EXPECT_NE(bad_secret.detail.find("100001"), std::string::npos) << bad_secret.detail;
@@ -340,7 +340,7 @@ TEST(BingxRoundTrip, WrongSecretOrKeyIsRefusedByTheVenue) {
 
     config.credentials = Credentials("some-other-key", "dita-sim-secret");
     BingxVenueAdapter other(config);
-    ASSERT_TRUE(other.start().ok);
+    ASSERT_TRUE(other.start().ok());
     const auto bad_key = other.positions("BTCUSDT");
     EXPECT_EQ(bad_key.status, VenueCallStatus::REJECTED);
     EXPECT_NE(bad_key.detail.find("100413"), std::string::npos) << bad_key.detail;
@@ -355,9 +355,9 @@ TEST(BingxRoundTrip, StartWithoutKeysSaysWhichVariablesToSet) {
     config.credentials = Credentials();
     BingxVenueAdapter adapter(config);
     const auto started = adapter.start();
-    EXPECT_FALSE(started.ok);
-    EXPECT_NE(started.error.find("BINGX_API_KEY"), std::string::npos) << started.error;
-    EXPECT_NE(started.error.find("BINGX_API_SECRET"), std::string::npos) << started.error;
+    EXPECT_FALSE(started.ok());
+    EXPECT_NE(started.error().detail.find("BINGX_API_KEY"), std::string::npos) << started.error().detail;
+    EXPECT_NE(started.error().detail.find("BINGX_API_SECRET"), std::string::npos) << started.error().detail;
 }
 
 TEST(BingxRoundTrip, PlainTextStreamFramesAreAcceptedAndPingsAreAnswered) {
@@ -365,7 +365,7 @@ TEST(BingxRoundTrip, PlainTextStreamFramesAreAcceptedAndPingsAreAnswered) {
     config.gzip = false;
     config.ping_interval_ms = 30;
     SimPair pair(config);
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     EventLog log;
     ASSERT_EQ(pair.adapter->submit_order(order("txt-1", TradeSide::LONG, OrderPurpose::ENTRY, "0.001")).status,
               VenueCallStatus::ACCEPTED);
@@ -380,14 +380,14 @@ TEST(BingxRoundTrip, GzipPingsAreAnsweredWithPong) {
     auto config = sim_config();
     config.ping_interval_ms = 30;
     SimPair pair(config);
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     EventLog log;
     EXPECT_TRUE(drain_until(*pair.adapter, log, [&] { return pair.sim.stats().pongs_received >= 3; }));
 }
 
 TEST(BingxRoundTrip, StopDeletesTheListenKey) {
     SimPair pair;
-    ASSERT_TRUE(pair.start_result.ok) << pair.start_result.error;
+    ASSERT_TRUE(pair.start_result.ok()) << pair.start_result.error().detail;
     pair.adapter->stop();
     EXPECT_EQ(pair.sim.stats().listen_keys_deleted, 1u);
     pair.adapter->stop(); // idempotent
@@ -402,8 +402,8 @@ TEST(BingxRoundTrip, NonLoopbackHostsNeedAnExplicitLiveOptIn) {
     options.rest_url = std::string(demo_rest_url);
     options.credentials = Credentials("k", "s");
     const auto made = make_bingx_adapter(options);
-    EXPECT_EQ(made.adapter, nullptr);
-    EXPECT_NE(made.error.find("allow_live"), std::string::npos) << made.error;
+    EXPECT_FALSE(made.ok());
+    EXPECT_NE(made.error().detail.find("allow_live"), std::string::npos) << made.error().detail;
     config.rest_url = "ftp://example";
     config.allow_live = true;
     EXPECT_THROW(BingxVenueAdapter{config}, std::invalid_argument);
@@ -427,16 +427,16 @@ TEST(BingxRoundTrip, FactoryBuildsAStartedAdapterFromAUrlAndKeys) {
     options.credentials = Credentials("dita-sim-key", "dita-sim-secret");
     options.send_price_with_market = true;
     auto made = make_bingx_adapter(options);
-    ASSERT_NE(made.adapter, nullptr) << made.error;
-    EXPECT_TRUE(made.adapter->stream_connected());
-    EXPECT_EQ(made.adapter->submit_order(order("fac-1", TradeSide::LONG, OrderPurpose::ENTRY, "0.001")).status,
+    ASSERT_TRUE(made.ok()) << made.error().detail;
+    EXPECT_TRUE((*made)->stream_connected());
+    EXPECT_EQ((*made)->submit_order(order("fac-1", TradeSide::LONG, OrderPurpose::ENTRY, "0.001")).status,
               VenueCallStatus::ACCEPTED);
-    made.adapter.reset();
+    made->reset();
     sim.stop();
     // The simulator gone: the factory reports it, no adapter.
     const auto failed = make_bingx_adapter(options);
-    EXPECT_EQ(failed.adapter, nullptr);
-    EXPECT_FALSE(failed.error.empty());
+    EXPECT_FALSE(failed.ok());
+    EXPECT_FALSE(failed.error().detail.empty());
 }
 
 TEST(BingxRoundTrip, HttpsAndWssWithAVerifiedCertificate) {
@@ -451,7 +451,7 @@ TEST(BingxRoundTrip, HttpsAndWssWithAVerifiedCertificate) {
     adapter_cfg.tls_ca_pem = sim.tls_certificate_pem();
     BingxVenueAdapter adapter(adapter_cfg);
     const auto started = adapter.start();
-    ASSERT_TRUE(started.ok) << started.error;
+    ASSERT_TRUE(started.ok()) << started.error().detail;
     EXPECT_TRUE(adapter.stream_connected());
     EventLog log;
     ASSERT_EQ(adapter.submit_order(order("tls-1", TradeSide::LONG, OrderPurpose::ENTRY, "0.001")).status,
@@ -466,12 +466,12 @@ TEST(BingxRoundTrip, HttpsAndWssWithAVerifiedCertificate) {
     untrusted.request_timeout_ms = 5000;
     BingxVenueAdapter refused(untrusted);
     const auto failed = refused.start();
-    EXPECT_FALSE(failed.ok);
-    EXPECT_NE(failed.error.find("certificate verify failed"), std::string::npos) << failed.error;
+    EXPECT_FALSE(failed.ok());
+    EXPECT_NE(failed.error().detail.find("certificate verify failed"), std::string::npos) << failed.error().detail;
     // Verification off (never for live use): it connects.
     untrusted.tls_verify = false;
     BingxVenueAdapter unchecked(untrusted);
-    EXPECT_TRUE(unchecked.start().ok);
+    EXPECT_TRUE(unchecked.start().ok());
 }
 
 TEST(BingxRoundTrip, AnUnreachableVenueIsUnavailableNotUnknown) {
@@ -479,7 +479,7 @@ TEST(BingxRoundTrip, AnUnreachableVenueIsUnavailableNotUnknown) {
     ASSERT_TRUE(sim.start().ok);
     BingxConfig config = adapter_config(sim, sim_config());
     BingxVenueAdapter adapter(config);
-    ASSERT_TRUE(adapter.start().ok);
+    ASSERT_TRUE(adapter.start().ok());
     sim.stop(); // nothing listens on the port any more
     const auto result = adapter.submit_order(order("gone-1", TradeSide::LONG, OrderPurpose::ENTRY, "0.001"));
     EXPECT_EQ(result.status, VenueCallStatus::UNAVAILABLE) << result.detail;

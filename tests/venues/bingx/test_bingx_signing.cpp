@@ -99,23 +99,23 @@ TEST(BingxKeys, FromEnvNamesWhatIsMissingAndNeverAValue) {
     unsetenv("BINGX_API_KEY");
     unsetenv("BINGX_API_SECRET");
     auto missing = credentials_from_env();
-    EXPECT_FALSE(missing.credentials.has_value());
-    EXPECT_NE(missing.error.find("BINGX_API_KEY"), std::string::npos);
-    EXPECT_NE(missing.error.find("BINGX_API_SECRET"), std::string::npos);
+    EXPECT_FALSE(missing.ok());
+    EXPECT_NE(missing.error().detail.find("BINGX_API_KEY"), std::string::npos);
+    EXPECT_NE(missing.error().detail.find("BINGX_API_SECRET"), std::string::npos);
 
     setenv("BINGX_API_KEY", "env-key-value", 1);
     setenv("BINGX_API_SECRET", "", 1);
     missing = credentials_from_env();
-    EXPECT_FALSE(missing.credentials.has_value());
-    EXPECT_EQ(missing.error.find("BINGX_API_KEY"), std::string::npos) << missing.error;
-    EXPECT_NE(missing.error.find("BINGX_API_SECRET"), std::string::npos);
-    EXPECT_EQ(missing.error.find("env-key-value"), std::string::npos);
+    EXPECT_FALSE(missing.ok());
+    EXPECT_EQ(missing.error().detail.find("BINGX_API_KEY"), std::string::npos) << missing.error().detail;
+    EXPECT_NE(missing.error().detail.find("BINGX_API_SECRET"), std::string::npos);
+    EXPECT_EQ(missing.error().detail.find("env-key-value"), std::string::npos);
 
     setenv("BINGX_API_SECRET", "env-secret-value", 1);
     const auto found = credentials_from_env();
-    ASSERT_TRUE(found.credentials.has_value()) << found.error;
-    EXPECT_EQ(found.credentials->api_key(), "env-key-value");
-    EXPECT_EQ(found.credentials->redacted_key().find("env-key-value"), std::string::npos);
+    ASSERT_TRUE(found.ok()) << found.error().detail;
+    EXPECT_EQ(found->api_key(), "env-key-value");
+    EXPECT_EQ(found->redacted_key().find("env-key-value"), std::string::npos);
 }
 
 TEST(BingxKeys, NoDetailOrErrorTextCarriesTheSecret) {
@@ -128,8 +128,8 @@ TEST(BingxKeys, NoDetailOrErrorTextCarriesTheSecret) {
     config.send_attempts_max = 1;
     BingxVenueAdapter adapter(config);
     const auto started = adapter.start();
-    EXPECT_FALSE(started.ok);
-    EXPECT_EQ(started.error.find("SECRET"), std::string::npos) << started.error;
+    EXPECT_FALSE(started.ok());
+    EXPECT_EQ(started.error().detail.find("SECRET"), std::string::npos) << started.error().detail;
     const auto positions = adapter.positions("BTCUSDT");
     EXPECT_EQ(positions.status, VenueCallStatus::UNAVAILABLE);
     EXPECT_EQ(positions.detail.find("SECRET"), std::string::npos) << positions.detail;

@@ -12,6 +12,7 @@
 
 #include "dita/contracts/decimal.hpp"
 #include "dita/contracts/enums.hpp"
+#include "dita/contracts/result.hpp"
 
 namespace dita::bingx {
 
@@ -100,13 +101,9 @@ struct Envelope {
 };
 Envelope parse_envelope(std::string_view body);
 
-// A parsed value or the reason it could not be read.
+// A parsed value or the reason it could not be read (error code UNREADABLE).
 template <typename T>
-struct Parsed {
-    std::optional<T> value;
-    std::string error;
-    bool ok() const { return value.has_value(); }
-};
+using Parsed = Result<T>;
 
 // One order as REST reports it (place, query, cancel, open orders).
 struct BingxOrder {

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dita/contracts/result.hpp"
 #include "dita/contracts/venue.hpp"
 #include "dita/venues/bingx/bingx_protocol.hpp"
 
@@ -51,10 +52,8 @@ private:
     const Credentials& credentials_;
 };
 
-struct CredentialsResult {
-    std::optional<Credentials> credentials;
-    std::string error; // names the missing variable(s), never a value
-};
+// The keys, or an error (code KEYS_MISSING) naming the missing variable(s), never a value.
+using CredentialsResult = Result<Credentials>;
 // BINGX_API_KEY and BINGX_API_SECRET; a clear error naming what is missing.
 CredentialsResult credentials_from_env();
 
@@ -138,10 +137,10 @@ struct BingxAdapterStats {
     std::uint64_t time_resyncs = 0;
 };
 
-struct StartResult {
-    bool ok = false;
-    std::string error;
-};
+// start() succeeded; the error's code says what failed (UNREACHABLE, CONTRACT, KEYS_MISSING,
+// STREAM, ...), its detail says it for people.
+struct Started {};
+using StartResult = Result<Started>;
 
 class BingxVenueAdapter final : public VenueAdapter {
 public:
@@ -204,7 +203,7 @@ private:
 // What `dita chaos --venue bingx|bingx-sim` needs: an adapter from URLs and keys, started.
 struct BingxAdapterOptions {
     std::string rest_url;
-    std::string ws_url; // empty: derived from rest_url (http -> ws, https -> wss, path /swap-market)
+    std::string ws_url; // empty: derived from rest_url (stream_url_for)
     Credentials credentials;
     bool allow_live = false;
     bool send_price_with_market = false;
@@ -212,12 +211,13 @@ struct BingxAdapterOptions {
     Decimal order_notional_max;
     std::vector<std::string> assets{"BTCUSDT"};
 };
-struct BingxAdapterResult {
-    std::unique_ptr<BingxVenueAdapter> adapter; // started; null on failure
-    std::string error;
-};
+// A started adapter, or why there is none (code CONFIG for a config it cannot use, else as start()).
+using BingxAdapterResult = Result<std::unique_ptr<BingxVenueAdapter>>;
 BingxAdapterResult make_bingx_adapter(const BingxAdapterOptions& options);
 // As above with full control of the config.
 BingxAdapterResult make_bingx_adapter(BingxConfig config);
+
+// The user stream's URL for a REST URL: same host and port, ws(s)://, path /swap-market.
+Result<std::string> stream_url_for(std::string_view rest_url);
 
 } // namespace dita::bingx

@@ -1,5 +1,6 @@
 #pragma once
-// BingX for the chaos layer: a chaos::VenueFactory that builds, for each run, either
+// BingX for the chaos layer (lives here, not under venues/, because it builds the simulator of
+// tools/ and the chaos layer's factory; the adapter itself knows neither): a VenueFactory that builds, for each run, either
 //  - bingx-sim: a local simulator on a free loopback port with a BingxVenueAdapter on it, the
 //    scenario's venue settings mapped onto the simulator (rejects, partial fills, fees, lot
 //    step, and its fault probabilities onto the exchange-like faults the simulator has), or
@@ -15,7 +16,7 @@
 #include "dita/chaos/venue_factory.hpp"
 #include "dita/venues/bingx/bingx_venue.hpp"
 
-namespace dita::bingx {
+namespace dita::chaos {
 
 // What the simulators of a series of runs did, summed as each run's venue goes away (for a
 // CLI's summary line, and for tests to see the faults were really drawn).
@@ -49,10 +50,10 @@ struct BingxChaosOptions {
     int request_timeout_ms = 1000; // the adapter's, for the simulator
 };
 
-chaos::VenueFactory bingx_chaos_venue_factory(BingxChaosOptions options);
+VenueFactory bingx_chaos_venue_factory(BingxChaosOptions options);
 
 // The simulator configuration a scenario's venue settings stand for; an error for settings
 // the exchange cannot have (a lot step that is not a power of ten, bad numbers).
-chaos::Result<bingx_sim::SimConfig> sim_config_for(const chaos::VenueSettings& settings);
+Result<bingx_sim::SimConfig> sim_config_for(const VenueSettings& settings);
 
-} // namespace dita::bingx
+} // namespace dita::chaos

@@ -1,10 +1,14 @@
-#include "dita/venues/bingx/chaos_venue.hpp"
+#include "dita/chaos/bingx_venue_factory.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
-namespace dita::bingx {
+namespace dita::chaos {
+
+using bingx::BingxConfig;
+using bingx::BingxVenueAdapter;
+using bingx::Credentials;
 
 namespace {
 
@@ -68,30 +72,30 @@ double clamp01(double value) { return std::isfinite(value) ? std::clamp(value, 0
 
 } // namespace
 
-chaos::Result<bingx_sim::SimConfig> sim_config_for(const chaos::VenueSettings& settings) {
+Result<bingx_sim::SimConfig> sim_config_for(const VenueSettings& settings) {
     bingx_sim::SimConfig config;
     config.seed = settings.seed;
     config.reject_entries = settings.reject_entries;
     config.reject_exits = settings.reject_exits;
     config.cancel_reject = settings.cancel_reject;
     if (!std::isfinite(settings.partial_fill_ratio) || settings.partial_fill_ratio < 0 || settings.partial_fill_ratio > 1) {
-        return chaos::Error{"", "venue.partial_fill_ratio", "must be from 0 to 1"};
+        return Error{"", "venue.partial_fill_ratio", "must be from 0 to 1"};
     }
     config.partial_fill_ratio = settings.partial_fill_ratio;
     if (!std::isfinite(settings.taker_fee_rate) || settings.taker_fee_rate < 0 || settings.taker_fee_rate > 0.1) {
-        return chaos::Error{"", "venue.taker_fee_rate", "must be from 0 to 0.1"};
+        return Error{"", "venue.taker_fee_rate", "must be from 0 to 0.1"};
     }
     config.taker_fee_rate = settings.taker_fee_rate;
     const auto quantity_precision = precision_of(settings.lot_step);
     const auto price_precision = precision_of(settings.tick_size);
-    if (!quantity_precision) return chaos::Error{"", "venue.lot_step", "BingX lot steps are powers of ten (10^-quantityPrecision)"};
-    if (!price_precision) return chaos::Error{"", "venue.tick_size", "BingX ticks are powers of ten (10^-pricePrecision)"};
+    if (!quantity_precision) return Error{"", "venue.lot_step", "BingX lot steps are powers of ten (10^-quantityPrecision)"};
+    if (!price_precision) return Error{"", "venue.tick_size", "BingX ticks are powers of ten (10^-pricePrecision)"};
     const auto min_qty = Decimal::from_double(settings.min_qty);
-    if (!min_qty || min_qty->is_negative()) return chaos::Error{"", "venue.min_qty", "must be a non-negative number"};
+    if (!min_qty || min_qty->is_negative()) return Error{"", "venue.min_qty", "must be a non-negative number"};
     config.contracts.clear();
     for (const std::string& asset : settings.assets) {
-        const auto symbol = to_bingx_symbol(asset);
-        if (!symbol) return chaos::Error{"", "venue.assets", "'" + asset + "' is not a USDT/USDC pair"};
+        const auto symbol = bingx::to_bingx_symbol(asset);
+        if (!symbol) return Error{"", "venue.assets", "'" + asset + "' is not a USDT/USDC pair"};
         bingx_sim::SimContract contract;
         contract.symbol = *symbol;
         contract.quantity_precision = *quantity_precision;
@@ -116,11 +120,11 @@ chaos::Result<bingx_sim::SimConfig> sim_config_for(const chaos::VenueSettings& s
     return config;
 }
 
-chaos::VenueFactory bingx_chaos_venue_factory(BingxChaosOptions options) {
-    return [options](const chaos::VenueSettings& settings, const Clock&) -> chaos::Result<chaos::VenueHandle> {
+VenueFactory bingx_chaos_venue_factory(BingxChaosOptions options) {
+    return [options](const VenueSettings& settings, const Clock&) -> Result<VenueHandle> {
         const auto quiet = std::chrono::milliseconds(std::max(0, options.quiet_ms));
         const auto settle_timeout = std::chrono::milliseconds(std::max(0, options.settle_timeout_ms));
-        chaos::VenueHandle handle;
+        VenueHandle handle;
         if (options.simulator) {
             auto config = sim_config_for(settings);
             if (!config.ok()) return config.error();
@@ -144,10 +148,10 @@ chaos::VenueFactory bingx_chaos_venue_factory(BingxChaosOptions options) {
             try {
                 sim = std::make_unique<bingx_sim::Simulator>(sim_config);
             } catch (const std::invalid_argument& error) {
-                return chaos::Error{"", "venue", error.what()};
+                return Error{"", "venue", error.what()};
             }
             const auto started = sim->start();
-            if (!started.ok) return chaos::Error{"", "venue", "bingx-sim: " + started.error};
+            if (!started.ok) return Error{"", "venue", "bingx-sim: " + started.error};
             BingxConfig adapter_config;
             adapter_config.rest_url = sim->rest_url();
             adapter_config.ws_url = sim->ws_url();
@@ -160,8 +164,8 @@ chaos::VenueFactory bingx_chaos_venue_factory(BingxChaosOptions options) {
             adapter_config.reconnect_backoff_max_ms = 500;
             adapter_config.seed = sim_config.seed;
             auto adapter = std::make_unique<BingxVenueAdapter>(adapter_config);
-            const StartResult adapter_started = adapter->start();
-            if (!adapter_started.ok) return chaos::Error{"", "venue", "bingx adapter: " + adapter_started.error};
+            const bingx::StartResult adapter_started = adapter->start();
+            if (!adapter_started.ok()) return Error{"", "venue", "bingx adapter: " + adapter_started.error().detail};
             auto venue = std::make_unique<SimulatedBingx>(std::move(sim), std::move(adapter), options.tally);
             SimulatedBingx* raw = venue.get();
             handle.pending_events = [raw, quiet, settle_timeout] {
@@ -173,31 +177,31 @@ chaos::VenueFactory bingx_chaos_venue_factory(BingxChaosOptions options) {
             return handle;
         }
         if (!options.live) {
-            return chaos::Error{"", "venue", "a real BingX host needs the explicit --live flag"};
+            return Error{"", "venue", "a real BingX host needs the explicit --live flag"};
         }
         if (!options.order_qty_max.is_positive() || !options.order_notional_max.is_positive()) {
-            return chaos::Error{"", "venue", "a live run needs positive size and notional caps"};
+            return Error{"", "venue", "a live run needs positive size and notional caps"};
         }
-        const CredentialsResult keys = credentials_from_env();
-        if (!keys.credentials) return chaos::Error{"", "venue", keys.error};
+        const bingx::CredentialsResult keys = bingx::credentials_from_env();
+        if (!keys.ok()) return Error{"", "venue", keys.error().detail};
         BingxConfig config;
-        config.rest_url = options.rest_url.empty() ? std::string(live_rest_url) : options.rest_url;
-        config.ws_url = options.ws_url.empty() ? std::string(live_ws_url) : options.ws_url;
-        config.credentials = *keys.credentials;
+        config.rest_url = options.rest_url.empty() ? std::string(bingx::live_rest_url) : options.rest_url;
+        config.ws_url = options.ws_url.empty() ? std::string(bingx::live_ws_url) : options.ws_url;
+        config.credentials = *keys;
         config.assets = settings.assets;
         config.allow_live = true;
         config.order_qty_max = options.order_qty_max;
         config.order_notional_max = options.order_notional_max;
-        auto made = make_bingx_adapter(std::move(config));
-        if (!made.adapter) return chaos::Error{"", "venue", "bingx: " + made.error};
-        BingxVenueAdapter* raw = made.adapter.get();
+        auto made = bingx::make_bingx_adapter(std::move(config));
+        if (!made.ok()) return Error{"", "venue", "bingx: " + made.error().detail};
+        BingxVenueAdapter* raw = made->get();
         handle.pending_events = [raw, quiet, settle_timeout] {
             raw->wait_quiet(quiet, settle_timeout);
             return raw->pending_events();
         };
-        handle.venue = std::move(made.adapter);
+        handle.venue = std::move(*made);
         return handle;
     };
 }
 
-} // namespace dita::bingx
+} // namespace dita::chaos
