@@ -35,22 +35,30 @@ ExecutionKernel::ExecutionKernel(KernelConfig config, ControlPlane& control, Ven
     touched_.reserve(8);
 }
 
+const DiagnosticFields ExecutionKernel::no_fields_{};
+
 // ---------------------------------------------------------------------------------------
 // Inputs
 
-KernelOutcome ExecutionKernel::process_intent(const KernelIntent& intent) {
+ExecutionKernel::Ctx ExecutionKernel::begin_input(int slot_id) {
     Ctx ctx;
     ++input_sequence_;
     ctx.outcome.input_sequence = input_sequence_;
     ctx.outcome.timestamp_ns = clock_.now_ns();
-    ctx.outcome.slot_id = intent.slot_id;
+    ctx.outcome.slot_id = slot_id;
     ctx.tracing = control_.state().trace_transitions || control_.state().mode == KernelMode::DEBUG;
+    return ctx;
+}
+
+KernelOutcome ExecutionKernel::process_intent(const KernelIntent& intent) {
+    Ctx ctx = begin_input(intent.slot_id);
     ctx.event_override_min = KernelSeverity::WARNING;
 
     if (!valid_slot(intent.slot_id)) {
         set_result(ctx, KernelDiagnosticCode::INVALID_SLOT_ID, KernelSeverity::ERROR,
                    "slot_id " + std::to_string(intent.slot_id) + " is outside 0.." +
-                       std::to_string(max_slots() - 1));
+                       std::to_string(max_slots() - 1),
+                   {.slot_id = intent.slot_id});
     } else {
         switch (intent.action) {
         case KernelCommandType::ENTER: handle_enter(ctx, intent); break;
@@ -66,7 +74,8 @@ KernelOutcome ExecutionKernel::process_intent(const KernelIntent& intent) {
         default:
             set_result(ctx, KernelDiagnosticCode::UNSUPPORTED_INTENT, KernelSeverity::ERROR,
                        "intent action " + std::to_string(static_cast<int>(intent.action)) +
-                           " is not supported");
+                           " is not supported",
+                       {.slot_id = intent.slot_id});
         }
     }
     journal(ctx, intent.intent_id);
@@ -74,12 +83,7 @@ KernelOutcome ExecutionKernel::process_intent(const KernelIntent& intent) {
 }
 
 KernelOutcome ExecutionKernel::on_venue_event(const VenueEvent& event) {
-    Ctx ctx;
-    ++input_sequence_;
-    ctx.outcome.input_sequence = input_sequence_;
-    ctx.outcome.timestamp_ns = clock_.now_ns();
-    ctx.outcome.slot_id = event.slot_id;
-    ctx.tracing = control_.state().trace_transitions || control_.state().mode == KernelMode::DEBUG;
+    Ctx ctx = begin_input(event.slot_id);
     apply_event(ctx, event, false);
     apply_late_entries(ctx);
     // An event may release a pending exit, whose own events arrive through the venue.
@@ -91,22 +95,14 @@ KernelOutcome ExecutionKernel::on_venue_event(const VenueEvent& event) {
 }
 
 KernelOutcome ExecutionKernel::pump_venue() {
-    Ctx ctx;
-    ++input_sequence_;
-    ctx.outcome.input_sequence = input_sequence_;
-    ctx.outcome.timestamp_ns = clock_.now_ns();
-    ctx.tracing = control_.state().trace_transitions || control_.state().mode == KernelMode::DEBUG;
+    Ctx ctx = begin_input(-1);
     drain(ctx);
     journal(ctx, "pump");
     return std::move(ctx.outcome);
 }
 
 KernelOutcome ExecutionKernel::reconcile_from_slots(std::span<const SlotSnapshot> snapshots) {
-    Ctx ctx;
-    ++input_sequence_;
-    ctx.outcome.input_sequence = input_sequence_;
-    ctx.outcome.timestamp_ns = clock_.now_ns();
-    ctx.tracing = control_.state().trace_transitions || control_.state().mode == KernelMode::DEBUG;
+    Ctx ctx = begin_input(-1);
     if (snapshots_valid(ctx, snapshots) && totals_stay_bounded(ctx, snapshots)) reconcile_slots(ctx, snapshots, false);
     journal(ctx, "reconcile");
     return std::move(ctx.outcome);
@@ -120,7 +116,8 @@ bool ExecutionKernel::move(Ctx& ctx, TradeSlot& slot, FsmInput input) {
     if (step.code != KernelDiagnosticCode::OK) {
         set_result(ctx, step.code, KernelSeverity::ERROR,
                    "slot " + std::to_string(slot.slot_id) + ": " + std::string(to_string(input)) +
-                       " is not allowed in " + std::string(to_string(slot.fsm_state)));
+                       " is not allowed in " + std::string(to_string(slot.fsm_state)),
+                   {.slot_id = slot.slot_id, .trade_id = slot.trade_id, .asset = slot.asset});
         return false;
     }
     const Transition transition{slot.slot_id, slot.fsm_state, step.stage, input, ctx.outcome.timestamp_ns};
@@ -135,23 +132,43 @@ bool ExecutionKernel::move(Ctx& ctx, TradeSlot& slot, FsmInput input) {
     return true;
 }
 
-void ExecutionKernel::set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity,
-                                 std::string details) {
+void ExecutionKernel::set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, std::string detail,
+                                 const DiagnosticFields& fields) {
     KernelOutcome& out = ctx.outcome;
     // A benign note about a drained event (duplicate, stale) does not hide the intent's result.
     if (ctx.from_event && code != KernelDiagnosticCode::OK && severity < ctx.event_override_min) return;
+    const bool progress = code == KernelDiagnosticCode::OK && severity == KernelSeverity::INFO;
+    bool is_result = true;
     if (ctx.have_result) {
         const int current = severity_rank(out.diagnostic_code, out.severity);
         const int incoming = severity_rank(code, severity);
         // The most severe result wins; among equals the first problem stands, while OK progress
         // notes are replaced by the newest, which describes the state best.
-        if (incoming < current) return;
-        if (incoming == current && code != KernelDiagnosticCode::OK) return;
+        is_result = incoming > current || (incoming == current && code == KernelDiagnosticCode::OK);
     }
+    // Progress notes are the input's story, not diagnostics: only the newest is kept.
+    if (progress && !is_result) return;
+    if (!progress) record_diagnostic(ctx, code, severity, detail, fields, is_result);
+    if (!is_result) return;
     out.diagnostic_code = code;
     out.severity = severity;
-    out.details = std::move(details);
+    out.details = std::move(detail);
+    if (progress) out.result_index = -1;
     ctx.have_result = true;
+}
+
+void ExecutionKernel::record_diagnostic(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity,
+                                        const std::string& detail, const DiagnosticFields& fields, bool is_result) {
+    std::vector<KernelDiagnostic>& list = ctx.outcome.diagnostics;
+    if (list.size() >= kernel_diagnostics_max) {
+        ++ctx.outcome.diagnostics_dropped;
+        // The input's result is always among its diagnostics: it takes the last place.
+        if (!is_result) return;
+        list.pop_back();
+    }
+    list.push_back(KernelDiagnostic{fields, code, severity, detail});
+    if (is_result) ctx.outcome.result_index = static_cast<int>(list.size()) - 1;
+    DITA_ASSERT(list.size() <= kernel_diagnostics_max);
 }
 
 void ExecutionKernel::touch(Ctx&, int slot_id) {

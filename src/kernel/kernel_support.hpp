@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dita/contracts/fields.hpp"
 #include "dita/contracts/types.hpp"
 #include "dita/control/control_plane.hpp"
 #include "dita/kernel/bounds.hpp"
@@ -122,6 +123,22 @@ public:
     void add_text(std::string_view text) {
         add_int(static_cast<std::int64_t>(text.size()));
         add_bytes(text.data(), text.size());
+    }
+    // One field of a field list (contracts/fields.hpp) by its type.
+    template <std::size_t N>
+    void add(const FixedString<N>& text) {
+        add_text(text.view());
+    }
+    void add(Decimal value) { add_int(value.raw()); }
+    template <typename I>
+        requires std::is_integral_v<I>
+    void add(I value) {
+        add_int(static_cast<std::int64_t>(value));
+    }
+    template <typename E>
+        requires std::is_enum_v<E>
+    void add(E value) {
+        add_int(static_cast<int>(value));
     }
     std::uint64_t value() const { return value_; }
 
