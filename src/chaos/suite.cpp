@@ -31,6 +31,9 @@ ScenarioReport run_scenario_and_check(const ChaosScenario& scenario, const Suite
     const CheckContext context{report.run, state, &stack.log(), options.checks};
     report.checks = run_checks(context);
     if (scenario.at_rest) report.checks.push_back(check_liveness(context));
+    if (const auto problem = stack.venue_trading_problem()) {
+        report.checks.push_back(InvariantResult{"venue_could_trade", false, *problem, 0});
+    }
     report.passed = true;
     for (const InvariantResult& check : report.checks) {
         if (check.passed) continue;

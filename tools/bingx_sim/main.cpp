@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
     app.add_option("--reject-code", config.reject_code, "error code of refused orders");
     app.add_flag("--cancel-reject", config.cancel_reject, "refuse cancels");
     app.add_flag("--one-way", one_way, "one-way position mode (positionSide BOTH)");
+    app.add_option("--state", config.state_path,
+                   "the account as a file: loaded when it exists, written after every change (orders, client ids, "
+                   "positions, leverage, balance, position mode persist across runs and restarts)");
     app.add_flag("--allow-duplicate-client-ids", allow_duplicate_ids, "do not enforce unique clientOrderId");
     app.add_option("--taker-fee-rate", config.taker_fee_rate, "taker fee rate")->check(CLI::Range(0.0, 0.1));
     app.add_option("--time-offset-ms", config.time_offset_ms, "server clock skew");

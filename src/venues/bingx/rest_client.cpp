@@ -44,6 +44,9 @@ Reply RestClient::call(std::string_view method, std::string_view path, Params pa
         query = Signer(config_.credentials).signed_query(params);
         request.headers.emplace_back("X-BX-APIKEY", config_.credentials.api_key());
     } else {
+        // Public calls need no signature; BingX's newer docs and public clients (ccxt) still
+        // send a timestamp with them, so this adapter does too.
+        params.emplace_back("timestamp", std::to_string(now_ms()));
         for (const auto& [key, value] : params) {
             if (!query.empty()) query += '&';
             query += url_encode(key) + "=" + url_encode(value);
