@@ -151,6 +151,8 @@ int run_chaos_command(const ChaosOptions& options) {
     // The venue: the mock unless asked otherwise; BingX runs are wall-clock runs.
     VenueFactory venue_factory;
     if (options.venue == "bingx-sim" || options.venue == "bingx") {
+        bingx::set_bingx_log_level(options.log_level);
+        bingx_sim::set_sim_log_level(options.log_level);
         chaos::BingxChaosOptions bingx_options;
         bingx_options.simulator = options.venue == "bingx-sim";
         if (bingx_options.simulator) {

@@ -30,6 +30,7 @@ struct ChaosOptions {
     std::string bingx_url;
     std::string bingx_ws_url; // empty: derived from bingx_url for BingX's own hosts
     std::string bingx_sim_state; // bingx-sim: one persistent account file for every run
+    std::string log_level = "warn"; // the BingX adapter's and simulator's logs (stderr)
     bool live = false;
     double max_order_qty = 0.0;
     double max_order_notional = 0.0;

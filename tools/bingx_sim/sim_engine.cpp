@@ -14,6 +14,9 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
 namespace dita::bingx_sim {
 
 using nlohmann::json;
@@ -180,6 +183,29 @@ std::string sim_gzip(std::string_view text) {
 
 // ----------------------------------------------------------------------------------------
 
+// The simulator's log (spdlog logger "bingx-sim", stderr, default warn): refusals, faults
+// drawn, stream sessions, expired keys. Never a key, a secret or a signature.
+spdlog::logger& sim_log() {
+    static const std::shared_ptr<spdlog::logger> logger = [] {
+        auto made = spdlog::get("bingx-sim");
+        if (!made) {
+            made = std::make_shared<spdlog::logger>("bingx-sim", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+            made->set_level(spdlog::level::warn);
+            made->set_pattern("%Y-%m-%dT%H:%M:%S.%e %n %l: %v");
+            spdlog::register_logger(made);
+        }
+        return made;
+    }();
+    return *logger;
+}
+
+bool set_sim_log_level(std::string_view level) {
+    const spdlog::level::level_enum parsed = spdlog::level::from_str(std::string(level));
+    if (parsed == spdlog::level::off && level != "off") return false;
+    sim_log().set_level(parsed);
+    return true;
+}
+
 Engine::Engine(SimConfig config) : config_(std::move(config)), rng_(config_.seed) {
     if (config_.contracts.empty()) throw std::invalid_argument("SimConfig.contracts is empty");
     for (const SimContract& spec : config_.contracts) {
@@ -259,6 +285,7 @@ Handled Engine::handle_locked(const SimRequest& request) {
     recent_signed_ms_.push_back(now);
     if (over_limit || rng_.chance(config_.faults.rate_limit_rate)) {
         ++stats_.faults_rate_limit;
+        sim_log().debug("fault: 429 rate limit on {} {}", request.method, request.path);
         return handled(error(100410, "rate limit", 429));
     }
     const bool mutating = (request.method != "GET") && request.path.find("/trade/") != std::string::npos;
@@ -274,6 +301,7 @@ Handled Engine::handle_locked(const SimRequest& request) {
         }
         if (fault_5xx) {
             ++stats_.faults_5xx;
+            sim_log().debug("fault: 5xx on {} {} (acted: {})", request.method, request.path, act);
             static constexpr int statuses[] = {500, 502, 503, 504};
             const int status = config_.faults.http_5xx_status > 0 ? config_.faults.http_5xx_status
                                                                   : statuses[rng_.next() % 4];
@@ -282,6 +310,7 @@ Handled Engine::handle_locked(const SimRequest& request) {
                                               : std::string(status == 504 ? "Gateway Timeout" : "Service Unavailable");
         } else {
             ++stats_.faults_drop;
+            sim_log().debug("fault: connection dropped on {} {} (acted: {})", request.method, request.path, act);
             out.response.drop = true;
         }
         return out;
@@ -297,6 +326,7 @@ Handled Engine::handle_locked(const SimRequest& request) {
 std::optional<SimResponse> Engine::check_auth(const SimRequest& request, const Params& params, std::int64_t now) {
     if (request.api_key.empty() || request.api_key != config_.api_key) {
         ++stats_.auth_failures;
+        sim_log().warn("refused {} {}: unknown API key", request.method, request.path);
         return error(100413, "Incorrect apiKey");
     }
     const std::string* signature = param(params, {"signature"});
@@ -319,6 +349,7 @@ std::optional<SimResponse> Engine::check_auth(const SimRequest& request, const P
     }
     if (!matched) {
         ++stats_.auth_failures;
+        sim_log().warn("refused {} {}: signature does not verify", request.method, request.path);
         return error(100001, "Signature verification failed");
     }
     const std::string* timestamp_text = param(params, {"timestamp"});
@@ -969,6 +1000,7 @@ std::vector<StreamPush> Engine::tick() {
         if (state.dead || state.expires_ms > now) continue;
         state.dead = true;
         ++stats_.listen_keys_expired;
+        sim_log().info("a listenKey expired");
         json event;
         event["e"] = "listenKeyExpired";
         event["E"] = now;

@@ -2,6 +2,7 @@
 // used (or refused), and the account's starting positions and open orders recorded. A run
 // against an account it cannot trade on stops here, before any order, with BingX's own words.
 #include "adapter_impl.hpp"
+#include "log.hpp"
 
 namespace dita::bingx {
 
@@ -59,6 +60,8 @@ Result<BingxAccountState, Error> BingxVenueAdapter::Impl::check_account() {
     }
     config.position_mode = *mode;
     state.position_mode = *mode;
+    detail::log().info("account checked: keys accepted, {} mode, balance {} {}", mode_name(*mode),
+                       state.balance.balance.to_string(), state.balance.asset);
     return state;
 }
 

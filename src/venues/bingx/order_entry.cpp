@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "adapter_impl.hpp"
+#include "log.hpp"
 
 namespace dita::bingx {
 
@@ -234,6 +235,8 @@ std::optional<VenueCallResult> BingxVenueAdapter::Impl::adopt_by_query(const std
             if (tracked != orders.end() && is_stranger_locked(tracked->second, *found.order)) {
                 // The venue refuses a client order id it holds already, so our send made nothing.
                 settle_as_stranger_locked(tracked->second, false);
+                detail::log().warn("order {}: the venue holds another order under this id (venue order {}): not adopted",
+                                   coid, found.order->order_id);
                 return VenueCallResult{VenueCallStatus::REJECTED, Id(),
                                        "client order id '" + coid + "' is held by another order at the venue (" +
                                            found.order->side + "/" + found.order->position_side + " " +
@@ -242,6 +245,8 @@ std::optional<VenueCallResult> BingxVenueAdapter::Impl::adopt_by_query(const std
             }
         }
         bump([](BingxAdapterStats& s) { ++s.orders_resolved_by_query; });
+        detail::log().info("order {}: found by query after an unknown answer (venue order {})", coid,
+                           found.order->order_id);
         return accepted_from(*found.order, deadline);
     }
     if (found.outcome != CallOutcome::NOT_FOUND) {

@@ -240,6 +240,10 @@ BingxAdapterResult make_bingx_adapter(const BingxAdapterOptions& options);
 // As above with full control of the config.
 BingxAdapterResult make_bingx_adapter(BingxConfig config);
 
+// The adapter's log (spdlog logger "bingx", stderr): trace, debug, info, warn (default), error,
+// critical or off. False for any other word. Keys, signatures and listenKeys never appear in it.
+bool set_bingx_log_level(std::string_view level);
+
 // The user stream's URL for a REST URL: BingX's own pairs (production open-api.bingx.com ->
 // live_ws_url, demo open-api-vst.bingx.com -> demo_ws_url); a loopback host (the simulator):
 // the same host and port, ws(s)://, path /swap-market. Any other host: an error

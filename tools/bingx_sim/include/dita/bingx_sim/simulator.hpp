@@ -160,6 +160,10 @@ struct SimPosition {
     Decimal avg_price;
 };
 
+// The simulator's log level (spdlog logger "bingx-sim", stderr): trace, debug, info, warn
+// (default), error, critical or off; false for any other word.
+bool set_sim_log_level(std::string_view level);
+
 struct SimStartResult {
     bool ok = false;
     std::uint16_t port = 0;
