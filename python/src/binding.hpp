@@ -210,6 +210,7 @@ void bind_values(py::module_& m);
 void bind_components(py::module_& m);
 void bind_kernel(py::module_& m);
 void bind_chaos(py::module_& m);
+void bind_bingx(py::module_& m);
 
 // Exceptions a Python venue raises to say what happened to a call (see python_venue.hpp).
 PyObject* venue_unavailable_error();

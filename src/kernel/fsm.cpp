@@ -134,4 +134,77 @@ FsmStep fsm_step(TradeStage from, FsmInput input) {
     return {*to, KernelDiagnosticCode::OK};
 }
 
+namespace {
+
+FsmPlan plan_of(std::initializer_list<FsmInput> inputs, FsmPlan::Then then = FsmPlan::Then::NOTHING,
+                bool stop_on_refusal = false) {
+    FsmPlan plan;
+    DITA_ASSERT(inputs.size() <= plan.inputs.size());
+    for (const FsmInput input : inputs) plan.inputs[plan.count++] = input;
+    plan.then = then;
+    plan.stop_on_refusal = stop_on_refusal;
+    return plan;
+}
+
+FsmPlan plan_working_entry(TradeStage stage, const OrderChange& change) {
+    if (change.status == VenueOrderStatus::FILLED) return plan_of({I::ENTRY_FILLED, I::POSITION_SETTLED});
+    if (!change.working) {
+        if (change.has_fills) {
+            if (stage == S::PARTIAL_FILL) return plan_of({I::ENTRY_CANCELED, I::POSITION_SETTLED});
+            return plan_of({I::ENTRY_PARTIAL, I::ENTRY_CANCELED, I::POSITION_SETTLED});
+        }
+        if (change.status == VenueOrderStatus::REJECTED) return plan_of({I::ENTRY_REJECTED}, FsmPlan::Then::ORDER_REJECTED);
+        return plan_of({I::ENTRY_CANCELED}, FsmPlan::Then::FINISH_TRADE, true);
+    }
+    if (change.has_fills) {
+        if (change.filled_more || stage != S::PARTIAL_FILL) return plan_of({I::ENTRY_PARTIAL});
+        return {};
+    }
+    if (change.acked && stage == S::ORDER_SENT) return plan_of({I::ENTRY_ACKED, I::ENTRY_WORKS});
+    return {};
+}
+
+FsmPlan plan_working_exit(TradeStage stage, const OrderChange& change, const ExitFacts& facts) {
+    if (!change.working) {
+        if (!facts.position_left) return plan_of({I::EXIT_ALL_DONE, I::CLOSE_TRADE}, FsmPlan::Then::FINISH_TRADE, true);
+        if (change.status == VenueOrderStatus::FILLED) return plan_of({I::EXIT_LEG_DONE});
+        if (change.status == VenueOrderStatus::REJECTED && !change.has_fills) {
+            return plan_of({I::EXIT_REJECT, facts.exited_before ? I::EXIT_RESUME_REDUCED : I::EXIT_RESUME},
+                           FsmPlan::Then::ORDER_REJECTED);
+        }
+        return plan_of({facts.exited_before ? I::EXIT_CANCELED_REDUCED : I::EXIT_CANCELED});
+    }
+    if (change.has_fills) {
+        if (change.filled_more || stage != S::EXIT_WORKING) return plan_of({I::EXIT_PARTIAL});
+        return {};
+    }
+    if (change.acked && stage == S::EXIT_SENT) return plan_of({I::EXIT_ACK, I::EXIT_WORKS});
+    return {};
+}
+
+} // namespace
+
+FsmPlan plan_entry_change(TradeStage stage, const OrderChange& change) {
+    if (is_entry_working_stage(stage)) return plan_working_entry(stage, change);
+    if (!change.filled_more) return {};
+    // The venue's race: the entry filled after it was done here (fill after cancel ack).
+    if (stage == S::CLOSED || stage == S::TRADE_TERMINAL_WRITTEN) {
+        return plan_of({I::LATE_ENTRY_FILL, I::POSITION_SETTLED}, FsmPlan::Then::REOPEN_TRADE);
+    }
+    if (stage == S::STALE_STATE_RECONCILING) return plan_of({}, FsmPlan::Then::LATE_ENTRY_FILL);
+    return plan_of({I::LATE_ENTRY_FILL}, FsmPlan::Then::LATE_ENTRY_FILL);
+}
+
+FsmPlan plan_exit_change(TradeStage stage, const OrderChange& change, const ExitFacts& facts) {
+    if (facts.current && is_exit_working_stage(stage)) return plan_working_exit(stage, change, facts);
+    if (!change.filled_more) return {};
+    // A fill of an earlier exit order that arrived after that exit was finished here.
+    if (is_position_resting_stage(stage)) {
+        if (!facts.position_left) return plan_of({I::EXIT_ALL_DONE, I::CLOSE_TRADE}, FsmPlan::Then::FINISH_TRADE, true);
+        return plan_of({I::EXIT_LEG_DONE});
+    }
+    if (stage == S::EXIT_WORKING) return plan_of({I::EXIT_PARTIAL});
+    return {};
+}
+
 } // namespace dita

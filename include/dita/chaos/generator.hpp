@@ -15,6 +15,12 @@ struct GeneratorOptions {
     // Valid prices far from the usual ones: with no liquidation model they can take capital
     // below zero, which the capital check reports (a known-failing shape for tests).
     bool wild_prices = false;
+    // Large scenarios (`dita fuzz --large`): this share of seeds, picked by a draw of its own
+    // (a second stream from the seed, so the scenario's other draws are those of the same seed
+    // without it), gets 1..large_steps_max steps instead. 0 keeps every seed's scenario as it
+    // was before the option existed.
+    std::uint64_t large_share_percent = 0;
+    std::size_t large_steps_max = 400;
 };
 
 // Named "fuzz-<seed>". Every value it holds is one a scenario file can carry (finite numbers,

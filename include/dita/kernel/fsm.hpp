@@ -1,6 +1,8 @@
 #pragma once
 // The slot lifecycle as one flat table: (stage, input) -> stage. A move that is not in the
 // table is illegal; the kernel checks every move it makes against it.
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <span>
 
@@ -45,5 +47,46 @@ constexpr bool is_exit_working_stage(TradeStage stage) {
 constexpr bool is_position_resting_stage(TradeStage stage) {
     return stage == TradeStage::POSITION_OPEN || stage == TradeStage::POSITION_PARTIALLY_CLOSED;
 }
+
+// What a venue report changed about one of a slot's orders, as far as the FSM cares.
+struct OrderChange {
+    VenueOrderStatus status = VenueOrderStatus::NEW; // after the report
+    bool working = true;       // the order can still fill
+    bool acked = false;
+    bool has_fills = false;    // cumulative fills after the report are positive
+    bool filled_more = false;  // the report added fills
+};
+
+// The inputs a report moves the slot by, chosen by a pure function of the slot's stage and
+// the change, in the order they are applied. `then` says what the kernel does besides.
+struct FsmPlan {
+    enum class Then : std::uint8_t {
+        NOTHING,
+        FINISH_TRADE,     // write the trade's terminal record once every input moved
+        ORDER_REJECTED,   // say the venue rejected the order
+        LATE_ENTRY_FILL,  // say the entry filled after it was done here
+        REOPEN_TRADE,     // the same, and the finished trade is reopened first
+    };
+    std::array<FsmInput, 3> inputs{};
+    std::uint8_t count = 0;
+    // Later inputs only after the earlier ones moved (FINISH_TRADE's walk).
+    bool stop_on_refusal = false;
+    Then then = Then::NOTHING;
+
+    std::span<const FsmInput> steps() const { return {inputs.data(), count}; }
+};
+
+// A change to the slot's entry order, outside a reconcile.
+FsmPlan plan_entry_change(TradeStage stage, const OrderChange& change);
+
+// A change to one of the slot's exit orders, outside a reconcile. `current` is the slot's
+// current exit; `position_left` whether the slot still holds size after the change;
+// `exited_before` whether earlier exits filled anything.
+struct ExitFacts {
+    bool current = true;
+    bool position_left = true;
+    bool exited_before = false;
+};
+FsmPlan plan_exit_change(TradeStage stage, const OrderChange& change, const ExitFacts& facts);
 
 } // namespace dita

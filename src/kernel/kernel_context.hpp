@@ -1,0 +1,85 @@
+#pragma once
+// Private to src/kernel: the per-input working state shared by the kernel's parts
+// (kernel.cpp, kernel_intents.cpp, kernel_events.cpp, kernel_reconcile.cpp, kernel_journal.cpp,
+// kernel_queries.cpp), and the planted-bug hook.
+#include <string>
+#include <vector>
+
+#include "dita/kernel/fsm.hpp"
+#include "dita/kernel/kernel.hpp"
+#include "kernel_support.hpp"
+
+namespace dita {
+
+struct ExecutionKernel::Ctx {
+    KernelOutcome outcome;
+    bool tracing = false;
+    bool have_result = false;
+    bool from_event = false; // set while a drained venue event is applied during an intent
+    // While an intent is handled, venue events only override its result when they are
+    // at least this severe; a lone venue event's result is its own.
+    KernelSeverity event_override_min = KernelSeverity::INFO;
+    // Late entry fills of finished trades wait for the end of their delivery: which slot is
+    // free to reopen them in must not depend on the order the delivery came in.
+    bool defer_late_entries = true;
+    std::vector<VenueEvent> late_entries;
+    // Exit fills beyond a slot's open size (two exits of one position both filling, one late
+    // on its cancel): the kernel's own opposite position, placed at the end of the delivery
+    // for the same reason as late entries.
+    struct ExitExcess {
+        AssetName asset;
+        TradeSide side; // the new position's side (opposite to the closed trade's)
+        Decimal qty;
+        Decimal price;
+        Id client_order_id;
+        Decimal open; // what the slot held when the fill came
+    };
+    std::vector<ExitExcess> exit_excesses;
+};
+
+
+// While venue truth is re-applied, notes below `min` (other than progress) are not the input's
+// result: the reconcile's own conclusion is.
+class ExecutionKernel::QuietScope {
+public:
+    QuietScope(Ctx& ctx, KernelSeverity min)
+        : ctx_(ctx), from_event_(ctx.from_event), min_(ctx.event_override_min) {
+        ctx_.from_event = true;
+        ctx_.event_override_min = min;
+    }
+    ~QuietScope() {
+        ctx_.from_event = from_event_;
+        ctx_.event_override_min = min_;
+    }
+    QuietScope(const QuietScope&) = delete;
+    QuietScope& operator=(const QuietScope&) = delete;
+
+private:
+    Ctx& ctx_;
+    bool from_event_;
+    KernelSeverity min_;
+};
+
+namespace detail {
+
+inline constexpr std::size_t intent_id_max = 96;
+
+inline std::string fmt_dec(Decimal value) { return value.to_string(); }
+
+// The planted bugs (CMake's DITA_PLANT_BUG, for proving the chaos campaigns find a bug; never
+// for real use). Production code asks `planted_bug` through `if constexpr`, so a normal build
+// carries no trace of them; their code lives in kernel_planted.cpp.
+enum class PlantedBug { NONE, DUPLICATE_FILL, CANCEL_FORGETS_FILL };
+#if defined(DITA_PLANTED_BUG_DUPLICATE_FILL)
+inline constexpr PlantedBug planted_bug = PlantedBug::DUPLICATE_FILL;
+#elif defined(DITA_PLANTED_BUG_CANCEL_FORGETS_FILL)
+inline constexpr PlantedBug planted_bug = PlantedBug::CANCEL_FORGETS_FILL;
+#else
+inline constexpr PlantedBug planted_bug = PlantedBug::NONE;
+#endif
+
+void planted_forget_fill(TradeSlot& slot, const OrderRecord& canceled_entry);
+
+} // namespace detail
+
+} // namespace dita

@@ -1,0 +1,172 @@
+// The journal and snapshots: each input journaled once, a restart restored from the journal,
+// and every snapshot or recovered record validated before anything changes.
+#include "kernel_context.hpp"
+
+namespace dita {
+
+using detail::cat;
+
+KernelOutcome ExecutionKernel::restore(const RecoveredState& recovered) {
+    Ctx ctx;
+    ++input_sequence_;
+    ctx.outcome.input_sequence = input_sequence_;
+    ctx.outcome.timestamp_ns = clock_.now_ns();
+    ctx.tracing = control_.state().trace_transitions || control_.state().mode == KernelMode::DEBUG;
+    if (const auto problem = detail::check_totals(recovered.totals, bounds_)) {
+        set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
+                   "recovered account totals: " + *problem + "; nothing restored");
+    } else if (finished_orders_valid(ctx, recovered.finished_orders) && snapshots_valid(ctx, recovered.slots)) {
+        totals_ = recovered.totals;
+        // Before the slots: a slot's own record of an order (a reopened trade) is newer.
+        for (const FinishedOrder& finished : recovered.finished_orders) {
+            OrderEntry entry;
+            entry.record = finished.record;
+            entry.slot_id = finished.slot_id;
+            entry.trade_id = finished.trade_id;
+            entry.asset = finished.asset;
+            remember_order(entry);
+            retire_order(entry.record.client_order_id);
+        }
+        reconcile_slots(ctx, recovered.slots, true);
+    }
+    journal(ctx, "restore");
+    return std::move(ctx.outcome);
+}
+
+bool ExecutionKernel::totals_stay_bounded(Ctx& ctx, std::span<const SlotSnapshot> snapshots) {
+    // reconcile_slots moves the account by each snapshot's difference from its slot: checked
+    // here (in 128 bits) so that snapshots cannot walk the totals out of Decimal's range.
+    __extension__ typedef __int128 wide;
+    wide realized = totals_.realized_pnl.raw();
+    wide fees = totals_.fees_paid.raw();
+    for (const SlotSnapshot& snapshot : snapshots) {
+        const TradeSlot& slot = slots_[static_cast<std::size_t>(snapshot.slot.slot_id)];
+        realized += static_cast<wide>(snapshot.slot.realized_pnl.raw()) - slot.realized_pnl.raw();
+        fees += static_cast<wide>(snapshot.slot.fees.raw()) - slot.fees.raw();
+    }
+    const wide bound = bounds_.capital_max.raw();
+    if (realized > bound || realized < -bound || fees > bound || fees < -bound) {
+        set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
+                   cat("the snapshots would take the account's realized PnL or fees beyond the capital bound ",
+                       bounds_.capital_max, "; nothing reconciled"));
+        return false;
+    }
+    return true;
+}
+
+bool ExecutionKernel::finished_orders_valid(Ctx& ctx, std::span<const FinishedOrder> orders) {
+    if (orders.size() > finished_orders_recovered_max) {
+        set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
+                   cat(static_cast<std::uint64_t>(orders.size()), " finished orders, at most ",
+                       static_cast<std::uint64_t>(finished_orders_recovered_max), "; nothing restored"));
+        return false;
+    }
+    for (const FinishedOrder& order : orders) {
+        std::optional<std::string> problem;
+        if (!valid_slot(order.slot_id)) {
+            problem = cat("slot ", order.slot_id, " is outside 0..", max_slots() - 1);
+        } else if (order.trade_id.empty()) {
+            problem = std::string("no trade id");
+        } else if (!instrument(order.asset.view())) {
+            problem = cat("asset '", order.asset, "' is unknown");
+        } else {
+            problem = detail::check_order_record(order.record, config_.client_order_id_max);
+            if (!problem) problem = detail::check_order_record_bounds(order.record, bounds_);
+        }
+        if (problem) {
+            set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
+                       cat("finished order '", order.record.client_order_id, "': ", *problem, "; nothing restored"));
+            return false;
+        }
+    }
+    return true;
+}
+
+bool ExecutionKernel::snapshots_valid(Ctx& ctx, std::span<const SlotSnapshot> snapshots) {
+    std::vector<bool> seen(slots_.size(), false);
+    for (const SlotSnapshot& snapshot : snapshots) {
+        const int id = snapshot.slot.slot_id;
+        if (!valid_slot(id)) {
+            set_result(ctx, KernelDiagnosticCode::INVALID_SLOT_ID, KernelSeverity::ERROR,
+                       "snapshot for slot " + std::to_string(id) + ": slot is outside 0.." +
+                           std::to_string(max_slots() - 1) + "; nothing reconciled");
+            return false;
+        }
+        if (seen[static_cast<std::size_t>(id)]) {
+            set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
+                       "two snapshots for slot " + std::to_string(id) + "; nothing reconciled");
+            return false;
+        }
+        seen[static_cast<std::size_t>(id)] = true;
+        if (snapshot.orders.size() > config_.orders_per_trade_max) {
+            set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
+                       cat("snapshot for slot ", id, ": ", static_cast<std::uint64_t>(snapshot.orders.size()),
+                           " orders, at most ", static_cast<std::uint64_t>(config_.orders_per_trade_max),
+                           "; nothing reconciled"));
+            return false;
+        }
+        if (const auto problem = detail::check_snapshot(snapshot, config_.client_order_id_max, bounds_,
+                                                        mark_or_zero(snapshot.slot.asset.view()))) {
+            set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
+                       "snapshot for slot " + std::to_string(id) + ": " + *problem + "; nothing reconciled");
+            return false;
+        }
+        if (!snapshot.slot.asset.empty() && !instrument(snapshot.slot.asset.view())) {
+            set_result(ctx, KernelDiagnosticCode::UNKNOWN_ASSET, KernelSeverity::ERROR,
+                       "snapshot for slot " + std::to_string(id) + ": asset '" + snapshot.slot.asset.str() +
+                           "' is unknown; nothing reconciled");
+            return false;
+        }
+    }
+    return true;
+}
+
+void ExecutionKernel::journal(Ctx& ctx, std::string_view input_ref) {
+    place_exit_excesses(ctx); // none is ever dropped, whichever path the fill came by
+    if (!ctx.have_result) {
+        ctx.outcome.details = "no change";
+    }
+    zinc_.record_outcome(ctx.outcome, input_ref);
+    for (const int id : touched_) {
+        const TradeSlot& slot = slots_[static_cast<std::size_t>(id)];
+        zinc_.record_state(ctx.outcome.input_sequence, slot, trade_order_records(id), totals_);
+    }
+    touched_.clear();
+    zinc_.commit(ctx.outcome.input_sequence);
+    if (control_.state().mode == KernelMode::DEBUG) {
+        if (const auto broken = detail::check_kernel_invariants(slots_, totals_)) {
+            ctx.outcome.diagnostic_code = KernelDiagnosticCode::INVARIANT_BROKEN;
+            ctx.outcome.severity = KernelSeverity::CRITICAL;
+            ctx.outcome.details = *broken;
+        }
+    }
+}
+
+void ExecutionKernel::journal_finished(const OrderEntry& entry) {
+    zinc_.record_finished_order(FinishedOrder{entry.record, entry.slot_id, entry.trade_id, entry.asset});
+}
+
+SlotSnapshot ExecutionKernel::slot_snapshot(int slot_id) const {
+    SlotSnapshot out;
+    out.slot = slot(slot_id);
+    const std::span<const OrderRecord> records = trade_order_records(slot_id);
+    out.orders.assign(records.begin(), records.end());
+    return out;
+}
+
+std::span<const OrderRecord> ExecutionKernel::trade_order_records(int slot_id) const {
+    std::vector<OrderRecord>& out = trade_records_;
+    out.clear();
+    const TradeSlot& owner = slots_[static_cast<std::size_t>(slot_id)];
+    for (const Id& coid : trade_orders_[static_cast<std::size_t>(slot_id)]) {
+        const auto found = orders_.find(coid);
+        // A rehomed order belongs to another slot now; an evicted one is gone.
+        if (found == orders_.end() || found->second.slot_id != slot_id || found->second.trade_id != owner.trade_id) {
+            continue;
+        }
+        out.push_back(found->second.record);
+    }
+    return out;
+}
+
+} // namespace dita

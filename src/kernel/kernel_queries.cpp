@@ -1,0 +1,96 @@
+// Read-only views of the kernel (account, orders, marks, the state hash) and the instrument cache.
+#include "kernel_context.hpp"
+
+namespace dita {
+
+using detail::Bounds;
+using detail::cat;
+
+std::optional<InstrumentSpec> ExecutionKernel::instrument(std::string_view asset) {
+    const auto found = instruments_.find(AssetName(asset));
+    if (found != instruments_.end()) return found->second;
+    if (asset.empty() || !AssetName::fits(asset)) return std::nullopt;
+    auto spec = venue_.instrument(asset);
+    if (spec) instruments_.emplace(AssetName(asset), *spec);
+    return spec;
+}
+
+const TradeSlot& ExecutionKernel::slot(int slot_id) const {
+    DITA_ASSERT(valid_slot(slot_id));
+    return slots_[static_cast<std::size_t>(slot_id)];
+}
+
+Decimal ExecutionKernel::mark_or_zero(std::string_view asset) const {
+    return mark_price(asset).value_or(Decimal());
+}
+
+std::optional<std::string> ExecutionKernel::mark_out_of_bounds(const AssetName& asset, Decimal price) const {
+    if (price > bounds_.price_max) {
+        return cat("mark ", price, " is beyond the kernel's bound ", bounds_.price_max);
+    }
+    const Decimal twice = bounds_.slot_notional_max + bounds_.slot_notional_max;
+    for (const TradeSlot& slot : slots_) {
+        if (slot.asset == asset && !Bounds::product_within(slot.size, price, twice)) {
+            return cat("mark ", price, " would value slot ", slot.slot_id, " beyond its bound ", twice);
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<Decimal> ExecutionKernel::mark_price(std::string_view asset) const {
+    const auto found = marks_.find(AssetName(asset));
+    if (found == marks_.end()) return std::nullopt;
+    return found->second;
+}
+
+AccountSnapshot ExecutionKernel::account() const {
+    AccountSnapshot out;
+    out.initial_capital = totals_.initial_capital;
+    out.realized_pnl = totals_.realized_pnl;
+    out.fees_paid = totals_.fees_paid;
+    out.capital = totals_.initial_capital + totals_.realized_pnl - totals_.fees_paid;
+    for (const TradeSlot& slot : slots_) {
+        if (!slot.size.is_positive()) continue;
+        const auto mark = marks_.find(slot.asset);
+        const Decimal price = mark != marks_.end() ? mark->second : slot.entry_price;
+        const Decimal move = price.mul(slot.size) - slot.entry_price.mul(slot.size);
+        out.unrealized_pnl += side_sign(slot.side) > 0 ? move : -move;
+        if (slot.leverage.is_positive()) out.used_margin += price.mul(slot.size).div(slot.leverage);
+    }
+    out.equity = out.capital + out.unrealized_pnl;
+    return out;
+}
+
+std::optional<OrderRecord> ExecutionKernel::order(std::string_view client_order_id) const {
+    if (client_order_id.empty() || !Id::fits(client_order_id)) return std::nullopt;
+    const auto found = orders_.find(Id(client_order_id));
+    if (found == orders_.end()) return std::nullopt;
+    return found->second.record;
+}
+
+std::vector<OrderRecord> ExecutionKernel::working_orders() const {
+    std::vector<OrderRecord> out;
+    for (const auto& [id, entry] : orders_) {
+        if (entry.record.working()) out.push_back(entry.record);
+    }
+    return out;
+}
+
+std::uint64_t ExecutionKernel::state_hash() const {
+    detail::Fnv64 hash;
+    for (const TradeSlot& slot : slots_) detail::hash_slot(hash, slot);
+    for (const auto& [id, entry] : orders_) {
+        detail::hash_order(hash, entry.record);
+        hash.add_int(entry.slot_id);
+    }
+    hash.add_int(totals_.initial_capital.raw());
+    hash.add_int(totals_.realized_pnl.raw());
+    hash.add_int(totals_.fees_paid.raw());
+    for (const auto& [asset, price] : marks_) {
+        hash.add_text(asset.view());
+        hash.add_int(price.raw());
+    }
+    return hash.value();
+}
+
+} // namespace dita

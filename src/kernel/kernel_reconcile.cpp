@@ -1,0 +1,311 @@
+// Reconciliation: slots rebuilt from snapshots and venue truth, the venue's positions compared
+// with the kernel's, late fills of finished orders found, unknown positions adopted or refused.
+#include "kernel_context.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace dita {
+
+using detail::cat;
+using detail::fmt_dec;
+
+void ExecutionKernel::reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> snapshots, bool account_included) {
+    DITA_ASSERT(snapshots.size() <= slots_.size()); // snapshots_valid() passed them
+    std::vector<bool> seen(slots_.size(), false);
+    for (const SlotSnapshot& snapshot : snapshots) seen[static_cast<std::size_t>(snapshot.slot.slot_id)] = true;
+    for (const SlotSnapshot& snapshot : snapshots) {
+        TradeSlot& slot = slots_[static_cast<std::size_t>(snapshot.slot.slot_id)];
+        if (!account_included) {
+            totals_.realized_pnl += snapshot.slot.realized_pnl - slot.realized_pnl;
+            totals_.fees_paid += snapshot.slot.fees - slot.fees;
+        }
+        slot = snapshot.slot;
+        trade_orders_[static_cast<std::size_t>(slot.slot_id)].clear();
+        for (const OrderRecord& record : snapshot.orders) {
+            OrderEntry entry;
+            entry.record = record;
+            entry.slot_id = slot.slot_id;
+            entry.trade_id = slot.trade_id;
+            entry.asset = slot.asset;
+            remember_order(entry);
+            add_trade_order(slot.slot_id, record.client_order_id);
+        }
+        touch(ctx, slot.slot_id);
+        move(ctx, slot, FsmInput::BEGIN_RECONCILE);
+    }
+    int resolved = 0;
+    int stuck = 0;
+    for (const SlotSnapshot& snapshot : snapshots) {
+        TradeSlot& slot = slots_[static_cast<std::size_t>(snapshot.slot.slot_id)];
+        if (resolve_with_venue(ctx, slot)) {
+            ++resolved;
+        } else {
+            ++stuck;
+        }
+    }
+    if (stuck > 0) return; // resolve_with_venue said why; those slots wait for the next reconcile
+    set_result(ctx, KernelDiagnosticCode::RECONCILED, KernelSeverity::INFO,
+               "reconciled " + std::to_string(resolved) + " slot(s) with venue truth");
+    check_venue_positions(ctx, seen);
+}
+
+bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
+    // Venue truth re-applied here is mostly known already; only real problems may speak.
+    const QuietScope quiet(ctx, KernelSeverity::WARNING);
+    // Every order of the trade is asked, finished ones too: a late fill of an earlier exit may
+    // be the very event that was lost.
+    std::vector<Id> trade_orders;
+    for (const auto& [id, entry] : orders_) {
+        if (entry.slot_id == slot.slot_id && entry.trade_id == slot.trade_id && !slot.trade_id.empty()) {
+            trade_orders.push_back(id);
+        }
+    }
+    for (const Id& coid : trade_orders) {
+        const auto found = orders_.find(coid);
+        if (found == orders_.end()) continue;
+        const auto truth = venue_.query_order(slot.asset.view(), coid.view());
+        if (!truth.ok()) {
+            set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::ERROR,
+                       "slot " + std::to_string(slot.slot_id) + " stays reconciling: order " + coid.str() +
+                           " could not be queried (" + truth.detail + ")");
+            return false;
+        }
+        if (truth.value) {
+            apply_event(ctx, detail::event_from_order(*truth.value, slot), true);
+        } else if (found->second.record.working()) {
+            // The venue has no such order: it never arrived there. Its known fills stand.
+            apply_event(ctx, detail::synthetic_end(found->second.record, slot), true);
+        }
+    }
+    // Events that arrived before their order was known can now be applied.
+    std::deque<VenueEvent> waiting;
+    waiting.swap(unmatched_);
+    for (const VenueEvent& event : waiting) {
+        if (orders_.contains(event.client_order_id)) {
+            apply_event(ctx, event, true);
+        } else {
+            unmatched_.push_back(event);
+        }
+    }
+    const FsmInput resolution = detail::resolution_for(slot, order(slot.entry_order_id.view()),
+                                                       order(slot.exit_order_id.view()));
+    if (slot.closed && resolution != FsmInput::RESOLVE_TERMINAL) {
+        // Venue truth reopened a trade the kernel had finished (a fill it never heard of).
+        slot.closed = false;
+        if (slot.trades_completed > 0) --slot.trades_completed;
+    }
+    if (move(ctx, slot, resolution) && resolution == FsmInput::RESOLVE_CLOSED) finish_trade(ctx, slot);
+    slot.pending_exit = false;
+    update_leg_index(slot);
+    return true;
+}
+
+void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& refreshed) {
+    // Every asset the kernel has dealt in, traded now or not: a flat kernel must still see a
+    // position the venue holds.
+    std::set<AssetName> assets;
+    for (const auto& [asset, gap] : mismatched_assets_) assets.insert(asset);
+    for (const auto& [asset, spec] : instruments_) assets.insert(asset);
+    for (const TradeSlot& slot : slots_) {
+        if (!slot.asset.empty()) assets.insert(slot.asset);
+    }
+    for (const AssetName& asset : assets) {
+        const auto truth = venue_.positions(asset.view());
+        if (!truth.ok()) {
+            set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::WARNING,
+                       cat("positions for ", asset, " could not be read (", truth.detail, "); not assumed flat"));
+            continue;
+        }
+        Decimal venue_net;
+        Decimal venue_entry;
+        for (const VenuePosition& position : truth.value) {
+            if (position.asset != asset) continue;
+            venue_net += side_sign(position.side) > 0 ? position.size : -position.size;
+            venue_entry = position.entry_price;
+        }
+        const bool live_refreshed = live_trades_refreshed(asset, refreshed);
+        Decimal net = kernel_net(asset);
+        bool all_refreshed = live_refreshed;
+        if (live_refreshed && venue_net != net) {
+            // A gap may be the kernel's own: a late fill of a finished order whose report was
+            // lost. Only when every order it remembers agrees with the venue is the rest foreign.
+            all_refreshed = refresh_finished_orders(ctx, asset, refreshed);
+            net = kernel_net(asset);
+        }
+        if (venue_net == net) {
+            mismatched_assets_.erase(asset);
+            unplaced_fills_.erase(asset);
+            if (live_refreshed) settle_unmatched(ctx, asset);
+            continue;
+        }
+        const Decimal gap = venue_net - net;
+        if (live_refreshed && adopt_position(ctx, asset, gap, venue_entry)) {
+            mismatched_assets_.erase(asset);
+            unplaced_fills_.erase(asset);
+            settle_unmatched(ctx, asset);
+            continue;
+        }
+        // Fail closed: no new entries on this asset until kernel and venue agree again.
+        mismatched_assets_[asset] = gap;
+        const LateFills late = kept_late_fills(asset);
+        if (all_refreshed && late.net == gap) {
+            unplaced_fills_[asset] = gap;
+            set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::WARNING,
+                       cat("venue holds ", gap, " ", asset, " more than the slots: late fills of finished orders ",
+                           late.orders, " and no free slot to take them; new entries on ", asset,
+                           " refused until a reconcile places them"));
+            continue;
+        }
+        unplaced_fills_.erase(asset);
+        set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::ERROR,
+                   cat("net position ", asset, ": kernel ", net, ", venue ", venue_net, "; new entries on ", asset,
+                       " refused until a reconcile agrees"));
+    }
+}
+
+bool ExecutionKernel::live_trades_refreshed(const AssetName& asset, const std::vector<bool>& refreshed) const {
+    for (const TradeSlot& slot : slots_) {
+        if (slot.asset == asset && !is_free_stage(slot.fsm_state) &&
+            !refreshed[static_cast<std::size_t>(slot.slot_id)]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+Decimal ExecutionKernel::kernel_net(const AssetName& asset) const {
+    Decimal net;
+    for (const TradeSlot& slot : slots_) {
+        if (slot.asset == asset) net += side_sign(slot.side) > 0 ? slot.size : -slot.size;
+    }
+    return net;
+}
+
+bool ExecutionKernel::refresh_finished_orders(Ctx& ctx, const AssetName& asset, const std::vector<bool>& refreshed) {
+    // The most recently active at the venue first (its own sequence, not the order in which
+    // events happened to be delivered here, so that every delivery order asks the same orders
+    // in the same order): a lost late fill is most likely on one of them.
+    std::vector<std::pair<std::uint64_t, Id>> candidates;
+    for (const Id& coid : retired_) {
+        const auto found = orders_.find(coid);
+        if (found == orders_.end() || found->second.asset != asset) continue;
+        const OrderEntry& entry = found->second;
+        const TradeSlot& owner = slots_[static_cast<std::size_t>(entry.slot_id)];
+        // A live trade just re-read from the venue, or an order the venue never took, has
+        // nothing more to tell.
+        if (owner.trade_id == entry.trade_id && refreshed[static_cast<std::size_t>(entry.slot_id)] &&
+            !is_free_stage(owner.fsm_state)) {
+            continue;
+        }
+        if (entry.record.status == VenueOrderStatus::REJECTED && !entry.record.cum_filled_qty.is_positive()) continue;
+        candidates.emplace_back(entry.record.last_venue_sequence, coid);
+    }
+    std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    std::vector<Id> asked;
+    for (const auto& [sequence, coid] : candidates) {
+        if (asked.size() == config_.finished_orders_queried_max) break;
+        asked.push_back(coid);
+    }
+    bool complete = true;
+    for (const Id& coid : asked) {
+        const auto truth = venue_.query_order(asset.view(), coid.view());
+        if (!truth.ok()) {
+            complete = false;
+            continue;
+        }
+        const auto found = orders_.find(coid);
+        if (!truth.value || found == orders_.end()) continue;
+        TradeSlot owner;
+        owner.slot_id = found->second.slot_id;
+        owner.trade_id = found->second.trade_id;
+        // A fill kept for want of a slot is said by the conclusion below, not as an unknown order.
+        const QuietScope quiet(ctx, KernelSeverity::ERROR);
+        apply_event(ctx, detail::event_from_order(*truth.value, owner), false);
+        apply_late_entries(ctx);
+    }
+    return complete;
+}
+
+ExecutionKernel::LateFills ExecutionKernel::kept_late_fills(const AssetName& asset) const {
+    // Per order, the most any kept event says it filled beyond what the kernel counted.
+    std::map<Id, Decimal> beyond;
+    for (const VenueEvent& event : unmatched_) {
+        if (event.asset != asset) continue;
+        const auto found = orders_.find(event.client_order_id);
+        if (found == orders_.end()) continue;
+        Decimal& most = beyond[event.client_order_id];
+        most = max(most, event.cum_filled_qty - found->second.record.cum_filled_qty);
+    }
+    LateFills out;
+    for (const auto& [coid, extra] : beyond) {
+        if (!extra.is_positive()) continue;
+        const OrderRecord& record = orders_.find(coid)->second.record;
+        const int sign = side_sign(record.side) * (record.purpose == OrderPurpose::ENTRY ? 1 : -1);
+        out.net += sign > 0 ? extra : -extra;
+        out.orders += (out.orders.empty() ? "" : ", ") + coid.str();
+    }
+    return out;
+}
+
+void ExecutionKernel::settle_unmatched(Ctx& ctx, const AssetName& asset) {
+    // Every live trade was just re-read and the venue's position agrees with the kernel's (or
+    // an adopted trade now holds the difference): the events kept for this asset are part of
+    // that truth. The kernel's own orders take in what they say, so a later reconcile does not
+    // count their fills again, and their fees are booked; the rest is said and let go.
+    std::size_t settled = 0;
+    for (const VenueEvent& event : unmatched_) {
+        if (event.asset != asset) continue;
+        ++settled;
+        const auto found = orders_.find(event.client_order_id);
+        if (found == orders_.end()) continue;
+        update_finished_order(ctx, found->second, detail::merge_event(found->second.record, event));
+    }
+    if (settled == 0) return;
+    std::erase_if(unmatched_, [&](const VenueEvent& e) { return e.asset == asset; });
+    set_result(ctx, KernelDiagnosticCode::RECONCILED, KernelSeverity::INFO,
+               cat("reconciled; ", static_cast<std::uint64_t>(settled), " kept event(s) for ", asset,
+                   " settled: the venue's position agrees"));
+}
+
+void ExecutionKernel::update_finished_order(Ctx& ctx, OrderEntry& entry, const OrderRecord& after) {
+    // A finished trade's order takes in what the venue says of it (journaled for a restart);
+    // any fee it adds is the account's alone, the trade's record being written.
+    const Decimal fee = after.cum_fee - entry.record.cum_fee;
+    totals_.fees_paid += fee;
+    const bool changed = !(entry.record == after);
+    entry.record = after;
+    if (changed) journal_finished(entry);
+    if (fee.is_zero()) return;
+    set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
+               cat("fee of ", fee, " on ", after.client_order_id, " of finished trade ", entry.trade_id, " booked"));
+}
+
+bool ExecutionKernel::adopt_position(Ctx& ctx, const AssetName& asset, Decimal gap, Decimal entry_price) {
+    if (!config_.adopt_unknown_positions || !entry_price.is_positive()) return false;
+    // Only exposure the venue holds beyond the kernel's, in the venue's own direction, is
+    // adopted. The venue holding less than the kernel believes (a liquidation, a manual close,
+    // or a stranger's opposite position netted against the kernel's) needs a human: a
+    // position the kernel believes in is never explained away.
+    const Decimal net = kernel_net(asset);
+    if ((net.is_positive() && gap.is_negative()) || (net.is_negative() && gap.is_positive())) return false;
+    TradeSlot* const claimed = claim_free_slot(ctx, Id(cat("adopted-", asset, "-", input_sequence_)),
+                                               gap.is_positive() ? TradeSide::LONG : TradeSide::SHORT, asset);
+    if (claimed == nullptr) return false;
+    TradeSlot& slot = *claimed;
+    slot.target_size = gap.abs();
+    slot.size = gap.abs();
+    slot.entry_filled = gap.abs();
+    slot.entry_price = entry_price;
+    if (!move(ctx, slot, FsmInput::BEGIN_RECONCILE) || !move(ctx, slot, FsmInput::RESOLVE_POSITION_OPEN)) return false;
+    set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::WARNING,
+               cat("venue holds ", gap, " ", asset, " no kernel order made; adopted into slot ", slot.slot_id,
+                   " as trade ", slot.trade_id, " at ", entry_price));
+    return true;
+}
+
+} // namespace dita
