@@ -14,7 +14,7 @@ if [ ! -f build/CMakeCache.txt ]; then
 fi
 cmake --preset release >/dev/null
 if [ ! -x build/bin/dita ]; then
-  echo "run.sh: first build of dita: about 10 minutes on 2 cores (less with ccache); progress below"
+  echo "run.sh: first build of dita: roughly 10 minutes on 2 cores (less with ccache); progress below"
 else
   echo "run.sh: bringing build/bin/dita up to date"
 fi

@@ -11,6 +11,7 @@ packages=(
   python3-venv python3-pip python3-mypy
   chromium python3-jsonschema
   libtomlplusplus-dev
+  clang libclang-rt-dev  # scripts/fuzz.sh: libFuzzer targets (the `fuzz` preset)
 )
 
 missing=()

@@ -194,6 +194,13 @@ int main(int argc, char** argv) {
     CLI::App* run_cmd = dita::app::add_run_command(app, run);
     dita::app::CtlOptions ctl;
     CLI::App* ctl_cmd = dita::app::add_ctl_command(app, ctl);
+    // These two have exit codes of their own (run_cli.cpp, ctl_cli.cpp).
+    run_cmd->footer("Exit codes: 0 stopped cleanly (SIGTERM/SIGINT), or --check: the config is usable; 1 the service "
+                    "failed; 2 bad usage or a refused config (nothing started).\n\nExamples:\n"
+                    "  dita run --config examples/sim.toml --check\n  dita run --config examples/sim.toml");
+    ctl_cmd->footer("Exit codes: 0 done; 1 the kernel refused (the outcome's code is not OK); 2 bad usage or a "
+                    "request the service refused (4xx); 3 the service is unreachable or failed (5xx).\n\nExamples:\n"
+                    "  dita ctl status\n  dita ctl --url http://127.0.0.1:8080 flatten");
 
     try {
         app.parse(argc, argv);

@@ -756,8 +756,8 @@ Result<InputLog> read_input_log(std::istream& in, const std::string& source) {
         auto document = parse_json_text(line, capture_line_json_limits(log_line_chars_max));
         if (!document.ok()) {
             const JsonTextError& problem = document.error();
-            return error(problem.pointer.empty() ? "column " + std::to_string(problem.offset + 1) : problem.pointer,
-                         problem.reason);
+            if (!problem.pointer.empty()) return error(problem.pointer, problem.reason);
+            return error("", "not valid JSON at column " + std::to_string(problem.offset + 1) + ": " + problem.reason);
         }
         const Json json = std::move(document).value();
         JsonObjectReader r(json, "");

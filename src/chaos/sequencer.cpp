@@ -116,9 +116,9 @@ Result<std::vector<VenueEvent>> read_events_jsonl(std::istream& in, const std::s
         auto parsed = parse_json_text(line, capture_line_json_limits(event_line_chars_max));
         if (!parsed.ok()) {
             const JsonTextError& problem = parsed.error();
-            return Error{source,
-                         place + ": " + (problem.pointer.empty() ? "column " + std::to_string(problem.offset + 1) : problem.pointer),
-                         problem.reason};
+            if (!problem.pointer.empty()) return Error{source, place + ": " + problem.pointer, problem.reason};
+            return Error{source, place,
+                         "not valid JSON at column " + std::to_string(problem.offset + 1) + ": " + problem.reason};
         }
         const Json json = std::move(parsed).value();
         auto event = event_from_json(json, "");

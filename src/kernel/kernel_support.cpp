@@ -385,19 +385,29 @@ std::optional<std::string> check_order_record_bounds(const OrderRecord& order, c
         !Bounds::product_within(order.cum_filled_qty, order.avg_fill_price, twice_notional)) {
         return "order " + order.client_order_id.str() + " has a size, price or fee beyond the kernel's bounds";
     }
+    // A fee is a share of what filled: never more than the fills' notional.
+    __extension__ typedef __int128 wide;
+    const wide notional = static_cast<wide>(order.cum_filled_qty.raw()) * order.avg_fill_price.raw();
+    if (static_cast<wide>(order.cum_fee.raw()) * Decimal::scale > notional + Decimal::scale) {
+        return "order " + order.client_order_id.str() + " has a fee of " + order.cum_fee.to_string() +
+               ", more than its fills' notional";
+    }
     return std::nullopt;
 }
 
 namespace {
 
-constexpr std::int64_t leverage_units_max = 10'000;
+// An intent's leverage is 1..125 (an idle slot's 0): below 1, margin (notional / leverage)
+// would leave Decimal's range.
+constexpr std::int64_t leverage_units_max = 125;
 
 // The fields check_snapshot's first test leaves out: every one is later multiplied or summed.
 std::optional<std::string> check_slot_extents(const TradeSlot& slot, const Bounds& bounds) {
     const Decimal twice_size = bounds.size_max + bounds.size_max;
     if (slot.target_size.is_negative() || slot.target_size > twice_size || slot.pending_exit_size.is_negative() ||
         slot.pending_exit_size > twice_size || slot.pending_exit_price.is_negative() ||
-        slot.pending_exit_price > bounds.price_max || slot.leverage > Decimal::from_units(leverage_units_max)) {
+        slot.pending_exit_price > bounds.price_max || slot.leverage > Decimal::from_units(leverage_units_max) ||
+        (slot.leverage.is_positive() && slot.leverage < Decimal::from_units(1))) {
         return std::string("target, pending exit or leverage beyond the kernel's bounds");
     }
     // Exit fills at their prices: never negative, never above the exit fills at the highest price.

@@ -56,7 +56,7 @@ Result<bool, Error> start_bingx(const ServiceConfig& config, Service& /*unused*/
     if (config.venue.kind == VenueKind::BINGX) {
         auto credentials = bingx::credentials_from_env();
         if (!credentials.ok()) return Error{"NO_CREDENTIALS", credentials.error().detail};
-        options.credentials = *credentials;
+        options.credentials = credentials.value();
         options.allow_live = config.venue.live;
         options.order_qty_max = config.venue.max_order_qty;
         options.order_notional_max = config.venue.max_order_notional;
@@ -67,7 +67,8 @@ Result<bool, Error> start_bingx(const ServiceConfig& config, Service& /*unused*/
         // orders at the price the kernel sends, as the mock venue does.
         auto credentials = bingx::credentials_from_env();
         const bingx_sim::SimConfig defaults;
-        options.credentials = credentials.ok() ? *credentials : bingx::Credentials(defaults.api_key, defaults.api_secret);
+        options.credentials = credentials.ok() ? credentials.value()
+                                               : bingx::Credentials(defaults.api_key, defaults.api_secret);
         options.send_price_with_market = true;
         options.rest_url = simulator != nullptr ? simulator->rest_url() : config.venue.rest_url;
         options.ws_url = simulator != nullptr ? simulator->ws_url() : config.venue.ws_url;
@@ -75,8 +76,8 @@ Result<bool, Error> start_bingx(const ServiceConfig& config, Service& /*unused*/
         options.order_notional_max = config.venue.max_order_notional;
     }
     auto made = bingx::make_bingx_adapter(options);
-    if (!made.ok()) return Error{"VENUE_START_FAILED", made.error().code + ": " + made.error().detail};
-    out = std::move(*made);
+    if (!made.ok()) return Error{"VENUE_START_FAILED", made.error().detail};
+    out = std::move(made).value();
     return true;
 }
 

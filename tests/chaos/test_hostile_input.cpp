@@ -128,7 +128,7 @@ TEST(CaptureText, EventLinesAreStrict) {
     std::istringstream deep(nested(100'000) + "\n");
     const auto events = read_events_jsonl(deep, "e.jsonl");
     ASSERT_FALSE(events.ok());
-    EXPECT_THAT(events.error().message(), HasSubstr("e.jsonl: line 1: column 17: nesting deeper than 16 levels"));
+    EXPECT_THAT(events.error().message(), HasSubstr("e.jsonl: line 1: not valid JSON at column 17: nesting deeper than 16 levels"));
     std::istringstream garbage(std::string("{\"kind\": \"FILL\"}\0xyz\n", 21));
     EXPECT_THAT(read_events_jsonl(garbage, "g.jsonl").error().message(), HasSubstr("control byte 0x00"));
 }
