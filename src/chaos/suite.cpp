@@ -40,6 +40,9 @@ ScenarioReport run_scenario_and_check(const ChaosScenario& scenario, const Suite
     report.run = std::move(checked.run);
     report.threads_at_end = checked.state.threads;
     report.checks = std::move(checked.checks);
+    if (const auto problem = stack.venue_trading_problem()) {
+        report.checks.push_back(InvariantResult{"venue_could_trade", false, *problem, 0});
+    }
     report.passed = true;
     for (const InvariantResult& check : report.checks) {
         if (check.passed) continue;

@@ -22,6 +22,12 @@ ExecutionKernel::ExecutionKernel(KernelConfig config, ControlPlane& control, Ven
         throw std::invalid_argument("initial_capital must be from 0 to " + bounds_.capital_max.to_string());
     }
     if (config_.orders_per_trade_max < 2) throw std::invalid_argument("orders_per_trade_max must be at least 2");
+    if (!valid_client_order_id_prefix(config_.client_order_id_prefix) ||
+        (!config_.client_order_id_prefix.empty() &&
+         config_.client_order_id_prefix.size() + 20 > config_.client_order_id_max)) {
+        throw std::invalid_argument("client_order_id_prefix must be at most 20 characters of [a-z0-9.], leaving room "
+                                    "for a hashed intent id within client_order_id_max");
+    }
     slots_.resize(static_cast<std::size_t>(config_.max_slots));
     trade_orders_.resize(static_cast<std::size_t>(config_.max_slots));
     for (int i = 0; i < config_.max_slots; ++i) {
@@ -176,7 +182,7 @@ void ExecutionKernel::touch(Ctx&, int slot_id) {
 }
 
 std::string ExecutionKernel::make_client_order_id(std::string_view intent_id) const {
-    return detail::client_order_id_for(intent_id, config_.client_order_id_max);
+    return detail::client_order_id_for(intent_id, config_.client_order_id_max, config_.client_order_id_prefix);
 }
 
 void ExecutionKernel::remember_order(const OrderEntry& entry) {

@@ -5,6 +5,7 @@
 
 #include "dita/contracts/result.hpp"
 #include "dita/contracts/venue.hpp"
+#include "dita/kernel/kernel.hpp"
 
 namespace dita::detail {
 
@@ -190,20 +191,23 @@ Validated validate_exit(const KernelIntent& intent, std::size_t client_order_id_
     return out;
 }
 
-std::string client_order_id_for(std::string_view intent_id, std::size_t max_length) {
-    std::string lowered(intent_id);
+std::string client_order_id_for(std::string_view intent_id, std::size_t max_length, std::string_view prefix) {
+    std::string lowered(prefix.empty() ? "" : std::string(prefix) + "-");
+    const std::size_t prefix_length = lowered.size();
+    lowered += intent_id;
     for (char& c : lowered) {
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     }
-    bool safe = !lowered.empty() && lowered.size() <= max_length;
+    bool safe = lowered.size() > prefix_length && lowered.size() <= max_length;
     for (const char c : lowered) safe = safe && venue_safe(c);
     if (safe) return lowered;
     Fnv64 hash;
     hash.add_text(intent_id);
     char buffer[24];
     std::snprintf(buffer, sizeof buffer, "h%016llx", static_cast<unsigned long long>(hash.value()));
-    return buffer;
+    return lowered.substr(0, prefix_length) + buffer;
 }
+
 
 VenueOrderStatus status_of(KernelEventKind kind) {
     switch (kind) {
@@ -512,3 +516,15 @@ void hash_slot(Fnv64& hash, const TradeSlot& slot) {
 }
 
 } // namespace dita::detail
+
+namespace dita {
+
+bool valid_client_order_id_prefix(std::string_view prefix) {
+    if (prefix.size() > client_order_id_prefix_max) return false;
+    for (const char c : prefix) {
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.')) return false;
+    }
+    return true;
+}
+
+} // namespace dita

@@ -65,8 +65,9 @@ Validated validate_exit(const KernelIntent& intent, std::size_t client_order_id_
 std::optional<std::string> check_size_on_lot(Decimal size, const InstrumentSpec& spec);
 
 // Lower-case, venue-safe, deterministic: the same intent id always gives the same order id,
-// so a retried submit can never make a second order.
-std::string client_order_id_for(std::string_view intent_id, std::size_t max_length);
+// so a retried submit can never make a second order. A prefix (KernelConfig::
+// client_order_id_prefix) goes first, "<prefix>-<intent>", so ids differ across accounts' runs.
+std::string client_order_id_for(std::string_view intent_id, std::size_t max_length, std::string_view prefix = {});
 
 // `mark` is the asset's current mark (zero when none): a fill is valued at it too.
 std::optional<std::string> check_order_event(const VenueEvent& event, const Bounds& bounds, Decimal mark);

@@ -58,6 +58,8 @@ public:
     KernelOutcome restart();
     // Stops the venue drawing faults (see VenueHandle::calm); false when it cannot be calmed.
     bool calm_venue();
+    // VenueHandle::trading_problem, when the venue has one.
+    std::optional<std::string> venue_trading_problem() const;
     // The snapshot of every slot, as RECONCILE steps feed them back (crash-recovery drill).
     std::vector<SlotSnapshot> own_snapshots() const;
 

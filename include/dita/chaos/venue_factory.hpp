@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "dita/chaos/result.hpp"
 #include "dita/chaos/scenario.hpp"
@@ -26,6 +27,13 @@ struct VenueHandle {
     // Stops the venue drawing new faults (it still delivers what it holds); empty when the
     // venue cannot be calmed (a live one).
     std::function<void()> calm;
+    // KernelConfig::client_order_id_prefix for this run: a venue account that outlives runs
+    // (BingX) needs ids no earlier run used; empty for a fresh venue (the mock).
+    std::string client_order_id_prefix;
+    // After the run: why the run could not trade on this venue when it should have (every
+    // entry refused by a venue that was not set to refuse them); nullopt when it traded or the
+    // venue cannot tell. The suite turns an answer into a failed check (venue_could_trade).
+    std::function<std::optional<std::string>()> trading_problem;
 };
 
 // Builds a venue for one run. The clock outlives the venue. Errors as values (a live venue

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ namespace dita {
 
 
 
+inline constexpr std::size_t client_order_id_prefix_max = 20;
+// At most client_order_id_prefix_max characters of [a-z0-9.] (empty is valid: no prefix).
+bool valid_client_order_id_prefix(std::string_view prefix);
+
 struct KernelConfig {
     int max_slots = 2;
     Decimal initial_capital = Decimal::from_units(10'000);
@@ -36,6 +41,11 @@ struct KernelConfig {
     std::size_t finished_orders_queried_max = 32;
     std::size_t unmatched_events_max = 1024;
     std::size_t client_order_id_max = 40;   // BingX accepts 1..40 characters
+    // Goes before every client order id ("<prefix>-<intent id>"): a venue account that outlives
+    // runs (BingX refuses a client order id it has seen before) gets ids that never repeat when
+    // each run has a prefix of its own (an account epoch and a run counter). Empty: ids are the
+    // intent ids, as virtual-time runs on a fresh mock want. At most 20 characters of [a-z0-9.].
+    std::string client_order_id_prefix;
     // A venue position no kernel order explains is taken into a free slot as an adopted trade
     // (when the venue gives its entry price); otherwise the kernel fails closed on that asset.
     bool adopt_unknown_positions = true;
