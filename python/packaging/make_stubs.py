@@ -27,6 +27,8 @@ import dita._core as core
 FIELD_TYPES: Dict[str, str] = {
     "KernelOutcome.emitted_events": "Tuple[VenueEvent, ...]",
     "KernelOutcome.transitions": "Tuple[Transition, ...]",
+    "KernelOutcome.diagnostics": "Tuple[KernelDiagnostic, ...]",
+    "OutcomeRecord.diagnostics": "Tuple[KernelDiagnostic, ...]",
     "TradeSlot.exit_leg_ratios": "Tuple[float, ...]",
     "TradeSlot.orders": "Tuple[OrderRecord, ...]",
     "TradeSlot.trade_id": "Optional[str]",
