@@ -112,7 +112,7 @@ std::string stream_url_of(const std::string& rest_url) {
     if (rest_url == bingx::live_rest_url) return std::string(bingx::live_ws_url);
     if (rest_url == bingx::demo_rest_url) return std::string(bingx::demo_ws_url);
     auto derived = bingx::stream_url_for(rest_url);
-    if (!derived.ok()) throw py::value_error("BingxVenueAdapter.base_url: " + derived.error().detail);
+    if (!derived.ok()) return {};
     return *derived;
 }
 
@@ -146,10 +146,29 @@ Decimal cap_of(const std::optional<Decimal>& cap, const char* name) {
     return *cap;
 }
 
+[[noreturn]] void raise_live_refused(const std::string& detail) {
+    PyErr_SetString(PyExc_PermissionError, detail.c_str());
+    throw py::error_already_set();
+}
+
+// A host that is not loopback is a real exchange: it needs the opt-in and both caps.
+void require_live_opt_in(const bingx::BingxConfig& config, bool live) {
+    if (!live) {
+        raise_live_refused("BingxVenueAdapter: " + config.rest_url +
+                           " is a real BingX host: trading there needs live=True and both caps "
+                           "(order_qty_max, order_notional_max)");
+    }
+    if (!config.order_qty_max.is_positive() || !config.order_notional_max.is_positive()) {
+        raise_live_refused("BingxVenueAdapter: live=True needs positive order_qty_max and order_notional_max "
+                           "(every order above either is refused locally)");
+    }
+}
+
 bingx::BingxConfig config_of(const AdapterArgs& args) {
     bingx::BingxConfig config;
     config.rest_url = args.base_url.value_or(std::string(bingx::live_rest_url));
     config.ws_url = args.stream_url ? *args.stream_url : stream_url_of(config.rest_url);
+    const bool stream_unknown = config.ws_url.empty();
     config.credentials = credentials_of(args);
     if (args.symbols.empty()) throw py::value_error("BingxVenueAdapter.symbols: at least one symbol");
     config.assets = args.symbols;
@@ -167,13 +186,16 @@ bingx::BingxConfig config_of(const AdapterArgs& args) {
     }
     config.ws_handshake_timeout_ms = args.ws_handshake_timeout_ms;
     config.ws_idle_timeout_ms = args.ws_idle_timeout_ms;
+    if (stream_unknown) {
+        // Only a host that is not loopback has no derivable stream: the live guard speaks first,
+        // so a refused real host never reads as a configuration slip.
+        require_live_opt_in(config, args.live);
+        throw py::value_error("BingxVenueAdapter.base_url: no known stream host for " + config.rest_url +
+                              ": give the stream URL (stream_url)");
+    }
     return config;
 }
 
-[[noreturn]] void raise_live_refused(const std::string& detail) {
-    PyErr_SetString(PyExc_PermissionError, detail.c_str());
-    throw py::error_already_set();
-}
 
 [[noreturn]] void raise_unavailable_error(const std::string& detail) {
     PyErr_SetString(venue_unavailable_error(), detail.c_str());
@@ -190,15 +212,7 @@ std::unique_ptr<bingx::BingxVenueAdapter> guarded_adapter(bingx::BingxConfig& co
     }
     config.allow_live = true;
     auto adapter = std::make_unique<bingx::BingxVenueAdapter>(config); // a bad config throws here
-    if (!live) {
-        raise_live_refused("BingxVenueAdapter: " + config.rest_url +
-                           " is a real BingX host: trading there needs live=True and both caps "
-                           "(order_qty_max, order_notional_max)");
-    }
-    if (!config.order_qty_max.is_positive() || !config.order_notional_max.is_positive()) {
-        raise_live_refused("BingxVenueAdapter: live=True needs positive order_qty_max and order_notional_max "
-                           "(every order above either is refused locally)");
-    }
+    require_live_opt_in(config, live);
     return adapter;
 }
 
