@@ -81,7 +81,10 @@ std::string generated_schema() {
            ", UNIQUE (client_order_id));\n"
            "CREATE TABLE IF NOT EXISTS diagnostics (input_sequence INTEGER NOT NULL, position INTEGER NOT NULL, "
            "is_result INTEGER NOT NULL, " +
-           diagnostic_columns() + ", PRIMARY KEY (input_sequence, position));\n";
+           diagnostic_columns() +
+           ");\n"
+           // Not unique: a restored kernel numbers its inputs afresh, as the outcomes table allows.
+           "CREATE INDEX IF NOT EXISTS diagnostics_by_input ON diagnostics (input_sequence, position);\n";
 }
 
 // "?first,...,?(first+count-1)"
