@@ -51,6 +51,29 @@ std::string sim_symbol(const std::string& asset) {
     return asset;
 }
 
+// BingX refuses a reused clientOrderId for the life of an account, and a lost answer's look-up
+// by id would find the older order. Each journal draws one prefix when it is created (the wall
+// clock in base 36) and keeps it, so a restart still finds the orders it sent and a new journal on
+// the same account never repeats an older one's ids.
+Result<std::string, Error> journal_id_prefix(IntentStore& store, std::int64_t now_ns) {
+    constexpr std::string_view key = "client_order_id_prefix";
+    if (auto kept = store.setting(std::string(key))) {
+        if (!valid_client_order_id_prefix(*kept)) {
+            return Error{"JOURNAL_REFUSED", "the journal's client order id prefix '" + *kept + "' is not valid"};
+        }
+        return *kept;
+    }
+    constexpr std::string_view digits = "0123456789abcdefghijklmnopqrstuvwxyz";
+    std::uint64_t ms = static_cast<std::uint64_t>(now_ns / 1'000'000);
+    std::string text;
+    do {
+        text.insert(text.begin(), digits[ms % 36]);
+        ms /= 36;
+    } while (ms > 0);
+    if (auto saved = store.save_setting(std::string(key), text); !saved) return std::move(saved).error();
+    return text;
+}
+
 Result<bool, Error> start_bingx(const ServiceConfig& config, Service& /*unused*/, bingx_sim::Simulator* simulator,
                                 std::unique_ptr<bingx::BingxVenueAdapter>& out) {
     bingx::BingxAdapterOptions options;
@@ -179,6 +202,11 @@ Result<std::unique_ptr<Service>, Error> Service::create(ServiceConfig config, Se
     kernel.max_slots = cfg.slots;
     kernel.initial_capital = cfg.initial_capital;
     kernel.watched_assets = cfg.assets;
+    if (cfg.venue.kind != VenueKind::MOCK) { // the mock is a fresh venue per process
+        auto prefix = journal_id_prefix(*p.store, p.clock.now_ns());
+        if (!prefix) return std::move(prefix).error();
+        kernel.client_order_id_prefix = std::move(prefix).value();
+    }
     try {
         p.kernel = std::make_unique<ExecutionKernel>(kernel, p.control, *p.venue, *p.zinc, p.clock);
     } catch (const std::invalid_argument& error) {

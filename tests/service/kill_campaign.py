@@ -21,6 +21,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -258,12 +259,17 @@ level = "info"
             fail("dita run did not stop on SIGTERM")
         if code != 0:
             fail(f"dita run exited {code} on SIGTERM")
-        # Every acknowledged order is at the venue, once.
+        # Every acknowledged order is at the venue, once, under the id the journal's prefix gives it.
+        with sqlite3.connect(os.path.join(work, "journal.sqlite")) as db:
+            row = db.execute("SELECT value FROM service_settings WHERE key = 'client_order_id_prefix'").fetchone()
+        if row is None:
+            fail("the journal keeps no client order id prefix")
+        prefix = row[0]
         orders = 0
         for intent_id, (body, outcome) in client.acked.items():
             if outcome["diagnostic_code"] == "OK" and "waits" not in outcome.get("details", ""):
                 answer = sim_get(sim_port, "/openApi/swap/v2/trade/order",
-                                 {"symbol": "BTC-USDT", "clientOrderId": intent_id.lower()})
+                                 {"symbol": "BTC-USDT", "clientOrderId": f"{prefix}-{intent_id}".lower()})
                 if answer.get("code") != 0:
                     fail(f"acknowledged intent {intent_id}: its order is not at the venue: {answer}")
                 orders += 1

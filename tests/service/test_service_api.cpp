@@ -265,5 +265,28 @@ TEST_F(ServiceApi, ConcurrentRetriesOfOneIntentMakeOneOrder) {
     EXPECT_NE(s.get("/metrics").body.find("dita_venue_call_seconds_count{call=\"submit_order\"} 1"), std::string::npos);
 }
 
+// BingX refuses a reused clientOrderId for the life of an account: every journal draws its own id
+// prefix once and keeps it across restarts, so a second journal's "e1" is not the first's.
+TEST_F(ServiceApi, EachJournalSendsClientOrderIdsOfItsOwn) {
+    const std::string venue = "[venue]\nkind = \"bingx-sim\"\nmax_order_qty = \"0.1\"\nmax_order_notional = \"100000\"\n";
+    auto sent_id = [&](const fs::path& journal_dir) {
+        Running s(journal_dir, {}, venue);
+        const Json first = s.intent(enter("e1", 0));
+        EXPECT_EQ(first["outcome"]["diagnostic_code"], "OK") << first.dump();
+        for (const Json& event : first["outcome"]["emitted_events"]) {
+            if (event["kind"] == "ORDER_ACK") return event["client_order_id"].get<std::string>();
+        }
+        ADD_FAILURE() << "no ORDER_ACK in " << first.dump();
+        return std::string();
+    };
+    const fs::path other = dir / "other";
+    fs::create_directories(other);
+    const std::string a = sent_id(dir);
+    const std::string b = sent_id(other);
+    EXPECT_NE(a.find("e1"), std::string::npos) << a;
+    EXPECT_NE(a, "e1");
+    EXPECT_NE(a, b);
+}
+
 } // namespace
 } // namespace dita::service
