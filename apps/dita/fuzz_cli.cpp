@@ -84,7 +84,9 @@ int run_fuzz_command(const FuzzOptions& options) {
     campaign.generator.steps_max = options.steps_max;
     campaign.generator.faults = !options.no_faults;
     campaign.generator.restarts = !options.no_restarts;
-    campaign.generator.wild_prices = options.wild_prices;
+    campaign.generator.wild_prices = true; // --wild-prices folded into every campaign
+    campaign.generator.liquidations = !options.no_liquidation;
+    campaign.generator.venue_moves = !options.no_venue_moves;
 
     const bool tty = !options.no_progress && isatty(STDERR_FILENO) == 1;
     const auto started = SteadyClock::now();

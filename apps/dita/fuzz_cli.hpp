@@ -19,7 +19,9 @@ struct FuzzOptions {
     bool no_shrink = false;
     bool no_faults = false;   // the default venue: no fault drawn
     bool no_restarts = false; // no RESTART steps
-    bool wild_prices = false; // valid prices far enough out to bankrupt the account
+    bool wild_prices = false;   // accepted for old scripts: wild prices are in every campaign now
+    bool no_liquidation = false; // a venue that never liquidates: capital can go below zero
+    bool no_venue_moves = false; // no ADL, manual closes, fast funding or one-way accounts drawn
     bool no_progress = false;
 };
 

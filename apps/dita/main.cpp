@@ -85,7 +85,11 @@ int main(int argc, char** argv) {
     fuzz_cmd->add_flag("--no-faults", fuzz.no_faults, "a venue without faults (sizes, prices, storms, restarts only)");
     fuzz_cmd->add_flag("--no-restarts", fuzz.no_restarts, "no RESTART steps");
     fuzz_cmd->add_flag("--wild-prices", fuzz.wild_prices,
-                       "valid prices far out (650x): with no liquidation model, capital can go below zero");
+                       "kept for old scripts: every campaign draws valid prices far out (650x) now");
+    fuzz_cmd->add_flag("--no-liquidation", fuzz.no_liquidation,
+                       "a venue that never liquidates: with wild prices capital can go below zero");
+    fuzz_cmd->add_flag("--no-venue-moves", fuzz.no_venue_moves,
+                       "draw no ADL, manual closes, fast funding or one-way accounts");
     fuzz_cmd->add_flag("--no-shrink", fuzz.no_shrink, "report failures as generated");
     fuzz_cmd->add_flag("--no-progress", fuzz.no_progress, "never draw the progress line");
 

@@ -31,7 +31,7 @@ void bind_kernel(py::module_& m) {
         .def_property_readonly("max_slots", &PyKernel::max_slots)
         .def("snapshot", &PyKernel::snapshot,
              "{'account': {initial_capital, capital, equity, realized_pnl, fees_paid, unrealized_pnl, "
-             "used_margin}, 'slots': [TradeSlot.to_dict() per slot]}")
+             "used_margin, funding}, 'slots': [TradeSlot.to_dict() per slot]}")
         .def("account", &PyKernel::account)
         .def("working_orders", &PyKernel::working_orders, "Orders the kernel believes are working at the venue.")
         .def("order", &PyKernel::order, py::arg("client_order_id"))

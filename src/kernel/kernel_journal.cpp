@@ -100,6 +100,8 @@ bool ExecutionKernel::snapshots_valid(Ctx& ctx, std::span<const SlotSnapshot> sn
 }
 
 void ExecutionKernel::journal(Ctx& ctx, std::string_view input_ref) {
+    // Every path that applies a delivery settles its venue moves; this is the backstop.
+    if (!ctx.venue_moves.empty()) apply_venue_moves(ctx);
     if (!ctx.have_result) {
         ctx.outcome.details = "no change";
     }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -146,6 +147,42 @@ TEST(SqliteZinc, UnusableFilesAreRefusedWithThePathAndTheReason) {
     } catch (const std::runtime_error& error) {
         EXPECT_NE(std::string(error.what()).find("garbage.db"), std::string::npos) << error.what();
     }
+}
+
+} // namespace
+} // namespace dita::test
+
+namespace dita::test {
+namespace {
+
+TEST(SqliteZinc, FundingIsJournaledAndAJournalFromBeforeFundingOpens) {
+    TempDir dir;
+    const std::string path = dir.file("funding.db");
+    {
+        SqliteZincPlane zinc(path);
+        AccountTotals totals{dec("10000"), dec("1.5"), dec("0.25"), dec("-0.0003")};
+        TradeSlot slot;
+        zinc.record_state(1, slot, {}, totals);
+        zinc.commit(1);
+        ASSERT_TRUE(zinc.recover().has_value());
+        EXPECT_EQ(zinc.recover()->totals, totals);
+    }
+    // A journal written before funding existed: the totals table without the column.
+    const std::string old_path = dir.file("old.db");
+    {
+        SqliteZincPlane zinc(old_path);
+        zinc.record_state(1, TradeSlot{}, {}, AccountTotals{dec("10000"), dec("2"), dec("1"), Decimal()});
+        zinc.commit(1);
+    }
+    const std::string sql = "sqlite3 '" + old_path +
+                            "' 'CREATE TABLE t2 AS SELECT id, input_sequence, initial_capital, realized_pnl, fees_paid "
+                            "FROM totals; DROP TABLE totals; ALTER TABLE t2 RENAME TO totals;' 2>/dev/null";
+    if (std::system(sql.c_str()) != 0) GTEST_SKIP() << "no sqlite3 command to write an old journal";
+    SqliteZincPlane reopened(old_path);
+    const auto recovered = reopened.recover();
+    ASSERT_TRUE(recovered.has_value());
+    EXPECT_EQ(recovered->totals.realized_pnl, dec("2"));
+    EXPECT_TRUE(recovered->totals.funding.is_zero());
 }
 
 } // namespace

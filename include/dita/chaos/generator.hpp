@@ -12,9 +12,14 @@ struct GeneratorOptions {
     std::size_t steps_max = 24; // 1..steps_max steps (storms may add a few more, bounded)
     bool faults = true;         // draw venue faults; false: the default venue
     bool restarts = true;       // RESTART steps (kernel crash, rebuilt from the journal)
-    // Valid prices far from the usual ones: with no liquidation model they can take capital
-    // below zero, which the capital check reports (a known-failing shape for tests).
-    bool wild_prices = false;
+    // Valid prices far from the usual ones (650x), which liquidate leveraged positions.
+    bool wild_prices = true;
+    // The venue's own moves drawn per seed (from a stream of their own, so the rest of a seed's
+    // scenario is unchanged): ADL, manual closes, funding every few minutes, one-way accounts.
+    bool venue_moves = true;
+    // false: a venue that never liquidates; with wild prices capital can go below zero, which
+    // the capital check reports (a known-failing shape, for testing the tooling).
+    bool liquidations = true;
 };
 
 // Named "fuzz-<seed>". Every value it holds is one a scenario file can carry (finite numbers,

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "dita/chaos/result.hpp"
 #include "dita/chaos/scenario.hpp"
@@ -26,6 +27,9 @@ struct VenueHandle {
     // Stops the venue drawing new faults (it still delivers what it holds); empty when the
     // venue cannot be calmed (a live one).
     std::function<void()> calm;
+    // The market moves to a mark (a MARK_PRICE step): a simulated venue liquidates, funds and
+    // draws its own moves at it; empty for a live venue (its market moves by itself).
+    std::function<void(std::string_view asset, Decimal price)> set_mark;
 };
 
 // Builds a venue for one run. The clock outlives the venue. Errors as values (a live venue

@@ -36,6 +36,8 @@ private:
     class Statement;
     void begin_if_needed();
     void exec(const char* sql);
+    // A journal written before funding existed gains the column (zero: no funding booked).
+    void add_funding_column();
 
     std::string path_;
     sqlite3* db_ = nullptr;

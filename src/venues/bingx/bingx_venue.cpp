@@ -113,6 +113,8 @@ BingxAdapterStats BingxVenueAdapter::Impl::stats_snapshot() const {
 
 BingxVenueAdapter::BingxVenueAdapter(BingxConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 
+PositionMode BingxVenueAdapter::position_mode() const { return impl_->config.position_mode; }
+
 BingxVenueAdapter::~BingxVenueAdapter() { stop(); }
 
 StartResult BingxVenueAdapter::start() {

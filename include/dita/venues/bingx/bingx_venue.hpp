@@ -167,6 +167,8 @@ public:
                                                       std::string_view client_order_id) override;
     VenueQuery<std::vector<VenueOrder>> open_orders(std::string_view asset) override;
     VenueQuery<std::vector<VenuePosition>> positions(std::string_view asset) override;
+    // The mode the adapter trades in (BingxConfig::position_mode; it must be the account's).
+    PositionMode position_mode() const override;
 
     // The rest of the REST surface.
     VenueQuery<std::vector<VenueOrder>> cancel_all(std::string_view asset);
