@@ -150,12 +150,14 @@ TEST(FieldScenarios, EachIsFoundByName) {
     for (const ChaosScenario& one : field_scenarios()) EXPECT_EQ(field(one.name), one);
 }
 
-TEST(FieldScenarios, AreTheSevenOfIssueFiveAndKeepTheSeedsTen) {
+TEST(FieldScenarios, AreTheSevenOfIssueFiveTheFiveOfIssueThirteenAndKeepTheSeedsTen) {
     std::vector<std::string> names;
     for (const ChaosScenario& one : field_scenarios()) names.push_back(one.name);
     EXPECT_EQ(names, (std::vector<std::string>{"fill_replayed_after_restart", "fill_before_ack", "fill_after_cancel_ack",
                                                "overfill_reported", "filled_below_quantity", "submit_answer_lost",
-                                               "unknown_venue_position"}));
+                                               "unknown_venue_position", "leveraged_long_liquidated", "partial_adl",
+                                               "manual_close_on_website", "funding_three_days",
+                                               "one_way_opposite_slots"}));
     EXPECT_EQ(builtin_scenarios().size(), 10u);
     for (const ChaosScenario& one : builtin_scenarios()) EXPECT_NE(one.name.find('_'), std::string::npos);
 }
