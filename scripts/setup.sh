@@ -8,6 +8,10 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev libsqlite3-dev
   libboost-dev libboost-system-dev libssl-dev zlib1g-dev
   pybind11-dev python3-dev python3-pytest
+  python3-venv python3-pip python3-mypy
+  chromium python3-jsonschema
+  libtomlplusplus-dev
+  clang libclang-rt-dev  # scripts/fuzz.sh: libFuzzer targets (the `fuzz` preset)
 )
 
 missing=()

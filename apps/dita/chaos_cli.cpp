@@ -1,5 +1,8 @@
 #include "chaos_cli.hpp"
 #include "cli_io.hpp"
+#include "reports.hpp"
+#include "scenario_schema.hpp" // generated: scenarios/schema.json
+#include "version.hpp"
 
 #include <unistd.h>
 
@@ -18,9 +21,11 @@
 #include "dita/chaos/invariants.hpp"
 #include "dita/chaos/orchestrator.hpp"
 #include "dita/chaos/random.hpp"
+#include "dita/chaos/report_html.hpp"
 #include "dita/chaos/scenario.hpp"
 #include "dita/chaos/scenario_io.hpp"
 #include "dita/chaos/sequencer.hpp"
+#include "dita/chaos/text_lines.hpp"
 #include "dita/chaos/suite.hpp"
 #include "dita/chaos/venue_factory.hpp"
 #include "dita/chaos/bingx_venue_factory.hpp"
@@ -100,7 +105,165 @@ struct ScenarioStats {
     double wall_ms = 0.0;
     bool passed = true;
     ScenarioReport report; // the first failing run, else the last one
+    std::uint64_t seed = 0; // the replay seed of that run
 };
+
+// The one command that runs a scenario again as it ran (the round's seed, no --repeat).
+std::vector<std::string> chaos_rerun_args(const ChaosOptions& options, const Selected& one, std::uint64_t seed) {
+    std::vector<std::string> args{options.program, "chaos"};
+    if (one.source == "built-in") {
+        args.insert(args.end(), {"--scenario", one.scenario.name});
+    } else {
+        args.insert(args.end(), {"--scenario-file", one.source});
+    }
+    args.insert(args.end(), {"--seed", std::to_string(seed), "--reorders", std::to_string(options.reorders)});
+    if (options.no_replay) args.emplace_back("--no-replay");
+    if (options.wall_clock) args.emplace_back("--wall-clock");
+    if (options.venue != "mock") args.insert(args.end(), {"--venue", options.venue});
+    if (!options.bingx_url.empty()) args.insert(args.end(), {"--bingx-url", options.bingx_url});
+    if (options.live) {
+        args.insert(args.end(), {"--live", "--max-order-qty", fmt::format("{}", options.max_order_qty),
+                                 "--max-order-notional", fmt::format("{}", options.max_order_notional)});
+    }
+    return args;
+}
+
+struct ChaosTotals {
+    std::size_t runs = 0;
+    std::size_t checks = 0;
+    std::size_t checks_passed = 0;
+    std::size_t failed_scenarios = 0;
+    double wall_ms = 0.0;
+    double simulated_seconds = 0.0;
+    bool wall_clock = false;
+};
+
+Json chaos_options_json(const ChaosOptions& options) {
+    Json out;
+    out["scenarios"] = options.scenarios;
+    out["scenario_files"] = options.scenario_files;
+    out["group"] = options.group;
+    out["venue"] = options.venue;
+    out["repeat"] = options.repeat;
+    out["reorders"] = options.reorders;
+    out["seed"] = options.seed;
+    out["replays"] = !options.no_replay;
+    out["time"] = options.wall_clock || options.venue != "mock" ? "wall-clock" : "virtual";
+    return out;
+}
+
+// The SPEC section 6 report, and what CI and people need around it (schema version 2).
+Json chaos_json_report(const ChaosOptions& options, std::span<const ScenarioReport> reports,
+                       const std::vector<Selected>& selected, const std::vector<ScenarioStats>& stats,
+                       const ChaosTotals& totals) {
+    Json out = chaos_report_to_json(reports);
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+        Json& one = out["scenarios"][i];
+        one["source"] = selected[i].source;
+        one["runs"] = stats[i].runs;
+        one["seed"] = stats[i].seed;
+        one["rerun"] = shell_command(chaos_rerun_args(options, selected[i], stats[i].seed));
+        one["account_exact"] = account_to_json(reports[i].account);
+        Json slots = Json::array();
+        for (const TradeSlot& slot : reports[i].final_slots) slots.push_back(slot_to_json(slot));
+        one["final_slots_exact"] = std::move(slots);
+    }
+    Json header = report_header("dita chaos", options.command_line);
+    for (const auto& [key, value] : header.items()) out[key] = value;
+    out["options"] = chaos_options_json(options);
+    out["seed"] = options.seed;
+    Json summary;
+    summary["scenarios"] = selected.size();
+    summary["runs"] = totals.runs;
+    summary["failed_scenarios"] = totals.failed_scenarios;
+    summary["checks"] = totals.checks;
+    summary["checks_passed"] = totals.checks_passed;
+    summary["passed"] = totals.failed_scenarios == 0;
+    summary["wall_ms"] = totals.wall_ms;
+    summary["scenario_seconds"] = totals.simulated_seconds;
+    out["summary"] = std::move(summary);
+    return out;
+}
+
+std::string failing_checks_text(const ScenarioReport& report) {
+    std::string text;
+    for (const InvariantResult& check : report.checks) {
+        if (!check.passed) text += "FAIL " + check.name + ": " + check.detail + "\n";
+    }
+    return text;
+}
+
+JunitSuite chaos_junit(const ChaosOptions& options, std::span<const ScenarioReport> reports,
+                       const std::vector<Selected>& selected, const std::vector<ScenarioStats>& stats,
+                       const ChaosTotals& totals) {
+    JunitSuite suite;
+    suite.name = "dita chaos";
+    suite.seconds = totals.wall_ms / 1000.0;
+    suite.properties = {{"tool_version", version_text()}, {"command", options.command_line},
+                        {"seed", std::to_string(options.seed)}, {"venue", options.venue},
+                        {"reorders", std::to_string(options.reorders)}, {"repeat", std::to_string(options.repeat)}};
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+        JunitCase one;
+        one.name = selected[i].scenario.name;
+        one.classname = "dita.chaos." + options.venue;
+        one.seconds = stats[i].wall_ms / 1000.0 / static_cast<double>(std::max<std::size_t>(stats[i].runs, 1));
+        one.passed = stats[i].passed;
+        if (!one.passed) {
+            const std::string rerun = shell_command(chaos_rerun_args(options, selected[i], stats[i].seed));
+            for (const InvariantResult& check : reports[i].checks) {
+                if (check.passed) continue;
+                one.failure_type = check.name;
+                one.failure_message = check.name + ": " + check.detail;
+                break;
+            }
+            if (reports[i].setup_error) one.failure_type = "setup";
+            one.failure_text = failing_checks_text(reports[i]) + "re-run: " + rerun + "\n";
+        }
+        suite.cases.push_back(std::move(one));
+    }
+    return suite;
+}
+
+chaos::HtmlReport chaos_html(const ChaosOptions& options, std::span<const ScenarioReport> reports,
+                             const std::vector<Selected>& selected, const std::vector<ScenarioStats>& stats,
+                             const SuiteOptions& suite, const ChaosTotals& totals) {
+    chaos::HtmlReport html;
+    html.title = "dita chaos";
+    html.tool_version = version_text();
+    html.command = options.command_line;
+    html.summary["scenarios"] = selected.size();
+    html.summary["failed"] = totals.failed_scenarios;
+    html.summary["checks hold"] = fmt::format("{}/{}", totals.checks_passed, totals.checks);
+    html.summary["venue"] = options.venue;
+    html.summary["seed"] = options.seed;
+    html.summary["replays per run"] = options.no_replay ? 0 : std::max(options.reorders, 1);
+    html.summary["wall time"] = fmt::format("{:.1f} ms", totals.wall_ms);
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+        const ScenarioReport& report = reports[i];
+        chaos::ReportScenario one;
+        one.name = report.name;
+        one.source = selected[i].source;
+        one.description = selected[i].scenario.description;
+        one.passed = stats[i].passed;
+        one.checks = report.checks;
+        one.rerun_command = shell_command(chaos_rerun_args(options, selected[i], stats[i].seed));
+        one.scenario_steps = selected[i].scenario.steps.size();
+        one.log = &report.log;
+        for (const StepTrace& step : report.run.steps) one.step_indices.push_back(step.step_index);
+        if (stats[i].runs > 1) one.notes.push_back(fmt::format("{} runs; this is the {}", stats[i].runs, stats[i].passed ? "last" : "first failing one"));
+        SuiteOptions prefix = suite;
+        prefix.checks.seed = stats[i].seed;
+        for (const InvariantResult& check : report.checks) {
+            if (check.passed || one.first_failures.size() >= chaos::first_failures_max) continue;
+            auto first = chaos::find_first_failure(selected[i].scenario, check.name, prefix);
+            if (!first) continue;
+            first->detail = check.detail;
+            one.first_failures.push_back(std::move(*first));
+        }
+        html.scenarios.push_back(std::move(one));
+    }
+    return html;
+}
 
 std::string describe_venue(const VenueSettings& venue) {
     const Json changes = venue_settings_to_json(venue, true);
@@ -202,6 +365,13 @@ int run_chaos_command(const ChaosOptions& options) {
             return exit_bad_input;
         }
     }
+    for (const std::string* path : {&options.html_out, &options.junit_out}) {
+        if (path->empty()) continue;
+        if (auto error = write_text(*path, "")) {
+            fmt::print(stderr, "dita chaos: {}\n", *error);
+            return exit_bad_input;
+        }
+    }
     if (!options.capture_dir.empty()) {
         std::error_code error;
         std::filesystem::create_directories(options.capture_dir, error);
@@ -270,7 +440,10 @@ int run_chaos_command(const ChaosOptions& options) {
                     return exit_bad_input;
                 }
             }
-            if (s.passed) s.report = std::move(report);
+            if (s.passed) {
+                s.report = std::move(report);
+                s.seed = suite.checks.seed;
+            }
             s.passed = s.passed && s.report.passed;
             progress.advance();
         }
@@ -289,12 +462,15 @@ int run_chaos_command(const ChaosOptions& options) {
         checks += s.checks;
         checks_passed += s.checks_passed;
         if (!s.passed) ++failed_scenarios;
-        fmt::print(out, "{:<{}}  {:>5}  {:>9}  {:>7.3f} ms  {}\n", selected[i].scenario.name, name_width,
+        // Every FAIL line ends with the command that runs that scenario again.
+        const std::string rerun =
+            s.passed ? std::string() : "  re-run: " + shell_command(chaos_rerun_args(options, selected[i], s.seed));
+        fmt::print(out, "{:<{}}  {:>5}  {:>9}  {:>7.3f} ms  {}{}\n", selected[i].scenario.name, name_width,
                    selected[i].scenario.steps.size(), fmt::format("{}/{}", s.checks_passed, s.checks), s.wall_ms / static_cast<double>(std::max<std::size_t>(s.runs, 1)),
-                   s.passed ? "pass" : "FAIL");
+                   s.passed ? "pass" : "FAIL", rerun);
         for (const InvariantResult& check : s.report.checks) {
             if (!check.passed) {
-                fmt::print(out, "    FAIL {}: {}\n", check.name, check.detail);
+                fmt::print(out, "    FAIL {}: {}{}\n", check.name, check.detail, rerun);
             } else if (options.verbose) {
                 fmt::print(out, "    ok   {}: {}\n", check.name, check.detail);
             }
@@ -306,11 +482,29 @@ int run_chaos_command(const ChaosOptions& options) {
                                      : fmt::format("{} scenario(s) FAILED", failed_scenarios),
                total_ms, wall_clock ? "slept" : "simulated", simulated_seconds);
 
+    std::vector<ScenarioReport> reports;
+    reports.reserve(stats.size());
+    for (ScenarioStats& s : stats) reports.push_back(std::move(s.report));
+    ChaosTotals totals;
+    totals.runs = total_runs;
+    totals.checks = checks;
+    totals.checks_passed = checks_passed;
+    totals.failed_scenarios = failed_scenarios;
+    totals.wall_ms = total_ms;
+    totals.simulated_seconds = simulated_seconds;
+    std::vector<std::pair<std::string, std::string>> writes; // path, text
     if (!options.json_out.empty()) {
-        std::vector<ScenarioReport> reports;
-        reports.reserve(stats.size());
-        for (ScenarioStats& s : stats) reports.push_back(std::move(s.report));
-        if (auto error = write_text(options.json_out, chaos_report_to_json(reports).dump(2) + "\n")) {
+        writes.emplace_back(options.json_out, chaos_json_report(options, reports, selected, stats, totals).dump(2) + "\n");
+    }
+    if (!options.junit_out.empty()) {
+        writes.emplace_back(options.junit_out, junit_xml(chaos_junit(options, reports, selected, stats, totals)));
+    }
+    if (!options.html_out.empty()) {
+        writes.emplace_back(options.html_out,
+                            render_html_report(chaos_html(options, reports, selected, stats, suite, totals)));
+    }
+    for (const auto& [path, text] : writes) {
+        if (auto error = write_text(path, text)) {
             fmt::print(stderr, "dita chaos: {}\n", *error);
             return exit_bad_input;
         }
@@ -439,20 +633,84 @@ ReplaySummary replay_events(const std::vector<VenueEvent>& events, const ReplayO
     return summary;
 }
 
+std::vector<std::string> replay_rerun_args(const ReplayOptions& options) {
+    std::vector<std::string> args{options.program, "replay", options.file};
+    if (options.shuffle) args.insert(args.end(), {"--shuffle", "--seed", std::to_string(options.seed)});
+    if (options.exhaustive) {
+        args.insert(args.end(), {"--exhaustive", "--seed", std::to_string(options.seed), "--samples",
+                                 std::to_string(options.samples)});
+    }
+    return args;
+}
+
+chaos::HtmlReport replay_html(const ReplayOptions& options, const ReplaySummary& summary, bool passed,
+                              const InputLog* log, const std::vector<VenueEvent>& events, const std::string& rerun,
+                              double elapsed_ms) {
+    chaos::HtmlReport html;
+    html.title = "dita replay";
+    html.tool_version = version_text();
+    html.command = options.command_line;
+    html.summary["file"] = options.file;
+    html.summary["orderings"] = summary.orderings;
+    html.summary["final states"] = summary.hashes.size();
+    html.summary["result"] = passed ? "converges" : "FAILED";
+    html.summary["wall time"] = fmt::format("{:.1f} ms", elapsed_ms);
+    chaos::ReportScenario one;
+    one.name = log != nullptr && !log->scenario.empty() ? log->scenario : options.file;
+    one.source = options.file + (log != nullptr ? " (kernel input log, replayed in recorded order)" : " (venue events)");
+    one.passed = passed;
+    one.rerun_command = rerun;
+    one.log = log;
+    one.events = events;
+    InvariantResult converges;
+    converges.name = "replay_converges";
+    converges.passed = passed;
+    converges.detail = fmt::format("{} ordering(s), {} final state(s)", summary.orderings, summary.hashes.size());
+    for (const auto& [hash, count] : summary.hashes) {
+        const bool recorded = summary.recorded_hash && *summary.recorded_hash == hash;
+        converges.detail += fmt::format("; {} by {}{}", hex(hash), count, recorded ? " (recorded)" : "");
+    }
+    one.checks.push_back(converges);
+    one.notes = summary.problems;
+    html.scenarios.push_back(std::move(one));
+    return html;
+}
+
 } // namespace
 
+// The probe reads at most this much of a first line; an input-log header is far shorter.
+constexpr std::size_t replay_probe_chars_max = 1u << 20;
+
 int run_replay_command(const ReplayOptions& options) {
+    if (exists_but_not_regular_file(options.file)) {
+        fmt::print(stderr, "dita replay: {} is not a regular file (not a capture)\n", options.file);
+        return exit_bad_input;
+    }
     std::ifstream probe(options.file, std::ios::binary);
     if (!probe) {
         fmt::print(stderr, "dita replay: cannot open {}\n", options.file);
         return exit_bad_input;
     }
+    // The first non-blank line tells an input log from an event stream; read with a bound.
     std::string first_line;
-    while (std::getline(probe, first_line) && first_line.find_first_not_of(" \t\r") == std::string::npos) {
+    for (BoundedLine line = read_bounded_line(probe, replay_probe_chars_max); line.status == LineStatus::LINE;
+         line = read_bounded_line(probe, replay_probe_chars_max)) {
+        if (line.text.find_first_not_of(" \t\r") != std::string::npos) {
+            first_line = std::move(line.text);
+            break;
+        }
     }
     probe.close();
 
+    if (!options.html_out.empty()) {
+        if (auto error = write_text(options.html_out, "")) {
+            fmt::print(stderr, "dita replay: {}\n", *error);
+            return exit_bad_input;
+        }
+    }
     ReplaySummary summary;
+    std::optional<InputLog> kept_log; // for the HTML report
+    std::vector<VenueEvent> kept_events;
     const auto started = SteadyClock::now();
     if (looks_like_input_log(first_line)) {
         auto log = load_input_log(options.file);
@@ -461,13 +719,19 @@ int run_replay_command(const ReplayOptions& options) {
             return exit_bad_input;
         }
         summary = replay_input_log(log.value(), options);
+        kept_log = std::move(log).value();
     } else {
         auto events = load_events(options.file);
         if (!events.ok()) {
             fmt::print(stderr, "dita replay: event file refused: {}\n", events.error().message());
             return exit_bad_input;
         }
+        if (events.value().empty()) {
+            fmt::print(stderr, "dita replay: {} holds no input-log header and no event: not a capture\n", options.file);
+            return exit_bad_input;
+        }
         summary = replay_events(events.value(), options);
+        kept_events = std::move(events).value();
     }
     const double elapsed = ms_since(started);
     const bool converged = summary.hashes.size() <= 1;
@@ -483,12 +747,13 @@ int run_replay_command(const ReplayOptions& options) {
         const bool recorded = summary.recorded_hash && *summary.recorded_hash == hash;
         fmt::print(out, "  state      {}  reached by {} ordering(s){}\n", hex(hash), count, recorded ? "  (recorded)" : "");
     }
-    for (const std::string& problem : summary.problems) fmt::print(out, "  FAIL       {}\n", problem);
+    const std::string rerun = shell_command(replay_rerun_args(options));
+    for (const std::string& problem : summary.problems) fmt::print(out, "  FAIL       {}  re-run: {}\n", problem, rerun);
     fmt::print(out, "  result     {} in {:.1f} ms\n",
                passed ? "every ordering converges to the same state" : "FAILED", elapsed);
 
     if (!options.json_out.empty()) {
-        Json report;
+        Json report = report_header("dita replay", options.command_line);
         report["file"] = options.file;
         report["kind"] = summary.kind;
         report["inputs"] = summary.inputs;
@@ -511,6 +776,14 @@ int run_replay_command(const ReplayOptions& options) {
             return exit_bad_input;
         }
     }
+    if (!options.html_out.empty()) {
+        const chaos::HtmlReport html =
+            replay_html(options, summary, passed, kept_log ? &*kept_log : nullptr, kept_events, rerun, elapsed);
+        if (auto error = write_html_report(options.html_out, html)) {
+            fmt::print(stderr, "dita replay: {}\n", *error);
+            return exit_bad_input;
+        }
+    }
     return passed ? exit_ok : exit_invariant_failed;
 }
 
@@ -528,14 +801,23 @@ int run_scenarios_command(const ScenariosOptions& options) {
             fmt::print(stderr, "dita scenarios: cannot create {}: {}\n", options.export_dir, error.message());
             return exit_bad_input;
         }
+        // The schema goes next to the files, which name it so editors validate them.
+        if (auto problem = write_text(options.export_dir + "/schema.json", std::string(scenario_schema_json))) {
+            fmt::print(stderr, "dita scenarios: {}\n", *problem);
+            return exit_bad_input;
+        }
         for (const ChaosScenario& one : listed) {
             const std::string path = options.export_dir + "/" + file_safe(one.name) + ".json";
-            if (auto problem = write_text(path, scenario_to_json(one).dump(2) + "\n")) {
+            Json file;
+            file["$schema"] = "schema.json";
+            const Json fields = scenario_to_json(one);
+            for (const auto& [key, value] : fields.items()) file[key] = value;
+            if (auto problem = write_text(path, file.dump(2) + "\n")) {
                 fmt::print(stderr, "dita scenarios: {}\n", *problem);
                 return exit_bad_input;
             }
         }
-        fmt::print("dita scenarios: wrote {} scenario files to {}\n", listed.size(), options.export_dir);
+        fmt::print("dita scenarios: wrote {} scenario files and schema.json to {}\n", listed.size(), options.export_dir);
         return exit_ok;
     }
     if (options.json) {

@@ -17,6 +17,8 @@ struct ChaosOptions {
     std::string group;                       // all | edge | reject | builtin
     std::string json_out;                    // report path; "-" for stdout
     std::string capture_dir;                 // input logs and event streams per scenario
+    std::string html_out;                    // the HTML report (timelines)
+    std::string junit_out;                   // JUnit XML: one testcase per scenario
     int repeat = 1;
     int reorders = 1; // reordered replays per run: batches reversed, then seeded shuffles
     std::uint64_t seed = 42;
@@ -31,6 +33,8 @@ struct ChaosOptions {
     bool live = false;
     double max_order_qty = 0.0;
     double max_order_notional = 0.0;
+    std::string program = "dita"; // argv[0], for the re-run commands
+    std::string command_line;     // the whole invocation, for the reports
 };
 
 struct ReplayOptions {
@@ -40,7 +44,10 @@ struct ReplayOptions {
     std::uint64_t seed = 42;
     int samples = 256;
     std::string json_out;
+    std::string html_out;
     bool no_progress = false;
+    std::string program = "dita";
+    std::string command_line;
 };
 
 struct ScenariosOptions {

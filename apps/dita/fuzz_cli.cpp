@@ -8,10 +8,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "chaos_cli.hpp"
+#include "reports.hpp"
+#include "version.hpp"
 #include "dita/chaos/campaign.hpp"
+#include "dita/chaos/report_html.hpp"
+#include "dita/chaos/suite.hpp"
 #include "dita/chaos/scenario_io.hpp"
 
 namespace dita::app {
@@ -28,6 +33,13 @@ struct Shard {
 std::optional<Shard> parse_shard(const std::string& text) {
     const auto slash = text.find('/');
     if (slash == std::string::npos || slash == 0 || slash + 1 >= text.size()) return std::nullopt;
+    // Digits only: std::stoull reads "-1" as 2^64-1.
+    const auto digits = [](std::string_view part) {
+        return !part.empty() && part.size() <= 20 && part.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    if (!digits(std::string_view(text).substr(0, slash)) || !digits(std::string_view(text).substr(slash + 1))) {
+        return std::nullopt;
+    }
     Shard shard;
     try {
         std::size_t used = 0;
@@ -43,6 +55,148 @@ std::optional<Shard> parse_shard(const std::string& text) {
     return shard;
 }
 
+// The generator's options as flags (what a re-run of one seed needs besides the seed).
+std::vector<std::string> generator_flags(const FuzzOptions& options) {
+    std::vector<std::string> out;
+    if (options.steps_max != FuzzOptions{}.steps_max) out.insert(out.end(), {"--steps-max", std::to_string(options.steps_max)});
+    if (options.no_faults) out.emplace_back("--no-faults");
+    if (options.no_restarts) out.emplace_back("--no-restarts");
+    if (options.wild_prices) out.emplace_back("--wild-prices");
+    if (options.venue_moves) out.emplace_back("--venue-moves");
+    if (options.venue_moves && options.no_liquidation) out.emplace_back("--no-liquidation");
+    if (options.large) out.emplace_back("--large");
+    if (options.large && options.large_steps_max != FuzzOptions{}.large_steps_max) {
+        out.insert(out.end(), {"--large-steps-max", std::to_string(options.large_steps_max)});
+    }
+    if (options.no_shrink) out.emplace_back("--no-shrink");
+    return out;
+}
+
+std::string fuzz_rerun(const FuzzOptions& options, std::uint64_t seed) {
+    std::vector<std::string> args{options.program, "fuzz", "--start", std::to_string(seed), "--seeds", "1"};
+    const std::vector<std::string> flags = generator_flags(options);
+    args.insert(args.end(), flags.begin(), flags.end());
+    return shell_command(args);
+}
+
+Json fuzz_options_json(const FuzzOptions& options, const Shard& shard) {
+    Json out;
+    out["start"] = options.start;
+    out["seeds"] = options.seeds;
+    out["shard"] = fmt::format("{}/{}", shard.index, shard.count);
+    out["time_limit_seconds"] = options.time_limit_seconds;
+    out["replay_every"] = options.replay_every;
+    out["steps_max"] = options.steps_max;
+    out["failures_max"] = options.failures_max;
+    out["shrink"] = !options.no_shrink;
+    out["faults"] = !options.no_faults;
+    out["restarts"] = !options.no_restarts;
+    out["wild_prices"] = options.wild_prices;
+    out["venue_moves"] = options.venue_moves;
+    out["liquidations"] = options.venue_moves && !options.no_liquidation;
+    return out;
+}
+
+JunitSuite fuzz_junit(const FuzzOptions& options, const chaos::CampaignReport& report, double seconds) {
+    JunitSuite suite;
+    suite.name = "dita fuzz";
+    suite.seconds = seconds;
+    suite.properties = {{"tool_version", version_text()}, {"command", options.command_line},
+                        {"start", std::to_string(options.start)}, {"seeds", std::to_string(options.seeds)},
+                        {"shard", options.shard}};
+    JunitCase campaign;
+    campaign.name = fmt::format("campaign: {} run(s) from seed {}", report.runs, options.start);
+    campaign.classname = "dita.fuzz";
+    campaign.seconds = seconds;
+    campaign.passed = report.failures.empty();
+    if (!campaign.passed) {
+        campaign.failure_type = "failures";
+        campaign.failure_message = fmt::format("{} failing seed(s)", report.failures.size());
+        campaign.failure_text = "each failing seed is a testcase of its own";
+    }
+    suite.cases.push_back(std::move(campaign));
+    for (const chaos::CampaignFailure& failure : report.failures) {
+        JunitCase one;
+        one.name = fmt::format("seed {}", failure.seed);
+        one.classname = "dita.fuzz";
+        one.passed = false;
+        one.failure_type = failure.invariant;
+        one.failure_message = failure.invariant + ": " + failure.detail;
+        one.failure_text = fmt::format("FAIL seed {}: {} ({} steps, shrunk to {}): {}\nre-run: {}\n", failure.seed,
+                                       failure.invariant, failure.steps, failure.shrunk_steps, failure.detail,
+                                       fuzz_rerun(options, failure.seed));
+        if (!failure.reproducer_path.empty()) {
+            one.failure_text += "reproducer: " + shell_command({options.program, "chaos", "--scenario-file", failure.reproducer_path}) + "\n";
+        }
+        suite.cases.push_back(std::move(one));
+    }
+    return suite;
+}
+
+// The reproducers' runs, kept alive while the page is written (the page reads their logs).
+struct FuzzHtml {
+    std::vector<chaos::ScenarioReport> runs;
+    chaos::HtmlReport html;
+};
+
+void fuzz_html(FuzzHtml& out, const FuzzOptions& options, const chaos::CampaignReport& report, double seconds) {
+    chaos::HtmlReport& html = out.html;
+    html.title = "dita fuzz";
+    html.tool_version = version_text();
+    html.command = options.command_line;
+    html.summary["runs"] = report.runs;
+    html.summary["with replay checks"] = report.replayed_runs;
+    html.summary["failures"] = report.failures.size();
+    html.summary["first seed"] = options.start;
+    html.summary["wall time"] = fmt::format("{:.2f} s", seconds);
+    if (report.stopped_early) html.summary["stopped early"] = "yes";
+    Json fuzz;
+    fuzz["runs"] = report.runs;
+    Json by_invariant = Json::object();
+    Json failures = Json::array();
+    const std::size_t drawn = std::min(report.failures.size(), chaos::report_scenarios_max);
+    out.runs.reserve(drawn);
+    for (std::size_t i = 0; i < report.failures.size(); ++i) {
+        const chaos::CampaignFailure& failure = report.failures[i];
+        by_invariant[failure.invariant] = by_invariant.value(failure.invariant, 0) + 1;
+        Json one;
+        one["seed"] = failure.seed;
+        one["invariant"] = failure.invariant;
+        one["detail"] = failure.detail;
+        one["steps"] = failure.steps;
+        one["shrunk_steps"] = failure.shrunk_steps;
+        one["rerun"] = fuzz_rerun(options, failure.seed);
+        one["scenario_index"] = i;
+        failures.push_back(std::move(one));
+        if (i >= drawn) continue;
+        // The reproducer once more, recorded, for its timeline (deterministic: the same run).
+        out.runs.push_back(chaos::run_scenario_and_check(failure.reproducer));
+        const chaos::ScenarioReport& run = out.runs.back();
+        chaos::ReportScenario scenario;
+        scenario.name = fmt::format("seed {}: {}", failure.seed, failure.invariant);
+        scenario.source = fmt::format("fuzz seed {}, shrunk from {} to {} step(s)", failure.seed, failure.steps,
+                                      failure.shrunk_steps);
+        scenario.passed = run.passed;
+        scenario.checks = run.checks;
+        scenario.rerun_command = fuzz_rerun(options, failure.seed);
+        scenario.scenario_steps = failure.reproducer.steps.size();
+        scenario.log = &run.log;
+        for (const chaos::StepTrace& step : run.run.steps) scenario.step_indices.push_back(step.step_index);
+        if (!failure.reproducer_path.empty()) {
+            scenario.notes.push_back("reproducer saved: " +
+                                     shell_command({options.program, "chaos", "--scenario-file", failure.reproducer_path}));
+        }
+        if (auto first = chaos::find_first_failure(failure.reproducer, failure.invariant, {})) {
+            first->detail = failure.detail;
+            scenario.first_failures.push_back(std::move(*first));
+        }
+        html.scenarios.push_back(std::move(scenario));
+    }
+    fuzz["failures_by_invariant"] = std::move(by_invariant);
+    fuzz["failures"] = std::move(failures);
+    html.scenarios_left_out = report.failures.size() - drawn;
+    html.fuzz = std::move(fuzz);
+}
 
 } // namespace
 
@@ -50,6 +204,11 @@ int run_fuzz_command(const FuzzOptions& options) {
     const std::optional<Shard> shard = parse_shard(options.shard);
     if (!shard) {
         fmt::print(stderr, "dita fuzz: --shard expects i/n with 0 <= i < n, got '{}'\n", options.shard);
+        return exit_bad_input;
+    }
+    if (options.seeds > 0 && options.start > std::numeric_limits<std::uint64_t>::max() - (options.seeds - 1)) {
+        fmt::print(stderr, "dita fuzz: --start {} with --seeds {} passes seed 2^64-1 (the range would wrap to seeds already run)\n",
+                   options.start, options.seeds);
         return exit_bad_input;
     }
     if (!(options.time_limit_seconds >= 0.0)) {
@@ -61,6 +220,13 @@ int run_fuzz_command(const FuzzOptions& options) {
         std::filesystem::create_directories(options.save_dir, error);
         if (error || !std::filesystem::is_directory(options.save_dir)) {
             fmt::print(stderr, "dita fuzz: cannot create --save-dir {}: {}\n", options.save_dir, error.message());
+            return exit_bad_input;
+        }
+    }
+    for (const std::string* path : {&options.html_out, &options.junit_out}) {
+        if (path->empty()) continue;
+        if (auto problem = write_text(*path, "")) {
+            fmt::print(stderr, "dita fuzz: {}\n", *problem);
             return exit_bad_input;
         }
     }
@@ -82,11 +248,15 @@ int run_fuzz_command(const FuzzOptions& options) {
     campaign.shrink = !options.no_shrink;
     campaign.failures_max = options.failures_max;
     campaign.generator.steps_max = options.steps_max;
+    campaign.generator.large_share_percent = options.large ? 25 : 0;
+    campaign.generator.large_steps_max = options.large_steps_max;
     campaign.generator.faults = !options.no_faults;
     campaign.generator.restarts = !options.no_restarts;
-    campaign.generator.wild_prices = true; // --wild-prices folded into every campaign
-    campaign.generator.liquidations = !options.no_liquidation;
-    campaign.generator.venue_moves = !options.no_venue_moves;
+    // The venue's own moves are opt-in: without --venue-moves a seed draws what it always drew,
+    // on a venue that never liquidates (so --wild-prices alone can take capital below zero).
+    campaign.generator.wild_prices = options.wild_prices || options.venue_moves;
+    campaign.generator.venue_moves = options.venue_moves;
+    campaign.generator.liquidations = options.venue_moves && !options.no_liquidation;
 
     const bool tty = !options.no_progress && isatty(STDERR_FILENO) == 1;
     const auto started = SteadyClock::now();
@@ -125,8 +295,9 @@ int run_fuzz_command(const FuzzOptions& options) {
                 failure.reproducer_path = path;
             }
         }
-        fmt::print("FAIL seed {}: {} ({} steps, shrunk to {}): {}{}\n", failure.seed, failure.invariant, failure.steps,
-                   failure.shrunk_steps, failure.detail,
+        // The FAIL line ends with the command that runs that seed again.
+        fmt::print("FAIL seed {}: {} ({} steps, shrunk to {}): {}  re-run: {}{}\n", failure.seed, failure.invariant,
+                   failure.steps, failure.shrunk_steps, failure.detail, fuzz_rerun(options, failure.seed),
                    failure.reproducer_path.empty() ? "" : "\n  reproducer: " + failure.reproducer_path);
         nlohmann::json one;
         one["seed"] = failure.seed;
@@ -135,6 +306,7 @@ int run_fuzz_command(const FuzzOptions& options) {
         one["steps"] = failure.steps;
         one["shrunk_steps"] = failure.shrunk_steps;
         one["reproducer"] = failure.reproducer_path;
+        one["rerun"] = fuzz_rerun(options, failure.seed);
         one["scenario"] = chaos::scenario_to_json(failure.reproducer);
         failures.push_back(std::move(one));
     }
@@ -146,10 +318,21 @@ int run_fuzz_command(const FuzzOptions& options) {
                report.stopped_early ? " (stopped early)" : "");
 
     if (!options.json_out.empty()) {
-        nlohmann::json out;
+        nlohmann::json out = report_header("dita fuzz", options.command_line);
+        out["options"] = fuzz_options_json(options, *shard);
+        out["seed"] = options.start;
+        nlohmann::json summary;
+        summary["runs"] = report.runs;
+        summary["replayed_runs"] = report.replayed_runs;
+        summary["failures"] = report.failures.size();
+        summary["passed"] = report.failures.empty();
+        summary["stopped_early"] = report.stopped_early;
+        summary["seconds"] = elapsed;
+        out["summary"] = std::move(summary);
         out["start"] = options.start;
         out["seeds"] = options.seeds;
         out["shard"] = options.shard;
+        if (options.large) out["large_steps_max"] = options.large_steps_max; // absent: the default campaign
         out["runs"] = report.runs;
         out["replayed_runs"] = report.replayed_runs;
         out["stopped_early"] = report.stopped_early;
@@ -157,6 +340,20 @@ int run_fuzz_command(const FuzzOptions& options) {
         out["passed"] = report.failures.empty();
         out["failures"] = std::move(failures);
         if (auto problem = write_text(options.json_out, out.dump(2) + "\n")) {
+            fmt::print(stderr, "dita fuzz: {}\n", *problem);
+            return exit_bad_input;
+        }
+    }
+    if (!options.junit_out.empty()) {
+        if (auto problem = write_text(options.junit_out, junit_xml(fuzz_junit(options, report, elapsed)))) {
+            fmt::print(stderr, "dita fuzz: {}\n", *problem);
+            return exit_bad_input;
+        }
+    }
+    if (!options.html_out.empty()) {
+        FuzzHtml page;
+        fuzz_html(page, options, report, elapsed);
+        if (auto problem = write_html_report(options.html_out, page.html)) {
             fmt::print(stderr, "dita fuzz: {}\n", *problem);
             return exit_bad_input;
         }

@@ -1,17 +1,76 @@
 #include <CLI/CLI.hpp>
 
+#include <cmath>
+#include <cstdint>
+
 #include "chaos_cli.hpp"
 #include "demo.hpp"
 #include "fuzz_cli.hpp"
+#include "run_cli.hpp"
+#include "reports.hpp"
+#include "version.hpp"
+
+namespace {
+
+constexpr const char* exit_codes_footer =
+    "Exit codes: 0 every invariant holds (or the command did what it was asked), 1 an invariant "
+    "fails, 2 bad usage or input (nothing ran).";
+
+std::string footer(const char* examples) { return std::string(exit_codes_footer) + "\n\nExamples:\n" + examples; }
+
+} // namespace
+
+namespace {
+
+// CLI::Range lets NaN through (every comparison with it is false) and CLI11 2.1 reads "-1"
+// into an unsigned option as 2^64-1: every numeric flag also passes one of these.
+CLI::Validator finite_number() {
+    return CLI::Validator(
+        [](const std::string& text) -> std::string {
+            double value = 0.0;
+            if (!CLI::detail::lexical_cast(text, value) || !std::isfinite(value)) {
+                return "expected a finite number, got '" + text + "'";
+            }
+            return {};
+        },
+        "FINITE");
+}
+
+CLI::Validator unsigned_number() {
+    return CLI::Validator(
+        [](const std::string& text) -> std::string {
+            if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos) {
+                return "expected a non-negative integer below 2^64, got '" + text + "'";
+            }
+            // Plain digits compare as numbers when their lengths are equal; CLI11 2.1 saturates
+            // at 2^64-1 instead of refusing.
+            if (text.size() == 20 && text > "18446744073709551615") {
+                return "expected an integer below 2^64, got '" + text + "'";
+            }
+            return {};
+        },
+        "UINT");
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"dita: deterministic execution kernel for perpetual futures, with chaos testing"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", "dita " + dita::app::version_text(), "print the version (and git revision) and exit");
+    // Every option's default is shown in --help (subcommands inherit this).
+    app.option_defaults()->always_capture_default();
+    app.footer(footer("  dita chaos --html report.html         the ten built-ins, a timeline per scenario\n"
+                      "  dita fuzz --seeds 10000 --junit f.xml  a random campaign, JUnit for CI"));
+    std::vector<std::string> invocation(argv, argv + argc);
+    const std::string program = argc > 0 ? argv[0] : "dita";
+    const std::string command_line = dita::app::shell_command(invocation);
 
     dita::app::DemoOptions demo;
     CLI::App* demo_cmd = app.add_subcommand("demo", "trade a few lifecycles on the mock venue and print them");
     demo_cmd->add_option("--cycles", demo.cycles, "number of trades")->check(CLI::Range(1, 1000));
     demo_cmd->add_option("--partial-fill-ratio", demo.partial_fill_ratio, "mock venue fill share")
+        ->check(finite_number())
         ->check(CLI::Range(0.0, 1.0));
     bool quiet = false;
     demo_cmd->add_flag("--quiet", quiet, "hide transitions");
@@ -24,14 +83,24 @@ int main(int argc, char** argv) {
     chaos_cmd->add_option("--group", chaos.group, "a seed group: all (ALL_SCENARIOS), edge, reject, builtin; or field (named failures from the field)")
         ->check(CLI::IsMember({"all", "edge", "reject", "builtin", "field"}));
     chaos_cmd->add_option("--json", chaos.json_out, "write the JSON report to this file ('-': stdout)");
+    chaos_cmd->add_option("--html", chaos.html_out,
+                          "write an HTML report: per scenario a timeline (slots, intents, venue events, diagnostics, "
+                          "capital), the failing invariant marked");
+    chaos_cmd->add_option("--junit", chaos.junit_out, "write JUnit XML for CI: one testcase per scenario");
+    chaos_cmd->footer(footer("  dita chaos --group field --html field.html\n"
+                             "  dita chaos --scenario-file scenarios/fill_before_ack.json --reorders 20 --seed 7 --junit chaos.xml"));
     chaos_cmd->add_option("--venue", chaos.venue,
                           "mock (default), bingx-sim (a local BingX simulator per run, faults on, through the real "
                           "adapter), or bingx (the adapter on --bingx-url; a real host needs --live and caps)")
         ->check(CLI::IsMember({"mock", "bingx-sim", "bingx"}));
     chaos_cmd->add_option("--bingx-url", chaos.bingx_url, "BingX REST base URL for --venue bingx");
     chaos_cmd->add_flag("--live", chaos.live, "allow --venue bingx to trade on a real BingX host");
-    chaos_cmd->add_option("--max-order-qty", chaos.max_order_qty, "live runs: the largest order size sent");
-    chaos_cmd->add_option("--max-order-notional", chaos.max_order_notional, "live runs: the largest order notional sent");
+    chaos_cmd->add_option("--max-order-qty", chaos.max_order_qty, "live runs: the largest order size sent")
+        ->check(finite_number())
+        ->check(CLI::NonNegativeNumber);
+    chaos_cmd->add_option("--max-order-notional", chaos.max_order_notional, "live runs: the largest order notional sent")
+        ->check(finite_number())
+        ->check(CLI::NonNegativeNumber);
     chaos_cmd->add_option("--capture", chaos.capture_dir,
                           "write each scenario's input log and event stream (JSON lines) to this directory");
     chaos_cmd->add_option("--repeat", chaos.repeat, "run everything this many times, with fresh shuffle seeds")
@@ -40,7 +109,7 @@ int main(int argc, char** argv) {
                           "replays per scenario run, each delivering every event twice: the first reverses every "
                           "event batch, the others shuffle them (seeded); 0: one replay in recorded order")
         ->check(CLI::Range(0, 10'000));
-    chaos_cmd->add_option("--seed", chaos.seed, "seed of the shuffled replays");
+    chaos_cmd->add_option("--seed", chaos.seed, "seed of the shuffled replays")->check(unsigned_number());
     chaos_cmd->add_flag("--no-replay", chaos.no_replay, "skip the replay checks (duplicates, convergence)");
     chaos_cmd->add_flag("--wall-clock", chaos.wall_clock, "sleep through delays instead of advancing virtual time");
     chaos_cmd->add_flag("--verbose,-v", chaos.verbose, "show every check's detail");
@@ -55,43 +124,80 @@ int main(int argc, char** argv) {
     CLI::Option* exhaustive = replay_cmd->add_flag(
         "--exhaustive", replay.exhaustive, "replay in every order (up to 8 events / 40320 batch orders), else --samples");
     shuffle->excludes(exhaustive);
-    replay_cmd->add_option("--seed", replay.seed, "shuffle seed");
+    replay_cmd->add_option("--seed", replay.seed, "shuffle seed")->check(unsigned_number());
     replay_cmd->add_option("--samples", replay.samples, "orders sampled when there are too many to enumerate")
         ->check(CLI::Range(1, 1'000'000));
     replay_cmd->add_option("--json", replay.json_out, "write a JSON summary to this file ('-': stdout)");
+    replay_cmd->add_option("--html", replay.html_out, "write an HTML report: the log's timeline, replayed input by input");
+    replay_cmd->footer(footer("  dita chaos --scenario fill_before_ack --capture cap && dita replay cap/fill_before_ack.inputs.jsonl --exhaustive\n"
+                              "  dita replay cap/fill_before_ack.inputs.jsonl --html replay.html"));
     replay_cmd->add_flag("--no-progress", replay.no_progress, "never draw a progress bar");
 
     dita::app::ScenariosOptions scenarios;
     CLI::App* scenarios_cmd = app.add_subcommand("scenarios", "list the built-in chaos scenarios");
     scenarios_cmd->add_option("--export", scenarios.export_dir, "write each built-in as a scenario file to this directory");
     scenarios_cmd->add_flag("--json", scenarios.json, "print them as one scenario file");
+    scenarios_cmd->footer(footer("  dita scenarios\n  dita scenarios --export my-scenarios"));
+    demo_cmd->footer(footer("  dita demo\n  dita demo --cycles 10 --partial-fill-ratio 0.5 --quiet"));
 
     dita::app::FuzzOptions fuzz;
     CLI::App* fuzz_cmd = app.add_subcommand(
         "fuzz", "random chaos campaign: seeded scenarios with venue faults, every invariant plus liveness, "
                 "failures shrunk to minimal scenario files");
-    fuzz_cmd->add_option("--seeds", fuzz.seeds, "number of seeds (start .. start+N-1)")->check(CLI::Range(0ULL, 1ULL << 40));
-    fuzz_cmd->add_option("--start", fuzz.start, "first seed");
+    fuzz_cmd->add_option("--seeds", fuzz.seeds, "number of seeds (start .. start+N-1)")
+        ->check(unsigned_number())
+        ->check(CLI::Range(0ULL, 1ULL << 40));
+    fuzz_cmd->add_option("--start", fuzz.start, "first seed (start + seeds must not pass 2^64)")->check(unsigned_number());
     fuzz_cmd->add_option("--shard", fuzz.shard, "i/n: only seeds with (seed - start) % n == i (no overlap across shards)");
-    fuzz_cmd->add_option("--time-limit", fuzz.time_limit_seconds, "stop after this many seconds (0: none)");
+    fuzz_cmd->add_option("--time-limit", fuzz.time_limit_seconds, "stop after this many seconds (0: none)")
+        ->check(finite_number())
+        ->check(CLI::NonNegativeNumber);
     fuzz_cmd->add_option("--json", fuzz.json_out, "write the JSON report to this file ('-': stdout)");
+    fuzz_cmd->add_option("--html", fuzz.html_out,
+                         "write an HTML report: failures by invariant, each shrunk reproducer's timeline and re-run command");
+    fuzz_cmd->add_option("--junit", fuzz.junit_out, "write JUnit XML for CI: the campaign, and one testcase per failing seed");
+    fuzz_cmd->footer(footer("  dita fuzz --seeds 100000 --shard 0/2 --save-dir repro\n"
+                            "  dita fuzz --start 4242 --seeds 1 --html seed.html"));
     fuzz_cmd->add_option("--save-dir", fuzz.save_dir, "save each shrunk reproducer as a scenario file here");
     fuzz_cmd->add_option("--replay-every", fuzz.replay_every,
                          "replay checks on every k-th seed (and every failure); 1: every seed")
+        ->check(unsigned_number())
         ->check(CLI::Range(1ULL, 1ULL << 40));
     fuzz_cmd->add_option("--steps-max", fuzz.steps_max, "most steps of a generated scenario")->check(CLI::Range(1, 1000));
+    fuzz_cmd->add_flag("--large", fuzz.large,
+                       "a quarter of the seeds (picked by a draw of their own) get up to --large-steps-max steps; "
+                       "without it every seed's scenario is unchanged");
+    fuzz_cmd->add_option("--large-steps-max", fuzz.large_steps_max, "most steps of a large scenario")
+        ->check(CLI::Range(1, 1000));
     fuzz_cmd->add_option("--failures-max", fuzz.failures_max, "stop after this many failures")
+        ->check(unsigned_number())
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40));
     fuzz_cmd->add_flag("--no-faults", fuzz.no_faults, "a venue without faults (sizes, prices, storms, restarts only)");
     fuzz_cmd->add_flag("--no-restarts", fuzz.no_restarts, "no RESTART steps");
     fuzz_cmd->add_flag("--wild-prices", fuzz.wild_prices,
-                       "kept for old scripts: every campaign draws valid prices far out (650x) now");
+                       "valid prices far out (650x): without --venue-moves the venue never liquidates, so capital "
+                       "can go below zero");
+    CLI::Option* venue_moves = fuzz_cmd->add_flag(
+        "--venue-moves", fuzz.venue_moves,
+        "the venue's own moves (a stream of their own): wild prices on a venue that liquidates, ADL, manual "
+        "closes, fast funding, one-way accounts; without it every seed's scenario is unchanged");
     fuzz_cmd->add_flag("--no-liquidation", fuzz.no_liquidation,
-                       "a venue that never liquidates: with wild prices capital can go below zero");
-    fuzz_cmd->add_flag("--no-venue-moves", fuzz.no_venue_moves,
-                       "draw no ADL, manual closes, fast funding or one-way accounts");
+                       "with --venue-moves: a venue that never liquidates (capital can go below zero)")
+        ->needs(venue_moves);
     fuzz_cmd->add_flag("--no-shrink", fuzz.no_shrink, "report failures as generated");
     fuzz_cmd->add_flag("--no-progress", fuzz.no_progress, "never draw the progress line");
+
+    dita::app::RunOptions run;
+    CLI::App* run_cmd = dita::app::add_run_command(app, run);
+    dita::app::CtlOptions ctl;
+    CLI::App* ctl_cmd = dita::app::add_ctl_command(app, ctl);
+    // These two have exit codes of their own (run_cli.cpp, ctl_cli.cpp).
+    run_cmd->footer("Exit codes: 0 stopped cleanly (SIGTERM/SIGINT), or --check: the config is usable; 1 the service "
+                    "failed; 2 bad usage or a refused config (nothing started).\n\nExamples:\n"
+                    "  dita run --config examples/sim.toml --check\n  dita run --config examples/sim.toml");
+    ctl_cmd->footer("Exit codes: 0 done; 1 the kernel refused (the outcome's code is not OK); 2 bad usage or a "
+                    "request the service refused (4xx); 3 the service is unreachable or failed (5xx).\n\nExamples:\n"
+                    "  dita ctl status\n  dita ctl --url http://127.0.0.1:8080 flatten");
 
     try {
         app.parse(argc, argv);
@@ -103,9 +209,13 @@ int main(int argc, char** argv) {
         demo.show_transitions = !quiet;
         return dita::app::run_demo(demo);
     }
+    chaos.program = replay.program = fuzz.program = program;
+    chaos.command_line = replay.command_line = fuzz.command_line = command_line;
     if (*chaos_cmd) return dita::app::run_chaos_command(chaos);
     if (*replay_cmd) return dita::app::run_replay_command(replay);
     if (*fuzz_cmd) return dita::app::run_fuzz_command(fuzz);
     if (*scenarios_cmd) return dita::app::run_scenarios_command(scenarios);
+    if (*run_cmd) return dita::app::run_run_command(run);
+    if (*ctl_cmd) return dita::app::run_ctl_command(ctl);
     return dita::app::exit_bad_input;
 }

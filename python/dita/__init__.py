@@ -2,12 +2,15 @@
 
 The kernel, venues, control plane and zinc plane are C++ (``dita._core``); this package adds
 the Python-side value types users build (``KernelIntent``, ``MockVenueScenario``,
-``ControlUpdate``) and the ``VenueAdapter`` protocol for venues written in Python.
+``ControlUpdate``), the ``VenueAdapter`` protocol for venues written in Python, and BingX
+(``BingxVenueAdapter``, ``BingxSimulator``).
 
 Enums are ``str`` enums whose values are the member names (``TradeStage.IDLE.value == "IDLE"``).
 Prices, sizes and money are floats here and exact fixed-point decimals inside the kernel.
 """
 
+from dita.bingx_venue import *  # noqa: F401,F403
+from dita.bingx_venue import __all__ as _bingx_all
 from dita.contracts import *  # noqa: F401,F403
 from dita.contracts import __all__ as _contracts_all
 from dita.control import *  # noqa: F401,F403
@@ -21,5 +24,5 @@ from dita.venue import __all__ as _venue_all
 from dita.zinc_plane import *  # noqa: F401,F403
 from dita.zinc_plane import __all__ as _zinc_all
 
-__all__ = sorted(set(_contracts_all + _control_all + _kernel_all + _mock_all + _venue_all + _zinc_all))
+__all__ = sorted(set(_bingx_all + _contracts_all + _control_all + _kernel_all + _mock_all + _venue_all + _zinc_all))
 __version__ = "0.1.0"

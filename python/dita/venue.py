@@ -21,6 +21,7 @@ import abc
 from typing import Iterable, Optional, Sequence
 
 from dita._core import (
+    BingxVenueAdapter,
     CancelRequest,
     InstrumentSpec,
     MockVenueAdapter,
@@ -33,11 +34,12 @@ from dita._core import (
     VenueUnavailableError,
 )
 
-__all__ = ["VenueAdapter", "VenueTimeoutError", "VenueUnavailableError"]
+__all__ = ["BingxVenueAdapter", "MockVenueAdapter", "VenueAdapter", "VenueTimeoutError", "VenueUnavailableError"]
 
 
 class VenueAdapter(abc.ABC):
-    """Base class for venues written in Python (MockVenueAdapter is a virtual subclass)."""
+    """Base class for venues written in Python (MockVenueAdapter and BingxVenueAdapter are virtual
+    subclasses)."""
 
     def name(self) -> str:
         """A short name used in diagnostics."""
@@ -73,3 +75,4 @@ class VenueAdapter(abc.ABC):
 
 
 VenueAdapter.register(MockVenueAdapter)
+VenueAdapter.register(BingxVenueAdapter)

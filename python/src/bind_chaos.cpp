@@ -10,6 +10,7 @@
 #include "dita/chaos/scenario_io.hpp"
 #include "dita/chaos/sequencer.hpp"
 #include "kernel_object.hpp"
+#include "typed.hpp"
 
 namespace dita::py_binding {
 
@@ -214,10 +215,10 @@ void bind_chaos(py::module_& m) {
     py::class_<chaos::EventSequencer>(m, "EventSequencer",
                                       "Thread-safe capture of VenueEvents; JSON-lines save/load; replays.")
         .def(py::init<>())
-        .def("capture", [](chaos::EventSequencer& self, py::handle event) {
+        .def("capture", [](chaos::EventSequencer& self, Typed<type_names::Event> event) {
             self.capture(Conv<VenueEvent>::from(event, "EventSequencer.capture(event)"));
         }, py::arg("event"))
-        .def("capture_many", [](chaos::EventSequencer& self, py::handle events) {
+        .def("capture_many", [](chaos::EventSequencer& self, Typed<type_names::Events> events) {
             const auto converted = Conv<std::vector<VenueEvent>>::from(events, "EventSequencer.capture_many(events)");
             py::gil_scoped_release nogil;
             self.capture_many(converted);
@@ -236,7 +237,8 @@ void bind_chaos(py::module_& m) {
         .def_property_readonly("count", &chaos::EventSequencer::count)
         .def_property_readonly("dropped", &chaos::EventSequencer::dropped)
         .def("clear", &chaos::EventSequencer::clear)
-        .def("replay_in_order", [](const chaos::EventSequencer& self, py::handle kernel_obj, std::vector<std::size_t> order) {
+        .def("replay_in_order", [](const chaos::EventSequencer& self, Typed<type_names::Kernel> kernel_obj,
+                                   std::vector<std::size_t> order) {
             PyKernel& kernel = kernel_from_py(kernel_obj, "replay(kernel)");
             const std::size_t n = self.count();
             for (const std::size_t i : order) {

@@ -2,6 +2,7 @@
 #include <initializer_list>
 
 #include "components.hpp"
+#include "typed.hpp"
 #include "dita/zinc/sqlite_zinc_plane.hpp"
 
 namespace dita::py_binding {
@@ -162,12 +163,12 @@ void bind_clocks(py::module_& m) {
 
     py::class_<PyVirtualClock, PyClock>(m, "VirtualClock",
                                         "Deterministic time: moves only when told to (never backwards).")
-        .def(py::init([](py::handle start, std::int64_t start_ns) {
+        .def(py::init([](Typed<type_names::OptionalDatetime> start, std::int64_t start_ns) {
                  if (!start.is_none()) start_ns = timestamp_from_py(start, "VirtualClock.start");
                  return std::make_unique<PyVirtualClock>(start_ns);
              }),
              py::kw_only(), py::arg("start") = py::none(), py::arg("start_ns") = 1'700'000'000'000'000'000LL)
-        .def("advance", [](PyVirtualClock& self, py::handle seconds) {
+        .def("advance", [](PyVirtualClock& self, Typed<type_names::Number> seconds) {
             const double value = double_from_py(seconds, "VirtualClock.advance(seconds)");
             if (!(value >= 0.0) || value > 1e9) {
                 throw py::value_error("VirtualClock.advance(seconds): must be from 0 to 1e9, got " +
@@ -175,13 +176,13 @@ void bind_clocks(py::module_& m) {
             }
             AccessLock lock(one(self.guard));
             self.value.advance_ns(static_cast<std::int64_t>(value * 1e9 + 0.5));
-        }, py::arg("seconds"))
-        .def("advance_ns", [](PyVirtualClock& self, py::handle ns) {
+        }, py::arg("seconds"), "Moves time forward by seconds (0..1e9).")
+        .def("advance_ns", [](PyVirtualClock& self, Typed<type_names::Int> ns) {
             const std::int64_t delta = int_from_py(ns, "VirtualClock.advance_ns(ns)", 0, INT64_MAX / 4);
             AccessLock lock(one(self.guard));
             self.value.advance_ns(delta);
-        }, py::arg("ns"))
-        .def("set_ns", [](PyVirtualClock& self, py::handle ns) {
+        }, py::arg("ns"), "Moves time forward by ns nanoseconds.")
+        .def("set_ns", [](PyVirtualClock& self, Typed<type_names::Int> ns) {
             const std::int64_t value = int_from_py(ns, "VirtualClock.set_ns(ns)", 0, INT64_MAX / 2);
             AccessLock lock(one(self.guard));
             self.value.set_ns(value);
@@ -195,7 +196,7 @@ void bind_control(py::module_& m) {
     py::class_<PyControlPlane>(m, "InMemoryControlPlane",
                                "Run-time switches the kernel reads on every input: mode, verbosity, "
                                "transition tracing, risk limits.")
-        .def(py::init([](py::handle update) {
+        .def(py::init([](Typed<type_names::OptionalUpdate> update) {
                  auto out = std::make_unique<PyControlPlane>();
                  if (!update.is_none()) {
                      const ControlResult result = out->plane.update(control_update_from_py(update));
@@ -204,7 +205,7 @@ void bind_control(py::module_& m) {
                  return out;
              }),
              py::arg("update") = py::none(), "Optionally starts from a ControlUpdate (refused ones raise ValueError).")
-        .def("update", [](PyControlPlane& self, py::handle update) {
+        .def("update", [](PyControlPlane& self, Typed<type_names::Update> update) {
             const ControlUpdate converted = control_update_from_py(update);
             AccessLock lock(one(self.guard));
             const ControlResult result = self.plane.update(converted);
@@ -254,7 +255,7 @@ void bind_zinc(py::module_& m) {
     py::class_<Memory, PyZincPlane>(m, "InMemoryZincPlane",
                                     "The journal in memory: outcomes, transitions and terminal trade records "
                                     "(the newest `capacity` of each) and the newest state of every slot.")
-        .def(py::init([](py::handle capacity) {
+        .def(py::init([](Typed<type_names::Int> capacity) {
                  const auto value = static_cast<std::size_t>(
                      int_from_py(capacity, "InMemoryZincPlane.capacity", 1, std::int64_t{1} << 26));
                  return std::make_unique<Memory>(value);
@@ -291,7 +292,7 @@ void bind_zinc(py::module_& m) {
         .def("clear", [](Memory& self) {
             AccessLock lock(one(self.guard));
             self.value.clear();
-        });
+        }, "Forgets everything journaled so far.");
 
     struct Sqlite final : PyZincPlane {
         explicit Sqlite(const std::string& path) : value(path) {}
@@ -301,7 +302,7 @@ void bind_zinc(py::module_& m) {
     py::class_<Sqlite, PyZincPlane>(m, "SqliteZincPlane",
                                     "The durable journal: an SQLite file (WAL, synchronous FULL), one "
                                     "transaction per kernel input, so a crash loses no committed input.")
-        .def(py::init([](py::handle path) {
+        .def(py::init([](Typed<type_names::Path> path) {
                  if (!PyUnicode_Check(path.ptr()) && !PyObject_HasAttrString(path.ptr(), "__fspath__")) {
                      raise_type_error("SqliteZincPlane.path", "a str or os.PathLike", path);
                  }
@@ -336,7 +337,7 @@ void bind_mock_venue(py::module_& m) {
                             "A deterministic in-process venue. Market orders fill at the request's reference "
                             "price (partial_fill_ratio of them at once); events are handed to the kernel when "
                             "it drains, so they appear in the outcome of the intent that caused them.")
-        .def(py::init([](py::handle scenario, py::handle clock) {
+        .def(py::init([](Typed<type_names::Scenario> scenario, Typed<type_names::OptionalClock> clock) {
                  MockVenueScenario converted = scenario_from_py(scenario);
                  auto out = std::make_unique<PyMockVenue>(std::move(converted));
                  out->scenario = scenario.is_none() ? py::module_::import("dita").attr("MockVenueScenario")()
@@ -359,19 +360,19 @@ void bind_mock_venue(py::module_& m) {
             AccessLock lock(self.guards());
             return self.venue.pending_events();
         })
-        .def("name", [](PyMockVenue&) { return std::string("mock"); })
+        .def("name", [](PyMockVenue&) { return std::string("mock"); }, "'mock'.")
         .def("instrument", [](PyMockVenue& self, const std::string& asset) {
             AccessLock lock(self.guards());
             return self.venue.instrument(asset);
-        }, py::arg("asset"))
+        }, py::arg("asset"), "Trading rules of asset (lot step, tick size, minimums), or None if not traded.")
         .def("submit_order", [](PyMockVenue& self, const OrderRequest& request) {
             AccessLock lock(self.guards());
             return self.venue.submit_order(request);
-        }, py::arg("request"))
+        }, py::arg("request"), "Places an order; its events are queued for the next drain.")
         .def("cancel_order", [](PyMockVenue& self, const CancelRequest& request) {
             AccessLock lock(self.guards());
             return self.venue.cancel_order(request);
-        }, py::arg("request"))
+        }, py::arg("request"), "Cancels an order by client order id.")
         .def("drain_events", [](PyMockVenue& self) {
             class Collect final : public EventSink {
             public:
@@ -390,7 +391,7 @@ void bind_mock_venue(py::module_& m) {
             }
             if (!answer.ok()) raise_unavailable(answer.detail);
             return answer.value;
-        }, py::arg("asset"), py::arg("client_order_id"))
+        }, py::arg("asset"), py::arg("client_order_id"), "The venue's view of one order, or None if it never had it.")
         .def("open_orders", [](PyMockVenue& self, const std::string& asset) {
             VenueQuery<std::vector<VenueOrder>> answer;
             {
@@ -399,7 +400,7 @@ void bind_mock_venue(py::module_& m) {
             }
             if (!answer.ok()) raise_unavailable(answer.detail);
             return answer.value;
-        }, py::arg("asset"))
+        }, py::arg("asset"), "Orders still working at the venue.")
         .def("positions", [](PyMockVenue& self, const std::string& asset) {
             VenueQuery<std::vector<VenuePosition>> answer;
             {
@@ -408,8 +409,9 @@ void bind_mock_venue(py::module_& m) {
             }
             if (!answer.ok()) raise_unavailable(answer.detail);
             return answer.value;
-        }, py::arg("asset"))
-        .def("fill_working", [](PyMockVenue& self, const std::string& client_order_id, py::handle qty, py::handle price) {
+        }, py::arg("asset"), "Net positions at the venue.")
+        .def("fill_working", [](PyMockVenue& self, const std::string& client_order_id, Typed<type_names::Number> qty,
+                                 Typed<type_names::Number> price) {
             const Decimal q = decimal_from_py(qty, "fill_working(qty)");
             const Decimal p = decimal_from_py(price, "fill_working(price)");
             AccessLock lock(self.guards());
@@ -417,8 +419,9 @@ void bind_mock_venue(py::module_& m) {
         }, py::arg("client_order_id"), py::arg("qty"), py::arg("price"),
              "Fills (part of) a working order at a price, as a resting order meeting the market. "
              "The events reach the kernel on its next input (or ExecutionKernel.pump_venue()).")
-        .def("position_mode", [](PyMockVenue& self) { return self.venue.position_mode(); })
-        .def("set_mark", [](PyMockVenue& self, const std::string& asset, py::handle price) {
+        .def("position_mode", [](PyMockVenue& self) { return self.venue.position_mode(); },
+             "The account's position mode (HEDGE or ONE_WAY).")
+        .def("set_mark", [](PyMockVenue& self, const std::string& asset, Typed<type_names::Number> price) {
             const Decimal p = decimal_from_py(price, "set_mark(price)");
             AccessLock lock(self.guards());
             self.venue.set_mark(asset, p);
@@ -429,14 +432,15 @@ void bind_mock_venue(py::module_& m) {
             AccessLock lock(self.guards());
             const auto price = self.venue.liquidation_price(asset, side);
             return price ? decimal_to_py(*price) : py::object(py::none());
-        }, py::arg("asset"), py::arg("side"))
-        .def("manual_close", [](PyMockVenue& self, const std::string& asset, TradeSide side, py::handle qty) {
+        }, py::arg("asset"), py::arg("side"),
+             "The mark price at which the position on side is liquidated, or None (none, or a long at leverage 1).")
+        .def("manual_close", [](PyMockVenue& self, const std::string& asset, TradeSide side, Typed<type_names::Number> qty) {
             const Decimal q = decimal_from_py(qty, "manual_close(qty)");
             AccessLock lock(self.guards());
             return self.venue.manual_close(asset, side, q);
         }, py::arg("asset"), py::arg("side"), py::arg("qty"),
              "A person closes qty of the position on the website (a MANUAL_CLOSE at the mark).")
-        .def("auto_deleverage", [](PyMockVenue& self, const std::string& asset, TradeSide side, py::handle qty) {
+        .def("auto_deleverage", [](PyMockVenue& self, const std::string& asset, TradeSide side, Typed<type_names::Number> qty) {
             const Decimal q = decimal_from_py(qty, "auto_deleverage(qty)");
             AccessLock lock(self.guards());
             return self.venue.auto_deleverage(asset, side, q);

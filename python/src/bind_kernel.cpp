@@ -1,6 +1,7 @@
 // ExecutionKernel for Python: owns (references to) its control plane, venue, zinc plane and
 // clock, converts at the boundary, and runs the C++ kernel without the GIL.
 #include "kernel_object.hpp"
+#include "typed.hpp"
 
 namespace dita::py_binding {
 
@@ -9,43 +10,54 @@ void bind_kernel(py::module_& m) {
                          "The C++ execution kernel: one account, max_slots slots, each holding at most one trade. "
                          "Every input returns a KernelOutcome; bad input gets a diagnostic and changes nothing. "
                          "Calls release the GIL; one kernel serves one call at a time.")
-        .def(py::init<py::handle, py::handle, py::handle, py::handle, py::handle, py::handle>(), py::arg("max_slots"),
+        .def(py::init([](Typed<type_names::Int> max_slots, Typed<type_names::Control> control_plane,
+                         Typed<type_names::Venue> venue, Typed<type_names::Zinc> zinc_plane,
+                         Typed<type_names::Number> initial_capital, Typed<type_names::KernelClock> clock) {
+                 return std::make_unique<PyKernel>(max_slots, control_plane, venue, zinc_plane, initial_capital, clock);
+             }),
+             py::arg("max_slots"),
              py::arg("control_plane"), py::arg("venue"), py::arg("zinc_plane"), py::arg("initial_capital") = 10000.0,
              py::kw_only(), py::arg("clock") = py::none(),
-             "control_plane: InMemoryControlPlane; venue: MockVenueAdapter or any object implementing the "
-             "VenueAdapter protocol; zinc_plane: InMemoryZincPlane. clock: None or 'virtual' (a VirtualClock of "
-             "the kernel's own: deterministic), 'wall', or a Clock. A MockVenueAdapter without a clock reads "
-             "the kernel's.")
-        .def("process_intent", &PyKernel::process_intent, py::arg("intent"))
-        .def("process_intents", &PyKernel::process_intents, py::arg("intents"),
+             "control_plane: InMemoryControlPlane (None: a new one); venue: MockVenueAdapter, BingxVenueAdapter or any "
+             "object implementing the VenueAdapter protocol; zinc_plane: InMemoryZincPlane. clock: None or 'virtual' (a VirtualClock of "
+             "the kernel's own: deterministic), 'wall', or a Clock; with a BingxVenueAdapter None means 'wall'. "
+             "A MockVenueAdapter without a clock reads the kernel's.")
+        .def("process_intent", [](PyKernel& k, Typed<type_names::Intent> intent) { return k.process_intent(intent); },
+             py::arg("intent"), "Processes one intent; the outcome says what happened (bad input: a diagnostic, no change).")
+        .def("process_intents", [](PyKernel& k, Typed<type_names::Intents> intents) { return k.process_intents(intents); },
+             py::arg("intents"),
              "process_intent for each, in one call (the GIL is released once); returns the outcomes.")
-        .def("_process_intents_timed", &PyKernel::process_intents_timed, py::arg("intents"),
+        .def("_process_intents_timed", [](PyKernel& k, Typed<type_names::Intents> intents) { return k.process_intents_timed(intents); },
+             py::arg("intents"),
              "Benchmark helper: processes the intents in a C++ loop and returns the nanoseconds it took.")
-        .def("on_venue_event", &PyKernel::on_venue_event, py::arg("event"))
+        .def("on_venue_event", [](PyKernel& k, Typed<type_names::Event> event) { return k.on_venue_event(event); },
+             py::arg("event"), "Applies one venue event (as if the venue had delivered it).")
         .def("pump_venue", &PyKernel::pump_venue, "Applies whatever events the venue has queued.")
-        .def("reconcile_from_slots", &PyKernel::reconcile_from_slots, py::arg("snapshots"),
+        .def("reconcile_from_slots", [](PyKernel& k, Typed<type_names::SlotSnapshots> snapshots) { return k.reconcile_from_slots(snapshots); },
+             py::arg("snapshots"),
              "Rebuilds slots from SlotSnapshots (or TradeSlots; None entries are skipped), then from venue truth.")
-        .def("restore", &PyKernel::restore, py::arg("recovered"),
+        .def("restore", [](PyKernel& k, Typed<type_names::Recovered> recovered) { return k.restore(recovered); },
+             py::arg("recovered"),
              "After a crash: account totals and slots from InMemoryZincPlane.recover(), then venue truth.")
-        .def("slot", &PyKernel::slot, py::arg("slot_id"), "A copy of the slot now (IndexError if out of range).")
-        .def_property_readonly("max_slots", &PyKernel::max_slots)
+        .def("slot", [](PyKernel& k, Typed<type_names::Int> slot_id) { return k.slot(slot_id); }, py::arg("slot_id"), "A copy of the slot now (IndexError if out of range).")
+        .def_property_readonly("max_slots", &PyKernel::max_slots, "How many slots the kernel has.")
         .def("snapshot", &PyKernel::snapshot,
              "{'account': {initial_capital, capital, equity, realized_pnl, fees_paid, unrealized_pnl, "
              "used_margin, funding}, 'slots': [TradeSlot.to_dict() per slot]}")
-        .def("account", &PyKernel::account)
+        .def("account", &PyKernel::account, "The account now (capital, equity, PnL, fees, margin, funding).")
         .def("working_orders", &PyKernel::working_orders, "Orders the kernel believes are working at the venue.")
-        .def("order", &PyKernel::order, py::arg("client_order_id"))
+        .def("order", &PyKernel::order, py::arg("client_order_id"), "The kernel's record of one of its orders, or None.")
         .def("unmatched_events", &PyKernel::unmatched_events, "Events for unknown orders, kept for reconciliation.")
-        .def("mark_price", &PyKernel::mark_price, py::arg("asset"))
+        .def("mark_price", &PyKernel::mark_price, py::arg("asset"), "The last mark price the kernel saw for asset, or None.")
         .def("mismatched_assets", &PyKernel::mismatched_assets,
              "Assets whose venue position the last reconcile could not match: {asset: venue net - kernel net}. "
              "ENTER is refused on them until a reconcile agrees.")
-        .def_property_readonly("input_sequence", &PyKernel::input_sequence)
+        .def_property_readonly("input_sequence", &PyKernel::input_sequence, "How many inputs the kernel has processed.")
         .def("state_hash", &PyKernel::state_hash, "Stable hash of slots, orders, account and marks.")
-        .def_property_readonly("control_plane", &PyKernel::control_plane)
-        .def_property_readonly("venue", &PyKernel::venue)
-        .def_property_readonly("zinc_plane", &PyKernel::zinc_plane)
-        .def_property_readonly("clock", &PyKernel::clock);
+        .def_property_readonly("control_plane", &PyKernel::control_plane, "The control plane it reads.")
+        .def_property_readonly("venue", &PyKernel::venue, "The venue it trades on.")
+        .def_property_readonly("zinc_plane", &PyKernel::zinc_plane, "The journal it writes.")
+        .def_property_readonly("clock", &PyKernel::clock, "The clock it reads time from.");
 
     m.def(
         "transition_table",

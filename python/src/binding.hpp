@@ -151,7 +151,10 @@ E enum_from_py(py::handle obj, const std::string& where) {
     if (PyUnicode_Check(raw)) {
         Py_ssize_t size = 0;
         const char* text = PyUnicode_AsUTF8AndSize(raw, &size);
-        if (text == nullptr) throw py::error_already_set();
+        if (text == nullptr) {
+            PyErr_Clear();
+            throw py::value_error(where + ": not valid UTF-8 text (a lone surrogate?)");
+        }
         if (const auto found = enum_from_string<E>(std::string_view(text, static_cast<std::size_t>(size)))) {
             return *found;
         }
@@ -171,8 +174,11 @@ E enum_from_py(py::handle obj, const std::string& where) {
 
 // int, float or decimal.Decimal (not bool, not str) -> double; NaN and inf pass through.
 double double_from_py(py::handle obj, const std::string& where);
-// As above, but exact for decimal.Decimal and refusing NaN/inf/out of range with ValueError.
+// Money: exact for a decimal.Decimal or a str such as "12.34" (at most 8 decimals, else
+// ValueError), rounded to 1e-8 for int and float; NaN/inf/out of range: ValueError.
 Decimal decimal_from_py(py::handle obj, const std::string& where);
+// An intent's double field: a number as double_from_py, or exact money as decimal_from_py.
+double money_double_from_py(py::handle obj, const std::string& where);
 py::object decimal_to_py(Decimal value);
 std::int64_t int_from_py(py::handle obj, const std::string& where, std::int64_t min, std::int64_t max);
 std::uint64_t uint_from_py(py::handle obj, const std::string& where);
@@ -210,6 +216,7 @@ void bind_values(py::module_& m);
 void bind_components(py::module_& m);
 void bind_kernel(py::module_& m);
 void bind_chaos(py::module_& m);
+void bind_bingx(py::module_& m);
 
 // Exceptions a Python venue raises to say what happened to a call (see python_venue.hpp).
 PyObject* venue_unavailable_error();

@@ -134,13 +134,40 @@ void raise_type_error(const std::string& where, const char* expected, py::handle
     throw py::type_error(where + " must be " + expected + ", got " + shown);
 }
 
+namespace {
+
+// The pending Python error as a ValueError naming the field: a number's own __float__ or
+// __index__ may raise anything (OverflowError, ValueError for a signaling NaN, ...), and an
+// error left pending under a returned value surfaces as SystemError.
+[[noreturn]] void raise_pending_as_value_error(const std::string& where, const char* expected) {
+    std::string detail = "conversion failed";
+    if (PyErr_Occurred() != nullptr) {
+        py::error_already_set pending; // takes (and clears) the pending error
+        detail = pending.what();
+    }
+    throw py::value_error(where + " must be " + expected + " (" + detail + ")");
+}
+
+// "12.5", "-0.00000001": exact money as text; anything else (exponents, NaN, 9 decimals) is
+// refused rather than rounded.
+Decimal exact_decimal_from_text(const std::string& text, const std::string& where) {
+    const auto exact = Decimal::parse(text);
+    if (!exact || exact->abs().raw() > Decimal::raw_abs_max) {
+        throw py::value_error(where + " must be an exact decimal with at most " + std::to_string(Decimal::decimals) +
+                              " fractional digits and magnitude at most 1e10, got '" +
+                              (text.size() > 60 ? text.substr(0, 60) + "..." : text) + "'");
+    }
+    return *exact;
+}
+
+} // namespace
+
 double double_from_py(py::handle obj, const std::string& where) {
     PyObject* raw = obj.ptr();
     if (PyFloat_CheckExact(raw)) return PyFloat_AS_DOUBLE(raw);
     if (raw == Py_None || PyBool_Check(raw) || PyUnicode_Check(raw) || PyBytes_Check(raw)) {
         raise_type_error(where, "a number", obj);
     }
-    if (PyFloat_Check(raw)) return PyFloat_AsDouble(raw);
     if (PyLong_Check(raw)) {
         const double value = PyLong_AsDouble(raw);
         if (value == -1.0 && PyErr_Occurred() != nullptr) {
@@ -149,26 +176,40 @@ double double_from_py(py::handle obj, const std::string& where) {
         }
         return value;
     }
-    if (is_number_like(raw)) {
+    if (PyFloat_Check(raw) || is_number_like(raw)) {
         const double value = PyFloat_AsDouble(raw);
-        if (value == -1.0 && PyErr_Occurred() != nullptr) throw py::error_already_set();
+        if (value == -1.0 && PyErr_Occurred() != nullptr) raise_pending_as_value_error(where, "a number");
         return value;
     }
     raise_type_error(where, "a number", obj);
 }
 
 Decimal decimal_from_py(py::handle obj, const std::string& where) {
-    if (PyObject_IsInstance(obj.ptr(), decimal_class()) == 1) {
-        // Exact when it has at most 8 decimals and no exponent; otherwise rounded like a float.
-        const std::string text = py::str(obj).cast<std::string>();
-        if (const auto exact = Decimal::parse(text)) {
-            if (exact->abs().raw() <= Decimal::raw_abs_max) return *exact;
-        }
+    PyObject* raw = obj.ptr();
+    // Exact money: a str such as "12.34", or a decimal.Decimal with at most 8 decimals.
+    if (PyUnicode_Check(raw)) return exact_decimal_from_text(string_from_py(obj, where), where);
+    const int is_decimal = PyObject_IsInstance(raw, decimal_class());
+    if (is_decimal < 0) raise_pending_as_value_error(where, "a number");
+    if (is_decimal == 1) {
+        // Positional notation: Decimal("1E+2") is 100, not an exponent Decimal::parse refuses.
+        py::object text = py::reinterpret_steal<py::object>(PyObject_Format(raw, py::str("f").ptr()));
+        if (!text) raise_pending_as_value_error(where, "a number");
+        return exact_decimal_from_text(string_from_py(text, where), where);
     }
     const double value = double_from_py(obj, where);
     if (const auto converted = Decimal::from_double(value)) return *converted;
     throw py::value_error(where + " must be a finite number of magnitude at most 1e10, got " +
                           py::str(obj).cast<std::string>());
+}
+
+double money_double_from_py(py::handle obj, const std::string& where) {
+    PyObject* raw = obj.ptr();
+    if (PyUnicode_Check(raw) || PyObject_IsInstance(raw, decimal_class()) == 1) {
+        // Within the kernel's bounds (1e7 with 8 decimals < 2^53) the double is exact.
+        return decimal_from_py(obj, where).to_double();
+    }
+    if (PyErr_Occurred() != nullptr) raise_pending_as_value_error(where, "a number");
+    return double_from_py(obj, where);
 }
 
 py::object decimal_to_py(Decimal value) { return py::reinterpret_steal<py::object>(PyFloat_FromDouble(value.to_double())); }
@@ -180,10 +221,10 @@ std::int64_t int_from_py(py::handle obj, const std::string& where, std::int64_t 
         raise_type_error(where, "an int", obj);
     }
     py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(raw));
-    if (!index) throw py::error_already_set();
+    if (!index) raise_pending_as_value_error(where, "an int");
     int overflow = 0;
     const long long value = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
-    if (value == -1 && PyErr_Occurred() != nullptr) throw py::error_already_set();
+    if (value == -1 && PyErr_Occurred() != nullptr) raise_pending_as_value_error(where, "an int");
     if (overflow != 0 || value < min || value > max) {
         throw py::value_error(where + " = " + py::str(obj).cast<std::string>() + " is outside " +
                               std::to_string(min) + ".." + std::to_string(max));
@@ -198,7 +239,7 @@ std::uint64_t uint_from_py(py::handle obj, const std::string& where) {
         raise_type_error(where, "an int", obj);
     }
     py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(raw));
-    if (!index) throw py::error_already_set();
+    if (!index) raise_pending_as_value_error(where, "an int");
     if (PyObject_RichCompareBool(index.ptr(), py::int_(0).ptr(), Py_LT) == 1) {
         throw py::value_error(where + " must not be negative, got " + py::str(obj).cast<std::string>());
     }
@@ -215,8 +256,9 @@ bool bool_from_py(py::handle obj, const std::string& where) {
     if (raw == Py_True) return true;
     if (raw == Py_False) return false;
     if (PyLong_CheckExact(raw)) {
-        const long value = PyLong_AsLong(raw);
-        if (value == 0 || value == 1) return value == 1;
+        int overflow = 0;
+        const long value = PyLong_AsLongAndOverflow(raw, &overflow);
+        if (overflow == 0 && (value == 0 || value == 1)) return value == 1;
     }
     raise_type_error(where, "a bool", obj);
 }
@@ -226,7 +268,7 @@ std::string string_from_py(py::handle obj, const std::string& where) {
     if (!PyUnicode_Check(raw)) raise_type_error(where, "a str", obj);
     Py_ssize_t size = 0;
     const char* text = PyUnicode_AsUTF8AndSize(raw, &size);
-    if (text == nullptr) throw py::error_already_set();
+    if (text == nullptr) raise_pending_as_value_error(where, "a str of valid UTF-8 (no lone surrogates)");
     return std::string(text, static_cast<std::size_t>(size));
 }
 
@@ -378,9 +420,9 @@ KernelIntent intent_from_py(py::handle obj) {
     intent.asset = string_from_py(get_field(obj, n.asset), "KernelIntent.asset");
     intent.side = enum_from_py<TradeSide>(get_field(obj, n.side), "KernelIntent.side");
     intent.action = enum_from_py<KernelCommandType>(get_field(obj, n.action), "KernelIntent.action");
-    intent.reference_price = double_from_py(get_field(obj, n.reference_price), "KernelIntent.reference_price");
-    intent.target_size = double_from_py(get_field(obj, n.target_size), "KernelIntent.target_size");
-    intent.leverage = double_from_py(get_field(obj, n.leverage), "KernelIntent.leverage");
+    intent.reference_price = money_double_from_py(get_field(obj, n.reference_price), "KernelIntent.reference_price");
+    intent.target_size = money_double_from_py(get_field(obj, n.target_size), "KernelIntent.target_size");
+    intent.leverage = money_double_from_py(get_field(obj, n.leverage), "KernelIntent.leverage");
 
     py::object legs = get_field(obj, n.exit_leg_ratios);
     if (legs.is_none() || PyUnicode_Check(legs.ptr()) || PyBytes_Check(legs.ptr()) || !PySequence_Check(legs.ptr())) {

@@ -268,7 +268,7 @@ py::class_<T> bind_value(py::handle scope, const char* name, const char* doc, Fi
         }
         return out + ")";
     });
-    cls.def("__eq__", [fields](const T& self, py::handle other) -> py::object {
+    cls.def("__eq__", [fields](const T& self, py::object other) -> py::object {
         if (!py::isinstance<T>(other)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
         const T& rhs = other.cast<const T&>();
         if constexpr (std::equality_comparable<T>) {
@@ -285,7 +285,7 @@ py::class_<T> bind_value(py::handle scope, const char* name, const char* doc, Fi
         return py::hash(py::tuple(values));
     });
     cls.def("__copy__", [](const T& self) { return self; });
-    cls.def("__deepcopy__", [](const T& self, py::handle) { return self; });
+    cls.def("__deepcopy__", [](const T& self, py::object) { return self; });
     cls.def(py::pickle([fields](const T& self) { return fields_to_dict(self, *fields, false); },
                        [fields, type](const py::dict& state) {
                            T value{};

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 
+#include "bingx_object.hpp"
 #include "components.hpp"
 #include "dita/chaos/orchestrator.hpp"
 #include "dita/kernel/fsm.hpp"
@@ -39,7 +40,11 @@ public:
         }
         zinc_ = &zinc_obj_.cast<PyZincPlane&>();
 
-        if (clock.is_none() || (PyUnicode_Check(clock.ptr()) && clock.cast<std::string>() == "virtual")) {
+        // A live venue runs on wall time: its orders, fills and timeouts happen in it.
+        const bool live_venue = py::isinstance<PyBingxVenue>(venue);
+        if (clock.is_none() && live_venue) {
+            clock_obj_ = py::cast(std::make_unique<PyWallClock>());
+        } else if (clock.is_none() || (PyUnicode_Check(clock.ptr()) && clock.cast<std::string>() == "virtual")) {
             clock_obj_ = py::cast(std::make_unique<PyVirtualClock>(default_clock_start_ns));
         } else if (PyUnicode_Check(clock.ptr()) && clock.cast<std::string>() == "wall") {
             clock_obj_ = py::cast(std::make_unique<PyWallClock>());
@@ -58,6 +63,9 @@ public:
             AccessLock lock(mock_->guards());
             if (!mock_->clock.bound()) mock_->bind_clock(clock_obj_, *clock_);
             adapter = &mock_->venue;
+        } else if (live_venue) {
+            bingx_ = &venue_obj_.cast<PyBingxVenue&>();
+            adapter = &bingx_->venue;
         } else {
             python_venue_ = std::make_unique<PythonVenue>(venue_obj_);
             adapter = python_venue_.get();
@@ -71,6 +79,7 @@ public:
             const GuardSet venue_guards = mock_->guards();
             for (std::size_t i = 0; i < venue_guards.size(); ++i) guards_.add(venue_guards[i]);
         }
+        if (bingx_ != nullptr) guards_.add(&bingx_->guard);
         // std::invalid_argument (bad max_slots or capital) reaches Python as ValueError.
         kernel_ = std::make_unique<ExecutionKernel>(config, control_->plane, *adapter, zinc_->plane(), clock_->clock());
         kernel_ptr_ = kernel_.get();
@@ -290,6 +299,7 @@ private:
     PyZincPlane* zinc_ = nullptr;
     PyClock* clock_ = nullptr;
     PyMockVenue* mock_ = nullptr;
+    PyBingxVenue* bingx_ = nullptr;
     std::unique_ptr<PythonVenue> python_venue_;
     GuardSet guards_;
     VenueAdapter* adapter_ = nullptr;

@@ -51,6 +51,7 @@ PYBIND11_MODULE(_core, m) {
     bind_components(m);
     bind_kernel(m);
     bind_chaos(m);
+    bind_bingx(m);
 
 #ifdef DITA_PYTHON_SANITIZED
     m.attr("_sanitized") = true; // memory figures (RSS) mean little under ASan's quarantine

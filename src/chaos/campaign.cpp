@@ -186,7 +186,11 @@ CampaignReport run_campaign(const CampaignOptions& options) {
     const std::uint64_t shards = std::max<std::uint64_t>(1, options.shard_count);
     const std::uint64_t every = std::max<std::uint64_t>(1, options.replay_every);
     std::uint64_t shard_runs = 0;
-    for (std::uint64_t offset = options.shard_index % shards; offset < options.seeds; offset += shards) {
+    // Written so nothing wraps: a shard count near 2^64 must not turn offset + shards into a
+    // small number (an endless loop over seeds already run).
+    const auto has_next = [&](std::uint64_t offset) { return options.seeds - offset > shards; };
+    for (std::uint64_t offset = options.shard_index % shards; offset < options.seeds;
+         offset = has_next(offset) ? offset + shards : options.seeds) {
         const std::uint64_t seed = options.start + offset;
         const ChaosScenario scenario = generate_scenario(seed, options.generator);
         CampaignCheckOptions checks = options.shrink_options.checks;
@@ -221,11 +225,11 @@ CampaignReport run_campaign(const CampaignOptions& options) {
             report.failures.push_back(std::move(failure));
         }
         if (report.failures.size() >= options.failures_max) {
-            report.stopped_early = offset + shards < options.seeds;
+            report.stopped_early = has_next(offset);
             break;
         }
         if (options.on_run && !options.on_run(report.runs, report.failures.size())) {
-            report.stopped_early = offset + shards < options.seeds;
+            report.stopped_early = has_next(offset);
             break;
         }
     }

@@ -1,5 +1,6 @@
 #include "dita/chaos/generator.hpp"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -126,6 +127,16 @@ ChaosAction draw_action(Rng& rng, bool restarts) {
     return ChaosAction::RESTART;
 }
 
+// The steps bound of one seed: the option's, or for a share of seeds under `large`, the large
+// one. Drawn from its own stream so that no draw of the scenario's stream moves.
+std::size_t drawn_steps_max(std::uint64_t seed, const GeneratorOptions& options) {
+    const std::size_t usual = options.steps_max == 0 ? 1 : options.steps_max;
+    if (options.large_share_percent == 0) return usual;
+    Rng size_stream(seed ^ 0x6c61726765ULL); // "large"
+    if (!percent(size_stream, options.large_share_percent)) return usual;
+    return std::max(usual, options.large_steps_max);
+}
+
 } // namespace
 
 ChaosScenario generate_scenario(std::uint64_t seed, const GeneratorOptions& options) {
@@ -138,7 +149,7 @@ ChaosScenario generate_scenario(std::uint64_t seed, const GeneratorOptions& opti
     scenario.venue = draw_venue(rng, options.faults);
     if (options.faults && options.venue_moves) draw_venue_moves(scenario.venue);
     scenario.venue.liquidations = options.liquidations;
-    const std::size_t steps_max = options.steps_max == 0 ? 1 : options.steps_max;
+    const std::size_t steps_max = drawn_steps_max(seed, options);
     const std::size_t steps = 1 + static_cast<std::size_t>(rng.below(steps_max));
     scenario.steps.reserve(steps + 8);
     while (scenario.steps.size() < steps) {

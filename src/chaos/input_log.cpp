@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <istream>
 #include <ostream>
 #include <sstream>
 
 #include "dita/chaos/random.hpp"
+#include "dita/chaos/text_lines.hpp"
 
 namespace dita::chaos {
 
@@ -105,6 +107,38 @@ bool is_idle_pump(const LoggedInput& input) {
 }
 
 } // namespace
+
+BoundedLine read_bounded_line(std::istream& in, std::size_t chars_max) {
+    BoundedLine out;
+    std::streambuf* buffer = in.rdbuf();
+    if (buffer == nullptr || !in.good()) return out;
+    using Traits = std::char_traits<char>;
+    bool any = false;
+    for (;;) {
+        const Traits::int_type c = buffer->sbumpc();
+        if (Traits::eq_int_type(c, Traits::eof())) {
+            in.setstate(std::ios::eofbit);
+            out.status = any ? LineStatus::LINE : LineStatus::END;
+            return out;
+        }
+        any = true;
+        if (Traits::to_char_type(c) == '\n') {
+            out.status = LineStatus::LINE;
+            return out;
+        }
+        if (out.text.size() == chars_max) {
+            out.status = LineStatus::TOO_LONG;
+            return out;
+        }
+        out.text += Traits::to_char_type(c);
+    }
+}
+
+bool exists_but_not_regular_file(const std::string& path) {
+    std::error_code error;
+    const auto status = std::filesystem::status(path, error);
+    return !error && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status);
+}
 
 // ---------------------------------------------------------------------------------------
 // InputLog
@@ -525,6 +559,7 @@ ReplayRun LogReplayer::run() {
         }
         venue_.end();
         out.outcome_inputs.push_back(i);
+        if (observer_) observer_(i, out.outcomes.back(), *kernel_);
         if (venue_.divergence()) break;
     }
     venue_.detach();
@@ -711,9 +746,15 @@ void write_input_log(const InputLog& log, std::ostream& out) {
 }
 
 bool looks_like_input_log(std::string_view first_line) {
-    const Json header = Json::parse(first_line, nullptr, false);
-    return header.is_object() && header.value("record", "") == "header" &&
-           header.value("format", "") == log_format;
+    if (first_line.size() > log_line_chars_max) return false;
+    const auto parsed = parse_json_text(first_line, capture_line_json_limits(log_line_chars_max));
+    if (!parsed.ok() || !parsed.value().is_object()) return false;
+    const Json& header = parsed.value();
+    const auto text_is = [&header](const char* key, std::string_view expected) {
+        const auto found = header.find(key);
+        return found != header.end() && found->is_string() && found->get_ref<const std::string&>() == expected;
+    };
+    return text_is("record", "header") && text_is("format", log_format);
 }
 
 Result<InputLog> read_input_log(std::istream& in, const std::string& source) {
@@ -726,13 +767,22 @@ Result<InputLog> read_input_log(std::istream& in, const std::string& source) {
         return Error{source, "line " + std::to_string(line_number) + (place.empty() ? "" : ": " + place),
                      std::move(reason)};
     };
-    while (std::getline(in, line)) {
+    for (BoundedLine next = read_bounded_line(in, log_line_chars_max); next.status != LineStatus::END;
+         next = read_bounded_line(in, log_line_chars_max)) {
         ++line_number;
-        if (line.size() > log_line_chars_max) return error("", "line longer than " + std::to_string(log_line_chars_max) + " characters");
+        if (next.status == LineStatus::TOO_LONG) {
+            return error("", "line longer than " + std::to_string(log_line_chars_max) + " bytes");
+        }
+        line = std::move(next.text);
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         if (have_end) return error("", "text after the end record");
-        Json json = Json::parse(line, nullptr, false);
-        if (json.is_discarded()) return error("", "not valid JSON");
+        auto document = parse_json_text(line, capture_line_json_limits(log_line_chars_max));
+        if (!document.ok()) {
+            const JsonTextError& problem = document.error();
+            if (!problem.pointer.empty()) return error(problem.pointer, problem.reason);
+            return error("", "not valid JSON at column " + std::to_string(problem.offset + 1) + ": " + problem.reason);
+        }
+        const Json json = std::move(document).value();
         JsonObjectReader r(json, "");
         const std::string record = r.string("record", {}, true);
         if (!r.ok()) return error(r.error().pointer, r.error().reason);
@@ -824,6 +874,7 @@ std::optional<Error> save_input_log(const InputLog& log, const std::string& path
 }
 
 Result<InputLog> load_input_log(const std::string& path) {
+    if (exists_but_not_regular_file(path)) return Error{path, "", "not a regular file"};
     std::ifstream in(path, std::ios::binary);
     if (!in) return Error{path, "", "cannot open for reading"};
     return read_input_log(in, path);

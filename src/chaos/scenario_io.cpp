@@ -1,6 +1,7 @@
 #include "dita/chaos/scenario_io.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -226,7 +227,9 @@ JsonResult<ChaosStep> parse_step(const Json& json, const std::string& pointer) {
 Result<ChaosScenario> parse_scenario(const Json& json, const std::string& pointer, const std::string& source) {
     ChaosScenario scenario;
     JsonObjectReader r(json, pointer);
-    r.reject_unknown_keys({"name", "description", "venue", "slot_id", "at_rest", "steps"});
+    // "$schema" names scenarios/schema.json so editors validate the file; dita reads nothing from it.
+    r.reject_unknown_keys({"$schema", "name", "description", "venue", "slot_id", "at_rest", "steps"});
+    (void)bounded_text(r, "$schema", {}, false);
     scenario.name = r.string("name", {}, true);
     if (r.ok()) {
         if (scenario.name.empty() || scenario.name.size() > scenario_name_chars_max || !printable(scenario.name)) {
@@ -269,32 +272,6 @@ Result<ChaosScenario> parse_scenario(const Json& json, const std::string& pointe
     return scenario;
 }
 
-std::string line_column(std::string_view text, std::size_t offset) {
-    std::size_t line = 1;
-    std::size_t column = 1;
-    const std::size_t end = std::min(offset, text.size());
-    for (std::size_t i = 0; i < end; ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            column = 1;
-        } else {
-            ++column;
-        }
-    }
-    return "line " + std::to_string(line) + ", column " + std::to_string(column);
-}
-
-std::string parse_error_reason(const std::string& what) {
-    // "[json.exception.parse_error.101] parse error at line 1, column 5: syntax error ..."
-    const auto column = what.find("column ");
-    if (column != std::string::npos) {
-        const auto colon = what.find(": ", column);
-        if (colon != std::string::npos) return what.substr(colon + 2);
-    }
-    const auto bracket = what.find("] ");
-    return bracket != std::string::npos ? what.substr(bracket + 2) : what;
-}
-
 } // namespace
 
 Result<std::vector<ChaosScenario>> parse_scenarios(std::string_view text, const std::string& source) {
@@ -302,38 +279,34 @@ Result<std::vector<ChaosScenario>> parse_scenarios(std::string_view text, const 
         return Error{source, "", "file of " + std::to_string(text.size()) + " bytes, at most " +
                                      std::to_string(scenario_file_bytes_max)};
     }
-    Json document;
-    try {
-        document = Json::parse(text);
-    } catch (const Json::parse_error& error) {
-        // nlohmann reports syntax errors only by exception; here they become the file's error.
-        const std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;
-        return Error{source, line_column(text, offset), "invalid JSON: " + parse_error_reason(error.what())};
-    } catch (const Json::out_of_range& error) {
-        // A number no double can hold: the message quotes it, which locates it.
-        const std::string what = parse_error_reason(error.what());
-        const auto open = what.find('\'');
-        const auto close = what.rfind('\'');
-        std::string place;
-        if (open != std::string::npos && close > open) {
-            const auto at = text.find(what.substr(open + 1, close - open - 1));
-            if (at != std::string_view::npos) place = line_column(text, at);
-        }
-        return Error{source, place, "invalid JSON: " + what};
+    auto parsed = parse_json_text(text, scenario_file_json_limits);
+    if (!parsed.ok()) {
+        const JsonTextError& error = parsed.error();
+        return Error{source, error.pointer.empty() ? json_text_line_column(text, error.offset) : error.pointer,
+                     error.reason};
     }
+    const Json document = std::move(parsed).value();
     std::vector<ChaosScenario> out;
     if (document.is_object() && document.contains("scenarios")) {
         JsonObjectReader wrapper(document, "");
-        wrapper.reject_unknown_keys({"scenarios"});
+        wrapper.reject_unknown_keys({"$schema", "scenarios"});
+        (void)bounded_text(wrapper, "$schema", {}, false);
         if (!wrapper.ok()) return Error{source, describe_place(wrapper.error().pointer, ""), wrapper.error().reason};
         const Json& list = document["scenarios"];
         if (!list.is_array() || list.empty() || list.size() > scenarios_per_file_max) {
             return Error{source, "/scenarios", "expected an array of 1 to " + std::to_string(scenarios_per_file_max) +
                                                    " scenarios, got " + describe_json(list)};
         }
+        out.reserve(list.size());
+        std::size_t steps = 0;
         for (std::size_t i = 0; i < list.size(); ++i) {
             auto scenario = parse_scenario(list[i], "/scenarios/" + std::to_string(i), source);
             if (!scenario.ok()) return scenario.error();
+            steps += scenario.value().steps.size();
+            if (steps > scenario_file_steps_max) {
+                return Error{source, "/scenarios/" + std::to_string(i) + "/steps",
+                             "more than " + std::to_string(scenario_file_steps_max) + " steps in the file"};
+            }
             out.push_back(std::move(scenario).value());
         }
     } else if (document.is_object()) {
@@ -356,6 +329,10 @@ Result<std::vector<ChaosScenario>> parse_scenarios(std::string_view text, const 
 }
 
 Result<std::vector<ChaosScenario>> load_scenario_file(const std::string& path) {
+    std::error_code status_error;
+    if (!std::filesystem::is_regular_file(path, status_error)) {
+        return Error{path, "", std::filesystem::exists(path, status_error) ? "not a regular file" : "cannot open the file"};
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) return Error{path, "", "cannot open the file"};
     in.seekg(0, std::ios::end);

@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "dita/chaos/random.hpp"
+#include "dita/chaos/text_lines.hpp"
 #include "dita/contracts/json.hpp"
 
 namespace dita::chaos {
@@ -100,16 +101,26 @@ Result<std::vector<VenueEvent>> read_events_jsonl(std::istream& in, const std::s
     std::vector<VenueEvent> out;
     std::string line;
     std::size_t line_number = 0;
-    while (std::getline(in, line)) {
+    for (BoundedLine next = read_bounded_line(in, event_line_chars_max); next.status != LineStatus::END;
+         next = read_bounded_line(in, event_line_chars_max)) {
         ++line_number;
         const std::string place = "line " + std::to_string(line_number);
-        if (line.size() > event_line_chars_max) return Error{source, place, "line too long"};
+        if (next.status == LineStatus::TOO_LONG) {
+            return Error{source, place, "line longer than " + std::to_string(event_line_chars_max) + " bytes"};
+        }
+        line = std::move(next.text);
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         if (out.size() >= EventSequencer::events_max) {
             return Error{source, place, "more than " + std::to_string(EventSequencer::events_max) + " events"};
         }
-        const Json json = Json::parse(line, nullptr, false);
-        if (json.is_discarded()) return Error{source, place, "not valid JSON"};
+        auto parsed = parse_json_text(line, capture_line_json_limits(event_line_chars_max));
+        if (!parsed.ok()) {
+            const JsonTextError& problem = parsed.error();
+            if (!problem.pointer.empty()) return Error{source, place + ": " + problem.pointer, problem.reason};
+            return Error{source, place,
+                         "not valid JSON at column " + std::to_string(problem.offset + 1) + ": " + problem.reason};
+        }
+        const Json json = std::move(parsed).value();
         auto event = event_from_json(json, "");
         if (!event.ok()) return Error{source, place + ": " + event.error().pointer, event.error().reason};
         out.push_back(std::move(event).value());
@@ -118,6 +129,7 @@ Result<std::vector<VenueEvent>> read_events_jsonl(std::istream& in, const std::s
 }
 
 Result<std::vector<VenueEvent>> load_events(const std::string& path) {
+    if (exists_but_not_regular_file(path)) return Error{path, "", "not a regular file"};
     std::ifstream in(path, std::ios::binary);
     if (!in) return Error{path, "", "cannot open for reading"};
     return read_events_jsonl(in, path);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <set>
 
 namespace dita {
 
@@ -28,7 +29,99 @@ JsonResult<T> finish(const JsonObjectReader& reader, T value) {
     return value;
 }
 
+constexpr std::size_t reason_chars_max = 200;
+
+// Tracks where the parser is, so a duplicate key can be named by its pointer. Bounded by the
+// depth limit the text passed before parsing.
+class DuplicateKeyFinder {
+public:
+    bool on_event(Json::parse_event_t event, const Json& parsed) {
+        using Event = Json::parse_event_t;
+        switch (event) {
+        case Event::object_start: frames_.push_back(Frame{true, {}, {}, 0}); break;
+        case Event::array_start: frames_.push_back(Frame{false, {}, {}, 0}); break;
+        case Event::key: {
+            Frame& top = frames_.back();
+            top.key = parsed.get<std::string>();
+            if (!top.keys.insert(top.key).second && !duplicate_) duplicate_ = pointer();
+            break;
+        }
+        case Event::object_end:
+        case Event::array_end:
+            if (!frames_.empty()) frames_.pop_back();
+            count_element();
+            break;
+        case Event::value: count_element(); break;
+        }
+        return true;
+    }
+    const std::optional<std::string>& duplicate() const { return duplicate_; }
+
+private:
+    struct Frame {
+        bool object = false;
+        std::string key;
+        std::set<std::string> keys;
+        std::size_t index = 0;
+    };
+    void count_element() {
+        if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
+    }
+    std::string pointer() const {
+        std::string out;
+        for (const Frame& frame : frames_) {
+            out += "/" + (frame.object ? json_pointer_token(frame.key) : std::to_string(frame.index));
+        }
+        return out;
+    }
+    std::vector<Frame> frames_;
+    std::optional<std::string> duplicate_;
+};
+
+// nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 5: syntax error
+// ..." without its prefix, cut to a bounded length (it quotes the last token read).
+std::string parser_reason(const std::string& what) {
+    std::string reason = what;
+    if (const auto column = what.find("column "); column != std::string::npos) {
+        if (const auto colon = what.find(": ", column); colon != std::string::npos) reason = what.substr(colon + 2);
+    } else if (const auto bracket = what.find("] "); bracket != std::string::npos) {
+        reason = what.substr(bracket + 2);
+    }
+    return bounded_excerpt(reason, reason_chars_max);
+}
+
 } // namespace
+
+Result<Json, JsonTextError> parse_json_text(std::string_view text, const JsonTextLimits& limits) {
+    if (auto problem = scan_json_text(text, limits)) return JsonTextError{problem->offset, {}, std::move(problem->reason)};
+    DuplicateKeyFinder finder;
+    const Json::parser_callback_t callback = [&finder](int, Json::parse_event_t event, Json& parsed) {
+        return finder.on_event(event, parsed);
+    };
+    Json document;
+    try {
+        document = Json::parse(text.begin(), text.end(), callback, true, false);
+    } catch (const Json::parse_error& error) {
+        // nlohmann reports syntax errors only by exception; here they become values.
+        return JsonTextError{error.byte > 0 ? error.byte - 1 : 0, {}, "invalid JSON: " + parser_reason(error.what())};
+    } catch (const Json::exception& error) {
+        // A number no double can hold (out_of_range): the message quotes it, which locates it.
+        const std::string what = error.what();
+        std::size_t offset = 0;
+        const auto open = what.find('\'');
+        const auto close = what.rfind('\'');
+        if (open != std::string::npos && close > open) {
+            const auto at = text.find(std::string_view(what).substr(open + 1, close - open - 1));
+            if (at != std::string_view::npos) offset = at;
+        }
+        return JsonTextError{offset, {}, "invalid JSON: " + parser_reason(what)};
+    }
+    if (finder.duplicate()) {
+        return JsonTextError{0, bounded_excerpt(*finder.duplicate(), reason_chars_max),
+                             "duplicate key (a JSON object names each key once)"};
+    }
+    return document;
+}
 
 std::string json_pointer_token(std::string_view key) {
     std::string out;
@@ -65,7 +158,8 @@ const Json* JsonObjectReader::raw(std::string_view key) const {
 }
 
 void JsonObjectReader::fail(std::string pointer, std::string reason) {
-    if (!error_) error_ = JsonError{std::move(pointer), std::move(reason)};
+    // Pointers and reasons may quote hostile keys and values: messages stay bounded.
+    if (!error_) error_ = JsonError{bounded_excerpt(pointer, 300), bounded_excerpt(reason, 500)};
 }
 
 std::string JsonObjectReader::string(std::string_view key, std::string fallback, bool required) {

@@ -108,7 +108,7 @@ KernelOutcome ExecutionKernel::reconcile_from_slots(std::span<const SlotSnapshot
     ctx.outcome.input_sequence = input_sequence_;
     ctx.outcome.timestamp_ns = clock_.now_ns();
     ctx.tracing = control_.state().trace_transitions || control_.state().mode == KernelMode::DEBUG;
-    if (snapshots_valid(ctx, snapshots)) reconcile_slots(ctx, snapshots, false);
+    if (snapshots_valid(ctx, snapshots) && totals_stay_bounded(ctx, snapshots)) reconcile_slots(ctx, snapshots, false);
     journal(ctx, "reconcile");
     return std::move(ctx.outcome);
 }

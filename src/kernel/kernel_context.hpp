@@ -26,7 +26,20 @@ struct ExecutionKernel::Ctx {
     // Venue moves wait for the end of their delivery too: which slots a reduction takes from
     // must not depend on whether the fills delivered with it came first.
     std::vector<VenueEvent> venue_moves;
+    // Exit fills beyond a slot's open size (two exits of one position both filling, one late
+    // on its cancel): the kernel's own opposite position, placed at the end of the delivery
+    // for the same reason as late entries.
+    struct ExitExcess {
+        AssetName asset;
+        TradeSide side; // the new position's side (opposite to the closed trade's)
+        Decimal qty;
+        Decimal price;
+        Id client_order_id;
+        Decimal open; // what the slot held when the fill came
+    };
+    std::vector<ExitExcess> exit_excesses;
 };
+
 
 // While venue truth is re-applied, notes below `min` (other than progress) are not the input's
 // result: the reconcile's own conclusion is.

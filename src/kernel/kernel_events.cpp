@@ -245,7 +245,6 @@ void ExecutionKernel::apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRe
     const Decimal filled = after.cum_filled_qty - before.cum_filled_qty;
     const Decimal fee = after.cum_fee - before.cum_fee;
     const int direction = side_sign(slot.side);
-    const Decimal pnl = pnl_of(after, slot.entry_price, direction) - pnl_of(before, slot.entry_price, direction);
     // The venue's own reductions are shared among the slots by a rule; the kernel's own exit
     // fills are not: when one finds its slot already reduced by the venue, that share moves
     // to another slot holding the same side.
@@ -255,15 +254,27 @@ void ExecutionKernel::apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRe
     // An exit never takes the slot below zero: fills beyond the open size are the venue's
     // position, not this trade's, and are left for reconciliation to find.
     const Decimal accounted = min(filled, slot.size);
+    Decimal pnl = pnl_of(after, slot.entry_price, direction) - pnl_of(before, slot.entry_price, direction);
+    Decimal excess_notional;
     if (accounted < filled) {
-        set_result(ctx, KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR,
-                   cat("exit fills of ", filled, " exceed the open ", slot.size, " on ", after.client_order_id,
-                       "; the excess is left to reconciliation"));
+        const Decimal excess = filled - accounted;
+        if (in_reconcile) {
+            set_result(ctx, KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR,
+                       cat("exit fills of ", filled, " exceed the open ", slot.size, " on ", after.client_order_id,
+                           "; the excess is left to reconciliation"));
+        } else {
+            // Only the open size is this trade's; the rest opens the other way, placed later.
+            pnl = pnl.mul_div(accounted, filled);
+            excess_notional = after.avg_fill_price.mul(excess);
+            ctx.exit_excesses.push_back(Ctx::ExitExcess{slot.asset,
+                                                        slot.side == TradeSide::LONG ? TradeSide::SHORT : TradeSide::LONG,
+                                                        excess, after.avg_fill_price, after.client_order_id, slot.size});
+        }
     }
     slot.exit_filled += accounted;
     slot.size -= accounted;
     slot.exit_notional += after.avg_fill_price.mul(after.cum_filled_qty) -
-                          before.avg_fill_price.mul(before.cum_filled_qty);
+                          before.avg_fill_price.mul(before.cum_filled_qty) - excess_notional;
     slot.realized_pnl += pnl;
     totals_.realized_pnl += pnl;
     slot.fees += fee;

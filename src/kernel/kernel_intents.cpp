@@ -364,6 +364,40 @@ void ExecutionKernel::handle_mark(Ctx& ctx, const KernelIntent& intent) {
 }
 
 void ExecutionKernel::apply_late_entries(Ctx& ctx) {
+    apply_late_entry_events(ctx);
+    place_exit_excesses(ctx);
+}
+
+void ExecutionKernel::place_exit_excesses(Ctx& ctx) {
+    if (ctx.exit_excesses.empty()) return;
+    std::vector<Ctx::ExitExcess> excesses;
+    excesses.swap(ctx.exit_excesses);
+    std::sort(excesses.begin(), excesses.end(),
+              [](const Ctx::ExitExcess& a, const Ctx::ExitExcess& b) { return a.client_order_id < b.client_order_id; });
+    for (const Ctx::ExitExcess& excess : excesses) {
+        TradeSlot* const claimed =
+            claim_free_slot(ctx, Id(cat("excess-", input_sequence_, "-", excess.client_order_id.view().substr(0, 24))),
+                            excess.side, excess.asset);
+        if (claimed == nullptr) {
+            set_result(ctx, KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR,
+                       cat("exit fills exceed the open ", excess.open, " by ", excess.qty, " on ", excess.client_order_id,
+                           " and no slot is free to hold the excess; it is left to reconciliation"));
+            continue;
+        }
+        TradeSlot& slot = *claimed;
+        slot.target_size = excess.qty;
+        slot.size = excess.qty;
+        slot.entry_filled = excess.qty;
+        slot.entry_price = excess.price;
+        if (!move(ctx, slot, FsmInput::BEGIN_RECONCILE) || !move(ctx, slot, FsmInput::RESOLVE_POSITION_OPEN)) continue;
+        set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::WARNING,
+                   cat("exit fills exceed the open ", excess.open, " by ", excess.qty, " on ", excess.client_order_id,
+                       " (two exits of one position both filled): the kernel's own ", excess.side, " position, held in slot ",
+                       slot.slot_id, " as trade ", slot.trade_id));
+    }
+}
+
+void ExecutionKernel::apply_late_entry_events(Ctx& ctx) {
     if (ctx.late_entries.empty()) return;
     std::vector<VenueEvent> late;
     late.swap(ctx.late_entries);

@@ -12,9 +12,9 @@ KernelOutcome ExecutionKernel::restore(const RecoveredState& recovered) {
     ctx.outcome.input_sequence = input_sequence_;
     ctx.outcome.timestamp_ns = clock_.now_ns();
     ctx.tracing = control_.state().trace_transitions || control_.state().mode == KernelMode::DEBUG;
-    if (recovered.totals.initial_capital.is_negative() || recovered.totals.fees_paid.is_negative()) {
+    if (const auto problem = detail::check_totals(recovered.totals, bounds_)) {
         set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
-                   "recovered account totals are negative");
+                   "recovered account totals: " + *problem + "; nothing restored");
     } else if (finished_orders_valid(ctx, recovered.finished_orders) && snapshots_valid(ctx, recovered.slots)) {
         totals_ = recovered.totals;
         // Before the slots: a slot's own record of an order (a reopened trade) is newer.
@@ -31,6 +31,27 @@ KernelOutcome ExecutionKernel::restore(const RecoveredState& recovered) {
     }
     journal(ctx, "restore");
     return std::move(ctx.outcome);
+}
+
+bool ExecutionKernel::totals_stay_bounded(Ctx& ctx, std::span<const SlotSnapshot> snapshots) {
+    // reconcile_slots moves the account by each snapshot's difference from its slot: checked
+    // here (in 128 bits) so that snapshots cannot walk the totals out of Decimal's range.
+    __extension__ typedef __int128 wide;
+    wide realized = totals_.realized_pnl.raw();
+    wide fees = totals_.fees_paid.raw();
+    for (const SlotSnapshot& snapshot : snapshots) {
+        const TradeSlot& slot = slots_[static_cast<std::size_t>(snapshot.slot.slot_id)];
+        realized += static_cast<wide>(snapshot.slot.realized_pnl.raw()) - slot.realized_pnl.raw();
+        fees += static_cast<wide>(snapshot.slot.fees.raw()) - slot.fees.raw();
+    }
+    const wide bound = bounds_.capital_max.raw();
+    if (realized > bound || realized < -bound || fees > bound || fees < -bound) {
+        set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
+                   cat("the snapshots would take the account's realized PnL or fees beyond the capital bound ",
+                       bounds_.capital_max, "; nothing reconciled"));
+        return false;
+    }
+    return true;
 }
 
 bool ExecutionKernel::finished_orders_valid(Ctx& ctx, std::span<const FinishedOrder> orders) {
@@ -50,6 +71,7 @@ bool ExecutionKernel::finished_orders_valid(Ctx& ctx, std::span<const FinishedOr
             problem = cat("asset '", order.asset, "' is unknown");
         } else {
             problem = detail::check_order_record(order.record, config_.client_order_id_max);
+            if (!problem) problem = detail::check_order_record_bounds(order.record, bounds_);
         }
         if (problem) {
             set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
@@ -102,6 +124,7 @@ bool ExecutionKernel::snapshots_valid(Ctx& ctx, std::span<const SlotSnapshot> sn
 void ExecutionKernel::journal(Ctx& ctx, std::string_view input_ref) {
     // Every path that applies a delivery settles its venue moves; this is the backstop.
     if (!ctx.venue_moves.empty()) apply_venue_moves(ctx);
+    place_exit_excesses(ctx); // none is ever dropped, whichever path the fill came by
     if (!ctx.have_result) {
         ctx.outcome.details = "no change";
     }

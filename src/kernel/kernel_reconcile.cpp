@@ -187,11 +187,12 @@ Decimal ExecutionKernel::kernel_net(const AssetName& asset) const {
 }
 
 bool ExecutionKernel::refresh_finished_orders(Ctx& ctx, const AssetName& asset, const std::vector<bool>& refreshed) {
-    // The most recently finished first: a lost late fill is most likely on one of them.
-    std::vector<Id> asked;
-    for (auto it = retired_.rbegin(); it != retired_.rend() && asked.size() < config_.finished_orders_queried_max;
-         ++it) {
-        const auto found = orders_.find(*it);
+    // The most recently active at the venue first (its own sequence, not the order in which
+    // events happened to be delivered here, so that every delivery order asks the same orders
+    // in the same order): a lost late fill is most likely on one of them.
+    std::vector<std::pair<std::uint64_t, Id>> candidates;
+    for (const Id& coid : retired_) {
+        const auto found = orders_.find(coid);
         if (found == orders_.end() || found->second.asset != asset) continue;
         const OrderEntry& entry = found->second;
         const TradeSlot& owner = slots_[static_cast<std::size_t>(entry.slot_id)];
@@ -202,8 +203,17 @@ bool ExecutionKernel::refresh_finished_orders(Ctx& ctx, const AssetName& asset, 
             continue;
         }
         if (entry.record.status == VenueOrderStatus::REJECTED && !entry.record.cum_filled_qty.is_positive()) continue;
-        if (detail::is_venue_move_id(it->view())) continue; // the venue's own: read by read_venue_moves
-        if (std::find(asked.begin(), asked.end(), *it) == asked.end()) asked.push_back(*it);
+        if (detail::is_venue_move_id(coid.view())) continue; // the venue's own: read by read_venue_moves
+        candidates.emplace_back(entry.record.last_venue_sequence, coid);
+    }
+    std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    std::vector<Id> asked;
+    for (const auto& [sequence, coid] : candidates) {
+        if (asked.size() == config_.finished_orders_queried_max) break;
+        asked.push_back(coid);
     }
     bool complete = true;
     for (const Id& coid : asked) {

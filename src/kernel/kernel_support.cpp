@@ -443,6 +443,71 @@ std::optional<std::string> check_order_record(const OrderRecord& order, std::siz
     return std::nullopt;
 }
 
+std::optional<std::string> check_totals(const AccountTotals& totals, const Bounds& bounds) {
+    if (totals.initial_capital.is_negative() || totals.fees_paid.is_negative()) return std::string("negative capital or fees");
+    if (totals.initial_capital > bounds.capital_max || totals.fees_paid > bounds.capital_max ||
+        totals.realized_pnl.abs() > bounds.capital_max) {
+        return "capital " + totals.initial_capital.to_string() + ", realized " + totals.realized_pnl.to_string() +
+               " or fees " + totals.fees_paid.to_string() + " beyond the capital bound " + bounds.capital_max.to_string();
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> check_order_record_bounds(const OrderRecord& order, const Bounds& bounds) {
+    // Venue reports may reach twice a slot's bounds (overfills); a record beyond that did not
+    // come from this kernel and would overflow the sums it enters.
+    const Decimal twice_size = bounds.size_max + bounds.size_max;
+    const Decimal twice_notional = bounds.slot_notional_max + bounds.slot_notional_max;
+    if (order.qty > twice_size || order.cum_filled_qty > twice_size || order.avg_fill_price > bounds.price_max ||
+        order.cum_fee > bounds.capital_max ||
+        !Bounds::product_within(order.cum_filled_qty, order.avg_fill_price, twice_notional)) {
+        return "order " + order.client_order_id.str() + " has a size, price or fee beyond the kernel's bounds";
+    }
+    // A fee is a share of what filled: never more than the fills' notional.
+    __extension__ typedef __int128 wide;
+    const wide notional = static_cast<wide>(order.cum_filled_qty.raw()) * order.avg_fill_price.raw();
+    if (static_cast<wide>(order.cum_fee.raw()) * Decimal::scale > notional + Decimal::scale) {
+        return "order " + order.client_order_id.str() + " has a fee of " + order.cum_fee.to_string() +
+               ", more than its fills' notional";
+    }
+    return std::nullopt;
+}
+
+namespace {
+
+// An intent's leverage is 1..125 (an idle slot's 0): below 1, margin (notional / leverage)
+// would leave Decimal's range.
+constexpr std::int64_t leverage_units_max = 125;
+
+// The fields check_snapshot's first test leaves out: every one is later multiplied or summed.
+std::optional<std::string> check_slot_extents(const TradeSlot& slot, const Bounds& bounds) {
+    const Decimal twice_size = bounds.size_max + bounds.size_max;
+    if (slot.target_size.is_negative() || slot.target_size > twice_size || slot.pending_exit_size.is_negative() ||
+        slot.pending_exit_size > twice_size || slot.pending_exit_price.is_negative() ||
+        slot.pending_exit_price > bounds.price_max || slot.leverage > Decimal::from_units(leverage_units_max) ||
+        (slot.leverage.is_positive() && slot.leverage < Decimal::from_units(1))) {
+        return std::string("target, pending exit or leverage beyond the kernel's bounds");
+    }
+    // Exit fills at their prices: never negative, never above the exit fills at the highest price.
+    __extension__ typedef __int128 wide;
+    const wide most = static_cast<wide>(slot.exit_filled.raw()) * static_cast<wide>(bounds.price_max.raw());
+    if (slot.exit_notional.is_negative() || static_cast<wide>(slot.exit_notional.raw()) * Decimal::scale > most) {
+        return "exit notional " + slot.exit_notional.to_string() + " is not what exit fills of " +
+               slot.exit_filled.to_string() + " can make";
+    }
+    if (slot.active_leg_index < 0 || static_cast<std::size_t>(slot.active_leg_index) > slot.exit_legs.count) {
+        return "active leg " + std::to_string(slot.active_leg_index) + " outside its " +
+               std::to_string(slot.exit_legs.count) + " exit legs";
+    }
+    // A trade lives on one asset: without it the position would be netted with no venue's.
+    if (slot.asset.empty() && (!slot.trade_id.empty() || slot.size.is_positive() || slot.entry_filled.is_positive())) {
+        return std::string("a trade without an asset");
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
 std::optional<std::string> check_snapshot(const SlotSnapshot& snapshot, std::size_t client_order_id_max,
                                           const Bounds& bounds, Decimal mark) {
     const TradeSlot& slot = snapshot.slot;
@@ -467,8 +532,10 @@ std::optional<std::string> check_snapshot(const SlotSnapshot& snapshot, std::siz
         if (slot.size.is_positive() && !slot.entry_price.is_positive()) return std::string("open position without an entry price");
     }
     if (slot.leverage.is_negative()) return std::string("negative leverage");
+    if (auto problem = check_slot_extents(slot, bounds)) return problem;
     for (const OrderRecord& order : snapshot.orders) {
         if (auto problem = check_order_record(order, client_order_id_max)) return problem;
+        if (auto problem = check_order_record_bounds(order, bounds)) return problem;
     }
     return std::nullopt;
 }

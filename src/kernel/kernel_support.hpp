@@ -103,6 +103,11 @@ FsmInput resolution_for(const TradeSlot& slot, const std::optional<OrderRecord>&
 std::optional<std::string> check_legs(const ExitLegs& legs);
 // An order record from outside (a snapshot, the journal): sizes, fee and enums in range.
 std::optional<std::string> check_order_record(const OrderRecord& order, std::size_t client_order_id_max);
+// Journaled account totals: not negative where they cannot be, and within the capital bound
+// (a tampered realized_pnl would otherwise overflow the account's sums).
+std::optional<std::string> check_totals(const AccountTotals& totals, const Bounds& bounds);
+// An order record's sizes, price and fee within what the kernel's sums can hold.
+std::optional<std::string> check_order_record_bounds(const OrderRecord& order, const Bounds& bounds);
 std::optional<std::string> check_snapshot(const SlotSnapshot& snapshot, std::size_t client_order_id_max,
                                           const Bounds& bounds, Decimal mark);
 std::optional<std::string> check_kernel_invariants(const std::vector<TradeSlot>& slots, const AccountTotals& totals);

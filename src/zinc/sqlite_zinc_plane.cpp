@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <charconv>
+#include <limits>
 #include <stdexcept>
 
 namespace dita {
@@ -56,22 +58,47 @@ std::string legs_text(const ExitLegs& legs) {
     return out;
 }
 
+// What a tampered journal holds is refused by name (the kernel's restore then validates the
+// values): never a silent truncation, never std::stoll's bare exception.
+[[noreturn]] void refuse_row(const std::string& what) { throw std::runtime_error("zinc journal: " + what); }
+
 ExitLegs legs_from(std::string_view text) {
     ExitLegs legs;
     std::size_t start = 0;
-    while (start < text.size() && legs.count < exit_legs_max) {
+    while (start < text.size()) {
+        if (legs.count == exit_legs_max) refuse_row("more than " + std::to_string(exit_legs_max) + " exit legs");
         std::size_t end = text.find(',', start);
         if (end == std::string_view::npos) end = text.size();
-        legs.ratios[legs.count++] = Decimal::from_raw(std::stoll(std::string(text.substr(start, end - start))));
+        const std::string_view digits = text.substr(start, end - start);
+        std::int64_t raw = 0;
+        const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), raw);
+        if (ec != std::errc() || ptr != digits.data() + digits.size()) {
+            refuse_row("exit legs '" + std::string(text.substr(0, 80)) + "' are not integers");
+        }
+        legs.ratios[legs.count++] = Decimal::from_raw(raw);
         start = end + 1;
     }
     return legs;
 }
 
+template <typename Fixed>
+Fixed fixed_or_throw(const std::string& text, const char* what) {
+    if (!Fixed::fits(text)) {
+        refuse_row(std::string(what) + " of " + std::to_string(text.size()) + " characters, at most " +
+                   std::to_string(Fixed::capacity));
+    }
+    return Fixed(text);
+}
+
+int int_or_throw(std::int64_t value, const char* what) {
+    if (value < 0 || value > std::numeric_limits<int>::max()) refuse_row(std::string(what) + " " + std::to_string(value) + " out of range");
+    return static_cast<int>(value);
+}
+
 template <typename E>
 E enum_or_throw(std::string_view text, const char* what) {
     const auto value = enum_from_string<E>(text);
-    if (!value) throw std::runtime_error(std::string("zinc journal: unknown ") + what + " '" + std::string(text) + "'");
+    if (!value) refuse_row(std::string("unknown ") + what + " '" + std::string(text.substr(0, 80)) + "'");
     return *value;
 }
 
@@ -147,8 +174,8 @@ Stmt& bind_order(Stmt& statement, int first, const OrderRecord& o) {
 template <typename Stmt>
 OrderRecord read_order(const Stmt& row, int first) {
     OrderRecord o;
-    o.client_order_id = Id(row.text(first));
-    o.venue_order_id = Id(row.text(first + 1));
+    o.client_order_id = fixed_or_throw<Id>(row.text(first), "client_order_id");
+    o.venue_order_id = fixed_or_throw<Id>(row.text(first + 1), "venue_order_id");
     o.purpose = enum_or_throw<OrderPurpose>(row.text(first + 2), "purpose");
     o.side = enum_or_throw<TradeSide>(row.text(first + 3), "side");
     o.qty = row.decimal(first + 4);
@@ -346,11 +373,11 @@ std::optional<RecoveredState> SqliteZincPlane::recover() const {
     while (slots.step()) {
         SlotSnapshot snap;
         TradeSlot& s = snap.slot;
-        s.slot_id = static_cast<int>(slots.integer(0));
+        s.slot_id = int_or_throw(slots.integer(0), "slot_id");
         s.fsm_state = enum_or_throw<TradeStage>(slots.text(2), "stage");
-        s.trade_id = Id(slots.text(3));
+        s.trade_id = fixed_or_throw<Id>(slots.text(3), "trade_id");
         s.side = enum_or_throw<TradeSide>(slots.text(4), "side");
-        s.asset = AssetName(slots.text(5));
+        s.asset = fixed_or_throw<AssetName>(slots.text(5), "asset");
         s.target_size = slots.decimal(6);
         s.size = slots.decimal(7);
         s.entry_filled = slots.decimal(8);
@@ -359,17 +386,17 @@ std::optional<RecoveredState> SqliteZincPlane::recover() const {
         s.exit_notional = slots.decimal(11);
         s.leverage = slots.decimal(12);
         s.exit_legs = legs_from(slots.text(13));
-        s.active_leg_index = static_cast<int>(slots.integer(14));
+        s.active_leg_index = int_or_throw(slots.integer(14), "active_leg_index");
         s.realized_pnl = slots.decimal(15);
         s.fees = slots.decimal(16);
         s.closed = slots.integer(17) != 0;
-        s.entry_order_id = Id(slots.text(18));
-        s.exit_order_id = Id(slots.text(19));
-        s.working_order_id = Id(slots.text(20));
+        s.entry_order_id = fixed_or_throw<Id>(slots.text(18), "entry_order_id");
+        s.exit_order_id = fixed_or_throw<Id>(slots.text(19), "exit_order_id");
+        s.working_order_id = fixed_or_throw<Id>(slots.text(20), "working_order_id");
         s.pending_exit = slots.integer(21) != 0;
         s.pending_exit_size = slots.decimal(22);
         s.pending_exit_price = slots.decimal(23);
-        s.pending_exit_order_id = Id(slots.text(24));
+        s.pending_exit_order_id = fixed_or_throw<Id>(slots.text(24), "pending_exit_order_id");
         s.trades_completed = static_cast<std::uint64_t>(slots.integer(25));
         Statement orders(db_, "SELECT * FROM slot_orders WHERE slot_id = ?1 ORDER BY position");
         orders.bind(1, static_cast<std::int64_t>(s.slot_id));
@@ -381,9 +408,9 @@ std::optional<RecoveredState> SqliteZincPlane::recover() const {
     finished.bind(1, static_cast<std::int64_t>(finished_orders_recovered_max));
     while (finished.step()) {
         FinishedOrder f;
-        f.slot_id = static_cast<int>(finished.integer(1));
-        f.trade_id = Id(finished.text(2));
-        f.asset = AssetName(finished.text(3));
+        f.slot_id = int_or_throw(finished.integer(1), "slot_id");
+        f.trade_id = fixed_or_throw<Id>(finished.text(2), "trade_id");
+        f.asset = fixed_or_throw<AssetName>(finished.text(3), "asset");
         f.record = read_order(finished, 4);
         out.finished_orders.push_back(std::move(f));
     }

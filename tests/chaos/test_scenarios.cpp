@@ -123,7 +123,7 @@ TEST(ScenarioFiles, ShippedFilesEqualTheBuiltins) {
     for (const ChaosScenario& one : field_scenarios()) expected.insert(one.name);
     std::set<std::string> found;
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-        if (entry.path().extension() != ".json") continue;
+        if (entry.path().extension() != ".json" || entry.path().filename() == "schema.json") continue;
         auto loaded = load_scenario_file(entry.path().string());
         ASSERT_TRUE(loaded.ok()) << loaded.error().message();
         ASSERT_EQ(loaded.value().size(), 1u) << entry.path();

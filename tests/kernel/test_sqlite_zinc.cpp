@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <sqlite3.h>
+
 #include "dita/zinc/sqlite_zinc_plane.hpp"
 #include "kernel/harness.hpp"
 
@@ -129,6 +131,72 @@ TEST(SqliteZinc, ACrashMidInputLosesThatInputWholeAndNothingElse) {
     EXPECT_EQ(reopened.outcome_count(), same.outcome_count()); // the torn input left no trace
     EXPECT_EQ(recovered->totals, expected->totals);
     EXPECT_EQ(recovered->slots, expected->slots);
+}
+
+// Edits a journal file behind the plane's back, as a tampering hand or a broken disk would.
+void tamper(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+    sqlite3_free(error);
+    sqlite3_close(db);
+}
+
+// Issue 12: what a journal holds enters the kernel through the same bounds as intents and
+// events. Rows no kernel could have written are refused by name (recover) or by the kernel's
+// restore (INVALID_SNAPSHOT, nothing restored), never by an assertion.
+TEST(SqliteZinc, ATamperedJournalIsRefusedWithAClearError) {
+    const auto restored = [](const std::string& path) {
+        SqliteZincPlane plane(path);
+        const auto recovered = plane.recover();
+        Harness h;
+        InMemoryZincPlane fresh;
+        ExecutionKernel kernel(KernelConfig{.max_slots = 2}, h.control, h.venue, fresh, h.clock);
+        const KernelOutcome out = kernel.restore(*recovered);
+        (void)kernel.account();
+        return out;
+    };
+    const auto recover_error = [](const std::string& path) -> std::string {
+        try {
+            SqliteZincPlane plane(path);
+            (void)plane.recover();
+        } catch (const std::runtime_error& error) {
+            return error.what();
+        }
+        return "";
+    };
+    for (const std::string& sql : {std::string("UPDATE totals SET realized_pnl = 9000000000000000000"),
+                                   std::string("UPDATE totals SET fees_paid = -1"),
+                                   std::string("UPDATE slot_state SET exit_notional = 214748364800000000"),
+                                   std::string("UPDATE slot_state SET asset = ''"),
+                                   std::string("UPDATE slot_state SET active_leg_index = 40"),
+                                   std::string("UPDATE slot_orders SET qty = 9000000000000000000")}) {
+        TempDir dir;
+        const std::string path = dir.file("journal.db");
+        {
+            SqliteZincPlane durable(path);
+            trade(durable, 3, 5, false);
+        }
+        tamper(path, sql);
+        const KernelOutcome out = restored(path);
+        EXPECT_EQ(out.diagnostic_code, KernelDiagnosticCode::INVALID_SNAPSHOT) << sql << ": " << out.details;
+        EXPECT_EQ(out.severity, KernelSeverity::ERROR) << sql;
+    }
+    for (const auto& [sql, expected] : std::vector<std::pair<std::string, std::string>>{
+             {"UPDATE slot_state SET trade_id = '" + std::string(60, 't') + "'", "trade_id of 60 characters, at most 48"},
+             {"UPDATE slot_state SET fsm_state = 'NOWHERE'", "unknown stage 'NOWHERE'"},
+             {"UPDATE slot_state SET exit_legs = 'x,y'", "exit legs 'x,y' are not integers"},
+             {"UPDATE slot_state SET slot_id = 4294967296 WHERE slot_id = 1", "slot_id 4294967296 out of range"}}) {
+        TempDir dir;
+        const std::string path = dir.file("journal.db");
+        {
+            SqliteZincPlane durable(path);
+            trade(durable, 3, 5, false);
+        }
+        tamper(path, sql);
+        EXPECT_NE(recover_error(path).find(expected), std::string::npos) << sql << ": " << recover_error(path);
+    }
 }
 
 TEST(SqliteZinc, UnusableFilesAreRefusedWithThePathAndTheReason) {

@@ -203,8 +203,10 @@ def test_sizes_and_money_are_exact_decimals():
         VenueEvent(price=math.inf)
     with pytest.raises(ValueError):
         VenueEvent(price=2e10)  # beyond the kernel's fixed-point range
-    with pytest.raises(TypeError):
-        VenueEvent(price="1.0")
+    # Exact money may be text (issue 12); text that is not a decimal is a ValueError.
+    assert VenueEvent(price="1.0").price == 1.0
+    with pytest.raises(ValueError, match="price must be an exact decimal"):
+        VenueEvent(price="one")
     with pytest.raises(TypeError):
         VenueEvent(price=True)
 
@@ -258,7 +260,7 @@ def test_kernel_intent_normalises_and_is_immutable():
 
 @pytest.mark.parametrize("field,value,error,message", [
     ("target_size", None, TypeError, r"KernelIntent\.target_size must be a number, got None"),
-    ("target_size", "0.01", TypeError, "got str"),
+    ("target_size", "lots", ValueError, "exact decimal"),
     ("target_size", True, TypeError, "got bool"),
     ("reference_price", [1.0], TypeError, "got list"),
     ("slot_id", 0.0, TypeError, r"KernelIntent\.slot_id must be an int"),

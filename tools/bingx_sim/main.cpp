@@ -106,7 +106,8 @@ int main(int argc, char** argv) {
                           {"stream_duplicates", s.stream_duplicates}, {"stream_delays", s.stream_delays},
                           {"stream_drops", s.stream_drops},         {"stream_sessions", s.stream_sessions},
                           {"pings_sent", s.pings_sent},             {"pongs_received", s.pongs_received},
-                          {"listen_keys_created", s.listen_keys_created}};
+                          {"listen_keys_created", s.listen_keys_created},
+                          {"duplicate_client_ids", s.duplicate_client_ids}};
     std::printf("%s\n", report.dump().c_str());
     return 0;
 }

@@ -212,6 +212,12 @@ public:
     LogReplayer(const LogReplayer&) = delete;
     LogReplayer& operator=(const LogReplayer&) = delete;
 
+    // Called after each replayed input with its log index, its outcome and the kernel after it
+    // (reports sample the kernel's state over the run this way).
+    using InputObserver =
+        std::function<void(std::size_t input_index, const KernelOutcome& outcome, const ExecutionKernel& kernel)>;
+    void observe(InputObserver observer) { observer_ = std::move(observer); }
+
     // Feeds the whole log (once). Afterwards the venue is detached and kernel() may be fed more.
     ReplayRun run();
     ExecutionKernel& kernel() { return *kernel_; }
@@ -231,6 +237,7 @@ private:
     KernelConfig config_;
     std::unique_ptr<ExecutionKernel> kernel_;
     bool ran_ = false;
+    InputObserver observer_;
 };
 
 // Replays the log once: convenience for LogReplayer(log, transform).run().

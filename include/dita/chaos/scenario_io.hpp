@@ -21,6 +21,13 @@ namespace dita::chaos {
 
 inline constexpr std::size_t scenario_file_bytes_max = 16u << 20;
 inline constexpr std::size_t scenarios_per_file_max = 10'000;
+// A scenario file nests five levels ({"scenarios": [{"steps": [{"metadata": {}}]}]}) and its
+// largest object is a venue (about 30 fields) or a step's metadata (64 entries). The value
+// count bounds the memory a file can take (tens of bytes per value as parsed, a few hundred
+// per step as a ChaosStep), proportional to the bytes.
+inline constexpr std::size_t scenario_file_values_max = 1'000'000;
+inline constexpr std::size_t scenario_file_steps_max = 250'000; // all scenarios of a file together
+inline constexpr JsonTextLimits scenario_file_json_limits{scenario_file_bytes_max, 16, scenario_file_values_max, 256};
 
 Result<std::vector<ChaosScenario>> parse_scenarios(std::string_view text, const std::string& source);
 Result<std::vector<ChaosScenario>> load_scenario_file(const std::string& path);

@@ -16,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dita/contracts/json_text.hpp"
+#include "dita/contracts/result.hpp"
 #include "dita/contracts/types.hpp"
 
 namespace dita {
@@ -43,6 +45,20 @@ private:
     std::optional<T> value_;
     JsonError error_;
 };
+
+// Why a JSON text was refused: the byte offset (for "line L, column C"), the JSON pointer when
+// the problem is inside a parsed value (a duplicate key), and a reason that quotes the input
+// only through bounded_excerpt.
+struct JsonTextError {
+    std::size_t offset = 0;
+    std::string pointer;
+    std::string reason;
+};
+
+// Strict JSON: the limits of scan_json_text first, then exactly one document (only
+// whitespace after it) and no object with the same key twice (the last would silently win).
+// Never throws.
+Result<Json, JsonTextError> parse_json_text(std::string_view text, const JsonTextLimits& limits = {});
 
 // Escapes one reference token for a JSON pointer ("~" -> "~0", "/" -> "~1").
 std::string json_pointer_token(std::string_view key);

@@ -70,6 +70,9 @@ public:
     AccountTotals totals() const { return totals_; }
     std::optional<Decimal> mark_price(std::string_view asset) const;
     std::optional<OrderRecord> order(std::string_view client_order_id) const;
+    // The client order id an intent's order gets (deterministic: a host finds an order it sent
+    // but never journaled by it).
+    std::string client_order_id_of(std::string_view intent_id) const { return make_client_order_id(intent_id); }
     // Orders the kernel believes are working at the venue, in client-order-id order.
     std::vector<OrderRecord> working_orders() const;
     // Events for orders the kernel does not know, kept for reconciliation.
@@ -127,7 +130,9 @@ private:
     void refuse_order(Ctx& ctx, TradeSlot& slot, const OrderRecord& record, const VenueCallResult& sent);
     void run_pending_exit(Ctx& ctx, TradeSlot& slot);
     void run_pending_exits(Ctx& ctx); // every touched slot's, once an input's events are applied
-    void apply_late_entries(Ctx& ctx); // the late entry fills a delivery held back, in id order
+    void apply_late_entries(Ctx& ctx); // what a delivery held back: late entry fills, then exit excesses
+    void apply_late_entry_events(Ctx& ctx); // in id order
+    void place_exit_excesses(Ctx& ctx);     // each into a free slot, in id order
 
     // Events.
     void drain(Ctx& ctx);
@@ -183,6 +188,7 @@ private:
     // Snapshots that snapshots_valid() accepted: every input that reconciles validates first.
     void reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> snapshots, bool account_included);
     bool snapshots_valid(Ctx& ctx, std::span<const SlotSnapshot> snapshots);
+    bool totals_stay_bounded(Ctx& ctx, std::span<const SlotSnapshot> snapshots);
     bool finished_orders_valid(Ctx& ctx, std::span<const FinishedOrder> orders);
     void journal_finished(const OrderEntry& entry);
     bool resolve_with_venue(Ctx& ctx, TradeSlot& slot);

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "dita/contracts/json_text.hpp"
+
 namespace dita::bingx {
 
 using nlohmann::json;
@@ -342,6 +344,10 @@ bool bool_of(const json& object, std::initializer_list<const char*> names) {
 Error unreadable(std::string detail) { return Error{"UNREADABLE", std::move(detail)}; }
 
 json parse_json(std::string_view text) {
+    // A hostile or broken server's answer: deeper, larger or more member-heavy than any real
+    // BingX answer is refused before nlohmann builds (and later recursively copies) it.
+    static constexpr JsonTextLimits answer_limits{16u << 20, 32, 2'000'000, 4'096};
+    if (scan_json_text(text, answer_limits)) return json(json::value_t::discarded);
     return json::parse(text.begin(), text.end(), nullptr, false);
 }
 

@@ -105,6 +105,25 @@ std::optional<InstrumentSpec> MockVenueAdapter::instrument(std::string_view asse
     return spec;
 }
 
+bool MockVenueAdapter::within_bounds(const OrderRequest& request) const {
+    // What a real venue's risk engine would refuse, and what keeps every sum of the books and
+    // fees inside Decimal's range: a size, a price, and the open notional of one asset.
+    static constexpr std::int64_t qty_units_max = 1'000'000;
+    static constexpr std::int64_t price_units_max = 10'000'000;
+    static constexpr std::int64_t book_notional_units_max = 20'000'000'000;
+    if (request.qty > Decimal::from_units(qty_units_max) || request.reference_price > Decimal::from_units(price_units_max)) {
+        return false;
+    }
+    __extension__ typedef __int128 wide;
+    // Both sides' books of the asset (hedge mode keeps a long and a short apart).
+    wide open = 0;
+    for (auto it = books_.lower_bound({request.asset, -1}); it != books_.end() && it->first.first == request.asset; ++it) {
+        open += static_cast<wide>(it->second.entry_notional.abs().raw()) * Decimal::scale;
+    }
+    const wide added = static_cast<wide>(request.qty.raw()) * request.reference_price.raw();
+    return open + added <= static_cast<wide>(Decimal::from_units(book_notional_units_max).raw()) * Decimal::scale;
+}
+
 VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
     ++counters_.orders_submitted;
     settle_funding();
@@ -138,7 +157,8 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
     const bool scenario_reject = request.purpose == OrderPurpose::ENTRY ? scenario_.reject_entries
                                                                          : scenario_.reject_exits;
     const bool malformed = !instrument(request.asset.view()) || !request.qty.is_positive() ||
-                           !request.qty.is_multiple_of(lot_step_) || !request.reference_price.is_positive();
+                           !request.qty.is_multiple_of(lot_step_) || !request.reference_price.is_positive() ||
+                           !within_bounds(request);
     auto& stored = orders_.emplace(order.client_order_id, order).first->second;
     reference_price_[order.client_order_id] = request.reference_price;
     leverage_[order.client_order_id] = request.leverage.is_positive() ? request.leverage : Decimal::from_units(1);

@@ -196,6 +196,8 @@ private:
     // How much of `order` may still fill: its remainder, and for a reduce-only exit no more
     // than the account's position on the side it closes.
     Decimal fillable(const VenueOrder& order) const;
+    // A request whose size, price or notional the books could not hold is refused (REJECTED).
+    bool within_bounds(const OrderRequest& request) const;
     std::deque<Pending> pending_;
     std::deque<Id> finished_;
     std::uint64_t sequence_ = 0;

@@ -1,5 +1,5 @@
-"""The VenueAdapter protocol (see dita.venue)."""
+"""The VenueAdapter protocol and the venues that implement it (see dita.venue)."""
 
-from dita.venue import VenueAdapter, VenueTimeoutError, VenueUnavailableError
+from dita.venue import BingxVenueAdapter, MockVenueAdapter, VenueAdapter, VenueTimeoutError, VenueUnavailableError
 
-__all__ = ["VenueAdapter", "VenueTimeoutError", "VenueUnavailableError"]
+__all__ = ["BingxVenueAdapter", "MockVenueAdapter", "VenueAdapter", "VenueTimeoutError", "VenueUnavailableError"]

@@ -1,0 +1,35 @@
+// libFuzzer target: every parser of BingX REST answers and user-stream frames. The first byte
+// picks the parser; a hostile or broken server can send anything.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "dita/venues/bingx/bingx_protocol.hpp"
+
+namespace bx = dita::bingx;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size == 0) return 0;
+    const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
+    switch (data[0] % 13) {
+    case 0: {
+        const bx::Envelope envelope = bx::parse_envelope(text);
+        (void)bx::classify_reply(200, envelope.code);
+        (void)bx::parse_order_data(envelope.data_json);
+        break;
+    }
+    case 1: (void)bx::parse_order_data(text); break;
+    case 2: (void)bx::parse_orders_data(text); break;
+    case 3: (void)bx::parse_positions_data(text); break;
+    case 4: (void)bx::parse_balance_data(text); break;
+    case 5: (void)bx::parse_contracts_data(text); break;
+    case 6: (void)bx::parse_leverage_data(text); break;
+    case 7: (void)bx::parse_premium_index_data(text); break;
+    case 8: (void)bx::parse_server_time_data(text); break;
+    case 9: (void)bx::parse_listen_key_body(text); break;
+    case 10: (void)bx::parse_stream_message(text); break;
+    case 11: (void)bx::inflate_message(text, 1u << 20); break;
+    default: (void)bx::parse_decimal_lenient(text); break;
+    }
+    return 0;
+}
