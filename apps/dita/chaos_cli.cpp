@@ -314,10 +314,13 @@ int run_chaos_command(const ChaosOptions& options) {
     // The venue: the mock unless asked otherwise; BingX runs are wall-clock runs.
     VenueFactory venue_factory;
     if (options.venue == "bingx-sim" || options.venue == "bingx") {
+        bingx::set_bingx_log_level(options.log_level);
+        bingx_sim::set_sim_log_level(options.log_level);
         chaos::BingxChaosOptions bingx_options;
         bingx_options.simulator = options.venue == "bingx-sim";
         if (bingx_options.simulator) {
             bingx_options.extra_faults = bingx_sim::moderate_faults(bingx_options.request_timeout_ms);
+            bingx_options.sim_state_path = options.bingx_sim_state;
         } else {
             if (options.bingx_url.empty()) {
                 fmt::print(stderr, "dita chaos: --venue bingx needs --bingx-url URL\n");
@@ -335,11 +338,22 @@ int run_chaos_command(const ChaosOptions& options) {
                 return exit_bad_input;
             }
             bingx_options.rest_url = options.bingx_url;
+            bingx_options.ws_url = options.bingx_ws_url;
             bingx_options.live = true;
             bingx_options.order_qty_max = *qty;
             bingx_options.order_notional_max = *notional;
         }
         venue_factory = chaos::bingx_chaos_venue_factory(std::move(bingx_options));
+        // The account is checked before any scenario runs (keys, position mode, contract rules,
+        // its starting state): a run that cannot trade there stops here, exit 2.
+        if (!selected.empty()) {
+            WallClock probe_clock;
+            auto probe = venue_factory(selected.front().scenario.venue, probe_clock);
+            if (!probe.ok()) {
+                fmt::print(stderr, "dita chaos: the BingX account cannot be used: {}\n", probe.error().reason);
+                return exit_bad_input;
+            }
+        }
     } else if (options.venue != "mock") {
         fmt::print(stderr, "dita chaos: unknown --venue '{}' (mock, bingx-sim, bingx)\n", options.venue);
         return exit_bad_input;

@@ -30,6 +30,9 @@ struct ChaosOptions {
     // bingx (the adapter on bingx_url: a real host needs --live and both caps).
     std::string venue = "mock";
     std::string bingx_url;
+    std::string bingx_ws_url; // empty: derived from bingx_url for BingX's own hosts
+    std::string bingx_sim_state; // bingx-sim: one persistent account file for every run
+    std::string log_level = "warn"; // the BingX adapter's and simulator's logs (stderr)
     bool live = false;
     double max_order_qty = 0.0;
     double max_order_notional = 0.0;

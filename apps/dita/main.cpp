@@ -94,6 +94,17 @@ int main(int argc, char** argv) {
                           "adapter), or bingx (the adapter on --bingx-url; a real host needs --live and caps)")
         ->check(CLI::IsMember({"mock", "bingx-sim", "bingx"}));
     chaos_cmd->add_option("--bingx-url", chaos.bingx_url, "BingX REST base URL for --venue bingx");
+    chaos_cmd->add_option("--bingx-ws-url", chaos.bingx_ws_url,
+                          "BingX user-stream URL for --venue bingx (default: the stream host paired with --bingx-url "
+                          "for open-api.bingx.com and open-api-vst.bingx.com, the same host and port on loopback; "
+                          "any other host needs this)");
+    chaos_cmd->add_option("--log-level", chaos.log_level,
+                          "BingX adapter and simulator logs to stderr from this level (connects, reconnects, retries, "
+                          "clock resyncs, rate limits, catch-ups; never keys or signatures)")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    chaos_cmd->add_option("--bingx-sim-state", chaos.bingx_sim_state,
+                          "--venue bingx-sim: keep the simulated account in this file, shared by every scenario and "
+                          "later runs (as a real account is)");
     chaos_cmd->add_flag("--live", chaos.live, "allow --venue bingx to trade on a real BingX host");
     chaos_cmd->add_option("--max-order-qty", chaos.max_order_qty, "live runs: the largest order size sent")
         ->check(finite_number())

@@ -131,6 +131,56 @@ def _typed_value_class(chunk: str, fields: Dict[str, str]) -> str:
     return chunk
 
 
+def _split_params(text: str) -> List[str]:
+    """Top-level comma split (brackets and quotes respected)."""
+    out, depth, quote, current = [], 0, "", ""
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            out.append(current.strip())
+            current = ""
+            continue
+        current += ch
+    if current.strip():
+        out.append(current.strip())
+    return out
+
+
+def _stub_from_doc(name: str, doc: str) -> str:
+    """A stub line from a pybind11 signature stubgen 1.0 cannot read (keyword-only markers)."""
+    found = re.match(rf"^{re.escape(name)}\((.*)\) -> (.+)$", (doc or "").splitlines()[0] if doc else "")
+    if found is None:
+        raise RuntimeError(f"make_stubs: no signature in the docstring of {name}")
+    params = []
+    for param in _split_params(found.group(1)):
+        if param == "*" or param.startswith("self:"):
+            params.append(param.split(":")[0])
+            continue
+        head, _, default = param.partition(" = ")
+        params.append(head + (" = ..." if default else ""))
+    text = f"def {name}({', '.join(params)}) -> {found.group(2)}: ..."
+    return text.replace("dita._core.", "")
+
+
+def _fill_unparsed(chunk: str, class_name: str) -> str:
+    cls = getattr(core, class_name)
+
+    def replace(match: "re.Match[str]") -> str:
+        doc = getattr(cls, match.group(1)).__doc__ or ""
+        if not doc.startswith(match.group(1) + "("):
+            return match.group(0)  # not a pybind11 function (e.g. no constructor bound)
+        return "    " + _stub_from_doc(match.group(1), doc)
+
+    return re.sub(r"^    def (\w+)\(self, \*args, \*\*kwargs\) -> (?:None|Any): \.\.\.$", replace, chunk, flags=re.MULTILINE)
+
+
 def _typed_properties(chunk: str, class_name: str) -> str:
     for key, kind in PROPERTY_TYPES.items():
         owner, name = key.split(".")
@@ -191,6 +241,8 @@ def generate() -> str:
             out.append(_enum_block(cls))
         elif match and match.group(1) in values:
             out.append(_typed_value_class(chunk, values[match.group(1)]).rstrip("\n") + "\n")
+        elif match and isinstance(cls, type) and cls.__module__ == "dita._core" and not issubclass(cls, BaseException):
+            out.append(_fill_unparsed(chunk, match.group(1)).rstrip("\n") + "\n")
         else:
             out.append(chunk.rstrip("\n") + "\n")
     return _finish("\n".join(out))

@@ -101,6 +101,9 @@ struct AdapterArgs {
     std::optional<Decimal> order_notional_max;
     bool send_price_with_market = false;
     std::optional<std::string> tls_ca_pem;
+    std::optional<std::string> tls_ca_file;
+    int ws_handshake_timeout_ms = 0;
+    int ws_idle_timeout_ms = 0;
 };
 
 // The stream URL BingX pairs with a REST URL: the known hosts' own (the exchange streams from
@@ -158,6 +161,12 @@ bingx::BingxConfig config_of(const AdapterArgs& args) {
     config.order_notional_max = cap_of(args.order_notional_max, "order_notional_max");
     config.send_price_with_market = args.send_price_with_market;
     if (args.tls_ca_pem) config.tls_ca_pem = *args.tls_ca_pem;
+    if (args.tls_ca_file) config.tls_ca_file = *args.tls_ca_file;
+    if (args.ws_handshake_timeout_ms <= 0 || args.ws_idle_timeout_ms <= 0) {
+        throw py::value_error("BingxVenueAdapter: ws_handshake_timeout_ms and ws_idle_timeout_ms must be positive");
+    }
+    config.ws_handshake_timeout_ms = args.ws_handshake_timeout_ms;
+    config.ws_idle_timeout_ms = args.ws_idle_timeout_ms;
     return config;
 }
 
@@ -320,11 +329,13 @@ void bind_adapter_core(py::class_<PyBingxVenue>& cls) {
                         std::vector<std::string> symbols, std::string position_mode, int recv_window_ms,
                         int request_timeout_ms, int call_timeout_ms, bool live, std::optional<Decimal> order_qty_max,
                         std::optional<Decimal> order_notional_max, bool send_price_with_market,
-                        std::optional<std::string> tls_ca_pem) {
+                        std::optional<std::string> tls_ca_pem, std::optional<std::string> tls_ca_file,
+                        int ws_handshake_timeout_ms, int ws_idle_timeout_ms) {
                 AdapterArgs args{std::move(base_url), std::move(stream_url), std::move(api_key), std::move(api_secret),
                                  std::move(symbols), std::move(position_mode), recv_window_ms, request_timeout_ms,
                                  call_timeout_ms, live, order_qty_max, order_notional_max, send_price_with_market,
-                                 std::move(tls_ca_pem)};
+                                 std::move(tls_ca_pem), std::move(tls_ca_file), ws_handshake_timeout_ms,
+                                 ws_idle_timeout_ms};
                 return make_venue(args);
             }),
             py::kw_only(), py::arg("base_url") = py::none(), py::arg("stream_url") = py::none(),
@@ -333,13 +344,17 @@ void bind_adapter_core(py::class_<PyBingxVenue>& cls) {
             py::arg("recv_window_ms") = 5000, py::arg("request_timeout_ms") = 3000, py::arg("call_timeout_ms") = 10000,
             py::arg("live") = false, py::arg("order_qty_max") = py::none(), py::arg("order_notional_max") = py::none(),
             py::arg("send_price_with_market") = false, py::arg("tls_ca_pem") = py::none(),
+            py::arg("tls_ca_file") = py::none(), py::arg("ws_handshake_timeout_ms") = 5000,
+            py::arg("ws_idle_timeout_ms") = 30000,
             "base_url: REST root (default: the real exchange, https://open-api.bingx.com); stream_url: the "
             "user-data WebSocket (default: the host's own, or the same host and port with ws(s):// and "
             "/swap-market); symbols: kernel asset names (BTCUSDT, mapped to BTC-USDT); position_mode: "
             "'HEDGE' or 'ONE_WAY', as the account is set; recv_window_ms, request_timeout_ms (one HTTP "
             "exchange), call_timeout_ms (one venue call, retries included); live and the caps: see the "
             "class; send_price_with_market: send the intent's price with MARKET orders (the simulator then "
-            "fills there); tls_ca_pem: extra trust anchor (a TLS simulator's certificate).");
+            "fills there); tls_ca_pem / tls_ca_file: extra trust anchors (PEM text / a file; e.g. a TLS simulator's "
+            "certificate); ws_handshake_timeout_ms, ws_idle_timeout_ms: the stream's connect timeout and how long "
+            "without a frame before it reconnects.");
     cls.def("name", [](PyBingxVenue&) { return std::string("bingx"); }, "'bingx'.");
     cls.def("instrument", [](PyBingxVenue& self, const std::string& asset) {
         return venue_call(self, [&](ClosableBingx& v) { return v.instrument(asset); });

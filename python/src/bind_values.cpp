@@ -1,6 +1,7 @@
 // The contracts' value classes (see fields.hpp for what each class gets).
 #include <algorithm>
 
+#include "dita/contracts/fields.hpp"
 #include "values.hpp"
 
 namespace dita::py_binding {
@@ -53,6 +54,18 @@ FieldList<Transition> transition_fields() {
     return f;
 }
 
+// The field tables of the structs with a field list (contracts/fields.hpp) come from it.
+#define DITA_PY_MEMBER_OF_ORDER(name, required, hashed) f.push_back(member(#name, &OrderRecord::name));
+// (Explicit: some of KernelDiagnostic's members are its DiagnosticFields base's.)
+#define DITA_PY_MEMBER_OF_DIAGNOSTIC(name, required, hashed) \
+    f.push_back(member<KernelDiagnostic, decltype(KernelDiagnostic::name)>(#name, &KernelDiagnostic::name));
+
+FieldList<KernelDiagnostic> diagnostic_fields() {
+    FieldList<KernelDiagnostic> f;
+    DITA_KERNEL_DIAGNOSTIC_FIELDS(DITA_PY_MEMBER_OF_DIAGNOSTIC)
+    return f;
+}
+
 FieldList<KernelOutcome> outcome_fields() {
     FieldList<KernelOutcome> f;
     f.push_back(member("diagnostic_code", &KernelOutcome::diagnostic_code));
@@ -63,6 +76,9 @@ FieldList<KernelOutcome> outcome_fields() {
     f.push_back(member("slot_id", &KernelOutcome::slot_id));
     f.push_back(member("input_sequence", &KernelOutcome::input_sequence));
     add_timestamp(f, &KernelOutcome::timestamp_ns);
+    f.push_back(member("diagnostics", &KernelOutcome::diagnostics));
+    f.push_back(member("diagnostics_dropped", &KernelOutcome::diagnostics_dropped));
+    f.push_back(member("result_index", &KernelOutcome::result_index));
     f.push_back(derived<KernelOutcome>("ok", [](const KernelOutcome& o) { return py::object(py::bool_(o.ok())); }));
     // What the venue did by itself, settled by this input: one plain dict per slot reduced
     // (slot_id -1: what no slot held) or funding booked; machine-readable, JSON-ready.
@@ -83,24 +99,16 @@ FieldList<KernelOutcome> outcome_fields() {
         }
         return py::object(std::move(out));
     }));
+    f.push_back(derived<KernelOutcome>("result", [](const KernelOutcome& o) {
+        const KernelDiagnostic* result = o.result();
+        return result != nullptr ? py::cast(*result) : py::object(py::none());
+    }));
     return f;
 }
 
 FieldList<OrderRecord> order_record_fields() {
     FieldList<OrderRecord> f;
-    f.push_back(member("client_order_id", &OrderRecord::client_order_id));
-    f.push_back(member("venue_order_id", &OrderRecord::venue_order_id));
-    f.push_back(member("purpose", &OrderRecord::purpose));
-    f.push_back(member("side", &OrderRecord::side));
-    f.push_back(member("qty", &OrderRecord::qty));
-    f.push_back(member("status", &OrderRecord::status));
-    f.push_back(member("acked", &OrderRecord::acked));
-    f.push_back(member("cancel_requested", &OrderRecord::cancel_requested));
-    f.push_back(member("outcome_unknown", &OrderRecord::outcome_unknown));
-    f.push_back(member("cum_filled_qty", &OrderRecord::cum_filled_qty));
-    f.push_back(member("avg_fill_price", &OrderRecord::avg_fill_price));
-    f.push_back(member("cum_fee", &OrderRecord::cum_fee));
-    f.push_back(member("last_venue_sequence", &OrderRecord::last_venue_sequence));
+    DITA_ORDER_RECORD_FIELDS(DITA_PY_MEMBER_OF_ORDER)
     f.push_back(derived<OrderRecord>("working", [](const OrderRecord& o) { return py::object(py::bool_(o.working())); }));
     return f;
 }
@@ -252,6 +260,7 @@ FieldList<OutcomeRecord> outcome_record_fields() {
     f.push_back(member("slot_id", &OutcomeRecord::slot_id));
     f.push_back(member("input_ref", &OutcomeRecord::input_ref));
     f.push_back(member("details", &OutcomeRecord::details));
+    f.push_back(member("diagnostics", &OutcomeRecord::diagnostics));
     return f;
 }
 
@@ -415,9 +424,16 @@ void bind_values(py::module_& m) {
                "latest report carries the whole truth) or a MARK_PRICE update.",
                venue_event_fields());
     bind_value(m, "Transition", "One FSM move of a slot: from_state --input--> to_state.", transition_fields());
+    bind_value(m, "KernelDiagnostic",
+               "One thing the kernel said about an input: code, severity and the machine-readable fields it is "
+               "about (slot_id, client_order_id, trade_id, asset, size, limit; empty where none); detail is for "
+               "people and may be reworded.",
+               diagnostic_fields());
     bind_value(m, "KernelOutcome",
-               "The kernel's answer to one input: diagnostic, severity, human details, the venue events "
-               "handled meanwhile and (when tracing) the FSM transitions.",
+               "The kernel's answer to one input: its result (diagnostic_code, severity, human details), "
+               "every diagnostic it said with machine-readable fields (diagnostics; result is the one that "
+               "is the result, None for a progress note), the venue events handled meanwhile and (when "
+               "tracing) the FSM transitions.",
                outcome_fields());
     bind_value(m, "OrderRecord", "The kernel's knowledge of one of its orders.", order_record_fields());
 

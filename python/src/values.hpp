@@ -30,6 +30,7 @@ struct ControlResultView {
 DITA_VALUE_CLASS(dita::VenueEvent)
 DITA_VALUE_CLASS(dita::Transition)
 DITA_VALUE_CLASS(dita::KernelOutcome)
+DITA_VALUE_CLASS(dita::KernelDiagnostic)
 DITA_VALUE_CLASS(dita::OrderRecord)
 DITA_VALUE_CLASS(dita::py_binding::SlotView)
 DITA_VALUE_CLASS(dita::SlotSnapshot)

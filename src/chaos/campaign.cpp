@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "dita/chaos/orchestrator.hpp"
+#include "dita/chaos/suite.hpp"
 
 namespace dita::chaos {
 
@@ -16,16 +17,10 @@ CheckedRun run_checked(const ChaosScenario& scenario, const CampaignCheckOptions
         out.detail = stack.error().message();
         return out;
     }
-    ChaosStack& chaos = *stack.value();
-    ChaosRunResult run = run_chaos_scenario(chaos, scenario);
-    quiesce(chaos, run);
-    const FinalState state = capture_final_state(chaos);
     CheckOptions check_options;
     check_options.replays = options.replays;
     check_options.seed = options.replay_seed;
-    const CheckContext context{run, state, &chaos.log(), check_options};
-    out.checks = run_checks(context);
-    out.checks.push_back(check_liveness(context));
+    out.checks = run_and_check(*stack.value(), scenario, RunOptions{}, check_options, true).checks;
     for (const InvariantResult& check : out.checks) {
         if (check.passed) continue;
         out.passed = false;

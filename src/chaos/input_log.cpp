@@ -510,6 +510,7 @@ LogReplayer::LogReplayer(const InputLog& log, BatchTransform transform)
     DITA_ASSERT(applied.accepted); // logs are validated on load; in-memory ones come from a live kernel
     config_.max_slots = log.setup.max_slots;
     config_.initial_capital = log.setup.initial_capital;
+    config_.client_order_id_prefix = log.setup.client_order_id_prefix;
     const bool restarts = std::any_of(log.inputs.begin(), log.inputs.end(),
                                       [](const LoggedInput& input) { return input.kind == InputKind::RESTART; });
     if (restarts) journal_ = std::make_unique<InMemoryZincPlane>(1);
@@ -725,6 +726,7 @@ void write_input_log(const InputLog& log, std::ostream& out) {
     header["initial_capital"] = decimal_to_json(log.setup.initial_capital);
     header["mode"] = std::string(to_string(log.setup.mode));
     header["trace_transitions"] = log.setup.trace_transitions;
+    if (!log.setup.client_order_id_prefix.empty()) header["client_order_id_prefix"] = log.setup.client_order_id_prefix;
     Json limits;
     limits["max_position_size"] = decimal_to_json(log.setup.risk_limits.max_position_size);
     limits["max_notional"] = decimal_to_json(log.setup.risk_limits.max_notional);
@@ -789,7 +791,8 @@ Result<InputLog> read_input_log(std::istream& in, const std::string& source) {
         if (!have_header) {
             if (record != "header") return error("/record", "the first record must be the header, got '" + record + "'");
             r.reject_unknown_keys({"record", "format", "version", "scenario", "venue", "max_slots", "initial_capital",
-                                   "mode", "trace_transitions", "risk_limits", "instruments", "position_mode"});
+                                   "mode", "trace_transitions", "risk_limits", "instruments", "position_mode",
+                                   "client_order_id_prefix"});
             const std::string format = r.string("format", {}, true);
             const std::int64_t version = r.integer("version", 0, true);
             log.scenario = r.string("scenario");
@@ -800,7 +803,11 @@ Result<InputLog> read_input_log(std::istream& in, const std::string& source) {
             log.setup.initial_capital = r.decimal("initial_capital", {}, true);
             log.setup.mode = r.enumeration("mode", KernelMode::DEBUG);
             log.setup.trace_transitions = r.boolean("trace_transitions", true);
+            log.setup.client_order_id_prefix = r.string("client_order_id_prefix");
             if (!r.ok()) return error(r.error().pointer, r.error().reason);
+            if (!valid_client_order_id_prefix(log.setup.client_order_id_prefix)) {
+                return error("/client_order_id_prefix", "must be at most 20 characters of [a-z0-9.]");
+            }
             if (format != log_format) return error("/format", "expected \"" + std::string(log_format) + "\", got \"" + format + "\"");
             if (version != log_version) return error("/version", "unsupported version " + std::to_string(version));
             if (log.setup.initial_capital.is_negative()) return error("/initial_capital", "must not be negative");

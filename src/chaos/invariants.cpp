@@ -213,23 +213,6 @@ bool is_unexpected_diagnostic(KernelDiagnosticCode code) {
     }
 }
 
-namespace {
-
-// True when `text` names `id` as a whole word (not as the start of a longer id).
-bool names_id(std::string_view text, std::string_view id) {
-    if (id.empty()) return false;
-    const auto word_char = [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    };
-    for (std::size_t at = text.find(id); at != std::string_view::npos; at = text.find(id, at + 1)) {
-        const std::size_t end = at + id.size();
-        if ((at == 0 || !word_char(text[at - 1])) && (end == text.size() || !word_char(text[end]))) return true;
-    }
-    return false;
-}
-
-} // namespace
-
 std::vector<VenueEvent> query_overfills(const InputLog& log) {
     std::vector<VenueEvent> out;
     for (const LoggedInput& input : log.inputs) {
@@ -254,9 +237,11 @@ bool is_unexpected_outcome(const KernelOutcome& outcome, std::span<const VenueEv
     case KernelDiagnosticCode::OVERFILL:
         // The kernel's loud, correct reaction when the venue itself reported an order filled
         // beyond its quantity; anywhere else the kernel's own accounting made one up.
-        for (const VenueEvent& report : venue_reports) {
-            if (report.cum_filled_qty > report.order_qty && names_id(outcome.details, report.client_order_id.view())) {
-                return false;
+        if (const KernelDiagnostic* result = outcome.result()) {
+            for (const VenueEvent& report : venue_reports) {
+                if (report.cum_filled_qty > report.order_qty && report.client_order_id == result->client_order_id) {
+                    return false;
+                }
             }
         }
         return true;
@@ -301,11 +286,29 @@ namespace {
 // reconciled, leaves the venue holding less than the kernel's trades: the kernel rightly fails
 // closed. Whether its own accounting stayed exact is checked at rest (orders_match_venue).
 bool fails_closed_on_foreign(const KernelOutcome& outcome, const FinalState& state) {
-    if (outcome.diagnostic_code != KernelDiagnosticCode::RECONCILE_MISMATCH) return false;
-    for (const auto& [asset, foreign] : state.foreign_net) {
-        if (!foreign.is_zero() && names_id(outcome.details, asset)) return true;
+    const KernelDiagnostic* result = outcome.result();
+    if (outcome.diagnostic_code != KernelDiagnosticCode::RECONCILE_MISMATCH || result == nullptr) return false;
+    const auto foreign = state.foreign_net.find(result->asset.str());
+    return foreign != state.foreign_net.end() && !foreign->second.is_zero();
+}
+
+// Net positions at rest (long positive), as the kernel's slots and the venue's positions say.
+Decimal kernel_net_at_rest(const FinalState& state, const std::string& asset) {
+    Decimal net;
+    for (const SlotSnapshot& snapshot : state.slots) {
+        if (snapshot.slot.asset.view() != asset) continue;
+        net += side_sign(snapshot.slot.side) > 0 ? snapshot.slot.size : -snapshot.slot.size;
     }
-    return false;
+    return net;
+}
+
+Decimal venue_net_at_rest(const FinalState& state, const std::string& asset) {
+    Decimal net;
+    for (const VenuePosition& position : state.venue_positions) {
+        if (position.asset.view() != asset) continue;
+        net += side_sign(position.side) > 0 ? position.size : -position.size;
+    }
+    return net;
 }
 
 // At rest the kernel's net may differ from the venue's only by what it knows and has said:
@@ -677,16 +680,8 @@ InvariantResult check_liveness(const CheckContext& context) {
                               " order(s), the venue holds " + std::to_string(venue_orders.size()) + " open");
     }
     for (const std::string& asset : all_assets(state)) {
-        Decimal kernel_net;
-        for (const SlotSnapshot& snapshot : state.slots) {
-            if (snapshot.slot.asset.view() != asset) continue;
-            kernel_net += side_sign(snapshot.slot.side) > 0 ? snapshot.slot.size : -snapshot.slot.size;
-        }
-        Decimal venue_net;
-        for (const VenuePosition& position : state.venue_positions) {
-            if (position.asset.view() != asset) continue;
-            venue_net += side_sign(position.side) > 0 ? position.size : -position.size;
-        }
+        const Decimal kernel_net = kernel_net_at_rest(state, asset);
+        const Decimal venue_net = venue_net_at_rest(state, asset);
         if (kernel_net == venue_net) continue;
         const auto gap = state.mismatched_assets.find(asset);
         const bool slot_free = std::any_of(state.slots.begin(), state.slots.end(), [](const SlotSnapshot& s) {
@@ -732,16 +727,8 @@ InvariantResult check_orders_match_venue(const CheckContext& context) {
         }
     }
     for (const std::string& asset : all_assets(state)) {
-        Decimal kernel_net;
-        for (const SlotSnapshot& snapshot : state.slots) {
-            if (snapshot.slot.asset.view() != asset) continue;
-            kernel_net += side_sign(snapshot.slot.side) > 0 ? snapshot.slot.size : -snapshot.slot.size;
-        }
-        Decimal venue_net;
-        for (const VenuePosition& position : state.venue_positions) {
-            if (position.asset.view() != asset) continue;
-            venue_net += side_sign(position.side) > 0 ? position.size : -position.size;
-        }
+        const Decimal kernel_net = kernel_net_at_rest(state, asset);
+        const Decimal venue_net = venue_net_at_rest(state, asset);
         if (kernel_net != venue_net && !gap_explained(state, asset, kernel_net, venue_net)) {
             return fail(name, "net position " + asset + ": kernel " + dec(kernel_net) + ", venue " + dec(venue_net));
         }

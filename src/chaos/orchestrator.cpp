@@ -89,6 +89,8 @@ Result<std::unique_ptr<ChaosStack>> ChaosStack::create(const VenueSettings& venu
 
     stack->config_.max_slots = options.max_slots;
     stack->config_.initial_capital = options.initial_capital;
+    stack->config_.client_order_id_prefix = stack->venue_.client_order_id_prefix;
+    stack->log_.setup.client_order_id_prefix = stack->venue_.client_order_id_prefix;
     stack->kernel_ = std::make_unique<ExecutionKernel>(stack->config_, stack->control_, *stack->recorder_,
                                                        stack->zinc_, *stack->clock_);
     return stack;
@@ -158,6 +160,11 @@ KernelOutcome ChaosStack::restart() {
     recorder_->end();
     sealed_at_input_.reset();
     return outcome;
+}
+
+std::optional<std::string> ChaosStack::venue_trading_problem() const {
+    if (!venue_.trading_problem) return std::nullopt;
+    return venue_.trading_problem();
 }
 
 bool ChaosStack::calm_venue() {

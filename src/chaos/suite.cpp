@@ -12,6 +12,18 @@ bool same_key_fields(const TradeSlot& a, const TradeSlot& b) {
 
 } // namespace
 
+CheckedStackRun run_and_check(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& run_options,
+                              const CheckOptions& check_options, bool at_rest) {
+    CheckedStackRun out;
+    out.run = run_chaos_scenario(stack, scenario, run_options);
+    if (at_rest) quiesce(stack, out.run);
+    out.state = capture_final_state(stack);
+    const CheckContext context{out.run, out.state, &stack.log(), check_options};
+    out.checks = run_checks(context);
+    if (at_rest) out.checks.push_back(check_liveness(context));
+    return out;
+}
+
 ScenarioReport run_scenario_and_check(const ChaosScenario& scenario, const SuiteOptions& options) {
     ScenarioReport report;
     report.name = scenario.name;
@@ -24,13 +36,13 @@ ScenarioReport run_scenario_and_check(const ChaosScenario& scenario, const Suite
         return report;
     }
     ChaosStack& stack = *created.value();
-    report.run = run_chaos_scenario(stack, scenario, options.run);
-    if (scenario.at_rest) quiesce(stack, report.run);
-    const FinalState state = capture_final_state(stack);
-    report.threads_at_end = state.threads;
-    const CheckContext context{report.run, state, &stack.log(), options.checks};
-    report.checks = run_checks(context);
-    if (scenario.at_rest) report.checks.push_back(check_liveness(context));
+    CheckedStackRun checked = run_and_check(stack, scenario, options.run, options.checks, scenario.at_rest);
+    report.run = std::move(checked.run);
+    report.threads_at_end = checked.state.threads;
+    report.checks = std::move(checked.checks);
+    if (const auto problem = stack.venue_trading_problem()) {
+        report.checks.push_back(InvariantResult{"venue_could_trade", false, *problem, 0});
+    }
     report.passed = true;
     for (const InvariantResult& check : report.checks) {
         if (check.passed) continue;

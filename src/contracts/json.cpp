@@ -466,45 +466,33 @@ JsonResult<KernelIntent> intent_from_json(const Json& json, const std::string& p
 // ---------------------------------------------------------------------------------------
 // Orders, slots, snapshots
 
-Json order_record_to_json(const OrderRecord& order) {
-    Json out;
-    out["client_order_id"] = order.client_order_id.str();
-    out["venue_order_id"] = order.venue_order_id.str();
-    out["purpose"] = std::string(to_string(order.purpose));
-    out["side"] = std::string(to_string(order.side));
-    out["qty"] = decimal_to_json(order.qty);
-    out["status"] = std::string(to_string(order.status));
-    out["acked"] = order.acked;
-    out["cancel_requested"] = order.cancel_requested;
-    out["outcome_unknown"] = order.outcome_unknown;
-    out["cum_filled_qty"] = decimal_to_json(order.cum_filled_qty);
-    out["avg_fill_price"] = decimal_to_json(order.avg_fill_price);
-    out["cum_fee"] = decimal_to_json(order.cum_fee);
-    out["last_venue_sequence"] = order.last_venue_sequence;
-    return out;
-}
+#define DITA_JSON_WRITE(name, required, hashed) out[#name] = json_field(value.name);
+#define DITA_JSON_KEY(name, required, hashed) #name,
+#define DITA_JSON_READ(name, required, hashed) read_json_field(r, #name, value.name, required);
 
-JsonResult<OrderRecord> order_record_from_json(const Json& json, const std::string& pointer) {
-    JsonObjectReader r(json, pointer);
-    r.reject_unknown_keys({"client_order_id", "venue_order_id", "purpose", "side", "qty", "status", "acked",
-                           "cancel_requested", "outcome_unknown", "cum_filled_qty", "avg_fill_price", "cum_fee",
-                           "last_venue_sequence"});
-    OrderRecord order;
-    order.client_order_id = r.fixed<Id>("client_order_id", true);
-    order.venue_order_id = r.fixed<Id>("venue_order_id");
-    order.purpose = r.enumeration("purpose", OrderPurpose::ENTRY, true);
-    order.side = r.enumeration("side", TradeSide::LONG, true);
-    order.qty = r.decimal("qty", {}, true);
-    order.status = r.enumeration("status", VenueOrderStatus::NEW, true);
-    order.acked = r.boolean("acked");
-    order.cancel_requested = r.boolean("cancel_requested");
-    order.outcome_unknown = r.boolean("outcome_unknown");
-    order.cum_filled_qty = r.decimal("cum_filled_qty");
-    order.avg_fill_price = r.decimal("avg_fill_price");
-    order.cum_fee = r.decimal("cum_fee");
-    order.last_venue_sequence = r.unsigned_integer("last_venue_sequence");
-    return finish(r, order);
-}
+// The exact JSON form of a struct with a field list, both ways.
+#define DITA_JSON_VIEWS(Struct, prefix, FIELDS)                                            \
+    Json prefix##_to_json(const Struct& value) {                                           \
+        Json out;                                                                          \
+        FIELDS(DITA_JSON_WRITE)                                                            \
+        return out;                                                                        \
+    }                                                                                      \
+    JsonResult<Struct> prefix##_from_json(const Json& json, const std::string& pointer) { \
+        JsonObjectReader r(json, pointer);                                                 \
+        r.reject_unknown_keys({FIELDS(DITA_JSON_KEY)});                                    \
+        Struct value;                                                                      \
+        FIELDS(DITA_JSON_READ)                                                             \
+        return finish(r, value);                                                           \
+    }
+
+DITA_JSON_VIEWS(OrderRecord, order_record, DITA_ORDER_RECORD_FIELDS)
+DITA_JSON_VIEWS(KernelDiagnostic, diagnostic, DITA_KERNEL_DIAGNOSTIC_FIELDS)
+
+#undef DITA_JSON_VIEWS
+
+#undef DITA_JSON_WRITE
+#undef DITA_JSON_KEY
+#undef DITA_JSON_READ
 
 Json slot_to_json(const TradeSlot& slot) {
     Json legs = Json::array();
@@ -745,6 +733,11 @@ Json outcome_to_json(const KernelOutcome& outcome) {
     out["timestamp_ns"] = outcome.timestamp_ns;
     out["emitted_events"] = std::move(events);
     out["transitions"] = std::move(transitions);
+    Json diagnostics = Json::array();
+    for (const KernelDiagnostic& d : outcome.diagnostics) diagnostics.push_back(diagnostic_to_json(d));
+    out["diagnostics"] = std::move(diagnostics);
+    out["diagnostics_dropped"] = outcome.diagnostics_dropped;
+    out["result_index"] = outcome.result_index;
     return out;
 }
 

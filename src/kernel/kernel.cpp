@@ -22,6 +22,12 @@ ExecutionKernel::ExecutionKernel(KernelConfig config, ControlPlane& control, Ven
         throw std::invalid_argument("initial_capital must be from 0 to " + bounds_.capital_max.to_string());
     }
     if (config_.orders_per_trade_max < 2) throw std::invalid_argument("orders_per_trade_max must be at least 2");
+    if (!valid_client_order_id_prefix(config_.client_order_id_prefix) ||
+        (!config_.client_order_id_prefix.empty() &&
+         config_.client_order_id_prefix.size() + 20 > config_.client_order_id_max)) {
+        throw std::invalid_argument("client_order_id_prefix must be at most 20 characters of [a-z0-9.], leaving room "
+                                    "for a hashed intent id within client_order_id_max");
+    }
     slots_.resize(static_cast<std::size_t>(config_.max_slots));
     trade_orders_.resize(static_cast<std::size_t>(config_.max_slots));
     for (int i = 0; i < config_.max_slots; ++i) {
@@ -35,22 +41,30 @@ ExecutionKernel::ExecutionKernel(KernelConfig config, ControlPlane& control, Ven
     touched_.reserve(8);
 }
 
+const DiagnosticFields ExecutionKernel::no_fields_{};
+
 // ---------------------------------------------------------------------------------------
 // Inputs
 
-KernelOutcome ExecutionKernel::process_intent(const KernelIntent& intent) {
+ExecutionKernel::Ctx ExecutionKernel::begin_input(int slot_id) {
     Ctx ctx;
     ++input_sequence_;
     ctx.outcome.input_sequence = input_sequence_;
     ctx.outcome.timestamp_ns = clock_.now_ns();
-    ctx.outcome.slot_id = intent.slot_id;
+    ctx.outcome.slot_id = slot_id;
     ctx.tracing = control_.state().trace_transitions || control_.state().mode == KernelMode::DEBUG;
+    return ctx;
+}
+
+KernelOutcome ExecutionKernel::process_intent(const KernelIntent& intent) {
+    Ctx ctx = begin_input(intent.slot_id);
     ctx.event_override_min = KernelSeverity::WARNING;
 
     if (!valid_slot(intent.slot_id)) {
         set_result(ctx, KernelDiagnosticCode::INVALID_SLOT_ID, KernelSeverity::ERROR,
                    "slot_id " + std::to_string(intent.slot_id) + " is outside 0.." +
-                       std::to_string(max_slots() - 1));
+                       std::to_string(max_slots() - 1),
+                   {.slot_id = intent.slot_id});
     } else {
         switch (intent.action) {
         case KernelCommandType::ENTER: handle_enter(ctx, intent); break;
@@ -66,7 +80,8 @@ KernelOutcome ExecutionKernel::process_intent(const KernelIntent& intent) {
         default:
             set_result(ctx, KernelDiagnosticCode::UNSUPPORTED_INTENT, KernelSeverity::ERROR,
                        "intent action " + std::to_string(static_cast<int>(intent.action)) +
-                           " is not supported");
+                           " is not supported",
+                       {.slot_id = intent.slot_id});
         }
     }
     journal(ctx, intent.intent_id);
@@ -74,12 +89,7 @@ KernelOutcome ExecutionKernel::process_intent(const KernelIntent& intent) {
 }
 
 KernelOutcome ExecutionKernel::on_venue_event(const VenueEvent& event) {
-    Ctx ctx;
-    ++input_sequence_;
-    ctx.outcome.input_sequence = input_sequence_;
-    ctx.outcome.timestamp_ns = clock_.now_ns();
-    ctx.outcome.slot_id = event.slot_id;
-    ctx.tracing = control_.state().trace_transitions || control_.state().mode == KernelMode::DEBUG;
+    Ctx ctx = begin_input(event.slot_id);
     apply_event(ctx, event, false);
     apply_late_entries(ctx);
     apply_venue_moves(ctx);
@@ -92,22 +102,14 @@ KernelOutcome ExecutionKernel::on_venue_event(const VenueEvent& event) {
 }
 
 KernelOutcome ExecutionKernel::pump_venue() {
-    Ctx ctx;
-    ++input_sequence_;
-    ctx.outcome.input_sequence = input_sequence_;
-    ctx.outcome.timestamp_ns = clock_.now_ns();
-    ctx.tracing = control_.state().trace_transitions || control_.state().mode == KernelMode::DEBUG;
+    Ctx ctx = begin_input(-1);
     drain(ctx);
     journal(ctx, "pump");
     return std::move(ctx.outcome);
 }
 
 KernelOutcome ExecutionKernel::reconcile_from_slots(std::span<const SlotSnapshot> snapshots) {
-    Ctx ctx;
-    ++input_sequence_;
-    ctx.outcome.input_sequence = input_sequence_;
-    ctx.outcome.timestamp_ns = clock_.now_ns();
-    ctx.tracing = control_.state().trace_transitions || control_.state().mode == KernelMode::DEBUG;
+    Ctx ctx = begin_input(-1);
     if (snapshots_valid(ctx, snapshots) && totals_stay_bounded(ctx, snapshots)) reconcile_slots(ctx, snapshots, false);
     journal(ctx, "reconcile");
     return std::move(ctx.outcome);
@@ -121,7 +123,8 @@ bool ExecutionKernel::move(Ctx& ctx, TradeSlot& slot, FsmInput input) {
     if (step.code != KernelDiagnosticCode::OK) {
         set_result(ctx, step.code, KernelSeverity::ERROR,
                    "slot " + std::to_string(slot.slot_id) + ": " + std::string(to_string(input)) +
-                       " is not allowed in " + std::string(to_string(slot.fsm_state)));
+                       " is not allowed in " + std::string(to_string(slot.fsm_state)),
+                   {.slot_id = slot.slot_id, .trade_id = slot.trade_id, .asset = slot.asset});
         return false;
     }
     const Transition transition{slot.slot_id, slot.fsm_state, step.stage, input, ctx.outcome.timestamp_ns};
@@ -136,23 +139,43 @@ bool ExecutionKernel::move(Ctx& ctx, TradeSlot& slot, FsmInput input) {
     return true;
 }
 
-void ExecutionKernel::set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity,
-                                 std::string details) {
+void ExecutionKernel::set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, std::string detail,
+                                 const DiagnosticFields& fields) {
     KernelOutcome& out = ctx.outcome;
     // A benign note about a drained event (duplicate, stale) does not hide the intent's result.
     if (ctx.from_event && code != KernelDiagnosticCode::OK && severity < ctx.event_override_min) return;
+    const bool progress = code == KernelDiagnosticCode::OK && severity == KernelSeverity::INFO;
+    bool is_result = true;
     if (ctx.have_result) {
         const int current = severity_rank(out.diagnostic_code, out.severity);
         const int incoming = severity_rank(code, severity);
         // The most severe result wins; among equals the first problem stands, while OK progress
         // notes are replaced by the newest, which describes the state best.
-        if (incoming < current) return;
-        if (incoming == current && code != KernelDiagnosticCode::OK) return;
+        is_result = incoming > current || (incoming == current && code == KernelDiagnosticCode::OK);
     }
+    // Progress notes are the input's story, not diagnostics: only the newest is kept.
+    if (progress && !is_result) return;
+    if (!progress) record_diagnostic(ctx, code, severity, detail, fields, is_result);
+    if (!is_result) return;
     out.diagnostic_code = code;
     out.severity = severity;
-    out.details = std::move(details);
+    out.details = std::move(detail);
+    if (progress) out.result_index = -1;
     ctx.have_result = true;
+}
+
+void ExecutionKernel::record_diagnostic(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity,
+                                        const std::string& detail, const DiagnosticFields& fields, bool is_result) {
+    std::vector<KernelDiagnostic>& list = ctx.outcome.diagnostics;
+    if (list.size() >= kernel_diagnostics_max) {
+        ++ctx.outcome.diagnostics_dropped;
+        // The input's result is always among its diagnostics: it takes the last place.
+        if (!is_result) return;
+        list.pop_back();
+    }
+    list.push_back(KernelDiagnostic{fields, code, severity, detail});
+    if (is_result) ctx.outcome.result_index = static_cast<int>(list.size()) - 1;
+    DITA_ASSERT(list.size() <= kernel_diagnostics_max);
 }
 
 void ExecutionKernel::touch(Ctx&, int slot_id) {
@@ -160,7 +183,7 @@ void ExecutionKernel::touch(Ctx&, int slot_id) {
 }
 
 std::string ExecutionKernel::make_client_order_id(std::string_view intent_id) const {
-    return detail::client_order_id_for(intent_id, config_.client_order_id_max);
+    return detail::client_order_id_for(intent_id, config_.client_order_id_max, config_.client_order_id_prefix);
 }
 
 void ExecutionKernel::remember_order(const OrderEntry& entry) {

@@ -69,6 +69,24 @@ inline constexpr std::size_t intent_id_max = 96;
 
 inline std::string fmt_dec(Decimal value) { return value.to_string(); }
 
+// What a slot's diagnostics are about: the slot, its trade and its asset.
+inline DiagnosticFields slot_fields(const TradeSlot& slot) {
+    DiagnosticFields fields;
+    fields.slot_id = slot.slot_id;
+    fields.trade_id = slot.trade_id;
+    fields.asset = slot.asset;
+    return fields;
+}
+
+// What an intent names, as far as it fits: a refusal's fields.
+inline DiagnosticFields intent_fields(const KernelIntent& intent) {
+    DiagnosticFields fields;
+    fields.slot_id = intent.slot_id;
+    if (Id::fits(intent.trade_id)) fields.trade_id = Id(intent.trade_id);
+    if (AssetName::fits(intent.asset)) fields.asset = AssetName(intent.asset);
+    return fields;
+}
+
 // The planted bugs (CMake's DITA_PLANT_BUG, for proving the chaos campaigns find a bug; never
 // for real use). Production code asks `planted_bug` through `if constexpr`, so a normal build
 // carries no trace of them; their code lives in kernel_planted.cpp.

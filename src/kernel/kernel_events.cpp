@@ -58,7 +58,7 @@ void ExecutionKernel::drain(Ctx& ctx) {
 void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_reconcile) {
     if (static_cast<std::size_t>(event.kind) >= enum_count<KernelEventKind>()) {
         set_result(ctx, KernelDiagnosticCode::UNKNOWN_EVENT_KIND, KernelSeverity::ERROR,
-                   "event kind " + std::to_string(static_cast<int>(event.kind)) + " is unknown");
+                   "event kind " + std::to_string(static_cast<int>(event.kind)) + " is unknown", {.slot_id = event.slot_id, .client_order_id = event.client_order_id, .asset = event.asset});
         return;
     }
     if (event.kind == KernelEventKind::MARK_PRICE) {
@@ -69,8 +69,9 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
         if (accept_venue_move(ctx, event)) ctx.venue_moves.push_back(event);
         return;
     }
-    if (const auto problem = detail::check_order_event(event, bounds_, mark_or_zero(event.asset.view()))) {
-        set_result(ctx, KernelDiagnosticCode::INVALID_EVENT, KernelSeverity::ERROR, *problem);
+    if (auto problem = detail::check_order_event(event, bounds_, mark_or_zero(event.asset.view()))) {
+        set_result(ctx, KernelDiagnosticCode::INVALID_EVENT, KernelSeverity::ERROR, std::move(*problem), {.slot_id = event.slot_id, .client_order_id = event.client_order_id, .asset = event.asset,
+                    .size = event.cum_filled_qty, .limit = event.order_qty});
         return;
     }
     const auto found = orders_.find(event.client_order_id);
@@ -78,7 +79,8 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
         keep_unmatched(event);
         set_result(ctx, KernelDiagnosticCode::UNKNOWN_ORDER, KernelSeverity::WARNING,
                    "event " + std::string(to_string(event.kind)) + " for unknown order '" +
-                       event.client_order_id.str() + "' kept for reconciliation");
+                       event.client_order_id.str() + "' kept for reconciliation",
+                   {.slot_id = event.slot_id, .client_order_id = event.client_order_id, .asset = event.asset, .size = event.cum_filled_qty, .limit = event.order_qty});
         return;
     }
     OrderEntry& entry = found->second;
@@ -89,7 +91,9 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
             touch(ctx, slot.slot_id);
         }
         set_result(ctx, KernelDiagnosticCode::CANCEL_REJECTED, KernelSeverity::WARNING,
-                   "venue refused to cancel " + entry.record.client_order_id.str() + "; the order stays working");
+                   "venue refused to cancel " + entry.record.client_order_id.str() + "; the order stays working",
+                   {.slot_id = entry.slot_id, .client_order_id = entry.record.client_order_id, .trade_id = entry.trade_id,
+                    .asset = entry.asset});
         return;
     }
     const OrderRecord before = entry.record;
@@ -110,18 +114,20 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
 void ExecutionKernel::apply_mark_event(Ctx& ctx, const VenueEvent& event) {
     if (!event.price.is_positive() || !instrument(event.asset.view())) {
         set_result(ctx, KernelDiagnosticCode::INVALID_EVENT, KernelSeverity::ERROR,
-                   "MARK_PRICE event needs a known asset and a positive price");
+                   "MARK_PRICE event needs a known asset and a positive price", {.asset = event.asset, .size = event.price});
         return;
     }
-    if (const auto problem = mark_out_of_bounds(event.asset, event.price)) {
-        set_result(ctx, KernelDiagnosticCode::INVALID_EVENT, KernelSeverity::ERROR, *problem);
+    if (auto problem = mark_out_of_bounds(event.asset, event.price)) {
+        set_result(ctx, KernelDiagnosticCode::INVALID_EVENT, KernelSeverity::ERROR, std::move(*problem),
+                   {.asset = event.asset, .size = event.price});
         return;
     }
     auto& last_sequence = mark_sequences_[event.asset];
     if (event.venue_sequence != 0 && event.venue_sequence < last_sequence) {
         set_result(ctx, KernelDiagnosticCode::STALE_EVENT, KernelSeverity::INFO,
                    "mark of sequence " + std::to_string(event.venue_sequence) + " is older than " +
-                       std::to_string(last_sequence));
+                       std::to_string(last_sequence),
+                   {.asset = event.asset, .size = event.price});
         return;
     }
     last_sequence = event.venue_sequence;
@@ -139,7 +145,9 @@ void ExecutionKernel::note_unchanged(Ctx& ctx, const OrderRecord& known, const V
                KernelSeverity::INFO,
                std::string(same ? "duplicate " : "stale ") + std::string(to_string(event.kind)) + " for " +
                    known.client_order_id.str() + " (cum " + fmt_dec(event.cum_filled_qty) + ", known " +
-                   fmt_dec(known.cum_filled_qty) + "): no change");
+                   fmt_dec(known.cum_filled_qty) + "): no change",
+               {.slot_id = event.slot_id, .client_order_id = known.client_order_id, .asset = event.asset,
+                .size = event.cum_filled_qty, .limit = known.cum_filled_qty});
 }
 
 void ExecutionKernel::apply_to_finished_trade(Ctx& ctx, OrderEntry& entry, const OrderRecord& before,
@@ -157,7 +165,9 @@ void ExecutionKernel::apply_to_finished_trade(Ctx& ctx, OrderEntry& entry, const
     keep_unmatched(event);
     set_result(ctx, KernelDiagnosticCode::UNKNOWN_ORDER, KernelSeverity::WARNING,
                "event for order " + before.client_order_id.str() + " of finished trade " + entry.trade_id.str() +
-                   " kept for reconciliation");
+                   " kept for reconciliation",
+               {.slot_id = entry.slot_id, .client_order_id = before.client_order_id, .trade_id = entry.trade_id,
+                .asset = entry.asset, .size = after.cum_filled_qty, .limit = before.cum_filled_qty});
 }
 
 void ExecutionKernel::apply_order_change(Ctx& ctx, OrderEntry& entry, TradeSlot& slot, const OrderRecord& before,
@@ -170,7 +180,8 @@ void ExecutionKernel::apply_order_change(Ctx& ctx, OrderEntry& entry, TradeSlot&
     if (after.cum_filled_qty > after.qty) {
         set_result(ctx, KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR,
                    "venue reports " + fmt_dec(after.cum_filled_qty) + " filled of " + fmt_dec(after.qty) +
-                       " ordered on " + after.client_order_id.str() + "; accepted as venue truth");
+                       " ordered on " + after.client_order_id.str() + "; accepted as venue truth",
+                   {.slot_id = slot.slot_id, .client_order_id = after.client_order_id, .trade_id = slot.trade_id, .asset = slot.asset, .size = after.cum_filled_qty, .limit = after.qty});
     }
     if (after.purpose == OrderPurpose::ENTRY) {
         apply_entry_change(ctx, slot, before, after, in_reconcile);
@@ -218,7 +229,8 @@ void ExecutionKernel::apply_entry_change(Ctx& ctx, TradeSlot& slot, const OrderR
     case FsmPlan::Then::REOPEN_TRADE:
         set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::WARNING,
                    "late entry fill of " + fmt_dec(filled) + " on " + after.client_order_id.str() +
-                       " accepted as venue truth; position now " + fmt_dec(slot.size));
+                       " accepted as venue truth; position now " + fmt_dec(slot.size),
+                   {.slot_id = slot.slot_id, .client_order_id = after.client_order_id, .trade_id = slot.trade_id, .asset = slot.asset, .size = filled, .limit = slot.size});
         if (plan.then == FsmPlan::Then::REOPEN_TRADE) {
             // The trade was not complete after all; the state is as if the fill had come first.
             slot.closed = false;
@@ -231,7 +243,8 @@ void ExecutionKernel::apply_entry_change(Ctx& ctx, TradeSlot& slot, const OrderR
     if (plan.then == FsmPlan::Then::ORDER_REJECTED) {
         slot.pending_exit = false;
         set_result(ctx, KernelDiagnosticCode::ORDER_REJECTED, KernelSeverity::WARNING,
-                   "entry " + after.client_order_id.str() + " rejected by the venue");
+                   "entry " + after.client_order_id.str() + " rejected by the venue",
+                   {.slot_id = slot.slot_id, .client_order_id = after.client_order_id, .trade_id = slot.trade_id, .asset = slot.asset, .size = after.qty});
     } else if (plan.then == FsmPlan::Then::FINISH_TRADE && moved) {
         finish_trade(ctx, slot);
     }
@@ -261,7 +274,9 @@ void ExecutionKernel::apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRe
         if (in_reconcile) {
             set_result(ctx, KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR,
                        cat("exit fills of ", filled, " exceed the open ", slot.size, " on ", after.client_order_id,
-                           "; the excess is left to reconciliation"));
+                           "; the excess is left to reconciliation"),
+                       {.slot_id = slot.slot_id, .client_order_id = after.client_order_id, .trade_id = slot.trade_id,
+                        .asset = slot.asset, .size = filled, .limit = accounted});
         } else {
             // Only the open size is this trade's; the rest opens the other way, placed later.
             pnl = pnl.mul_div(accounted, filled);
@@ -289,7 +304,8 @@ void ExecutionKernel::apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRe
     const bool moved = run_plan(ctx, slot, plan);
     if (plan.then == FsmPlan::Then::ORDER_REJECTED) {
         set_result(ctx, KernelDiagnosticCode::ORDER_REJECTED, KernelSeverity::WARNING,
-                   "exit " + after.client_order_id.str() + " rejected by the venue; position kept");
+                   "exit " + after.client_order_id.str() + " rejected by the venue; position kept",
+                   {.slot_id = slot.slot_id, .client_order_id = after.client_order_id, .trade_id = slot.trade_id, .asset = slot.asset, .size = after.qty, .limit = slot.size});
     } else if (plan.then == FsmPlan::Then::FINISH_TRADE && moved) {
         finish_trade(ctx, slot);
     }
@@ -328,7 +344,8 @@ bool ExecutionKernel::rehome_late_entry(Ctx& ctx, OrderEntry& entry, const Order
     apply_entry_change(ctx, slot, before, after, false);
     set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::WARNING,
                cat("late fill of ", after.cum_filled_qty - before.cum_filled_qty, " on ", after.client_order_id,
-                   " of finished trade ", entry.trade_id, " reopened in slot ", slot.slot_id));
+                   " of finished trade ", entry.trade_id, " reopened in slot ", slot.slot_id),
+               {.slot_id = slot.slot_id, .client_order_id = after.client_order_id, .trade_id = slot.trade_id, .asset = slot.asset, .size = after.cum_filled_qty - before.cum_filled_qty});
     return true;
 }
 

@@ -9,15 +9,21 @@ namespace dita {
 
 using detail::cat;
 using detail::fmt_dec;
+using detail::intent_fields;
+using detail::slot_fields;
 
 void ExecutionKernel::handle_enter(Ctx& ctx, const KernelIntent& intent) {
     const Result<EntryPlan, Refusal> gate = pre_trade_gate(intent);
     if (!gate) {
-        set_result(ctx, gate.error().code, gate.error().severity, gate.error().detail);
+        refuse(ctx, gate.error());
         return;
     }
     TradeSlot& slot = open_trade(ctx, intent, *gate);
     submit_entry(ctx, slot, *gate);
+}
+
+void ExecutionKernel::refuse(Ctx& ctx, const Refusal& refusal) {
+    set_result(ctx, refusal.code, refusal.severity, refusal.detail, refusal.fields);
 }
 
 Result<ExecutionKernel::EntryPlan, ExecutionKernel::Refusal>
@@ -27,35 +33,40 @@ ExecutionKernel::pre_trade_gate(const KernelIntent& intent) {
         detail::validate_enter(intent, config_.client_order_id_max, detail::intent_id_max,
                                control_.state().risk_limits, instrument(intent.asset), bounds_,
                                mark_or_zero(intent.asset));
-    if (!validated.ok) return Refusal{validated.code, KernelSeverity::ERROR, std::move(validated.detail)};
+    const auto about = [&intent] { return intent_fields(intent); };
+    if (!validated.ok) return Refusal{validated.code, KernelSeverity::ERROR, std::move(validated.detail), about()};
     const TradeSlot& slot = slots_[static_cast<std::size_t>(intent.slot_id)];
     if (slot.fsm_state == TradeStage::STALE_STATE_RECONCILING) {
         return Refusal{KernelDiagnosticCode::SLOT_RECONCILING, KernelSeverity::WARNING,
-                       "slot " + std::to_string(slot.slot_id) + " is reconciling; ENTER refused"};
+                       "slot " + std::to_string(slot.slot_id) + " is reconciling; ENTER refused", about()};
     }
     if (!is_free_stage(slot.fsm_state)) {
         return Refusal{KernelDiagnosticCode::SLOT_BUSY, KernelSeverity::WARNING,
                        "slot " + std::to_string(slot.slot_id) + " holds trade " + slot.trade_id.str() + " in " +
-                           std::string(to_string(slot.fsm_state))};
+                           std::string(to_string(slot.fsm_state)),
+                       {.slot_id = slot.slot_id, .trade_id = slot.trade_id, .asset = slot.asset}};
     }
     const KernelMode mode = control_.state().mode;
     if (mode == KernelMode::HALTED) {
-        return Refusal{KernelDiagnosticCode::KERNEL_HALTED, KernelSeverity::WARNING, "kernel is HALTED: no new orders"};
+        return Refusal{KernelDiagnosticCode::KERNEL_HALTED, KernelSeverity::WARNING, "kernel is HALTED: no new orders",
+                       about()};
     }
     if (mode == KernelMode::REDUCE_ONLY) {
         return Refusal{KernelDiagnosticCode::REDUCE_ONLY, KernelSeverity::WARNING,
-                       "kernel is REDUCE_ONLY: ENTER refused"};
+                       "kernel is REDUCE_ONLY: ENTER refused", about()};
     }
     if (const auto gap = mismatched_assets_.find(AssetName(intent.asset)); gap != mismatched_assets_.end()) {
         return Refusal{KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::WARNING,
                        cat("venue holds ", gap->second, " ", intent.asset,
-                           " the kernel cannot account for; ENTER refused until a reconcile agrees")};
+                           " the kernel cannot account for; ENTER refused until a reconcile agrees"),
+                       {.slot_id = intent.slot_id, .asset = gap->first, .size = gap->second}};
     }
     if (auto conflict = one_way_conflict(intent)) return std::move(*conflict);
     std::string coid = make_client_order_id(intent.intent_id);
     if (orders_.contains(Id(coid))) {
         return Refusal{KernelDiagnosticCode::DUPLICATE_INTENT, KernelSeverity::WARNING,
-                       "intent " + intent.intent_id + " already produced order " + coid};
+                       "intent " + intent.intent_id + " already produced order " + coid,
+                       {.slot_id = intent.slot_id, .client_order_id = Id(coid), .asset = about().asset}};
     }
     // Margin: the new position's margin, valued at the mark when that is higher, and the loss
     // it would stand at against the mark from the start, must fit in what equity leaves free.
@@ -66,7 +77,9 @@ ExecutionKernel::pre_trade_gate(const KernelIntent& intent) {
     const AccountSnapshot acct = account();
     if (margin > acct.equity - acct.used_margin) {
         return Refusal{KernelDiagnosticCode::RISK_LIMIT, KernelSeverity::WARNING,
-                       "margin " + fmt_dec(margin) + " exceeds free equity " + fmt_dec(acct.equity - acct.used_margin)};
+                       "margin " + fmt_dec(margin) + " exceeds free equity " + fmt_dec(acct.equity - acct.used_margin),
+                       {.slot_id = intent.slot_id, .asset = about().asset, .size = margin,
+                        .limit = acct.equity - acct.used_margin}};
     }
     return EntryPlan{validated.size, validated.price, validated.leverage, validated.legs, Id(coid)};
 }
@@ -126,7 +139,8 @@ void ExecutionKernel::submit_entry(Ctx& ctx, TradeSlot& slot, const EntryPlan& p
         stored.record.outcome_unknown = true;
         set_result(ctx, KernelDiagnosticCode::OUTCOME_UNKNOWN, KernelSeverity::WARNING,
                    "entry " + coid + ": no answer from the venue (" + sent.detail +
-                       "); the order's fate is decided by the venue, not assumed");
+                       "); the order's fate is decided by the venue, not assumed",
+                   {.slot_id = slot.slot_id, .client_order_id = plan.client_order_id, .trade_id = slot.trade_id, .asset = slot.asset, .size = plan.size});
         break;
     case VenueCallStatus::REJECTED:
     case VenueCallStatus::UNAVAILABLE:
@@ -154,78 +168,93 @@ OrderRequest ExecutionKernel::order_request(const Ctx& ctx, const TradeSlot& slo
 }
 
 void ExecutionKernel::handle_exit(Ctx& ctx, const KernelIntent& intent) {
-    const auto validated = detail::validate_exit(intent, config_.client_order_id_max, detail::intent_id_max, bounds_);
-    if (!validated.ok) {
-        set_result(ctx, validated.code, KernelSeverity::ERROR, validated.detail);
+    const Result<ExitPlan, Refusal> gate = exit_gate(intent);
+    if (!gate) {
+        refuse(ctx, gate.error());
         return;
     }
     TradeSlot& slot = slots_[static_cast<std::size_t>(intent.slot_id)];
-    const TradeStage stage = slot.fsm_state;
-    if (stage == TradeStage::STALE_STATE_RECONCILING) {
-        set_result(ctx, KernelDiagnosticCode::SLOT_RECONCILING, KernelSeverity::WARNING,
-                   "slot " + std::to_string(slot.slot_id) + " is reconciling; EXIT refused");
-        return;
-    }
-    if (control_.state().mode == KernelMode::HALTED) {
-        set_result(ctx, KernelDiagnosticCode::KERNEL_HALTED, KernelSeverity::WARNING,
-                   "kernel is HALTED: no new orders");
-        return;
-    }
-    if (!slot.asset.empty()) {
-        const auto spec = instrument(slot.asset.view());
-        if (spec && validated.price < spec->tick_size) {
-            set_result(ctx, KernelDiagnosticCode::INVALID_PRICE, KernelSeverity::ERROR,
-                       cat("exit reference_price ", validated.price, " is below the tick ", spec->tick_size));
-            return;
-        }
-    }
-    if (validated.size.is_positive() && !slot.asset.empty()) {
-        const auto spec = instrument(slot.asset.view());
-        if (spec && !validated.size.is_multiple_of(spec->lot_step)) {
-            set_result(ctx, KernelDiagnosticCode::INVALID_SIZE, KernelSeverity::ERROR,
-                       "exit size " + fmt_dec(validated.size) + " is not a multiple of the lot step " +
-                           fmt_dec(spec->lot_step));
-            return;
-        }
-    }
-    if (is_exit_working_stage(stage)) {
-        set_result(ctx, KernelDiagnosticCode::SLOT_BUSY, KernelSeverity::WARNING,
-                   "slot " + std::to_string(slot.slot_id) + ": exit " + slot.exit_order_id.str() +
-                       " is still working");
-        return;
-    }
-    const std::string coid = make_client_order_id(intent.intent_id);
-    if (orders_.contains(Id(coid)) || (slot.pending_exit && slot.pending_exit_order_id == Id(coid))) {
-        set_result(ctx, KernelDiagnosticCode::DUPLICATE_INTENT, KernelSeverity::WARNING,
-                   "intent " + intent.intent_id + " already produced order " + coid);
-        return;
-    }
-    if (is_entry_working_stage(stage)) {
-        if (slot.pending_exit) {
-            set_result(ctx, KernelDiagnosticCode::SLOT_BUSY, KernelSeverity::WARNING,
-                       "slot " + std::to_string(slot.slot_id) + ": an exit already waits for the entry cancel");
-            return;
-        }
-        touch(ctx, slot.slot_id);
+    touch(ctx, slot.slot_id);
+    if (is_entry_working_stage(slot.fsm_state)) {
+        // The exit waits for the entry's remainder to be canceled (run_pending_exit sends it).
         slot.pending_exit = true;
-        slot.pending_exit_size = validated.size;
-        slot.pending_exit_price = validated.price;
-        slot.pending_exit_order_id = Id(coid);
+        slot.pending_exit_size = gate->size;
+        slot.pending_exit_price = gate->price;
+        slot.pending_exit_order_id = gate->client_order_id;
         set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
                    "exit waits for the entry remainder of " + slot.entry_order_id.str() + " to be canceled");
         request_cancel(ctx, slot, orders_.at(slot.entry_order_id));
-        drain(ctx);
-        return;
+    } else {
+        send_exit(ctx, slot, gate->size, gate->client_order_id.view(), gate->price);
     }
-    if (!is_position_resting_stage(stage) || !slot.size.is_positive()) {
-        set_result(ctx, KernelDiagnosticCode::NOTHING_TO_EXIT, KernelSeverity::INFO,
-                   "slot " + std::to_string(slot.slot_id) + " has no open position (" +
-                       std::string(to_string(stage)) + ")");
-        return;
-    }
-    touch(ctx, slot.slot_id);
-    send_exit(ctx, slot, validated.size, coid, validated.price);
     drain(ctx);
+}
+
+Result<ExecutionKernel::ExitPlan, ExecutionKernel::Refusal> ExecutionKernel::exit_gate(const KernelIntent& intent) {
+    // Every check an EXIT must pass, before anything changes; the first that fails is said.
+    detail::Validated validated = detail::validate_exit(intent, config_.client_order_id_max, detail::intent_id_max, bounds_);
+    if (!validated.ok) return Refusal{validated.code, KernelSeverity::ERROR, std::move(validated.detail), intent_fields(intent)};
+    const TradeSlot& slot = slots_[static_cast<std::size_t>(intent.slot_id)];
+    const TradeStage stage = slot.fsm_state;
+    const auto about = [&slot] { return slot_fields(slot); };
+    if (stage == TradeStage::STALE_STATE_RECONCILING) {
+        return Refusal{KernelDiagnosticCode::SLOT_RECONCILING, KernelSeverity::WARNING,
+                       "slot " + std::to_string(slot.slot_id) + " is reconciling; EXIT refused", about()};
+    }
+    if (control_.state().mode == KernelMode::HALTED) {
+        return Refusal{KernelDiagnosticCode::KERNEL_HALTED, KernelSeverity::WARNING, "kernel is HALTED: no new orders",
+                       about()};
+    }
+    if (auto refused = exit_off_grid(slot, validated.size, validated.price)) return std::move(*refused);
+    if (is_exit_working_stage(stage)) {
+        DiagnosticFields fields = about();
+        fields.client_order_id = slot.exit_order_id;
+        return Refusal{KernelDiagnosticCode::SLOT_BUSY, KernelSeverity::WARNING,
+                       "slot " + std::to_string(slot.slot_id) + ": exit " + slot.exit_order_id.str() + " is still working",
+                       fields};
+    }
+    const Id coid(make_client_order_id(intent.intent_id));
+    if (orders_.contains(coid) || (slot.pending_exit && slot.pending_exit_order_id == coid)) {
+        DiagnosticFields fields = about();
+        fields.client_order_id = coid;
+        return Refusal{KernelDiagnosticCode::DUPLICATE_INTENT, KernelSeverity::WARNING,
+                       "intent " + intent.intent_id + " already produced order " + coid.str(), fields};
+    }
+    if (is_entry_working_stage(stage) && slot.pending_exit) {
+        DiagnosticFields fields = about();
+        fields.client_order_id = slot.pending_exit_order_id;
+        return Refusal{KernelDiagnosticCode::SLOT_BUSY, KernelSeverity::WARNING,
+                       "slot " + std::to_string(slot.slot_id) + ": an exit already waits for the entry cancel", fields};
+    }
+    if (!is_entry_working_stage(stage) && (!is_position_resting_stage(stage) || !slot.size.is_positive())) {
+        return Refusal{KernelDiagnosticCode::NOTHING_TO_EXIT, KernelSeverity::INFO,
+                       "slot " + std::to_string(slot.slot_id) + " has no open position (" +
+                           std::string(to_string(stage)) + ")",
+                       about()};
+    }
+    return ExitPlan{validated.size, validated.price, coid};
+}
+
+std::optional<ExecutionKernel::Refusal> ExecutionKernel::exit_off_grid(const TradeSlot& slot, Decimal size,
+                                                                       Decimal price) {
+    if (slot.asset.empty()) return std::nullopt;
+    const auto spec = instrument(slot.asset.view());
+    if (!spec) return std::nullopt;
+    DiagnosticFields fields = slot_fields(slot);
+    if (price < spec->tick_size) {
+        fields.size = price;
+        fields.limit = spec->tick_size;
+        return Refusal{KernelDiagnosticCode::INVALID_PRICE, KernelSeverity::ERROR,
+                       cat("exit reference_price ", price, " is below the tick ", spec->tick_size), fields};
+    }
+    if (size.is_positive() && !size.is_multiple_of(spec->lot_step)) {
+        fields.size = size;
+        fields.limit = spec->lot_step;
+        return Refusal{KernelDiagnosticCode::INVALID_SIZE, KernelSeverity::ERROR,
+                       "exit size " + fmt_dec(size) + " is not a multiple of the lot step " + fmt_dec(spec->lot_step),
+                       fields};
+    }
+    return std::nullopt;
 }
 
 void ExecutionKernel::send_exit(Ctx& ctx, TradeSlot& slot, Decimal requested, std::string_view coid,
@@ -260,7 +289,8 @@ void ExecutionKernel::send_exit(Ctx& ctx, TradeSlot& slot, Decimal requested, st
     } else if (sent.status == VenueCallStatus::UNKNOWN) {
         stored.record.outcome_unknown = true;
         set_result(ctx, KernelDiagnosticCode::OUTCOME_UNKNOWN, KernelSeverity::WARNING,
-                   "exit " + std::string(coid) + ": no answer from the venue (" + sent.detail + ")");
+                   "exit " + std::string(coid) + ": no answer from the venue (" + sent.detail + ")",
+                   {.slot_id = slot.slot_id, .client_order_id = Id(coid), .trade_id = slot.trade_id, .asset = slot.asset, .size = qty});
     } else {
         refuse_order(ctx, slot, stored.record, sent);
     }
@@ -272,10 +302,12 @@ void ExecutionKernel::refuse_order(Ctx& ctx, TradeSlot& slot, const OrderRecord&
     const char* what = record.purpose == OrderPurpose::ENTRY ? "entry " : "exit ";
     if (sent.status == VenueCallStatus::REJECTED) {
         set_result(ctx, KernelDiagnosticCode::ORDER_REJECTED, KernelSeverity::WARNING,
-                   cat(what, record.client_order_id, " rejected by the venue: ", sent.detail));
+                   cat(what, record.client_order_id, " rejected by the venue: ", sent.detail),
+                   {.slot_id = slot.slot_id, .client_order_id = record.client_order_id, .trade_id = slot.trade_id, .asset = slot.asset, .size = record.qty});
     } else {
         set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::WARNING,
-                   cat(what, record.client_order_id, " not sent, venue unavailable: ", sent.detail));
+                   cat(what, record.client_order_id, " not sent, venue unavailable: ", sent.detail),
+                   {.slot_id = slot.slot_id, .client_order_id = record.client_order_id, .trade_id = slot.trade_id, .asset = slot.asset, .size = record.qty});
     }
     apply_event(ctx, detail::synthetic_end(record, slot), false);
 }
@@ -284,14 +316,15 @@ void ExecutionKernel::handle_cancel(Ctx& ctx, const KernelIntent& intent) {
     TradeSlot& slot = slots_[static_cast<std::size_t>(intent.slot_id)];
     if (slot.fsm_state == TradeStage::STALE_STATE_RECONCILING) {
         set_result(ctx, KernelDiagnosticCode::SLOT_RECONCILING, KernelSeverity::WARNING,
-                   "slot " + std::to_string(slot.slot_id) + " is reconciling; CANCEL refused");
+                   "slot " + std::to_string(slot.slot_id) + " is reconciling; CANCEL refused", {.slot_id = slot.slot_id, .trade_id = slot.trade_id, .asset = slot.asset});
         return;
     }
     const auto found = slot.working_order_id.empty() ? orders_.end() : orders_.find(slot.working_order_id);
     if (found == orders_.end() || !found->second.record.working()) {
         set_result(ctx, KernelDiagnosticCode::NOTHING_TO_CANCEL, KernelSeverity::INFO,
                    "slot " + std::to_string(slot.slot_id) + " has no working order (" +
-                       std::string(to_string(slot.fsm_state)) + ")");
+                       std::string(to_string(slot.fsm_state)) + ")",
+                   {.slot_id = slot.slot_id, .trade_id = slot.trade_id, .asset = slot.asset});
         return;
     }
     touch(ctx, slot.slot_id);
@@ -301,9 +334,13 @@ void ExecutionKernel::handle_cancel(Ctx& ctx, const KernelIntent& intent) {
 
 void ExecutionKernel::request_cancel(Ctx& ctx, TradeSlot& slot, OrderEntry& entry) {
     OrderRecord& record = entry.record;
+    const auto cancel_fields = [&] {
+        return DiagnosticFields{.slot_id = slot.slot_id, .client_order_id = record.client_order_id,
+                                .trade_id = entry.trade_id, .asset = entry.asset};
+    };
     if (record.cancel_requested) {
         set_result(ctx, KernelDiagnosticCode::CANCEL_PENDING, KernelSeverity::INFO,
-                   "cancel of " + record.client_order_id.str() + " already requested");
+                   "cancel of " + record.client_order_id.str() + " already requested", cancel_fields());
         return;
     }
     CancelRequest request;
@@ -323,15 +360,16 @@ void ExecutionKernel::request_cancel(Ctx& ctx, TradeSlot& slot, OrderEntry& entr
     case VenueCallStatus::UNKNOWN:
         after.cancel_requested = true;
         set_result(ctx, KernelDiagnosticCode::OUTCOME_UNKNOWN, KernelSeverity::WARNING,
-                   "cancel of " + coid + ": no answer from the venue (" + answer.detail + ")");
+                   "cancel of " + coid + ": no answer from the venue (" + answer.detail + ")", cancel_fields());
         break;
     case VenueCallStatus::REJECTED:
         set_result(ctx, KernelDiagnosticCode::CANCEL_REJECTED, KernelSeverity::WARNING,
-                   "venue refused to cancel " + coid + " (" + answer.detail + "); the order stays working");
+                   "venue refused to cancel " + coid + " (" + answer.detail + "); the order stays working",
+                   cancel_fields());
         break;
     case VenueCallStatus::UNAVAILABLE:
         set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::WARNING,
-                   "cancel of " + coid + " not sent: " + answer.detail);
+                   "cancel of " + coid + " not sent: " + answer.detail, cancel_fields());
         break;
     }
 }
@@ -340,22 +378,26 @@ void ExecutionKernel::handle_mark(Ctx& ctx, const KernelIntent& intent) {
     const auto price = Decimal::from_double(intent.reference_price);
     if (!price || !price->is_positive()) {
         set_result(ctx, KernelDiagnosticCode::INVALID_PRICE, KernelSeverity::ERROR,
-                   "mark price must be a finite positive number, got " + detail::fmt_double(intent.reference_price));
+                   "mark price must be a finite positive number, got " + detail::fmt_double(intent.reference_price),
+                   intent_fields(intent));
         return;
     }
     const auto spec = instrument(intent.asset);
     if (!spec) {
         set_result(ctx, KernelDiagnosticCode::UNKNOWN_ASSET, KernelSeverity::ERROR,
-                   "asset '" + intent.asset + "' is not traded on venue " + std::string(venue_.name()));
+                   "asset '" + intent.asset + "' is not traded on venue " + std::string(venue_.name()),
+                   intent_fields(intent));
         return;
     }
     if (*price < spec->tick_size) {
         set_result(ctx, KernelDiagnosticCode::INVALID_PRICE, KernelSeverity::ERROR,
-                   cat("mark ", *price, " is below the tick ", spec->tick_size, " of ", intent.asset));
+                   cat("mark ", *price, " is below the tick ", spec->tick_size, " of ", intent.asset),
+                   {.asset = AssetName(intent.asset), .size = *price, .limit = spec->tick_size});
         return;
     }
-    if (const auto problem = mark_out_of_bounds(AssetName(intent.asset), *price)) {
-        set_result(ctx, KernelDiagnosticCode::INVALID_PRICE, KernelSeverity::ERROR, *problem);
+    if (auto problem = mark_out_of_bounds(AssetName(intent.asset), *price)) {
+        set_result(ctx, KernelDiagnosticCode::INVALID_PRICE, KernelSeverity::ERROR, std::move(*problem),
+                   {.asset = AssetName(intent.asset), .size = *price});
         return;
     }
     marks_[AssetName(intent.asset)] = *price;
@@ -381,7 +423,9 @@ void ExecutionKernel::place_exit_excesses(Ctx& ctx) {
         if (claimed == nullptr) {
             set_result(ctx, KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR,
                        cat("exit fills exceed the open ", excess.open, " by ", excess.qty, " on ", excess.client_order_id,
-                           " and no slot is free to hold the excess; it is left to reconciliation"));
+                           " and no slot is free to hold the excess; it is left to reconciliation"),
+                       {.client_order_id = excess.client_order_id, .asset = excess.asset, .size = excess.qty,
+                        .limit = excess.open});
             continue;
         }
         TradeSlot& slot = *claimed;
@@ -393,7 +437,9 @@ void ExecutionKernel::place_exit_excesses(Ctx& ctx) {
         set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::WARNING,
                    cat("exit fills exceed the open ", excess.open, " by ", excess.qty, " on ", excess.client_order_id,
                        " (two exits of one position both filled): the kernel's own ", excess.side, " position, held in slot ",
-                       slot.slot_id, " as trade ", slot.trade_id));
+                       slot.slot_id, " as trade ", slot.trade_id),
+                   {.slot_id = slot.slot_id, .client_order_id = excess.client_order_id, .trade_id = slot.trade_id,
+                    .asset = excess.asset, .size = excess.qty, .limit = excess.open});
     }
 }
 

@@ -7,11 +7,7 @@ namespace dita {
 using detail::cat;
 
 KernelOutcome ExecutionKernel::restore(const RecoveredState& recovered) {
-    Ctx ctx;
-    ++input_sequence_;
-    ctx.outcome.input_sequence = input_sequence_;
-    ctx.outcome.timestamp_ns = clock_.now_ns();
-    ctx.tracing = control_.state().trace_transitions || control_.state().mode == KernelMode::DEBUG;
+    Ctx ctx = begin_input(-1);
     if (const auto problem = detail::check_totals(recovered.totals, bounds_)) {
         set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
                    "recovered account totals: " + *problem + "; nothing restored");
@@ -58,7 +54,9 @@ bool ExecutionKernel::finished_orders_valid(Ctx& ctx, std::span<const FinishedOr
     if (orders.size() > finished_orders_recovered_max) {
         set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
                    cat(static_cast<std::uint64_t>(orders.size()), " finished orders, at most ",
-                       static_cast<std::uint64_t>(finished_orders_recovered_max), "; nothing restored"));
+                       static_cast<std::uint64_t>(finished_orders_recovered_max), "; nothing restored"),
+                   {.size = Decimal::from_units(static_cast<std::int64_t>(orders.size())),
+                    .limit = Decimal::from_units(static_cast<std::int64_t>(finished_orders_recovered_max))});
         return false;
     }
     for (const FinishedOrder& order : orders) {
@@ -75,7 +73,9 @@ bool ExecutionKernel::finished_orders_valid(Ctx& ctx, std::span<const FinishedOr
         }
         if (problem) {
             set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
-                       cat("finished order '", order.record.client_order_id, "': ", *problem, "; nothing restored"));
+                       cat("finished order '", order.record.client_order_id, "': ", *problem, "; nothing restored"),
+                       {.slot_id = order.slot_id, .client_order_id = order.record.client_order_id,
+                        .trade_id = order.trade_id, .asset = order.asset});
             return false;
         }
     }
@@ -89,12 +89,13 @@ bool ExecutionKernel::snapshots_valid(Ctx& ctx, std::span<const SlotSnapshot> sn
         if (!valid_slot(id)) {
             set_result(ctx, KernelDiagnosticCode::INVALID_SLOT_ID, KernelSeverity::ERROR,
                        "snapshot for slot " + std::to_string(id) + ": slot is outside 0.." +
-                           std::to_string(max_slots() - 1) + "; nothing reconciled");
+                           std::to_string(max_slots() - 1) + "; nothing reconciled",
+                       {.slot_id = id});
             return false;
         }
         if (seen[static_cast<std::size_t>(id)]) {
             set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
-                       "two snapshots for slot " + std::to_string(id) + "; nothing reconciled");
+                       "two snapshots for slot " + std::to_string(id) + "; nothing reconciled", {.slot_id = id});
             return false;
         }
         seen[static_cast<std::size_t>(id)] = true;
@@ -102,19 +103,23 @@ bool ExecutionKernel::snapshots_valid(Ctx& ctx, std::span<const SlotSnapshot> sn
             set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
                        cat("snapshot for slot ", id, ": ", static_cast<std::uint64_t>(snapshot.orders.size()),
                            " orders, at most ", static_cast<std::uint64_t>(config_.orders_per_trade_max),
-                           "; nothing reconciled"));
+                           "; nothing reconciled"),
+                       {.slot_id = id, .size = Decimal::from_units(static_cast<std::int64_t>(snapshot.orders.size())),
+                        .limit = Decimal::from_units(static_cast<std::int64_t>(config_.orders_per_trade_max))});
             return false;
         }
         if (const auto problem = detail::check_snapshot(snapshot, config_.client_order_id_max, bounds_,
                                                         mark_or_zero(snapshot.slot.asset.view()))) {
             set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
-                       "snapshot for slot " + std::to_string(id) + ": " + *problem + "; nothing reconciled");
+                       "snapshot for slot " + std::to_string(id) + ": " + *problem + "; nothing reconciled",
+                       {.slot_id = id, .trade_id = snapshot.slot.trade_id, .asset = snapshot.slot.asset});
             return false;
         }
         if (!snapshot.slot.asset.empty() && !instrument(snapshot.slot.asset.view())) {
             set_result(ctx, KernelDiagnosticCode::UNKNOWN_ASSET, KernelSeverity::ERROR,
                        "snapshot for slot " + std::to_string(id) + ": asset '" + snapshot.slot.asset.str() +
-                           "' is unknown; nothing reconciled");
+                           "' is unknown; nothing reconciled",
+                       {.slot_id = id, .trade_id = snapshot.slot.trade_id, .asset = snapshot.slot.asset});
             return false;
         }
     }
@@ -128,6 +133,19 @@ void ExecutionKernel::journal(Ctx& ctx, std::string_view input_ref) {
     if (!ctx.have_result) {
         ctx.outcome.details = "no change";
     }
+    // The self-check comes first, so the journal holds the outcome the caller gets.
+    if (control_.state().mode == KernelMode::DEBUG) {
+        if (auto broken = detail::check_kernel_invariants(slots_, totals_)) {
+            record_diagnostic(ctx, KernelDiagnosticCode::INVARIANT_BROKEN, KernelSeverity::CRITICAL, *broken, {}, true);
+            ctx.outcome.diagnostic_code = KernelDiagnosticCode::INVARIANT_BROKEN;
+            ctx.outcome.severity = KernelSeverity::CRITICAL;
+            ctx.outcome.details = std::move(*broken);
+        }
+    }
+    // The result is a progress note or one of the input's diagnostics, never a lost one.
+    DITA_ASSERT(ctx.outcome.result_index < static_cast<int>(ctx.outcome.diagnostics.size()));
+    DITA_ASSERT(ctx.outcome.result_index >= 0 || (ctx.outcome.diagnostic_code == KernelDiagnosticCode::OK &&
+                                                  ctx.outcome.severity == KernelSeverity::INFO));
     zinc_.record_outcome(ctx.outcome, input_ref);
     for (const int id : touched_) {
         const TradeSlot& slot = slots_[static_cast<std::size_t>(id)];
@@ -135,13 +153,6 @@ void ExecutionKernel::journal(Ctx& ctx, std::string_view input_ref) {
     }
     touched_.clear();
     zinc_.commit(ctx.outcome.input_sequence);
-    if (control_.state().mode == KernelMode::DEBUG) {
-        if (const auto broken = detail::check_kernel_invariants(slots_, totals_)) {
-            ctx.outcome.diagnostic_code = KernelDiagnosticCode::INVARIANT_BROKEN;
-            ctx.outcome.severity = KernelSeverity::CRITICAL;
-            ctx.outcome.details = *broken;
-        }
-    }
 }
 
 void ExecutionKernel::journal_finished(const OrderEntry& entry) {

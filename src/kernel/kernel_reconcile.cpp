@@ -47,7 +47,8 @@ void ExecutionKernel::reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> sn
     }
     if (stuck > 0) return; // resolve_with_venue said why; those slots wait for the next reconcile
     set_result(ctx, KernelDiagnosticCode::RECONCILED, KernelSeverity::INFO,
-               "reconciled " + std::to_string(resolved) + " slot(s) with venue truth");
+               "reconciled " + std::to_string(resolved) + " slot(s) with venue truth",
+               {.size = Decimal::from_units(resolved)});
     check_venue_positions(ctx, seen);
 }
 
@@ -70,7 +71,8 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
         if (!truth.ok()) {
             set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::ERROR,
                        "slot " + std::to_string(slot.slot_id) + " stays reconciling: order " + coid.str() +
-                           " could not be queried (" + truth.detail + ")");
+                           " could not be queried (" + truth.detail + ")",
+                       {.slot_id = slot.slot_id, .client_order_id = coid, .trade_id = slot.trade_id, .asset = slot.asset});
             return false;
         }
         if (truth.value) {
@@ -117,7 +119,8 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
         const auto truth = venue_.positions(asset.view());
         if (!truth.ok()) {
             set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::WARNING,
-                       cat("positions for ", asset, " could not be read (", truth.detail, "); not assumed flat"));
+                       cat("positions for ", asset, " could not be read (", truth.detail, "); not assumed flat"),
+                       {.asset = asset});
             continue;
         }
         Decimal venue_net;
@@ -158,13 +161,15 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
             set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::WARNING,
                        cat("venue holds ", gap, " ", asset, " more than the slots: late fills of finished orders ",
                            late.orders, " and no free slot to take them; new entries on ", asset,
-                           " refused until a reconcile places them"));
+                           " refused until a reconcile places them"),
+                       {.asset = asset, .size = gap, .limit = net});
             continue;
         }
         unplaced_fills_.erase(asset);
         set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::ERROR,
                    cat("net position ", asset, ": kernel ", net, ", venue ", venue_net, "; new entries on ", asset,
-                       " refused until a reconcile agrees"));
+                       " refused until a reconcile agrees"),
+                   {.asset = asset, .size = gap, .limit = net});
     }
 }
 
@@ -273,7 +278,8 @@ void ExecutionKernel::settle_unmatched(Ctx& ctx, const AssetName& asset) {
     std::erase_if(unmatched_, [&](const VenueEvent& e) { return e.asset == asset; });
     set_result(ctx, KernelDiagnosticCode::RECONCILED, KernelSeverity::INFO,
                cat("reconciled; ", static_cast<std::uint64_t>(settled), " kept event(s) for ", asset,
-                   " settled: the venue's position agrees"));
+                   " settled: the venue's position agrees"),
+               {.asset = asset, .size = Decimal::from_units(static_cast<std::int64_t>(settled))});
 }
 
 void ExecutionKernel::update_finished_order(Ctx& ctx, OrderEntry& entry, const OrderRecord& after) {
@@ -309,7 +315,8 @@ bool ExecutionKernel::adopt_position(Ctx& ctx, const AssetName& asset, Decimal g
     if (!move(ctx, slot, FsmInput::BEGIN_RECONCILE) || !move(ctx, slot, FsmInput::RESOLVE_POSITION_OPEN)) return false;
     set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::WARNING,
                cat("venue holds ", gap, " ", asset, " no kernel order made; adopted into slot ", slot.slot_id,
-                   " as trade ", slot.trade_id, " at ", entry_price));
+                   " as trade ", slot.trade_id, " at ", entry_price),
+               {.slot_id = slot.slot_id, .trade_id = slot.trade_id, .asset = slot.asset, .size = gap, .limit = entry_price});
     return true;
 }
 

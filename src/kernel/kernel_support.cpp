@@ -4,7 +4,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "dita/contracts/result.hpp"
 #include "dita/contracts/venue.hpp"
+#include "dita/kernel/kernel.hpp"
 
 namespace dita::detail {
 
@@ -76,6 +78,40 @@ std::optional<std::string> check_legs(const ExitLegs& legs) {
     return std::nullopt;
 }
 
+// An ENTER's or EXIT's reference price: finite, positive and within the kernel's bound.
+Result<Decimal, Validated> reference_price_of(const KernelIntent& intent, const Bounds& bounds) {
+    const auto price = Decimal::from_double(intent.reference_price);
+    if (!price || !price->is_positive()) {
+        return fail(KernelDiagnosticCode::INVALID_PRICE,
+                    "reference_price must be a finite positive number, got " + fmt_double(intent.reference_price));
+    }
+    if (*price > bounds.price_max) {
+        return fail(KernelDiagnosticCode::INVALID_PRICE, "reference_price " + price->to_string() +
+                                                             " is beyond the kernel's bound " + bounds.price_max.to_string());
+    }
+    return *price;
+}
+
+Result<ExitLegs, Validated> exit_legs_of(const KernelIntent& intent) {
+    if (intent.exit_leg_ratios.size() > exit_legs_max) {
+        return fail(KernelDiagnosticCode::INVALID_LEG_RATIOS,
+                    std::to_string(intent.exit_leg_ratios.size()) + " exit legs, at most " +
+                        std::to_string(exit_legs_max) + " allowed");
+    }
+    ExitLegs legs;
+    for (std::size_t i = 0; i < intent.exit_leg_ratios.size(); ++i) {
+        const auto ratio = Decimal::from_double(intent.exit_leg_ratios[i]);
+        if (!ratio) {
+            return fail(KernelDiagnosticCode::INVALID_LEG_RATIOS,
+                        "exit leg " + std::to_string(i) + " ratio is " + fmt_double(intent.exit_leg_ratios[i]));
+        }
+        legs.ratios[i] = *ratio;
+    }
+    legs.count = static_cast<std::uint8_t>(intent.exit_leg_ratios.size());
+    if (auto problem = check_legs(legs)) return fail(KernelDiagnosticCode::INVALID_LEG_RATIOS, *problem);
+    return legs;
+}
+
 Validated validate_enter(const KernelIntent& intent, std::size_t client_order_id_max, std::size_t intent_id_max,
                          const RiskLimits& limits, const std::optional<InstrumentSpec>& spec, const Bounds& bounds,
                          Decimal mark) {
@@ -86,15 +122,8 @@ Validated validate_enter(const KernelIntent& intent, std::size_t client_order_id
     if (!valid_side(intent.side)) return fail(KernelDiagnosticCode::UNSUPPORTED_INTENT, "side is neither LONG nor SHORT");
     if (!spec) return fail(KernelDiagnosticCode::UNKNOWN_ASSET, "asset '" + intent.asset + "' is not traded on this venue");
     Validated out;
-    const auto price = Decimal::from_double(intent.reference_price);
-    if (!price || !price->is_positive()) {
-        return fail(KernelDiagnosticCode::INVALID_PRICE,
-                    "reference_price must be a finite positive number, got " + fmt_double(intent.reference_price));
-    }
-    if (*price > bounds.price_max) {
-        return fail(KernelDiagnosticCode::INVALID_PRICE, "reference_price " + price->to_string() +
-                                                             " is beyond the kernel's bound " + bounds.price_max.to_string());
-    }
+    Result<Decimal, Validated> price = reference_price_of(intent, bounds);
+    if (!price) return std::move(price).error();
     // Below one tick a fill's value rounds away: no venue trades there.
     if (*price < spec->tick_size) {
         return fail(KernelDiagnosticCode::INVALID_PRICE, "reference_price " + price->to_string() +
@@ -121,21 +150,9 @@ Validated validate_enter(const KernelIntent& intent, std::size_t client_order_id
         return fail(KernelDiagnosticCode::INVALID_LEVERAGE,
                     "leverage must be a finite number from 1 to 125, got " + fmt_double(intent.leverage));
     }
-    if (intent.exit_leg_ratios.size() > exit_legs_max) {
-        return fail(KernelDiagnosticCode::INVALID_LEG_RATIOS,
-                    std::to_string(intent.exit_leg_ratios.size()) + " exit legs, at most " +
-                        std::to_string(exit_legs_max) + " allowed");
-    }
-    for (std::size_t i = 0; i < intent.exit_leg_ratios.size(); ++i) {
-        const auto ratio = Decimal::from_double(intent.exit_leg_ratios[i]);
-        if (!ratio) {
-            return fail(KernelDiagnosticCode::INVALID_LEG_RATIOS,
-                        "exit leg " + std::to_string(i) + " ratio is " + fmt_double(intent.exit_leg_ratios[i]));
-        }
-        out.legs.ratios[i] = *ratio;
-    }
-    out.legs.count = static_cast<std::uint8_t>(intent.exit_leg_ratios.size());
-    if (auto problem = check_legs(out.legs)) return fail(KernelDiagnosticCode::INVALID_LEG_RATIOS, *problem);
+    Result<ExitLegs, Validated> legs = exit_legs_of(intent);
+    if (!legs) return std::move(legs).error();
+    out.legs = *legs;
     const Decimal notional = size->mul(*price);
     if (limits.max_position_size.is_positive() && *size > limits.max_position_size) {
         return fail(KernelDiagnosticCode::RISK_LIMIT, "size " + size->to_string() + " exceeds max_position_size " +
@@ -161,15 +178,8 @@ Validated validate_exit(const KernelIntent& intent, std::size_t client_order_id_
     if (auto problem = check_common_ids(intent, intent_id_max)) {
         return fail(KernelDiagnosticCode::INVALID_INTENT_ID, *problem);
     }
-    const auto price = Decimal::from_double(intent.reference_price);
-    if (!price || !price->is_positive()) {
-        return fail(KernelDiagnosticCode::INVALID_PRICE,
-                    "reference_price must be a finite positive number, got " + fmt_double(intent.reference_price));
-    }
-    if (*price > bounds.price_max) {
-        return fail(KernelDiagnosticCode::INVALID_PRICE, "reference_price " + price->to_string() +
-                                                             " is beyond the kernel's bound " + bounds.price_max.to_string());
-    }
+    Result<Decimal, Validated> price = reference_price_of(intent, bounds);
+    if (!price) return std::move(price).error();
     const auto size = Decimal::from_double(intent.target_size);
     if (!size || size->is_negative() || *size > bounds.size_max) {
         return fail(KernelDiagnosticCode::INVALID_SIZE,
@@ -182,20 +192,23 @@ Validated validate_exit(const KernelIntent& intent, std::size_t client_order_id_
     return out;
 }
 
-std::string client_order_id_for(std::string_view intent_id, std::size_t max_length) {
-    std::string lowered(intent_id);
+std::string client_order_id_for(std::string_view intent_id, std::size_t max_length, std::string_view prefix) {
+    std::string lowered(prefix.empty() ? "" : std::string(prefix) + "-");
+    const std::size_t prefix_length = lowered.size();
+    lowered += intent_id;
     for (char& c : lowered) {
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     }
-    bool safe = !lowered.empty() && lowered.size() <= max_length;
+    bool safe = lowered.size() > prefix_length && lowered.size() <= max_length;
     for (const char c : lowered) safe = safe && venue_safe(c);
     if (safe) return lowered;
     Fnv64 hash;
     hash.add_text(intent_id);
     char buffer[24];
     std::snprintf(buffer, sizeof buffer, "h%016llx", static_cast<unsigned long long>(hash.value()));
-    return buffer;
+    return lowered.substr(0, prefix_length) + buffer;
 }
+
 
 VenueOrderStatus status_of(KernelEventKind kind) {
     switch (kind) {
@@ -554,19 +567,11 @@ std::optional<std::string> check_kernel_invariants(const std::vector<TradeSlot>&
     return std::nullopt;
 }
 
-void hash_order(Fnv64& hash, const OrderRecord& order) {
-    hash.add_text(order.client_order_id.view());
-    hash.add_text(order.venue_order_id.view());
-    hash.add_int(static_cast<int>(order.purpose));
-    hash.add_int(static_cast<int>(order.side));
-    hash.add_int(order.qty.raw());
-    hash.add_int(static_cast<int>(order.status));
-    hash.add_int(order.acked);
-    hash.add_int(order.cancel_requested);
-    hash.add_int(order.outcome_unknown);
-    hash.add_int(order.cum_filled_qty.raw());
-    hash.add_int(order.avg_fill_price.raw());
-    hash.add_int(order.cum_fee.raw());
+void hash_order(Fnv64& hash, const OrderRecord& value) {
+#define DITA_HASH_FIELD(name, required, hashed) \
+    if constexpr (hashed) hash.add(value.name);
+    DITA_ORDER_RECORD_FIELDS(DITA_HASH_FIELD)
+#undef DITA_HASH_FIELD
 }
 
 void hash_slot(Fnv64& hash, const TradeSlot& slot) {
@@ -593,3 +598,15 @@ void hash_slot(Fnv64& hash, const TradeSlot& slot) {
 }
 
 } // namespace dita::detail
+
+namespace dita {
+
+bool valid_client_order_id_prefix(std::string_view prefix) {
+    if (prefix.size() > client_order_id_prefix_max) return false;
+    for (const char c : prefix) {
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.')) return false;
+    }
+    return true;
+}
+
+} // namespace dita

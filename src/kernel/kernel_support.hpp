@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dita/contracts/fields.hpp"
 #include "dita/contracts/types.hpp"
 #include "dita/control/control_plane.hpp"
 #include "dita/kernel/bounds.hpp"
@@ -64,8 +65,9 @@ Validated validate_exit(const KernelIntent& intent, std::size_t client_order_id_
 std::optional<std::string> check_size_on_lot(Decimal size, const InstrumentSpec& spec);
 
 // Lower-case, venue-safe, deterministic: the same intent id always gives the same order id,
-// so a retried submit can never make a second order.
-std::string client_order_id_for(std::string_view intent_id, std::size_t max_length);
+// so a retried submit can never make a second order. A prefix (KernelConfig::
+// client_order_id_prefix) goes first, "<prefix>-<intent>", so ids differ across accounts' runs.
+std::string client_order_id_for(std::string_view intent_id, std::size_t max_length, std::string_view prefix = {});
 
 // `mark` is the asset's current mark (zero when none): a fill is valued at it too.
 std::optional<std::string> check_order_event(const VenueEvent& event, const Bounds& bounds, Decimal mark);
@@ -133,6 +135,22 @@ public:
     void add_text(std::string_view text) {
         add_int(static_cast<std::int64_t>(text.size()));
         add_bytes(text.data(), text.size());
+    }
+    // One field of a field list (contracts/fields.hpp) by its type.
+    template <std::size_t N>
+    void add(const FixedString<N>& text) {
+        add_text(text.view());
+    }
+    void add(Decimal value) { add_int(value.raw()); }
+    template <typename I>
+        requires std::is_integral_v<I>
+    void add(I value) {
+        add_int(static_cast<std::int64_t>(value));
+    }
+    template <typename E>
+        requires std::is_enum_v<E>
+    void add(E value) {
+        add_int(static_cast<int>(value));
     }
     std::uint64_t value() const { return value_; }
 

@@ -8,6 +8,7 @@
 #include "dita/kernel/kernel.hpp"
 #include "dita/service/intent_store.hpp"
 #include "dita/venues/bingx/bingx_venue.hpp"
+#include "dita/venues/bingx/mark_price_stream.hpp"
 #include "dita/venues/mock/mock_venue.hpp"
 #include "dita/zinc/sqlite_zinc_plane.hpp"
 #include "timed.hpp"
@@ -24,6 +25,7 @@ struct Service::Parts {
     WallClock clock;
     std::unique_ptr<bingx_sim::Simulator> simulator; // bingx-sim without a URL: in this process
     std::unique_ptr<bingx::BingxVenueAdapter> bingx;
+    std::unique_ptr<bingx::MarkPriceStream> marks; // BingX's public mark-price stream
     std::unique_ptr<MockVenueAdapter> mock;
     std::unique_ptr<TimedVenue> venue;
     std::unique_ptr<SqliteZincPlane> journal;
@@ -55,8 +57,8 @@ Result<bool, Error> start_bingx(const ServiceConfig& config, Service& /*unused*/
     options.assets = config.assets;
     if (config.venue.kind == VenueKind::BINGX) {
         auto credentials = bingx::credentials_from_env();
-        if (!credentials.ok()) return Error{"NO_CREDENTIALS", credentials.error().detail};
-        options.credentials = credentials.value();
+        if (!credentials) return std::move(credentials).error();
+        options.credentials = *credentials;
         options.allow_live = config.venue.live;
         options.order_qty_max = config.venue.max_order_qty;
         options.order_notional_max = config.venue.max_order_notional;
@@ -67,8 +69,7 @@ Result<bool, Error> start_bingx(const ServiceConfig& config, Service& /*unused*/
         // orders at the price the kernel sends, as the mock venue does.
         auto credentials = bingx::credentials_from_env();
         const bingx_sim::SimConfig defaults;
-        options.credentials = credentials.ok() ? credentials.value()
-                                               : bingx::Credentials(defaults.api_key, defaults.api_secret);
+        options.credentials = credentials ? *credentials : bingx::Credentials(defaults.api_key, defaults.api_secret);
         options.send_price_with_market = true;
         options.rest_url = simulator != nullptr ? simulator->rest_url() : config.venue.rest_url;
         options.ws_url = simulator != nullptr ? simulator->ws_url() : config.venue.ws_url;
@@ -76,7 +77,7 @@ Result<bool, Error> start_bingx(const ServiceConfig& config, Service& /*unused*/
         options.order_notional_max = config.venue.max_order_notional;
     }
     auto made = bingx::make_bingx_adapter(options);
-    if (!made.ok()) return Error{"VENUE_START_FAILED", made.error().detail};
+    if (!made) return Error{"VENUE_START_FAILED", made.error().code + ": " + made.error().detail};
     out = std::move(made).value();
     return true;
 }
@@ -154,6 +155,15 @@ Result<std::unique_ptr<Service>, Error> Service::create(ServiceConfig config, Se
         auto started = start_bingx(cfg, *service, p.simulator.get(), p.bingx);
         if (!started) return std::move(started).error();
         p.bingx->poll_mark_price(cfg.assets.front()); // a first mark before any intent
+        bingx::MarkPriceStreamConfig stream;
+        stream.assets = cfg.assets;
+        if (p.simulator) stream.ws_url = p.simulator->ws_url();
+        else if (!cfg.venue.ws_url.empty()) stream.ws_url = cfg.venue.ws_url;
+        else if (auto derived = bingx::stream_url_for(cfg.venue.rest_url)) stream.ws_url = *derived;
+        if (!stream.ws_url.empty()) {
+            p.marks = std::make_unique<bingx::MarkPriceStream>(stream);
+            p.marks->start();
+        }
     }
     p.venue = std::make_unique<TimedVenue>(p.raw_venue(), service->metrics_);
 
@@ -342,6 +352,7 @@ void Service::tick() {
 void Service::stop() {
     Parts& p = *parts_;
     ready_ = false;
+    if (p.marks) p.marks->stop();
     if (p.bingx) p.bingx->stop();
     if (p.simulator) p.simulator->stop();
 }
@@ -367,20 +378,26 @@ void Service::feed_marks() {
     Parts& p = *parts_;
     ++mark_round_;
     for (const std::string& asset : config_.assets) {
+        std::optional<Decimal> price;
         if (p.bingx) {
-            // Queues a MARK_PRICE event; the next pump hands it to the kernel.
-            const auto mark = p.bingx->poll_mark_price(asset);
-            if (!mark.ok()) log_.debug("mark price unavailable", {{"asset", asset}, {"detail", mark.detail}});
-            continue;
+            // The stream's latest mark; until it has one, the REST mark (queued as a MARK_PRICE
+            // event the next pump hands over).
+            price = p.marks ? p.marks->mark(asset) : std::nullopt;
+            if (!price) {
+                const auto mark = p.bingx->poll_mark_price(asset);
+                if (!mark.ok()) log_.debug("mark price unavailable", {{"asset", asset}, {"detail", mark.detail}});
+                continue;
+            }
+        } else {
+            const auto series = config_.mock_marks.find(asset);
+            if (series == config_.mock_marks.end()) continue;
+            price = series->second[std::min<std::size_t>(mark_round_ - 1, series->second.size() - 1)];
         }
-        const auto series = config_.mock_marks.find(asset);
-        if (series == config_.mock_marks.end()) continue;
-        const std::size_t index = std::min<std::size_t>(mark_round_ - 1, series->second.size() - 1);
         KernelIntent intent;
         intent.intent_id = "mark-" + asset + "-" + std::to_string(mark_round_);
         intent.asset = asset;
         intent.action = KernelCommandType::MARK_PRICE;
-        intent.reference_price = series->second[index].to_double();
+        intent.reference_price = price->to_double();
         intent.timestamp_ns = p.clock.now_ns();
         after_input("mark", intent.intent_id, p.kernel->process_intent(intent));
     }
@@ -510,7 +527,15 @@ Reply Service::intent(const std::string& intent_id) {
 Json Service::snapshot() const {
     const Parts& p = *parts_;
     Json slots = Json::array();
-    for (int i = 0; i < p.kernel->max_slots(); ++i) slots.push_back(slot_to_dict(p.kernel->slot(i)));
+    for (int i = 0; i < p.kernel->max_slots(); ++i) {
+        // Python's TradeSlot.to_dict(), plus what an operator's page needs beside it.
+        const TradeSlot& slot = p.kernel->slot(i);
+        Json dict = slot_to_dict(slot);
+        dict["slot_id"] = slot.slot_id;
+        dict["asset"] = slot.asset.str();
+        dict["exit_price"] = slot.exit_price().to_double();
+        slots.push_back(std::move(dict));
+    }
     Json marks = Json::object();
     for (const std::string& asset : config_.assets) {
         if (const auto mark = p.kernel->mark_price(asset)) marks[asset] = mark->to_double();

@@ -36,9 +36,9 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:4px 16px;margin:0}dt{color:va
 <button id="btn-normal" data-mode="NORMAL">NORMAL</button><button id="btn-flatten" data-flatten="1">FLATTEN</button></div></header>
 <main>
 <section><h2>Slots</h2><table id="slots"><thead><tr><th>Slot</th><th>Stage</th><th>Trade</th><th>Asset</th><th>Side</th>
-<th class="num">Size</th><th class="num">Target</th><th class="num">Entry</th><th class="num">Exit</th><th class="num">Realized PnL</th><th class="num">Fees</th></tr></thead><tbody></tbody></table></section>
+<th class="num">Size</th><th class="num">Target</th><th class="num">Entry</th><th class="num">Exit</th><th class="num">Unrealized PnL</th><th class="num">Realized PnL</th><th class="num">Fees</th></tr></thead><tbody></tbody></table></section>
 <section><h2>Account</h2><dl id="account"></dl><h2 style="margin-top:14px">Marks</h2><dl id="marks"></dl></section>
-<section class="wide"><h2>Recent outcomes and diagnostics</h2><table id="outcomes"><thead><tr><th>#</th><th>Time (UTC)</th><th>Input</th><th>Code</th><th>Slot</th><th>Details</th></tr></thead><tbody></tbody></table></section>
+<section class="wide"><h2>Recent outcomes and diagnostics <label class="dim" style="float:right;text-transform:none;letter-spacing:0"><input type="checkbox" id="show-marks"> marks</label></h2><table id="outcomes"><thead><tr><th>#</th><th>Time (UTC)</th><th>Input</th><th>Code</th><th>Slot</th><th>Details</th></tr></thead><tbody></tbody></table></section>
 </main>
 <script>
 "use strict";
@@ -52,19 +52,21 @@ const esc=s=>String(s).replace(/[&<>"]/g,c=>({"&":"&amp;","<":"&lt;",">":"&gt;",
 let lastSeq=0;const recent=[];
 async function api(path,opts={}){const r=await fetch(path,{...opts,headers:{...auth,"Content-Type":"application/json",...(opts.headers||{})}});
  const body=await r.json().catch(()=>({}));if(!r.ok)throw new Error((body.error&&body.error.code)||r.status);return body;}
-function renderSlots(slots){$("slots").tBodies[0].innerHTML=slots.map(s=>{const pnl=s.realized_pnl||0;
+const cls=v=>v>0?"pos":v<0?"neg":"";
+function renderSlots(slots,marks){$("slots").tBodies[0].innerHTML=slots.map(s=>{const pnl=s.realized_pnl||0;
+ const mark=marks[s.asset];const upnl=(s.size>0&&mark&&s.entry_price)?(mark-s.entry_price)*s.size*(s.side==="SHORT"?-1:1):0;
  return `<tr data-slot="${s.slot_id}"><td>${s.slot_id}</td><td class="stage">${esc(s.fsm_state)}</td><td>${esc(s.trade_id||"")}</td><td>${esc(s.asset||"")}</td><td>${s.asset?esc(s.side):""}</td>
  <td class="num">${num(s.size)}</td><td class="num">${num(s.target_size)}</td><td class="num">${s.entry_price?num(s.entry_price,2):""}</td><td class="num">${s.exit_price?num(s.exit_price,2):""}</td>
- <td class="num ${pnl>0?"pos":pnl<0?"neg":""}">${num(pnl,2)}</td><td class="num">${num(s.fees,4)}</td></tr>`}).join("");}
+ <td class="num ${cls(upnl)}">${s.size>0?num(upnl,2):""}</td><td class="num ${cls(pnl)}">${num(pnl,2)}</td><td class="num">${num(s.fees,4)}</td></tr>`}).join("");}
 function renderAccount(a,svc){$("account").innerHTML=Object.entries(a).map(([k,v])=>`<dt>${esc(k.replace(/_/g," "))}</dt><dd>${num(v,2)}</dd>`).join("")+
  `<dt>venue</dt><dd>${esc(svc.venue)}</dd><dt>input sequence</dt><dd>${svc.input_sequence}</dd>`;
  $("marks").innerHTML=Object.entries(svc.marks||{}).map(([k,v])=>`<dt>${esc(k)}</dt><dd>${num(v,2)}</dd>`).join("")||"<dt class=dim>none yet</dt><dd></dd>";
  const m=$("mode");m.textContent=svc.mode;m.className="pill mode-"+svc.mode;const r=$("ready");r.textContent=svc.ready?"READY":"STARTING";r.className="pill "+(svc.ready?"mode-NORMAL":"mode-REDUCE_ONLY");}
 function renderOutcomes(){$("outcomes").tBodies[0].innerHTML=recent.slice(-40).reverse().map(o=>`<tr><td>${o.seq}</td><td>${new Date(o.timestamp_ns/1e6).toISOString().slice(11,23)}</td>
- <td>${esc(o.input_ref)}</td><td class="${o.diagnostic_code==="OK"?"code-OK":"code-bad"}">${esc(o.diagnostic_code)}</td><td>${o.slot_id}</td><td class="details">${esc(o.details)}</td></tr>`).join("");}
-async function refresh(){try{const snap=await api("/v1/snapshot");renderSlots(snap.slots);renderAccount(snap.account,snap.service);
+ <td>${esc(o.input_ref)}</td><td class="${["OK","RECONCILED"].includes(o.diagnostic_code)?"code-OK":"code-bad"}">${esc(o.diagnostic_code)}</td><td>${o.slot_id}</td><td class="details">${esc(o.details)}</td></tr>`).join("");}
+async function refresh(){try{const snap=await api("/v1/snapshot");renderSlots(snap.slots,snap.service.marks||{});renderAccount(snap.account,snap.service);
  if(lastSeq===0)lastSeq=Math.max(0,(snap.service.journal_seq||0)-40);
- const page=await api("/v1/outcomes?after="+lastSeq+"&limit=200");for(const o of page.outcomes)recent.push(o);if(recent.length>200)recent.splice(0,recent.length-200);
+ const page=await api("/v1/outcomes?after="+lastSeq+"&limit=200");for(const o of page.outcomes){if($("show-marks").checked||!o.input_ref.startsWith("mark-")||o.diagnostic_code!=="OK")recent.push(o);}if(recent.length>200)recent.splice(0,recent.length-200);
  lastSeq=page.last;renderOutcomes();$("status").textContent="updated "+new Date().toISOString().slice(11,19)+" UTC";}
  catch(e){$("status").textContent="connection: "+e.message;}}
 async function act(button){const flatten=!!button.dataset.flatten;const what=flatten?"FLATTEN (cancel everything, exit every slot, then REDUCE-ONLY)":"set the mode to "+button.dataset.mode;

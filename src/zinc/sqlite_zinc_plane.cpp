@@ -5,6 +5,11 @@
 #include <charconv>
 #include <limits>
 #include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "dita/contracts/fields.hpp"
 
 namespace dita {
 
@@ -32,22 +37,76 @@ CREATE TABLE IF NOT EXISTS slot_state (
   exit_order_id TEXT NOT NULL, working_order_id TEXT NOT NULL, pending_exit INTEGER NOT NULL,
   pending_exit_size INTEGER NOT NULL, pending_exit_price INTEGER NOT NULL,
   pending_exit_order_id TEXT NOT NULL, trades_completed INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS slot_orders (
-  slot_id INTEGER NOT NULL, position INTEGER NOT NULL, client_order_id TEXT NOT NULL,
-  venue_order_id TEXT NOT NULL, purpose TEXT NOT NULL, side TEXT NOT NULL, qty INTEGER NOT NULL,
-  status TEXT NOT NULL, acked INTEGER NOT NULL, cancel_requested INTEGER NOT NULL,
-  outcome_unknown INTEGER NOT NULL, cum_filled_qty INTEGER NOT NULL, avg_fill_price INTEGER NOT NULL,
-  cum_fee INTEGER NOT NULL, last_venue_sequence INTEGER NOT NULL, PRIMARY KEY (slot_id, position));
-CREATE TABLE IF NOT EXISTS finished_orders (
-  version INTEGER PRIMARY KEY, slot_id INTEGER NOT NULL, trade_id TEXT NOT NULL, asset TEXT NOT NULL,
-  client_order_id TEXT NOT NULL UNIQUE, venue_order_id TEXT NOT NULL, purpose TEXT NOT NULL,
-  side TEXT NOT NULL, qty INTEGER NOT NULL, status TEXT NOT NULL, acked INTEGER NOT NULL,
-  cancel_requested INTEGER NOT NULL, outcome_unknown INTEGER NOT NULL, cum_filled_qty INTEGER NOT NULL,
-  avg_fill_price INTEGER NOT NULL, cum_fee INTEGER NOT NULL, last_venue_sequence INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS totals (
   id INTEGER PRIMARY KEY CHECK (id = 1), input_sequence INTEGER NOT NULL, initial_capital INTEGER NOT NULL,
   realized_pnl INTEGER NOT NULL, fees_paid INTEGER NOT NULL, funding INTEGER NOT NULL DEFAULT 0);
 )sql";
+
+// Column types and binds by C++ type, for the field lists of contracts/fields.hpp.
+template <typename T>
+constexpr const char* sql_type() {
+    if constexpr (std::is_integral_v<T> || std::is_same_v<T, Decimal>) return "INTEGER";
+    return "TEXT";
+}
+
+// `"a" TEXT NOT NULL, "b" INTEGER NOT NULL, ...` for one field list (names quoted: one is `limit`).
+#define DITA_SQL_COLUMN(name, required, hashed)                                                       \
+    out += std::string(out.empty() ? "" : ", ") + "\"" #name "\" " +                                 \
+           sql_type<std::remove_cvref_t<decltype(std::declval<Struct>().name)>>() + " NOT NULL";
+
+std::string order_columns() {
+    using Struct = OrderRecord;
+    std::string out;
+    DITA_ORDER_RECORD_FIELDS(DITA_SQL_COLUMN)
+    return out;
+}
+
+std::string diagnostic_columns() {
+    using Struct = KernelDiagnostic;
+    std::string out;
+    DITA_KERNEL_DIAGNOSTIC_FIELDS(DITA_SQL_COLUMN)
+    return out;
+}
+
+#undef DITA_SQL_COLUMN
+
+// The tables whose columns come from the field lists.
+std::string generated_schema() {
+    return "CREATE TABLE IF NOT EXISTS slot_orders (slot_id INTEGER NOT NULL, position INTEGER NOT NULL, " +
+           order_columns() +
+           ", PRIMARY KEY (slot_id, position));\n"
+           "CREATE TABLE IF NOT EXISTS finished_orders (version INTEGER PRIMARY KEY, slot_id INTEGER NOT NULL, "
+           "trade_id TEXT NOT NULL, asset TEXT NOT NULL, " +
+           order_columns() +
+           ", UNIQUE (client_order_id));\n"
+           "CREATE TABLE IF NOT EXISTS diagnostics (input_sequence INTEGER NOT NULL, position INTEGER NOT NULL, "
+           "is_result INTEGER NOT NULL, " +
+           diagnostic_columns() + ", PRIMARY KEY (input_sequence, position));\n";
+}
+
+// "?first,...,?(first+count-1)"
+std::string placeholders(int first, int count) {
+    std::string out;
+    for (int i = 0; i < count; ++i) out += (i == 0 ? "?" : ",?") + std::to_string(first + i);
+    return out;
+}
+
+// PRAGMA user_version of the journals this build writes. History:
+//   1: the first journal (written without a version: user_version 0): outcomes, transitions,
+//      terminals, slot_state, slot_orders, finished_orders, totals.
+//   2: adds `diagnostics`, every diagnostic of an outcome with its fields.
+//   3: totals gains `funding` (added, zero, to an older journal when it is opened).
+constexpr int schema_version = 3;
+
+// The tables of a version-1 journal and their column counts: an unversioned file is taken as
+// version 1 only when what it has matches.
+struct TableShape {
+    const char* name;
+    int columns;
+};
+constexpr TableShape version_1_tables[] = {{"outcomes", 7},   {"transitions", 5},     {"terminals", 13},
+                                           {"slot_state", 26}, {"slot_orders", 15},    {"finished_orders", 17},
+                                           {"totals", 5}};
 
 std::string legs_text(const ExitLegs& legs) {
     std::string out;
@@ -151,44 +210,97 @@ private:
 
 namespace {
 
-// An order's columns from `first` on, in the order slot_orders and finished_orders share:
-// client_order_id, venue_order_id, purpose, side, qty, status, acked, cancel_requested,
-// outcome_unknown, cum_filled_qty, avg_fill_price, cum_fee, last_venue_sequence.
+// One field bound or read by its C++ type, for the field lists of contracts/fields.hpp.
+template <typename Stmt, std::size_t N>
+void bind_field(Stmt& statement, int index, const FixedString<N>& value) {
+    statement.bind(index, value.view());
+}
 template <typename Stmt>
-Stmt& bind_order(Stmt& statement, int first, const OrderRecord& o) {
-    return statement.bind(first, o.client_order_id.view())
-        .bind(first + 1, o.venue_order_id.view())
-        .bind(first + 2, to_string(o.purpose))
-        .bind(first + 3, to_string(o.side))
-        .bind(first + 4, o.qty)
-        .bind(first + 5, to_string(o.status))
-        .bind(first + 6, static_cast<std::int64_t>(o.acked))
-        .bind(first + 7, static_cast<std::int64_t>(o.cancel_requested))
-        .bind(first + 8, static_cast<std::int64_t>(o.outcome_unknown))
-        .bind(first + 9, o.cum_filled_qty)
-        .bind(first + 10, o.avg_fill_price)
-        .bind(first + 11, o.cum_fee)
-        .bind(first + 12, static_cast<std::int64_t>(o.last_venue_sequence));
+void bind_field(Stmt& statement, int index, const std::string& value) {
+    statement.bind(index, std::string_view(value));
+}
+template <typename Stmt>
+void bind_field(Stmt& statement, int index, Decimal value) {
+    statement.bind(index, value);
+}
+template <typename Stmt, typename I>
+    requires std::is_integral_v<I>
+void bind_field(Stmt& statement, int index, I value) {
+    statement.bind(index, static_cast<std::int64_t>(value));
+}
+template <typename Stmt, typename E>
+    requires std::is_enum_v<E>
+void bind_field(Stmt& statement, int index, E value) {
+    statement.bind(index, to_string(value));
+}
+
+template <typename Stmt, std::size_t N>
+void read_field(const Stmt& row, int index, FixedString<N>& out, const char* name) {
+    out = fixed_or_throw<FixedString<N>>(row.text(index), name);
+}
+template <typename Stmt>
+void read_field(const Stmt& row, int index, std::string& out, const char*) {
+    out = row.text(index);
+}
+template <typename Stmt>
+void read_field(const Stmt& row, int index, Decimal& out, const char*) {
+    out = row.decimal(index);
+}
+template <typename Stmt>
+void read_field(const Stmt& row, int index, bool& out, const char*) {
+    out = row.integer(index) != 0;
+}
+template <typename Stmt, typename I>
+    requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
+void read_field(const Stmt& row, int index, I& out, const char*) {
+    out = static_cast<I>(row.integer(index));
+}
+template <typename Stmt, typename E>
+    requires std::is_enum_v<E>
+void read_field(const Stmt& row, int index, E& out, const char* name) {
+    out = enum_or_throw<E>(row.text(index), name);
+}
+
+#define DITA_SQL_BIND(name, required, hashed) bind_field(statement, column++, value.name);
+#define DITA_SQL_READ(name, required, hashed) read_field(row, column++, value.name, #name);
+
+// An order's columns from `first` on, in its field list's order (slot_orders and
+// finished_orders share them).
+template <typename Stmt>
+Stmt& bind_order(Stmt& statement, int first, const OrderRecord& value) {
+    int column = first;
+    DITA_ORDER_RECORD_FIELDS(DITA_SQL_BIND)
+    return statement;
 }
 
 template <typename Stmt>
 OrderRecord read_order(const Stmt& row, int first) {
-    OrderRecord o;
-    o.client_order_id = fixed_or_throw<Id>(row.text(first), "client_order_id");
-    o.venue_order_id = fixed_or_throw<Id>(row.text(first + 1), "venue_order_id");
-    o.purpose = enum_or_throw<OrderPurpose>(row.text(first + 2), "purpose");
-    o.side = enum_or_throw<TradeSide>(row.text(first + 3), "side");
-    o.qty = row.decimal(first + 4);
-    o.status = enum_or_throw<VenueOrderStatus>(row.text(first + 5), "order status");
-    o.acked = row.integer(first + 6) != 0;
-    o.cancel_requested = row.integer(first + 7) != 0;
-    o.outcome_unknown = row.integer(first + 8) != 0;
-    o.cum_filled_qty = row.decimal(first + 9);
-    o.avg_fill_price = row.decimal(first + 10);
-    o.cum_fee = row.decimal(first + 11);
-    o.last_venue_sequence = static_cast<std::uint64_t>(row.integer(first + 12));
-    return o;
+    OrderRecord value;
+    int column = first;
+    DITA_ORDER_RECORD_FIELDS(DITA_SQL_READ)
+    return value;
 }
+
+template <typename Stmt>
+Stmt& bind_diagnostic(Stmt& statement, int first, const KernelDiagnostic& value) {
+    int column = first;
+    DITA_KERNEL_DIAGNOSTIC_FIELDS(DITA_SQL_BIND)
+    return statement;
+}
+
+template <typename Stmt>
+KernelDiagnostic read_diagnostic(const Stmt& row, int first) {
+    KernelDiagnostic value;
+    int column = first;
+    DITA_KERNEL_DIAGNOSTIC_FIELDS(DITA_SQL_READ)
+    return value;
+}
+
+#undef DITA_SQL_BIND
+#undef DITA_SQL_READ
+
+constexpr int order_field_count = DITA_FIELD_COUNT(DITA_ORDER_RECORD_FIELDS);
+constexpr int diagnostic_field_count = DITA_FIELD_COUNT(DITA_KERNEL_DIAGNOSTIC_FIELDS);
 
 } // namespace
 
@@ -203,8 +315,11 @@ SqliteZincPlane::SqliteZincPlane(const std::string& path) : path_(path) {
     try {
         exec("PRAGMA journal_mode=WAL");
         exec("PRAGMA synchronous=FULL");
+        check_schema_version();
         exec(schema);
         add_funding_column();
+        exec(generated_schema().c_str());
+        exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
         insert_outcome_ = std::make_unique<Statement>(db_, "INSERT INTO outcomes VALUES (?1,?2,?3,?4,?5,?6,?7)");
         insert_transition_ = std::make_unique<Statement>(db_, "INSERT INTO transitions VALUES (?1,?2,?3,?4,?5)");
         insert_terminal_ = std::make_unique<Statement>(
@@ -214,13 +329,15 @@ SqliteZincPlane::SqliteZincPlane(const std::string& path) : path_(path) {
                  "?18,?19,?20,?21,?22,?23,?24,?25,?26)");
         delete_orders_ = std::make_unique<Statement>(db_, "DELETE FROM slot_orders WHERE slot_id = ?1");
         insert_order_ = std::make_unique<Statement>(
-            db_, "INSERT INTO slot_orders VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)");
+            db_, ("INSERT INTO slot_orders VALUES (" + placeholders(1, 2 + order_field_count) + ")").c_str());
         upsert_totals_ = std::make_unique<Statement>(db_, "INSERT OR REPLACE INTO totals VALUES (1,?1,?2,?3,?4,?5)");
         // A new version replaces the order's row (UNIQUE) and takes the next version number.
         upsert_finished_ = std::make_unique<Statement>(
-            db_, "INSERT OR REPLACE INTO finished_orders VALUES (NULL,?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-                 "?15,?16)");
+            db_, ("INSERT OR REPLACE INTO finished_orders VALUES (NULL," + placeholders(1, 3 + order_field_count) + ")")
+                     .c_str());
         prune_finished_ = std::make_unique<Statement>(db_, "DELETE FROM finished_orders WHERE version <= ?1");
+        insert_diagnostic_ = std::make_unique<Statement>(
+            db_, ("INSERT INTO diagnostics VALUES (" + placeholders(1, 3 + diagnostic_field_count) + ")").c_str());
     } catch (const std::runtime_error& error) {
         insert_outcome_.reset();
         insert_transition_.reset();
@@ -231,6 +348,7 @@ SqliteZincPlane::SqliteZincPlane(const std::string& path) : path_(path) {
         upsert_totals_.reset();
         upsert_finished_.reset();
         prune_finished_.reset();
+        insert_diagnostic_.reset();
         sqlite3_close(db_);
         db_ = nullptr;
         throw std::runtime_error("zinc journal " + path + ": " + error.what());
@@ -248,7 +366,33 @@ SqliteZincPlane::~SqliteZincPlane() {
     upsert_totals_.reset();
     upsert_finished_.reset();
     prune_finished_.reset();
+    insert_diagnostic_.reset();
     sqlite3_close(db_);
+}
+
+int SqliteZincPlane::column_count(const char* table) const {
+    Statement info(db_, (std::string("SELECT COUNT(*) FROM pragma_table_info('") + table + "')").c_str());
+    return info.step() ? static_cast<int>(info.integer(0)) : 0;
+}
+
+void SqliteZincPlane::check_schema_version() {
+    Statement version(db_, "PRAGMA user_version");
+    const int found = version.step() ? static_cast<int>(version.integer(0)) : 0;
+    if (found > schema_version) {
+        throw std::runtime_error("journal schema version " + std::to_string(found) + " is newer than this build's (" +
+                                 std::to_string(schema_version) + "); open it with the dita that wrote it");
+    }
+    if (found != 0) return; // an older versioned journal: the schema below adds what it lacks
+    // Unversioned: new and empty, or a version-1 journal, whose tables must be as version 1 had them.
+    for (const TableShape& table : version_1_tables) {
+        const int columns = column_count(table.name);
+        if (columns != 0 && columns != table.columns) {
+            throw std::runtime_error("journal has no schema version and its table " + std::string(table.name) +
+                                     " has " + std::to_string(columns) + " columns, not the " +
+                                     std::to_string(table.columns) +
+                                     " of version 1: not a dita journal this build can read; refused");
+        }
+    }
 }
 
 void SqliteZincPlane::exec(const char* sql) {
@@ -288,6 +432,22 @@ void SqliteZincPlane::record_outcome(const KernelOutcome& outcome, std::string_v
         .bind(6, input_ref)
         .bind(7, outcome.details)
         .run();
+    std::int64_t position = 0;
+    for (const KernelDiagnostic& d : outcome.diagnostics) {
+        insert_diagnostic_->bind(1, static_cast<std::int64_t>(outcome.input_sequence))
+            .bind(2, position)
+            .bind(3, static_cast<std::int64_t>(position == outcome.result_index));
+        bind_diagnostic(*insert_diagnostic_, 4, d).run();
+        ++position;
+    }
+}
+
+std::vector<KernelDiagnostic> SqliteZincPlane::journaled_diagnostics(std::uint64_t input_sequence) const {
+    std::vector<KernelDiagnostic> out;
+    Statement rows(db_, "SELECT * FROM diagnostics WHERE input_sequence = ?1 ORDER BY position");
+    rows.bind(1, static_cast<std::int64_t>(input_sequence));
+    while (rows.step()) out.push_back(read_diagnostic(rows, 3));
+    return out;
 }
 
 void SqliteZincPlane::record_transition(const Transition& transition) {

@@ -549,11 +549,20 @@ TEST(ReplayConverges, FailsOnATruncatedLog) {
 namespace dita::chaos {
 namespace {
 
-KernelOutcome outcome_of(KernelDiagnosticCode code, KernelSeverity severity, std::string details) {
+// An outcome whose result is one diagnostic about `client_order_id` (none when empty).
+KernelOutcome outcome_of(KernelDiagnosticCode code, KernelSeverity severity, std::string details,
+                         std::string_view client_order_id = {}) {
     KernelOutcome out;
     out.diagnostic_code = code;
     out.severity = severity;
-    out.details = std::move(details);
+    out.details = details;
+    KernelDiagnostic diagnostic;
+    diagnostic.code = code;
+    diagnostic.severity = severity;
+    diagnostic.client_order_id = Id(client_order_id);
+    diagnostic.detail = std::move(details);
+    out.diagnostics.push_back(std::move(diagnostic));
+    out.result_index = 0;
     return out;
 }
 
@@ -580,19 +589,29 @@ TEST(UnexpectedOutcome, ReconcileMismatchFailingClosedIsAFailure) {
 TEST(UnexpectedOutcome, OverfillTheVenueReportedIsAccepted) {
     const std::vector<VenueEvent> reports{report_of("k-1-enter", 0.01, 0.01), report_of("k-2-enter", 0.01, 0.011)};
     const KernelOutcome flagged = outcome_of(KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR,
-                                             "venue reports 0.011 filled of 0.01 ordered on k-2-enter; accepted as venue truth");
+                                             "venue reports 0.011 filled of 0.01 ordered on k-2-enter; accepted as venue truth",
+                                             "k-2-enter");
     EXPECT_FALSE(is_unexpected_outcome(flagged, reports));
+    // The check reads the field, not the words: a reworded detail changes nothing.
+    EXPECT_FALSE(is_unexpected_outcome(
+        outcome_of(KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR, "reworded, naming no order", "k-2-enter"),
+        reports));
 }
 
 TEST(UnexpectedOutcome, OverfillTheVenueNeverReportedIsAFailure) {
     // The order named was filled exactly: the kernel made the overfill up.
     const std::vector<VenueEvent> reports{report_of("k-1-enter", 0.01, 0.01), report_of("k-12-enter", 0.01, 0.011)};
     EXPECT_TRUE(is_unexpected_outcome(
-        outcome_of(KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR, "exit fills exceed the open on k-1-enter"), reports));
+        outcome_of(KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR, "exit fills exceed the open", "k-1-enter"),
+        reports));
     // A longer id that starts with the overfilled one is another order.
     EXPECT_TRUE(is_unexpected_outcome(
-        outcome_of(KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR, "venue reports more on k-12-enter2"), reports));
-    EXPECT_TRUE(is_unexpected_outcome(outcome_of(KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR, "k-12-enter"), {}));
+        outcome_of(KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR, "venue reports more", "k-12-enter2"), reports));
+    EXPECT_TRUE(is_unexpected_outcome(
+        outcome_of(KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR, "k-12-enter", "k-12-enter"), {}));
+    // Naming the reported order in the words only is not naming it.
+    EXPECT_TRUE(is_unexpected_outcome(
+        outcome_of(KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR, "on k-12-enter", "k-1-enter"), reports));
 }
 
 TEST(UnexpectedOutcome, CriticalAndTheSeedsListStayFailures) {

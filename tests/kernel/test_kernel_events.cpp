@@ -100,6 +100,64 @@ TEST(KernelEvents, OverfillIsAcceptedAndFlaggedNeverNegative) {
     EXPECT_EQ(h.kernel.slot(0).fsm_state, TradeStage::TRADE_TERMINAL_WRITTEN);
 }
 
+TEST(KernelEvents, AnOverfillDiagnosticCarriesTheOrderAndBothSizesAsFields) {
+    MockVenueScenario unchecked;
+    unchecked.reduce_only_exits = false;
+    Held h(unchecked);
+    h.intent(KernelCommandType::ENTER, 0);
+    h.venue.release();
+    const TradeSlot slot = h.kernel.slot(0);
+    const KernelOutcome out = h.kernel.on_venue_event(fill_event(slot, "0.012", "100", KernelEventKind::FILL));
+    const KernelDiagnostic* result = out.result();
+    ASSERT_NE(result, nullptr);
+    EXPECT_EQ(result->code, KernelDiagnosticCode::OVERFILL);
+    EXPECT_EQ(result->severity, out.severity);
+    EXPECT_EQ(result->detail, out.details);
+    EXPECT_EQ(result->client_order_id, slot.entry_order_id);
+    EXPECT_EQ(result->trade_id, slot.trade_id);
+    EXPECT_EQ(result->asset, slot.asset);
+    EXPECT_EQ(result->slot_id, 0);
+    EXPECT_EQ(result->size, dec("0.012"));
+    EXPECT_EQ(result->limit, dec("0.01"));
+    // The journal holds the same diagnostics, fields and all.
+    ASSERT_FALSE(h.zinc.outcomes().empty());
+    EXPECT_EQ(h.zinc.outcomes().back().diagnostics, out.diagnostics);
+}
+
+TEST(KernelEvents, EveryDiagnosticOfAnInputIsKeptNotOnlyTheMostSevere) {
+    MockVenueScenario unchecked;
+    unchecked.reduce_only_exits = false;
+    Held h(unchecked);
+    h.intent(KernelCommandType::ENTER, 0);
+    h.venue.release();
+    // An ENTER refused on a busy slot is a WARNING; the overfill later is an ERROR: both inputs
+    // keep their own, and a progress note is never a diagnostic.
+    const KernelOutcome busy = h.intent(KernelCommandType::ENTER, 0);
+    ASSERT_EQ(busy.diagnostics.size(), 1u);
+    EXPECT_EQ(busy.diagnostics[0].code, KernelDiagnosticCode::SLOT_BUSY);
+    EXPECT_EQ(busy.result_index, 0);
+    const KernelOutcome filled = h.kernel.on_venue_event(fill_event(h.kernel.slot(0), "0.01", "100", KernelEventKind::FILL));
+    EXPECT_TRUE(filled.ok());
+    EXPECT_TRUE(filled.diagnostics.empty());
+    EXPECT_EQ(filled.result(), nullptr);
+    // The exit's fills beyond the open size: the order's overfill (the result, with the order and
+    // both sizes) and the excess the kernel holds as its own opposite position (with its sizes).
+    h.intent(KernelCommandType::EXIT, 0);
+    h.venue.release();
+    VenueEvent over = fill_event(h.kernel.slot(0), "0.013", "100", KernelEventKind::FILL);
+    over.client_order_id = h.kernel.slot(0).exit_order_id;
+    const KernelOutcome out = h.kernel.on_venue_event(over);
+    ASSERT_GE(out.diagnostics.size(), 2u);
+    EXPECT_EQ(out.diagnostics[0].code, KernelDiagnosticCode::OVERFILL);
+    EXPECT_EQ(out.diagnostics[0].size, dec("0.013")); // filled
+    EXPECT_EQ(out.diagnostics[0].limit, dec("0.01"));  // ordered
+    const KernelDiagnostic& excess = out.diagnostics.back();
+    EXPECT_EQ(excess.client_order_id, over.client_order_id);
+    EXPECT_EQ(excess.size, dec("0.003")); // beyond the open size
+    EXPECT_EQ(excess.limit, dec("0.01")); // the open size
+    EXPECT_EQ(out.result_index, 0);
+}
+
 TEST(KernelEvents, FilledBelowQuantityIsTakenAsDone) {
     Held h;
     h.intent(KernelCommandType::ENTER, 0);

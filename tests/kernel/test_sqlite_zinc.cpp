@@ -3,6 +3,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -215,6 +217,114 @@ TEST(SqliteZinc, UnusableFilesAreRefusedWithThePathAndTheReason) {
     } catch (const std::runtime_error& error) {
         EXPECT_NE(std::string(error.what()).find("garbage.db"), std::string::npos) << error.what();
     }
+}
+
+// Runs SQL on a journal file outside the plane: the shapes of older or foreign files.
+void run_sql(const std::string& path, const char* sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &error);
+    const std::string reason = error != nullptr ? error : "";
+    sqlite3_free(error);
+    sqlite3_close(db);
+    ASSERT_EQ(rc, SQLITE_OK) << reason;
+}
+
+std::int64_t user_version(const std::string& path) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr);
+    const std::int64_t version = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return version;
+}
+
+TEST(SqliteZinc, TheJournalCarriesItsSchemaVersion) {
+    TempDir dir;
+    { SqliteZincPlane plane(dir.file("journal.db")); }
+    EXPECT_EQ(user_version(dir.file("journal.db")), 3);
+}
+
+TEST(SqliteZinc, AnUnversionedVersionOneJournalOpensAndIsUpgraded) {
+    TempDir dir;
+    const std::string path = dir.file("journal.db");
+    InMemoryZincPlane memory;
+    trade(memory, 3);
+    {
+        SqliteZincPlane durable(path);
+        trade(durable, 3);
+    }
+    // What the first journals looked like: no user_version, no diagnostics table, no funding.
+    run_sql(path, "DROP TABLE diagnostics; ALTER TABLE totals DROP COLUMN funding; PRAGMA user_version = 0;");
+    ASSERT_EQ(user_version(path), 0);
+    SqliteZincPlane reopened(path);
+    const auto recovered = reopened.recover();
+    ASSERT_TRUE(recovered);
+    EXPECT_EQ(recovered->slots, memory.recover()->slots);
+    EXPECT_EQ(recovered->totals, memory.recover()->totals);
+    EXPECT_EQ(user_version(path), 3);
+    // And it journals on, diagnostics included.
+    KernelOutcome refused;
+    refused.input_sequence = 1000;
+    refused.diagnostic_code = KernelDiagnosticCode::SLOT_BUSY;
+    refused.severity = KernelSeverity::WARNING;
+    refused.diagnostics.push_back(KernelDiagnostic{{.slot_id = 1,
+                                                    .client_order_id = Id("e-1"),
+                                                    .trade_id = Id("t-1"),
+                                                    .asset = AssetName("BTCUSDT"),
+                                                    .size = Decimal::from_units(2),
+                                                    .limit = Decimal::from_units(1)},
+                                                   KernelDiagnosticCode::SLOT_BUSY,
+                                                   KernelSeverity::WARNING,
+                                                   "slot 1 holds trade t-1"});
+    refused.result_index = 0;
+    reopened.record_outcome(refused, "again");
+    reopened.commit(1000);
+    EXPECT_EQ(reopened.journaled_diagnostics(1000), refused.diagnostics);
+}
+
+TEST(SqliteZinc, JournalsOfANewerSchemaOrOfAnotherShapeAreRefusedClearly) {
+    TempDir dir;
+    const std::string newer = dir.file("newer.db");
+    { SqliteZincPlane plane(newer); }
+    run_sql(newer, "PRAGMA user_version = 99;");
+    try {
+        SqliteZincPlane plane(newer);
+        FAIL() << "a journal of a newer schema must not open";
+    } catch (const std::runtime_error& error) {
+        const std::string what = error.what();
+        EXPECT_NE(what.find("schema version 99 is newer"), std::string::npos) << what;
+        EXPECT_NE(what.find("newer.db"), std::string::npos) << what;
+    }
+    EXPECT_EQ(user_version(newer), 99); // untouched
+
+    const std::string foreign = dir.file("foreign.db");
+    run_sql(foreign, "CREATE TABLE outcomes (a INTEGER, b TEXT);");
+    try {
+        SqliteZincPlane plane(foreign);
+        FAIL() << "an unversioned file of another shape must not open";
+    } catch (const std::runtime_error& error) {
+        const std::string what = error.what();
+        EXPECT_NE(what.find("outcomes has 2 columns"), std::string::npos) << what;
+        EXPECT_NE(what.find("refused"), std::string::npos) << what;
+    }
+}
+
+TEST(SqliteZinc, EveryDiagnosticOfAKernelInputIsJournaledWithItsFields) {
+    TempDir dir;
+    Harness h;
+    SqliteZincPlane durable(dir.file("journal.db"));
+    ExecutionKernel kernel(KernelConfig{.max_slots = 2}, h.control, h.venue, durable, h.clock);
+    kernel.process_intent(h.make(KernelCommandType::ENTER, 0));
+    const KernelOutcome busy = kernel.process_intent(h.make(KernelCommandType::ENTER, 0));
+    ASSERT_EQ(busy.diagnostic_code, KernelDiagnosticCode::SLOT_BUSY);
+    ASSERT_EQ(busy.diagnostics.size(), 1u);
+    EXPECT_EQ(busy.diagnostics[0].slot_id, 0);
+    EXPECT_FALSE(busy.diagnostics[0].trade_id.empty());
+    EXPECT_EQ(durable.journaled_diagnostics(busy.input_sequence), busy.diagnostics);
 }
 
 } // namespace

@@ -143,6 +143,10 @@ def test_bad_arguments_are_refused_clearly():
             adapter_on(sim, position_mode="BOTH")
         with pytest.raises(ValueError, match="not a USDT/USDC pair"):
             adapter_on(sim, symbols=["BTC/EUR"])
+        with pytest.raises(ValueError, match="must be positive"):
+            adapter_on(sim, ws_idle_timeout_ms=0)
+        with pytest.raises(ValueError, match="must be positive"):
+            adapter_on(sim, request_timeout_ms=0)
         with pytest.raises(ValueError, match="at least one symbol"):
             adapter_on(sim, symbols=[])
         with pytest.raises(ValueError):

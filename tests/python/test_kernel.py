@@ -120,6 +120,30 @@ def test_bad_values_get_the_kernels_diagnostics_and_change_nothing(make_kernel, 
     assert kernel.state_hash() == before
 
 
+def test_diagnostics_carry_machine_readable_fields_in_python_and_json(make_kernel, intent):
+    kernel = make_kernel()
+    kernel.process_intent(intent("ENTER", trade_id="first"))
+    busy = kernel.process_intent(intent("ENTER", trade_id="second"))
+    assert busy.diagnostic_code == KernelDiagnosticCode.SLOT_BUSY
+    assert len(busy.diagnostics) == 1
+    result = busy.result
+    assert result == busy.diagnostics[busy.result_index]
+    assert result.code == busy.diagnostic_code and result.severity == busy.severity
+    assert result.detail == busy.details
+    # The fields name the slot and the trade that holds it; programs read these, not the words.
+    assert result.slot_id == 0 and result.trade_id == "first" and result.asset == "BTCUSDT"
+    as_dict = busy.to_dict()
+    assert as_dict["diagnostics"][0]["trade_id"] == "first"
+    assert as_dict["diagnostics"][0]["code"] == "SLOT_BUSY"
+    # A progress note is the result of a quiet input, and no diagnostic.
+    marked = kernel.process_intent(intent("MARK_PRICE", reference_price=101.0))
+    assert marked.ok
+    assert marked.diagnostics == () and marked.result is None and marked.result_index == -1
+    # The journal keeps every diagnostic of the outcome.
+    journaled = [o for o in kernel.zinc_plane.outcomes() if o.input_sequence == busy.input_sequence]
+    assert journaled and journaled[0].diagnostics == busy.diagnostics
+
+
 def test_wrong_types_raise_before_reaching_the_kernel(make_kernel, intent):
     kernel = make_kernel()
     sequence = kernel.input_sequence

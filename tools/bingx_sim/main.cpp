@@ -31,6 +31,12 @@ int main(int argc, char** argv) {
     app.add_option("--reject-code", config.reject_code, "error code of refused orders");
     app.add_flag("--cancel-reject", config.cancel_reject, "refuse cancels");
     app.add_flag("--one-way", one_way, "one-way position mode (positionSide BOTH)");
+    std::string log_level = "warn";
+    app.add_option("--log-level", log_level, "log to stderr from this level: trace, debug, info, warn, error, off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    app.add_option("--state", config.state_path,
+                   "the account as a file: loaded when it exists, written after every change (orders, client ids, "
+                   "positions, leverage, balance, position mode persist across runs and restarts)");
     app.add_flag("--allow-duplicate-client-ids", allow_duplicate_ids, "do not enforce unique clientOrderId");
     app.add_option("--taker-fee-rate", config.taker_fee_rate, "taker fee rate")->check(CLI::Range(0.0, 0.1));
     app.add_option("--time-offset-ms", config.time_offset_ms, "server clock skew");
@@ -60,6 +66,7 @@ int main(int argc, char** argv) {
     }
     config.gzip = !no_gzip;
     config.hedge_mode = !one_way;
+    dita::bingx_sim::set_sim_log_level(log_level);
     config.unique_client_order_ids = !allow_duplicate_ids;
 
     // Signals are taken synchronously by this thread only.

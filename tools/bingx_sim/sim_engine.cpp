@@ -1,5 +1,8 @@
 #include "sim_engine.hpp"
 
+#include <cstdio>
+#include <fstream>
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <zlib.h>
@@ -11,6 +14,9 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
 namespace dita::bingx_sim {
 
 using nlohmann::json;
@@ -18,6 +24,8 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view swap = "/openApi/swap/v2";
+constexpr std::string_view path_position_mode = "/openApi/swap/v1/positionSide/dual";
+constexpr std::string_view path_balance_v3 = "/openApi/swap/v3/user/balance";
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -175,6 +183,29 @@ std::string sim_gzip(std::string_view text) {
 
 // ----------------------------------------------------------------------------------------
 
+// The simulator's log (spdlog logger "bingx-sim", stderr, default warn): refusals, faults
+// drawn, stream sessions, expired keys. Never a key, a secret or a signature.
+spdlog::logger& sim_log() {
+    static const std::shared_ptr<spdlog::logger> logger = [] {
+        auto made = spdlog::get("bingx-sim");
+        if (!made) {
+            made = std::make_shared<spdlog::logger>("bingx-sim", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+            made->set_level(spdlog::level::warn);
+            made->set_pattern("%Y-%m-%dT%H:%M:%S.%e %n %l: %v");
+            spdlog::register_logger(made);
+        }
+        return made;
+    }();
+    return *logger;
+}
+
+bool set_sim_log_level(std::string_view level) {
+    const spdlog::level::level_enum parsed = spdlog::level::from_str(std::string(level));
+    if (parsed == spdlog::level::off && level != "off") return false;
+    sim_log().set_level(parsed);
+    return true;
+}
+
 Engine::Engine(SimConfig config) : config_(std::move(config)), rng_(config_.seed) {
     if (config_.contracts.empty()) throw std::invalid_argument("SimConfig.contracts is empty");
     for (const SimContract& spec : config_.contracts) {
@@ -201,6 +232,7 @@ Engine::Engine(SimConfig config) : config_(std::move(config)), rng_(config_.seed
     if (!std::isfinite(config_.taker_fee_rate) || config_.taker_fee_rate < 0 || config_.taker_fee_rate > 0.1) {
         throw std::invalid_argument("SimConfig.taker_fee_rate must be within 0..0.1");
     }
+    if (!config_.state_path.empty()) load_state();
 }
 
 std::int64_t Engine::now_ms() const {
@@ -215,6 +247,7 @@ Handled Engine::handle(const SimRequest& request) {
     Handled out = handle_locked(request);
     for (StreamPush& push : pending_pushes_) out.pushes.push_back(std::move(push));
     pending_pushes_.clear();
+    if (request.method != "GET") save_state();
     return out;
 }
 
@@ -239,7 +272,7 @@ Handled Engine::handle_locked(const SimRequest& request) {
     static const std::string private_paths[] = {"/trade/order", "/trade/order/test", "/trade/openOrders",
                                                 "/trade/allOpenOrders", "/user/positions", "/user/balance",
                                                 "/trade/leverage"};
-    bool known = false;
+    bool known = request.path == path_position_mode || request.path == path_balance_v3;
     for (const std::string& suffix : private_paths) known = known || request.path == std::string(swap) + suffix;
     if (!known) return handled(error(100400, "no such endpoint: " + request.method + " " + request.path, 404));
 
@@ -252,6 +285,7 @@ Handled Engine::handle_locked(const SimRequest& request) {
     recent_signed_ms_.push_back(now);
     if (over_limit || rng_.chance(config_.faults.rate_limit_rate)) {
         ++stats_.faults_rate_limit;
+        sim_log().debug("fault: 429 rate limit on {} {}", request.method, request.path);
         return handled(error(100410, "rate limit", 429));
     }
     const bool mutating = (request.method != "GET") && request.path.find("/trade/") != std::string::npos;
@@ -267,6 +301,7 @@ Handled Engine::handle_locked(const SimRequest& request) {
         }
         if (fault_5xx) {
             ++stats_.faults_5xx;
+            sim_log().debug("fault: 5xx on {} {} (acted: {})", request.method, request.path, act);
             static constexpr int statuses[] = {500, 502, 503, 504};
             const int status = config_.faults.http_5xx_status > 0 ? config_.faults.http_5xx_status
                                                                   : statuses[rng_.next() % 4];
@@ -275,6 +310,7 @@ Handled Engine::handle_locked(const SimRequest& request) {
                                               : std::string(status == 504 ? "Gateway Timeout" : "Service Unavailable");
         } else {
             ++stats_.faults_drop;
+            sim_log().debug("fault: connection dropped on {} {} (acted: {})", request.method, request.path, act);
             out.response.drop = true;
         }
         return out;
@@ -290,6 +326,7 @@ Handled Engine::handle_locked(const SimRequest& request) {
 std::optional<SimResponse> Engine::check_auth(const SimRequest& request, const Params& params, std::int64_t now) {
     if (request.api_key.empty() || request.api_key != config_.api_key) {
         ++stats_.auth_failures;
+        sim_log().warn("refused {} {}: unknown API key", request.method, request.path);
         return error(100413, "Incorrect apiKey");
     }
     const std::string* signature = param(params, {"signature"});
@@ -312,6 +349,7 @@ std::optional<SimResponse> Engine::check_auth(const SimRequest& request, const P
     }
     if (!matched) {
         ++stats_.auth_failures;
+        sim_log().warn("refused {} {}: signature does not verify", request.method, request.path);
         return error(100001, "Signature verification failed");
     }
     const std::string* timestamp_text = param(params, {"timestamp"});
@@ -347,7 +385,9 @@ Handled Engine::route(const SimRequest& request, const Params& params, std::int6
     if (path == base + "/trade/openOrders" && method == "GET") return open_orders(params);
     if (path == base + "/trade/allOpenOrders" && method == "DELETE") return cancel_all(params, now);
     if (path == base + "/user/positions" && method == "GET") return positions_answer(params);
-    if (path == base + "/user/balance" && method == "GET") return balance_answer();
+    if (path == base + "/user/balance" && method == "GET") return balance_answer(false);
+    if (path == path_balance_v3 && method == "GET") return balance_answer(true);
+    if (path == path_position_mode && (method == "GET" || method == "POST")) return position_mode_answer(request, params);
     if (path == base + "/trade/leverage" && (method == "GET" || method == "POST")) return leverage_answer(request, params);
     return handled(error(100400, "no such endpoint: " + method + " " + path, 404));
 }
@@ -451,6 +491,9 @@ Handled Engine::place_order(const Params& params, std::int64_t now, bool act) {
     order.qty = qty;
     order.price = *type == "LIMIT" ? limit_price : Decimal();
     order.reduce_only = reduce_only;
+    order.time_ms = now;
+    order.update_time_ms = now;
+    order.leverage = leverage_of(*symbol, position_side);
     if (!act) {
         json data;
         data["order"] = json::parse(order_json(order, false));
@@ -480,9 +523,11 @@ void Engine::fill(SimOrder& order, Decimal qty, Decimal price, std::int64_t now)
     const Decimal fee = price.mul(qty).mul(rate);
     order.fee += fee;
     order.status = order.executed_qty >= order.qty ? "FILLED" : "PARTIALLY_FILLED";
+    order.update_time_ms = now;
     // Books: one signed amount per (symbol, positionSide); a short side is kept negative.
     const bool buy = order.side == "BUY";
     Position& book = position(order.symbol, order.position_side);
+    book.update_time_ms = now;
     const Decimal signed_qty = buy ? qty : -qty;
     if (book.amount.is_zero() || book.amount.is_positive() == signed_qty.is_positive()) {
         const Decimal total = book.amount.abs() + qty;
@@ -584,9 +629,9 @@ std::string Engine::order_json(const SimOrder& order, bool rest) const {
         o["stopPrice"] = "";
         o["profit"] = "0";
         o["commission"] = (-order.fee).to_string();
-        o["time"] = 0;
-        o["updateTime"] = 0;
-        o["leverage"] = "10X";
+        o["time"] = order.time_ms;
+        o["updateTime"] = order.update_time_ms;
+        o["leverage"] = std::to_string(order.leverage) + "X";
     }
     return o.dump();
 }
@@ -619,6 +664,7 @@ Handled Engine::cancel_order(const Params& params, std::int64_t now, bool act) {
     if (act) {
         ++stats_.cancels;
         order->status = "CANCELED";
+        order->update_time_ms = now;
         emit(*order, "CANCELED", now, Decimal(), Decimal(), Decimal());
     }
     json data;
@@ -655,6 +701,7 @@ Handled Engine::cancel_all(const Params& params, std::int64_t now) {
         if (order.status != "NEW" && order.status != "PARTIALLY_FILLED") continue;
         ++stats_.cancels;
         order.status = "CANCELED";
+        order.update_time_ms = now;
         emit(order, "CANCELED", now, Decimal(), Decimal(), Decimal());
         success.push_back(json::parse(order_json(order, true)));
     }
@@ -664,71 +711,147 @@ Handled Engine::cancel_all(const Params& params, std::int64_t now) {
     return ok(data);
 }
 
-Handled Engine::positions_answer(const Params& params) {
-    const std::string* symbol = param(params, {"symbol"});
-    json list = json::array();
+std::int64_t Engine::leverage_of(const std::string& symbol, const std::string& side) const {
+    const auto found = leverage_.find(symbol + "/" + (config_.hedge_mode ? side : std::string("BOTH")));
+    return found == leverage_.end() ? std::int64_t{10} : found->second;
+}
+
+// Positions as BingX reports them, margin at the side's real leverage. The liquidation price
+// is the simple isolated estimate (entry moved by 1/leverage less a 0.5% maintenance margin).
+Engine::json_text_list Engine::position_items(const std::string* symbol, std::int64_t now) const {
+    json_text_list out;
     for (const auto& [key, book] : positions_) {
         const auto slash = key.find('/');
         const std::string book_symbol = key.substr(0, slash);
         const std::string side = key.substr(slash + 1);
         if (symbol != nullptr && book_symbol != *symbol) continue;
         if (book.amount.is_zero()) continue;
-        const Contract* spec = contracts_.count(book_symbol) ? &contracts_.at(book_symbol) : nullptr;
-        const Decimal mark = spec ? spec->mark : book.avg_price;
-        const Decimal move = book.amount.is_positive() ? mark - book.avg_price : book.avg_price - mark;
+        const auto spec = contracts_.find(book_symbol);
+        const Decimal mark = spec != contracts_.end() ? spec->second.mark : book.avg_price;
+        const bool long_side = book.amount.is_positive();
+        const Decimal move = long_side ? mark - book.avg_price : book.avg_price - mark;
+        const std::int64_t leverage = leverage_of(book_symbol, side);
+        const Decimal size = book.amount.abs();
+        const Decimal reach = Decimal::from_units(1).div(Decimal::from_units(leverage)) - *Decimal::parse("0.005");
+        const Decimal liquidation = long_side ? book.avg_price.mul(Decimal::from_units(1) - reach)
+                                              : book.avg_price.mul(Decimal::from_units(1) + reach);
         json item;
         item["symbol"] = book_symbol;
         item["positionId"] = key;
         item["positionSide"] = side;
         item["isolated"] = false;
-        item["positionAmt"] = (config_.hedge_mode ? book.amount.abs() : book.amount).to_string();
-        item["availableAmt"] = book.amount.abs().to_string();
-        item["unrealizedProfit"] = move.mul(book.amount.abs()).to_string();
+        item["positionAmt"] = (config_.hedge_mode ? size : book.amount).to_string();
+        item["availableAmt"] = size.to_string();
+        item["unrealizedProfit"] = move.mul(size).to_string();
         item["realisedProfit"] = book.realised.to_string();
-        item["initialMargin"] = book.avg_price.mul(book.amount.abs()).div(Decimal::from_units(10)).to_string();
+        item["initialMargin"] = book.avg_price.mul(size).div(Decimal::from_units(leverage)).to_string();
         item["avgPrice"] = book.avg_price.to_string();
-        const auto lev = leverage_.find(key);
-        item["leverage"] = lev == leverage_.end() ? 10 : lev->second;
-        list.push_back(item);
+        item["markPrice"] = mark.to_string();
+        item["positionValue"] = mark.mul(size).to_string();
+        item["liquidationPrice"] = max(Decimal(), liquidation).to_string();
+        item["leverage"] = leverage;
+        item["currency"] = "USDT";
+        item["updateTime"] = book.update_time_ms > 0 ? book.update_time_ms : now;
+        out.push_back(item.dump());
     }
+    return out;
+}
+
+Handled Engine::positions_answer(const Params& params) {
+    json list = json::array();
+    for (const std::string& item : position_items(param(params, {"symbol"}), now_ms())) list.push_back(json::parse(item));
     return ok(list);
 }
 
-Handled Engine::balance_answer() {
+Handled Engine::balance_answer(bool v3) {
     Decimal unrealized;
-    for (const auto& [key, book] : positions_) {
-        const std::string symbol = key.substr(0, key.find('/'));
-        const auto spec = contracts_.find(symbol);
-        if (spec == contracts_.end() || book.amount.is_zero()) continue;
-        const Decimal move = book.amount.is_positive() ? spec->second.mark - book.avg_price : book.avg_price - spec->second.mark;
-        unrealized += move.mul(book.amount.abs());
+    Decimal used;
+    for (const std::string& text : position_items(nullptr, now_ms())) {
+        const json item = json::parse(text);
+        unrealized += *Decimal::parse(item["unrealizedProfit"].get<std::string>());
+        used += *Decimal::parse(item["initialMargin"].get<std::string>());
     }
     json balance;
+    balance["userId"] = "1000001";
     balance["asset"] = "USDT";
     balance["balance"] = balance_.to_string();
     balance["equity"] = (balance_ + unrealized).to_string();
     balance["unrealizedProfit"] = unrealized.to_string();
     balance["realisedProfit"] = (balance_ + fees_paid_ - require_decimal(config_.initial_balance, "initial_balance")).to_string();
-    balance["availableMargin"] = balance_.to_string();
-    balance["usedMargin"] = "0";
+    balance["availableMargin"] = max(Decimal(), balance_ + unrealized - used).to_string();
+    balance["usedMargin"] = used.to_string();
     balance["freezedMargin"] = "0";
+    if (v3) return ok(json::array({balance})); // v3: a list of assets (what ccxt reads)
     json data;
     data["balance"] = balance;
     return ok(data);
+}
+
+bool Engine::account_busy() const {
+    for (const auto& [key, book] : positions_) {
+        if (!book.amount.is_zero()) return true;
+    }
+    for (const auto& [id, order] : orders_) {
+        if (order.status == "NEW" || order.status == "PARTIALLY_FILLED") return true;
+    }
+    return false;
+}
+
+// The account's position mode: read, or switched while nothing is open (BingX's rule).
+Handled Engine::position_mode_answer(const SimRequest& request, const Params& params) {
+    if (request.method == "POST") {
+        const std::string* dual = param(params, {"dualSidePosition"});
+        if (dual == nullptr || (*dual != "true" && *dual != "false")) {
+            return handled(error(80014, "Invalid parameters, err: dualSidePosition must be true or false"));
+        }
+        const bool hedge = *dual == "true";
+        if (hedge != config_.hedge_mode && account_busy()) {
+            return handled(error(80014, "position mode cannot change while positions or orders are open"));
+        }
+        config_.hedge_mode = hedge;
+    }
+    json data;
+    data["dualSidePosition"] = config_.hedge_mode ? "true" : "false";
+    return ok(data);
+}
+
+Handled Engine::ticker_answer(const std::string* symbol, std::int64_t now) {
+    json list = json::array();
+    for (const auto& [name, contract] : contracts_) {
+        if (symbol != nullptr && name != *symbol) continue;
+        const std::string price = contract.mark.to_string();
+        json item;
+        item["symbol"] = name;
+        item["priceChange"] = "0";
+        item["priceChangePercent"] = "0";
+        item["lastPrice"] = price;
+        item["lastQty"] = "0";
+        item["highPrice"] = price;
+        item["lowPrice"] = price;
+        item["volume"] = "0";
+        item["quoteVolume"] = "0";
+        item["openPrice"] = price;
+        item["openTime"] = now - 24LL * 3600 * 1000;
+        item["closeTime"] = now;
+        item["bidPrice"] = price;
+        item["bidQty"] = "0";
+        item["askPrice"] = price;
+        item["askQty"] = "0";
+        list.push_back(item);
+    }
+    if (symbol == nullptr) return ok(list);
+    if (list.empty()) return handled(error(80014, "Invalid parameters, err: symbol not exist"));
+    return ok(list.front());
 }
 
 Handled Engine::leverage_answer(const SimRequest& request, const Params& params) {
     const std::string* symbol = param(params, {"symbol"});
     const Contract* spec = symbol ? contract(*symbol) : nullptr;
     if (spec == nullptr) return handled(error(80014, "Invalid parameters, err: symbol not exist"));
-    auto level = [this, symbol](const char* side) {
-        const auto found = leverage_.find(*symbol + "/" + side);
-        return found == leverage_.end() ? std::int64_t{10} : found->second;
-    };
     if (request.method == "GET") {
         json data;
-        data["longLeverage"] = level("LONG");
-        data["shortLeverage"] = level("SHORT");
+        data["longLeverage"] = leverage_of(*symbol, "LONG");
+        data["shortLeverage"] = leverage_of(*symbol, "SHORT");
         return ok(data);
     }
     const std::string* side = param(params, {"side"});
@@ -737,6 +860,10 @@ Handled Engine::leverage_answer(const SimRequest& request, const Params& params)
     if (value != nullptr) leverage = parse_int(*value);
     if (side == nullptr || (*side != "LONG" && *side != "SHORT" && *side != "BOTH")) {
         return handled(error(80014, "Invalid parameters, err: side"));
+    }
+    if (!config_.hedge_mode && *side != "BOTH") {
+        // A one-way account has one position per symbol: LONG/SHORT leverage is refused.
+        return handled(error(80014, "Invalid parameters, err: side must be BOTH in one-way mode"));
     }
     if (!leverage || *leverage < 1) return handled(error(80014, "Invalid parameters, err: leverage"));
     if (*leverage > spec->spec.max_leverage) return handled(error(101414, "maximum leverage exceeded"));
@@ -837,6 +964,7 @@ Handled Engine::public_answer(const SimRequest& request, const Params& params, s
         }
         return ok(list);
     }
+    if (request.path == base + "/quote/ticker") return ticker_answer(symbol, now);
     if (request.path == base + "/quote/premiumIndex" || request.path == base + "/quote/price") {
         const bool premium = request.path.ends_with("premiumIndex");
         json list = json::array();
@@ -872,6 +1000,7 @@ std::vector<StreamPush> Engine::tick() {
         if (state.dead || state.expires_ms > now) continue;
         state.dead = true;
         ++stats_.listen_keys_expired;
+        sim_log().info("a listenKey expired");
         json event;
         event["e"] = "listenKeyExpired";
         event["E"] = now;
@@ -967,7 +1096,108 @@ std::optional<std::vector<StreamPush>> Engine::fill_working(std::string_view cli
     fill(order, take, *at, now_ms());
     std::vector<StreamPush> out;
     out.swap(pending_pushes_);
+    save_state();
     return out;
+}
+
+// ----------------------------------------------------------------------------------------
+// The account file
+
+namespace {
+
+constexpr int state_version = 1;
+
+json order_state(const SimOrder& order, Decimal notional) {
+    return json{{"symbol", order.symbol}, {"order_id", order.order_id}, {"client_order_id", order.client_order_id},
+                {"side", order.side}, {"position_side", order.position_side}, {"type", order.type},
+                {"status", order.status}, {"qty", order.qty.to_string()}, {"price", order.price.to_string()},
+                {"executed_qty", order.executed_qty.to_string()}, {"avg_price", order.avg_price.to_string()},
+                {"fee", order.fee.to_string()}, {"reduce_only", order.reduce_only}, {"time_ms", order.time_ms},
+                {"update_time_ms", order.update_time_ms}, {"leverage", order.leverage},
+                {"notional", notional.to_string()}};
+}
+
+Decimal decimal_field(const json& object, const char* name) {
+    const auto parsed = Decimal::parse(object.at(name).get<std::string>());
+    if (!parsed) throw std::invalid_argument(std::string("bad decimal in field ") + name);
+    return *parsed;
+}
+
+} // namespace
+
+void Engine::save_state() const {
+    if (config_.state_path.empty()) return;
+    json state;
+    state["version"] = state_version;
+    state["hedge_mode"] = config_.hedge_mode;
+    state["balance"] = balance_.to_string();
+    state["fees_paid"] = fees_paid_.to_string();
+    state["next_order_id"] = next_order_id_;
+    json orders = json::array();
+    for (const auto& [id, order] : orders_) {
+        const auto notional = notional_.find(id);
+        orders.push_back(order_state(order, notional == notional_.end() ? Decimal() : notional->second));
+    }
+    state["orders"] = std::move(orders);
+    json positions = json::object();
+    for (const auto& [key, book] : positions_) {
+        positions[key] = json{{"amount", book.amount.to_string()}, {"avg_price", book.avg_price.to_string()},
+                              {"realised", book.realised.to_string()}, {"update_time_ms", book.update_time_ms}};
+    }
+    state["positions"] = std::move(positions);
+    state["leverage"] = leverage_;
+    // Written aside, then renamed: a crash mid-write leaves the previous account intact.
+    const std::string temporary = config_.state_path + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::trunc);
+        out << state.dump() << '\n';
+        if (!out) return;
+    }
+    std::rename(temporary.c_str(), config_.state_path.c_str());
+}
+
+void Engine::load_state() {
+    std::ifstream in(config_.state_path);
+    if (!in) return; // no account yet: it starts as configured
+    const json state = json::parse(in, nullptr, false);
+    if (state.is_discarded() || !state.is_object() || state.value("version", 0) != state_version) {
+        throw std::invalid_argument("SimConfig.state_path: '" + config_.state_path + "' is not a bingx-sim account file");
+    }
+    try {
+        config_.hedge_mode = state.at("hedge_mode").get<bool>();
+        balance_ = decimal_field(state, "balance");
+        fees_paid_ = decimal_field(state, "fees_paid");
+        next_order_id_ = state.at("next_order_id").get<std::int64_t>();
+        for (const json& item : state.at("orders")) {
+            SimOrder order;
+            order.symbol = item.at("symbol").get<std::string>();
+            order.order_id = item.at("order_id").get<std::int64_t>();
+            order.client_order_id = item.at("client_order_id").get<std::string>();
+            order.side = item.at("side").get<std::string>();
+            order.position_side = item.at("position_side").get<std::string>();
+            order.type = item.at("type").get<std::string>();
+            order.status = item.at("status").get<std::string>();
+            order.qty = decimal_field(item, "qty");
+            order.price = decimal_field(item, "price");
+            order.executed_qty = decimal_field(item, "executed_qty");
+            order.avg_price = decimal_field(item, "avg_price");
+            order.fee = decimal_field(item, "fee");
+            order.reduce_only = item.at("reduce_only").get<bool>();
+            order.time_ms = item.at("time_ms").get<std::int64_t>();
+            order.update_time_ms = item.at("update_time_ms").get<std::int64_t>();
+            order.leverage = item.at("leverage").get<std::int64_t>();
+            notional_[order.order_id] = decimal_field(item, "notional");
+            if (!order.client_order_id.empty()) order_by_client_[order.client_order_id] = order.order_id;
+            orders_[order.order_id] = order;
+        }
+        for (const auto& [key, item] : state.at("positions").items()) {
+            positions_[key] = Position{decimal_field(item, "amount"), decimal_field(item, "avg_price"),
+                                       decimal_field(item, "realised"), item.at("update_time_ms").get<std::int64_t>()};
+        }
+        for (const auto& [key, item] : state.at("leverage").items()) leverage_[key] = item.get<std::int64_t>();
+    } catch (const json::exception& failure) {
+        throw std::invalid_argument("SimConfig.state_path: '" + config_.state_path + "': " + failure.what());
+    }
 }
 
 SimStats Engine::stats() const {

@@ -81,6 +81,8 @@ public:
     void set_rejects(bool entries, bool exits, int code);
     void set_cancel_reject(bool on);
     bool set_mark_price(std::string_view symbol, std::string_view price);
+    // The contract's mark price as text, for the market stream (sim_market_stream.cpp).
+    std::optional<std::string> mark_price(std::string_view symbol) const;
     std::optional<std::vector<StreamPush>> fill_working(std::string_view client_order_id, std::string_view qty,
                                                         std::string_view price);
     std::vector<StreamPush> expire_all_keys();
@@ -114,12 +116,14 @@ private:
         Decimal amount; // hedge: >= 0 per side; one-way: signed
         Decimal avg_price;
         Decimal realised;
+        std::int64_t update_time_ms = 0;
     };
     struct ListenKey {
         std::int64_t expires_ms = 0;
         bool dead = false;
     };
     using Params = std::vector<std::pair<std::string, std::string>>;
+    using json_text_list = std::vector<std::string>; // JSON objects as text (keeps json out of this header)
 
     // Everything below runs with mutex_ held.
     Handled handle_locked(const SimRequest& request);
@@ -131,7 +135,15 @@ private:
     Handled open_orders(const Params& params);
     Handled cancel_all(const Params& params, std::int64_t now);
     Handled positions_answer(const Params& params);
-    Handled balance_answer();
+    Handled balance_answer(bool v3);
+    Handled position_mode_answer(const SimRequest& request, const Params& params);
+    Handled ticker_answer(const std::string* symbol, std::int64_t now);
+    json_text_list position_items(const std::string* symbol, std::int64_t now) const;
+    std::int64_t leverage_of(const std::string& symbol, const std::string& side) const;
+    bool account_busy() const;
+    // The account file (SimConfig::state_path): read once, written after each change.
+    void load_state();
+    void save_state() const;
     Handled leverage_answer(const SimRequest& request, const Params& params);
     Handled listen_key_answer(const SimRequest& request, const Params& params, std::int64_t now);
     Handled public_answer(const SimRequest& request, const Params& params, std::int64_t now);

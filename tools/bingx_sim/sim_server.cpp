@@ -23,6 +23,7 @@
 
 #include "dita/bingx_sim/simulator.hpp"
 #include "sim_engine.hpp"
+#include "sim_market_stream.hpp"
 
 namespace dita::bingx_sim {
 
@@ -460,6 +461,10 @@ struct Simulator::Impl {
             }
         }
         const std::string path = target.substr(0, question);
+        if (path == "/swap-market" && listen_key.empty()) { // public market data (mark prices)
+            co_await market_stream::serve(std::move(stream), std::move(request), engine);
+            co_return;
+        }
         const Engine::Admit admit = path == "/swap-market" ? engine.admit_stream(listen_key) : Engine::Admit::UNKNOWN_KEY;
         error_code ec;
         if (admit != Engine::Admit::OK) {

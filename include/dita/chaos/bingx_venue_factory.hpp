@@ -35,9 +35,14 @@ struct BingxChaosOptions {
     std::uint64_t seed_offset = 0; // added to the scenario's seed (repeated runs draw anew)
     std::shared_ptr<BingxChaosTally> tally; // optional
 
-    // bingx (a real host):
+    // bingx-sim: one account for the whole series (and for later runs and processes): every
+    // run's simulator loads this file and writes it after each change. Empty: a fresh
+    // simulator account per run.
+    std::string sim_state_path;
+
+    // bingx (a real host, or a simulator the user started on loopback):
     std::string rest_url;
-    std::string ws_url;
+    std::string ws_url; // empty: derived from rest_url for BingX's own hosts (stream_url_for)
     bool live = false; // the --live flag; without it only loopback hosts are used
     Decimal order_qty_max;      // required (> 0) for a real host
     Decimal order_notional_max; // required (> 0) for a real host
@@ -50,6 +55,12 @@ struct BingxChaosOptions {
     int request_timeout_ms = 1000; // the adapter's, for the simulator
 };
 
+// Every run on an account that outlives it (a real host, or bingx-sim with sim_state_path)
+// first puts the account back to its baseline, what the first run found: orders placed since
+// are cancelled and positions grown since are closed (reduce-only), then checked. Its client
+// order ids carry "<account epoch>.<run>" (the epoch: the server's clock at the first run, in
+// base 36), so no two runs on the account share one. A run whose every entry the venue
+// refused, on settings that do not ask for refusals, fails (check venue_could_trade).
 VenueFactory bingx_chaos_venue_factory(BingxChaosOptions options);
 
 // The simulator configuration a scenario's venue settings stand for; an error for settings

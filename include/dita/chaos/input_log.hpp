@@ -72,6 +72,7 @@ struct KernelSetup {
     KernelMode mode = KernelMode::DEBUG;
     bool trace_transitions = true;
     RiskLimits risk_limits;
+    std::string client_order_id_prefix; // KernelConfig's (empty for the mock's runs)
 };
 
 struct InputLog {

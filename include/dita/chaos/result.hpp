@@ -1,8 +1,8 @@
 #pragma once
 // Errors as values for the chaos layer: a value or a located error, never an exception.
-#include <optional>
 #include <string>
-#include <utility>
+
+#include "dita/contracts/result.hpp"
 
 namespace dita::chaos {
 
@@ -19,21 +19,8 @@ struct Error {
     }
 };
 
+// The project's one value-or-error type with the chaos layer's located error.
 template <typename T>
-class [[nodiscard]] Result {
-public:
-    Result(T value) : value_(std::move(value)) {} // NOLINT: implicit by design
-    Result(Error error) : error_(std::move(error)) {} // NOLINT
-    bool ok() const { return value_.has_value(); }
-    explicit operator bool() const { return ok(); }
-    T& value() & { return *value_; }
-    const T& value() const& { return *value_; }
-    T&& value() && { return std::move(*value_); }
-    const Error& error() const { return error_; }
-
-private:
-    std::optional<T> value_;
-    Error error_;
-};
+using Result = dita::Result<T, Error>;
 
 } // namespace dita::chaos

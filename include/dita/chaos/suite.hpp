@@ -34,6 +34,16 @@ struct ScenarioReport {
     std::optional<Error> setup_error;          // the stack could not be built; nothing ran
 };
 
+// One scenario run on `stack` and checked: brought to rest and checked for liveness too when
+// `at_rest`. The core both the suite's report and the campaign's hot path are built on.
+struct CheckedStackRun {
+    ChaosRunResult run;
+    FinalState state;
+    std::vector<InvariantResult> checks;
+};
+CheckedStackRun run_and_check(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& run_options,
+                              const CheckOptions& check_options, bool at_rest);
+
 // A fresh stack on the scenario's venue settings, the run, every check.
 ScenarioReport run_scenario_and_check(const ChaosScenario& scenario, const SuiteOptions& options = {});
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <string>
 
 #include "dita/chaos/result.hpp"
 #include "dita/chaos/scenario.hpp"
@@ -30,6 +31,13 @@ struct VenueHandle {
     // The market moves to a mark (a MARK_PRICE step): a simulated venue liquidates, funds and
     // draws its own moves at it; empty for a live venue (its market moves by itself).
     std::function<void(std::string_view asset, Decimal price)> set_mark;
+    // KernelConfig::client_order_id_prefix for this run: a venue account that outlives runs
+    // (BingX) needs ids no earlier run used; empty for a fresh venue (the mock).
+    std::string client_order_id_prefix;
+    // After the run: why the run could not trade on this venue when it should have (every
+    // entry refused by a venue that was not set to refuse them); nullopt when it traded or the
+    // venue cannot tell. The suite turns an answer into a failed check (venue_could_trade).
+    std::function<std::optional<std::string>()> trading_problem;
 };
 
 // Builds a venue for one run. The clock outlives the venue. Errors as values (a live venue

@@ -11,11 +11,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "dita/contracts/fields.hpp"
 #include "dita/contracts/json_text.hpp"
 #include "dita/contracts/result.hpp"
 #include "dita/contracts/types.hpp"
@@ -31,20 +33,9 @@ struct JsonError {
     std::string message() const { return (pointer.empty() ? std::string("(root)") : pointer) + ": " + reason; }
 };
 
+// A JSON reader's answer: the value, or where the document went wrong and why.
 template <typename T>
-class [[nodiscard]] JsonResult {
-public:
-    JsonResult(T value) : value_(std::move(value)) {} // NOLINT: implicit by design
-    JsonResult(JsonError error) : error_(std::move(error)) {} // NOLINT
-    bool ok() const { return value_.has_value(); }
-    const T& value() const& { return *value_; }
-    T&& value() && { return std::move(*value_); }
-    const JsonError& error() const { return error_; }
-
-private:
-    std::optional<T> value_;
-    JsonError error_;
-};
+using JsonResult = Result<T, JsonError>;
 
 // Why a JSON text was refused: the byte offset (for "line L, column C"), the JSON pointer when
 // the problem is inside a parsed value (a duplicate key), and a reason that quotes the input
@@ -139,10 +130,53 @@ private:
     std::optional<JsonError> error_;
 };
 
+// One field read into `out` (left as it is when absent), for the field lists of
+// contracts/fields.hpp.
+inline void read_json_field(JsonObjectReader& r, std::string_view key, std::string& out, bool required) {
+    out = r.string(key, out, required);
+}
+template <std::size_t N>
+void read_json_field(JsonObjectReader& r, std::string_view key, FixedString<N>& out, bool required) {
+    out = r.fixed<FixedString<N>>(key, required);
+}
+inline void read_json_field(JsonObjectReader& r, std::string_view key, Decimal& out, bool required) {
+    out = r.decimal(key, out, required);
+}
+inline void read_json_field(JsonObjectReader& r, std::string_view key, bool& out, bool required) {
+    out = r.boolean(key, out, required);
+}
+inline void read_json_field(JsonObjectReader& r, std::string_view key, int& out, bool required) {
+    out = static_cast<int>(r.integer(key, out, required, INT32_MIN, INT32_MAX));
+}
+inline void read_json_field(JsonObjectReader& r, std::string_view key, std::uint64_t& out, bool required) {
+    out = r.unsigned_integer(key, out, required);
+}
+template <typename E>
+    requires std::is_enum_v<E>
+void read_json_field(JsonObjectReader& r, std::string_view key, E& out, bool required) {
+    out = r.enumeration(key, out, required);
+}
+
 // Decimal <-> exact string.
 Json decimal_to_json(Decimal value);
 // Finite doubles as numbers; NaN and infinities as the strings "NaN", "inf", "-inf".
 Json double_to_json(double value);
+
+// One field's exact form, for the field lists of contracts/fields.hpp.
+inline Json json_field(const std::string& value) { return value; }
+template <std::size_t N>
+Json json_field(const FixedString<N>& value) {
+    return value.str();
+}
+inline Json json_field(Decimal value) { return decimal_to_json(value); }
+inline Json json_field(bool value) { return value; }
+inline Json json_field(int value) { return value; }
+inline Json json_field(std::uint64_t value) { return value; }
+template <typename E>
+    requires std::is_enum_v<E>
+Json json_field(E value) {
+    return std::string(to_string(value));
+}
 
 // SPEC 6 dicts.
 Json slot_to_dict(const TradeSlot& slot);
@@ -168,6 +202,8 @@ Json instrument_to_json(const InstrumentSpec& spec);
 JsonResult<InstrumentSpec> instrument_from_json(const Json& json, const std::string& pointer = {});
 Json call_result_to_json(const VenueCallResult& result);
 JsonResult<VenueCallResult> call_result_from_json(const Json& json, const std::string& pointer = {});
+Json diagnostic_to_json(const KernelDiagnostic& diagnostic);
+JsonResult<KernelDiagnostic> diagnostic_from_json(const Json& json, const std::string& pointer = {});
 Json outcome_to_json(const KernelOutcome& outcome);
 
 } // namespace dita

@@ -85,7 +85,38 @@ struct VenueMoveReport {
     friend bool operator==(const VenueMoveReport&, const VenueMoveReport&) = default;
 };
 
+// The machine-readable facts a diagnostic is about (empty, zero or -1 where it is about none).
+// What `size` and `limit` hold depends on the code, e.g. OVERFILL: filled and ordered (an
+// exit's: filled and the open size); RECONCILE_MISMATCH: the gap (venue minus kernel) and the
+// kernel's net; RISK_LIMIT: the margin and the free equity; DUPLICATE_EVENT and STALE_EVENT:
+// the reported and the known cumulative fill; INVALID_SIZE and INVALID_PRICE: the value and
+// the step or tick it missed.
+struct DiagnosticFields {
+    int slot_id = -1;
+    Id client_order_id;
+    Id trade_id;
+    AssetName asset;
+    Decimal size;
+    Decimal limit;
+
+    friend bool operator==(const DiagnosticFields&, const DiagnosticFields&) = default;
+};
+
+// One thing the kernel said about an input: its fields, a code and a severity. Programs read
+// those; the detail is for people and may be reworded at any time.
+struct KernelDiagnostic : DiagnosticFields {
+    KernelDiagnosticCode code = KernelDiagnosticCode::OK;
+    KernelSeverity severity = KernelSeverity::INFO;
+    std::string detail;
+
+    friend bool operator==(const KernelDiagnostic&, const KernelDiagnostic&) = default;
+};
+
+inline constexpr std::size_t kernel_diagnostics_max = 64;
+
 struct KernelOutcome {
+    // The input's result: its most severe diagnostic (the first among equals), or its newest
+    // progress note (OK at INFO) when it has no diagnostic.
     KernelDiagnosticCode diagnostic_code = KernelDiagnosticCode::OK;
     KernelSeverity severity = KernelSeverity::INFO;
     std::string details;
@@ -95,8 +126,18 @@ struct KernelOutcome {
     int slot_id = -1;
     std::uint64_t input_sequence = 0; // the kernel's count of inputs, this one included
     std::int64_t timestamp_ns = 0;
+    // Every diagnostic of the input, in the order said (progress notes aside), at most
+    // kernel_diagnostics_max; the result always among them. `diagnostics_dropped` counts the rest.
+    std::vector<KernelDiagnostic> diagnostics;
+    std::uint64_t diagnostics_dropped = 0;
+    int result_index = -1; // the result's place in `diagnostics`; -1 when it is a progress note
 
     bool ok() const { return diagnostic_code == KernelDiagnosticCode::OK; }
+    // The result as a diagnostic with its fields, or nullptr for a progress note.
+    const KernelDiagnostic* result() const {
+        if (result_index < 0 || static_cast<std::size_t>(result_index) >= diagnostics.size()) return nullptr;
+        return &diagnostics[static_cast<std::size_t>(result_index)];
+    }
 };
 
 struct InstrumentSpec {

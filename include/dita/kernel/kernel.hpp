@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ namespace dita {
 
 
 
+inline constexpr std::size_t client_order_id_prefix_max = 20;
+// At most client_order_id_prefix_max characters of [a-z0-9.] (empty is valid: no prefix).
+bool valid_client_order_id_prefix(std::string_view prefix);
+
 struct KernelConfig {
     int max_slots = 2;
     Decimal initial_capital = Decimal::from_units(10'000);
@@ -36,6 +41,11 @@ struct KernelConfig {
     std::size_t finished_orders_queried_max = 32;
     std::size_t unmatched_events_max = 1024;
     std::size_t client_order_id_max = 40;   // BingX accepts 1..40 characters
+    // Goes before every client order id ("<prefix>-<intent id>"): a venue account that outlives
+    // runs (BingX refuses a client order id it has seen before) gets ids that never repeat when
+    // each run has a prefix of its own (an account epoch and a run counter). Empty: ids are the
+    // intent ids, as virtual-time runs on a fresh mock want. At most 20 characters of [a-z0-9.].
+    std::string client_order_id_prefix;
     // A venue position no kernel order explains is taken into a free slot as an adopted trade
     // (when the venue gives its entry price); otherwise the kernel fails closed on that asset.
     bool adopt_unknown_positions = true;
@@ -113,7 +123,9 @@ private:
         KernelDiagnosticCode code;
         KernelSeverity severity;
         std::string detail;
+        DiagnosticFields fields;
     };
+    void refuse(Ctx& ctx, const Refusal& refusal);
     void handle_enter(Ctx& ctx, const KernelIntent& intent);
     Result<EntryPlan, Refusal> pre_trade_gate(const KernelIntent& intent);
     TradeSlot& open_trade(Ctx& ctx, const KernelIntent& intent, const EntryPlan& plan);
@@ -121,6 +133,15 @@ private:
     OrderRequest order_request(const Ctx& ctx, const TradeSlot& slot, const Id& client_order_id, OrderPurpose purpose,
                                Decimal qty, Decimal reference_price, Decimal leverage) const;
     void handle_exit(Ctx& ctx, const KernelIntent& intent);
+    // An EXIT the exit gate let through: sent now, or once the entry's remainder is canceled.
+    struct ExitPlan {
+        Decimal size; // 0: the next leg
+        Decimal price;
+        Id client_order_id;
+    };
+    Result<ExitPlan, Refusal> exit_gate(const KernelIntent& intent);
+    // A price below the tick or a size off the lot step of the slot's instrument.
+    std::optional<Refusal> exit_off_grid(const TradeSlot& slot, Decimal size, Decimal price);
     void handle_cancel(Ctx& ctx, const KernelIntent& intent);
     void handle_mark(Ctx& ctx, const KernelIntent& intent);
     void send_exit(Ctx& ctx, TradeSlot& slot, Decimal qty, std::string_view client_order_id,
@@ -207,7 +228,17 @@ private:
 
     // FSM and bookkeeping.
     bool move(Ctx& ctx, TradeSlot& slot, FsmInput input);
-    void set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, std::string details);
+    Ctx begin_input(int slot_id);
+    // Says something about the input: a diagnostic (unless a progress note, OK at INFO) and,
+    // when it is the most severe so far, the input's result.
+    void set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, std::string detail,
+                    const DiagnosticFields& fields);
+    // Progress notes and diagnostics about no slot, order or asset (no fields to build).
+    void set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, std::string detail) {
+        set_result(ctx, code, severity, std::move(detail), no_fields_);
+    }
+    void record_diagnostic(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, const std::string& detail,
+                           const DiagnosticFields& fields, bool is_result);
     void journal(Ctx& ctx, std::string_view input_ref);
     void touch(Ctx& ctx, int slot_id);
     std::optional<InstrumentSpec> instrument(std::string_view asset);
@@ -221,6 +252,7 @@ private:
     Decimal mark_or_zero(std::string_view asset) const;
     std::optional<std::string> mark_out_of_bounds(const AssetName& asset, Decimal price) const;
 
+    static const DiagnosticFields no_fields_;
     KernelConfig config_;
     ControlPlane& control_;
     VenueAdapter& venue_;

@@ -2,6 +2,8 @@
 // The durable journal: the same records as the in-memory plane, in an SQLite file (WAL mode,
 // synchronous FULL). Each kernel input's records are written in one transaction committed by
 // commit(), so after a crash the file holds every input up to the last committed one, whole.
+// The file carries its schema version (PRAGMA user_version): older journals are opened and
+// upgraded, newer or foreign ones refused with the reason.
 #include <memory>
 #include <string>
 
@@ -31,6 +33,8 @@ public:
 
     std::uint64_t outcome_count() const;
     std::vector<TradeRecord> terminal_records() const;
+    // The diagnostics journaled with one input's outcome, in the order the kernel said them.
+    std::vector<KernelDiagnostic> journaled_diagnostics(std::uint64_t input_sequence) const;
 
 private:
     class Statement;
@@ -38,6 +42,10 @@ private:
     void exec(const char* sql);
     // A journal written before funding existed gains the column (zero: no funding booked).
     void add_funding_column();
+    // Refuses (throws) a journal this build cannot read: a newer schema version, or an
+    // unversioned file whose tables are not those of version 1.
+    void check_schema_version();
+    int column_count(const char* table) const;
 
     std::string path_;
     sqlite3* db_ = nullptr;
@@ -51,6 +59,7 @@ private:
     std::unique_ptr<Statement> upsert_totals_;
     std::unique_ptr<Statement> upsert_finished_;
     std::unique_ptr<Statement> prune_finished_;
+    std::unique_ptr<Statement> insert_diagnostic_;
 };
 
 } // namespace dita

@@ -32,6 +32,7 @@ struct OutcomeRecord {
     int slot_id = -1;
     std::string input_ref; // intent id or client order id
     std::string details;
+    std::vector<KernelDiagnostic> diagnostics; // the outcome's, with their fields
 };
 
 // An order of a finished trade. A restarted kernel must still recognise late reports for it

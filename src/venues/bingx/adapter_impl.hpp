@@ -35,6 +35,10 @@ constexpr std::size_t stream_message_max = 1u << 20;
 constexpr int query_attempts_max = 4;
 constexpr int supervisor_tick_ms = 250;
 constexpr std::string_view path_order = "/openApi/swap/v2/trade/order";
+// How much earlier than our first send (by our estimate of the server clock) an order found
+// under our client order id may be stamped and still be ours: the estimate's error.
+constexpr std::int64_t adoption_clock_slack_ms = 2000;
+
 
 std::string no_symbol_detail(std::string_view asset);
 
@@ -153,6 +157,7 @@ struct BingxVenueAdapter::Impl {
     bool connected = false;            // guarded by mutex
     bool catch_up_pending = false;     // guarded by mutex
     std::string listen_key;            // supervisor thread only
+    std::optional<BingxAccountState> starting_account; // set by start() before any thread reads it
     std::mt19937_64 jitter;
 
     explicit Impl(BingxConfig in);
@@ -186,6 +191,11 @@ struct BingxVenueAdapter::Impl {
     VenueOrder venue_order_of(const BingxOrder& order);
     void resolve_missing(const std::string& coid);
     void absorb_query(const QueryOutcome& state, const std::string& coid);
+    // An order the venue holds under a client order id this adapter used, but that is not
+    // provably the one it sent (see order_tracker.cpp). Such an order is never adopted.
+    bool is_stranger_locked(const Tracked& tracked, const BingxOrder& found) const;
+    // Our submit under that id cannot have made an order (the venue refuses a taken id).
+    void settle_as_stranger_locked(Tracked& tracked, bool tell_kernel);
 
     // order_entry.cpp
     QueryOutcome query_once(const std::string& symbol, const std::string& coid, const std::string& venue_id,
@@ -205,6 +215,8 @@ struct BingxVenueAdapter::Impl {
     Params place_params(const OrderRequest& request, const std::string& coid, const InstrumentInfo& info) const;
     std::optional<VenueCallResult> adopt_by_query(const std::string& symbol, const std::string& coid,
                                                   SteadyTime deadline, std::string& detail);
+    Result<BingxAccountState, Error> check_account(); // account.cpp
+    Result<PositionMode, Error> read_position_mode();
     VenueCallResult submit_tracked(const OrderRequest& request, const std::string& coid);
     VenueCallResult send_order(const std::string& coid, const InstrumentInfo& info, const Params& params,
                                bool maybe_sent, SteadyTime deadline);

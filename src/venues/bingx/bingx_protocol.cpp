@@ -649,6 +649,15 @@ Parsed<std::int64_t> parse_server_time_data(std::string_view data_json) {
     return time;
 }
 
+Parsed<bool> parse_position_mode_data(std::string_view data_json) {
+    const json data = parse_json(data_json);
+    const json* dual = data.is_object() ? find_any(data, {"dualSidePosition"}) : nullptr;
+    if (dual == nullptr) return unreadable("no dualSidePosition in data");
+    if (dual->is_boolean()) return dual->get<bool>();
+    if (dual->is_string() && (*dual == "true" || *dual == "false")) return *dual == "true";
+    return unreadable("dualSidePosition is neither true nor false");
+}
+
 Parsed<std::string> parse_listen_key_body(std::string_view body) {
     const json root = parse_json(body);
     std::string key = text_of(root, {"listenKey"});

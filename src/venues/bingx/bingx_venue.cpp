@@ -113,8 +113,6 @@ BingxAdapterStats BingxVenueAdapter::Impl::stats_snapshot() const {
 
 BingxVenueAdapter::BingxVenueAdapter(BingxConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 
-PositionMode BingxVenueAdapter::position_mode() const { return impl_->config.position_mode; }
-
 BingxVenueAdapter::~BingxVenueAdapter() { stop(); }
 
 StartResult BingxVenueAdapter::start() {
@@ -126,6 +124,22 @@ StartResult BingxVenueAdapter::start() {
         if (!contract.ok()) return Error{"CONTRACT", "contract info for " + asset + ": " + contract.detail};
     }
     if (impl.config.credentials.empty()) return Error{"KEYS_MISSING", "no API keys: set BINGX_API_KEY and BINGX_API_SECRET"};
+    if (impl.config.check_account) {
+        auto checked = impl.check_account();
+        if (!checked.ok()) return std::move(checked).error();
+        BingxAccountState account = std::move(checked).value();
+        for (const std::string& asset : impl.config.assets) {
+            auto held = positions(asset);
+            auto open = open_orders(asset);
+            if (!held.ok() || !open.ok()) {
+                return Error{"ACCOUNT", "starting positions and orders of " + asset + ": " +
+                                            (held.ok() ? open.detail : held.detail)};
+            }
+            account.positions.insert(account.positions.end(), held.value.begin(), held.value.end());
+            account.open_orders.insert(account.open_orders.end(), open.value.begin(), open.value.end());
+        }
+        impl.starting_account = std::move(account);
+    }
     if (impl.config.start_stream) {
         impl.start_supervisor();
         const auto deadline = std::chrono::steady_clock::now() +
@@ -139,6 +153,10 @@ StartResult BingxVenueAdapter::start() {
     }
     return Started{};
 }
+
+std::optional<BingxAccountState> BingxVenueAdapter::starting_account() const { return impl_->starting_account; }
+
+PositionMode BingxVenueAdapter::position_mode() const { return impl_->config.position_mode; }
 
 void BingxVenueAdapter::stop() {
     Impl& impl = *impl_;
@@ -187,6 +205,15 @@ VenueQuery<std::optional<VenueOrder>> BingxVenueAdapter::query_order(std::string
         return failed;
     }
     if (state.order->client_order_id.empty()) state.order->client_order_id = coid;
+    {
+        std::lock_guard lock(impl_->mutex);
+        const auto tracked = impl_->orders.find(coid);
+        if (tracked != impl_->orders.end() && impl_->is_stranger_locked(tracked->second, *state.order)) {
+            // Not the order we sent: as far as our order goes, the venue has none.
+            impl_->settle_as_stranger_locked(tracked->second, !tracked->second.in_flight);
+            return out;
+        }
+    }
     impl_->absorb_order(*state.order);
     out.value = impl_->venue_order_of(*state.order);
     return out;
@@ -395,6 +422,14 @@ BingxAdapterResult make_bingx_adapter(BingxConfig config) {
 Result<std::string> stream_url_for(std::string_view rest_url) {
     const auto rest = net::parse_url(rest_url);
     if (!rest.ok()) return Error{"CONFIG", "rest_url: " + rest.error().detail};
+    // BingX serves the stream from a host of its own, one per REST host it publishes.
+    if (rest->host == "open-api.bingx.com") return std::string(live_ws_url);
+    if (rest->host == "open-api-vst.bingx.com") return std::string(demo_ws_url);
+    if (!rest->loopback()) {
+        return Error{"STREAM_HOST_UNKNOWN", "no known stream host for '" + rest->host +
+                                                "': give the stream URL (--bingx-ws-url / ws_url)"};
+    }
+    // The local simulator serves both on one port.
     const bool ipv6 = rest->host.find(':') != std::string::npos;
     const std::string host = ipv6 ? "[" + rest->host + "]" : rest->host;
     return std::string(rest->tls ? "wss://" : "ws://") + host + ":" + rest->port + "/swap-market";

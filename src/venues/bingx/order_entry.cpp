@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "adapter_impl.hpp"
+#include "log.hpp"
 
 namespace dita::bingx {
 
@@ -227,8 +228,25 @@ std::optional<VenueCallResult> BingxVenueAdapter::Impl::adopt_by_query(const std
                                                                        std::string& detail) {
     QueryOutcome found = query_definite(symbol, coid, "", deadline);
     if (found.outcome == CallOutcome::OK && found.order) {
-        bump([](BingxAdapterStats& s) { ++s.orders_resolved_by_query; });
         if (found.order->client_order_id.empty()) found.order->client_order_id = coid;
+        {
+            std::lock_guard lock(mutex);
+            const auto tracked = orders.find(coid);
+            if (tracked != orders.end() && is_stranger_locked(tracked->second, *found.order)) {
+                // The venue refuses a client order id it holds already, so our send made nothing.
+                settle_as_stranger_locked(tracked->second, false);
+                detail::log().warn("order {}: the venue holds another order under this id (venue order {}): not adopted",
+                                   coid, found.order->order_id);
+                return VenueCallResult{VenueCallStatus::REJECTED, Id(),
+                                       "client order id '" + coid + "' is held by another order at the venue (" +
+                                           found.order->side + "/" + found.order->position_side + " " +
+                                           found.order->orig_qty.to_string() + ", venue order " +
+                                           found.order->order_id + "): not ours, not adopted"};
+            }
+        }
+        bump([](BingxAdapterStats& s) { ++s.orders_resolved_by_query; });
+        detail::log().info("order {}: found by query after an unknown answer (venue order {})", coid,
+                           found.order->order_id);
         return accepted_from(*found.order, deadline);
     }
     if (found.outcome != CallOutcome::NOT_FOUND) {
@@ -273,7 +291,10 @@ VenueCallResult BingxVenueAdapter::Impl::send_order(const std::string& coid, con
         {
             std::lock_guard lock(mutex);
             ++stats.orders_sent;
-            if (auto found = orders.find(coid); found != orders.end()) found->second.last_send_ms = now_ms();
+            if (auto found = orders.find(coid); found != orders.end()) {
+                found->second.last_send_ms = now_ms();
+                if (found->second.first_send_ms == 0) found->second.first_send_ms = found->second.last_send_ms;
+            }
         }
         Reply reply = rest->call("POST", path_order, params, true, std::min(config.request_timeout_ms, left_ms));
         last_detail = reply.detail;

@@ -140,15 +140,44 @@ void BingxVenueAdapter::Impl::absorb_order(const BingxOrder& order) {
     if (tracked != nullptr) apply_report_locked(*tracked, report_of(order));
 }
 
-// A query's answer about a tracked order: merged when found, decided when the venue has none.
+// A query's answer about a tracked order: merged when found and ours, decided when the venue
+// has none or holds a stranger under the id.
 void BingxVenueAdapter::Impl::absorb_query(const QueryOutcome& state, const std::string& coid) {
     if (state.outcome == CallOutcome::OK && state.order) {
         BingxOrder order = *state.order;
         if (order.client_order_id.empty()) order.client_order_id = coid;
+        {
+            std::lock_guard lock(mutex);
+            const auto found = orders.find(coid);
+            if (found != orders.end() && is_stranger_locked(found->second, order)) {
+                settle_as_stranger_locked(found->second, !found->second.in_flight);
+                return;
+            }
+        }
         absorb_order(order);
     } else if (state.outcome == CallOutcome::NOT_FOUND) {
         resolve_missing(coid);
     }
+}
+
+// Provably ours: same symbol, side, position side and size, and placed no earlier than our
+// first send. An order the venue confirmed (acked) is known by its venue id already.
+bool BingxVenueAdapter::Impl::is_stranger_locked(const Tracked& tracked, const BingxOrder& found) const {
+    if (tracked.acked) return !tracked.venue_order_id.empty() && found.order_id != tracked.venue_order_id;
+    if (tracked.first_send_ms == 0) return true; // never sent by us: whatever is there is not ours
+    const OrderSides sides = order_sides(tracked.side, tracked.purpose, config.position_mode);
+    if (found.symbol != tracked.symbol || found.side != sides.side) return true;
+    if (!found.position_side.empty() && found.position_side != sides.position_side) return true;
+    if (found.orig_qty.is_positive() && found.orig_qty != tracked.qty) return true;
+    if (found.time_ms <= 0) return true; // no creation time: cannot be proven ours
+    return found.time_ms < tracked.first_send_ms - detail::adoption_clock_slack_ms;
+}
+
+void BingxVenueAdapter::Impl::settle_as_stranger_locked(Tracked& tracked, bool tell_kernel) {
+    ++stats.strangers;
+    tracked.status = VenueOrderStatus::REJECTED;
+    tracked.outcome_unknown = false;
+    if (tell_kernel) push_event_locked(event_of_locked(tracked, 0));
 }
 
 detail::Tracked* BingxVenueAdapter::Impl::find_locked(const std::string& coid, const std::string& venue_id) {

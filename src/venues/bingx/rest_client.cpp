@@ -1,5 +1,7 @@
 #include "rest_client.hpp"
 
+#include "log.hpp"
+
 #include <utility>
 
 namespace dita::bingx::detail {
@@ -44,13 +46,19 @@ Reply RestClient::call(std::string_view method, std::string_view path, Params pa
         query = Signer(config_.credentials).signed_query(params);
         request.headers.emplace_back("X-BX-APIKEY", config_.credentials.api_key());
     } else {
+        // Public calls need no signature; BingX's newer docs and public clients (ccxt) still
+        // send a timestamp with them, so this adapter does too.
+        params.emplace_back("timestamp", std::to_string(now_ms()));
         for (const auto& [key, value] : params) {
             if (!query.empty()) query += '&';
             query += url_encode(key) + "=" + url_encode(value);
         }
     }
     request.target = std::string(path) + (query.empty() ? "" : "?" + query);
-    return exchange(std::move(request));
+    Reply reply = exchange(std::move(request));
+    // The path only: the query holds the signature.
+    if (reply.outcome == CallOutcome::RATE_LIMITED) log().warn("rate limited: {} {}: {}", method, path, reply.detail);
+    return reply;
 }
 
 Reply RestClient::exchange(net::HttpRequest request) {
@@ -110,7 +118,9 @@ Reply RestClient::call_retrying(std::string_view method, std::string_view path, 
         if (reply.outcome != CallOutcome::RATE_LIMITED && reply.outcome != CallOutcome::NOT_SENT && !retry_unknown) {
             return reply;
         }
-        pause(backoff.next(), deadline);
+        const int pause_ms = backoff.next();
+        log().debug("retrying {} {} in {} ms: {}", method, path, pause_ms, reply.detail);
+        pause(pause_ms, deadline);
     }
     return reply;
 }
@@ -156,7 +166,12 @@ VenueQuery<std::int64_t> RestClient::fetch_server_time() {
 
 void RestClient::resync_clock() {
     ++time_resyncs_;
-    (void)fetch_server_time();
+    const auto time = fetch_server_time();
+    if (time.ok()) {
+        log().info("clock resynced after a refused timestamp: server minus local {} ms", offset_ms());
+    } else {
+        log().warn("clock resync failed: {}", time.detail);
+    }
 }
 
 void RestClient::pause(int ms, SteadyTime deadline) {

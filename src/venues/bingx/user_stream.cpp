@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "adapter_impl.hpp"
+#include "log.hpp"
 
 namespace dita::bingx {
 
@@ -36,6 +37,7 @@ void BingxVenueAdapter::Impl::on_stream_message(std::uint64_t session, std::stri
     case StreamMessage::Kind::ORDER_UPDATE: on_order_update(message.order); return;
     case StreamMessage::Kind::LISTEN_KEY_EXPIRED: {
         bump([](BingxAdapterStats& s) { ++s.listen_key_expiries; });
+        detail::log().warn("user stream: listenKey expired; making a new one");
         std::lock_guard lock(supervisor_mutex);
         key_expired_signal = true;
         supervisor_cv.notify_all();
@@ -125,6 +127,7 @@ void BingxVenueAdapter::Impl::on_stream_closed(std::uint64_t session) {
         current_session = 0;
         connected = false;
     }
+    detail::log().warn("user stream closed (session {}); reconnecting", session);
     std::lock_guard lock(supervisor_mutex);
     stream_closed_signal = true;
     supervisor_cv.notify_all();
@@ -137,6 +140,7 @@ bool BingxVenueAdapter::Impl::create_listen_key() {
     if (!key.ok()) return false;
     listen_key = *key;
     bump([](BingxAdapterStats& s) { ++s.listen_keys_created; });
+    detail::log().debug("user stream: listenKey created"); // never the key itself
     return true;
 }
 
@@ -160,6 +164,7 @@ BingxVenueAdapter::Impl::StreamConnect BingxVenueAdapter::Impl::connect_stream()
                                             config.ws_idle_timeout_ms, std::move(callbacks));
     if (!opened.ok()) {
         out.error = opened.error().detail;
+        detail::log().warn("user stream connect failed: {}", out.error);
         return out;
     }
     const std::uint64_t session = *opened;
@@ -175,6 +180,7 @@ BingxVenueAdapter::Impl::StreamConnect BingxVenueAdapter::Impl::connect_stream()
         stats.stream_connects > 0 ||
         std::any_of(orders.begin(), orders.end(), [](const auto& entry) { return !is_terminal(entry.second.status); });
     ++stats.stream_connects;
+    detail::log().info("user stream connected (session {}, connect {})", session, stats.stream_connects);
     events_cv.notify_all();
     out.connected = true;
     return out;
@@ -193,6 +199,7 @@ bool BingxVenueAdapter::Impl::catch_up() {
         }
     }
     bool complete = true;
+    detail::log().info("catch-up after a stream gap: asking about {} order(s)", wanted.size());
     for (const auto& [symbol, coid, venue_id] : wanted) {
         if (stopping()) return false;
         bump([](BingxAdapterStats& s) { ++s.catch_up_queries; });
@@ -266,6 +273,7 @@ void BingxVenueAdapter::Impl::supervise() {
             if (extended.outcome == CallOutcome::OK) {
                 last_keepalive_ms = wall_ms();
             } else if (extended.http_status == 404) {
+                detail::log().warn("user stream: listenKey keep-alive refused (404); reconnecting with a new key");
                 drop_stream(true);
                 continue;
             }

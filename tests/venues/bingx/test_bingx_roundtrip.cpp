@@ -331,6 +331,23 @@ TEST(BingxRoundTrip, WrongSecretOrKeyIsRefusedByTheVenue) {
     BingxConfig config = adapter_config(sim, sim_config());
     config.start_stream = false;
     config.credentials = Credentials("dita-sim-key", "not-the-secret");
+    // Finding 4: start() proves the keys; refused ones stop it, in BingX's own words.
+    BingxVenueAdapter checked(config);
+    const auto refused = checked.start();
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, "KEYS_REFUSED");
+    EXPECT_NE(refused.error().detail.find("100001"), std::string::npos) << refused.error().detail;
+    EXPECT_EQ(refused.error().detail.find("not-the-secret"), std::string::npos);
+    config.credentials = Credentials("some-other-key", "dita-sim-secret");
+    BingxVenueAdapter checked_key(config);
+    const auto refused_key = checked_key.start();
+    ASSERT_FALSE(refused_key.ok());
+    EXPECT_EQ(refused_key.error().code, "KEYS_REFUSED");
+    EXPECT_NE(refused_key.error().detail.find("100413"), std::string::npos) << refused_key.error().detail;
+
+    // Without the check, each call is refused by the venue all the same.
+    config.check_account = false;
+    config.credentials = Credentials("dita-sim-key", "not-the-secret");
     BingxVenueAdapter adapter(config);
     ASSERT_TRUE(adapter.start().ok());
     const auto bad_secret = adapter.submit_order(order("auth-1", TradeSide::LONG, OrderPurpose::ENTRY, "0.001"));

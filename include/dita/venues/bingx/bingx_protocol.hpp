@@ -182,6 +182,8 @@ Parsed<std::vector<BingxContract>> parse_contracts_data(std::string_view data_js
 Parsed<BingxLeverage> parse_leverage_data(std::string_view data_json);
 Parsed<std::vector<BingxMarkPrice>> parse_premium_index_data(std::string_view data_json); // object or array
 Parsed<std::int64_t> parse_server_time_data(std::string_view data_json);
+// /openApi/swap/v1/positionSide/dual: {"dualSidePosition":"true"|"false"|true|false}; true: hedge.
+Parsed<bool> parse_position_mode_data(std::string_view data_json);
 // listenKey create answers without an envelope: {"listenKey":"..."} (a data-wrapped one is accepted too).
 Parsed<std::string> parse_listen_key_body(std::string_view body);
 

@@ -105,6 +105,11 @@ struct BingxConfig {
     std::string tls_ca_file;      // extra trust anchors from a file; empty: the system's store
     std::string tls_ca_pem;       // trust anchors in memory (e.g. a test server's own certificate)
     bool start_stream = true;     // open the user-data stream in start()
+    // start() reads the account's position mode (/openApi/swap/v1/positionSide/dual) and uses
+    // it (true), or refuses to start when it differs from position_mode (false).
+    bool follow_account_position_mode = true;
+    // start() proves the keys with a signed call and records the account (starting_account()).
+    bool check_account = true;
     std::uint64_t seed = 1;       // reconnect jitter
 };
 
@@ -135,6 +140,17 @@ struct BingxAdapterStats {
     std::uint64_t events_queued = 0;
     std::uint64_t events_coalesced = 0; // queue overflow: superseded events merged
     std::uint64_t time_resyncs = 0;
+    // Orders found under one of this adapter's client order ids that are not the order it sent
+    // (another symbol, side or size, or placed before the submit): reported, never adopted.
+    std::uint64_t strangers = 0;
+};
+
+// The account as start() found it: what the keys may see before this adapter traded.
+struct BingxAccountState {
+    BingxBalance balance;
+    PositionMode position_mode = PositionMode::HEDGE; // as read from the account
+    std::vector<VenuePosition> positions;             // per configured asset, non-zero only
+    std::vector<VenueOrder> open_orders;
 };
 
 // start() succeeded; the error's code says what failed (UNREACHABLE, CONTRACT, KEYS_MISSING,
@@ -151,9 +167,14 @@ public:
     BingxVenueAdapter(const BingxVenueAdapter&) = delete;
     BingxVenueAdapter& operator=(const BingxVenueAdapter&) = delete;
 
-    // Syncs the clock with the server, loads contract info for every configured asset,
-    // opens the user-data stream (listenKey + WebSocket). Bounded by the timeouts.
+    // Syncs the clock with the server, loads contract info for every configured asset, proves
+    // the keys with a signed call (refused: code KEYS_REFUSED, BingX's code and message in the
+    // detail), reads the position mode (POSITION_MODE when it cannot be used), records the
+    // starting positions and open orders, opens the user-data stream (listenKey + WebSocket).
+    // Bounded by the timeouts.
     StartResult start();
+    // What start() found (nullopt before a successful start, or with check_account off).
+    std::optional<BingxAccountState> starting_account() const;
     // Closes the stream and deletes the listenKey (best effort, bounded). Idempotent.
     void stop();
 
@@ -167,7 +188,8 @@ public:
                                                       std::string_view client_order_id) override;
     VenueQuery<std::vector<VenueOrder>> open_orders(std::string_view asset) override;
     VenueQuery<std::vector<VenuePosition>> positions(std::string_view asset) override;
-    // The mode the adapter trades in (BingxConfig::position_mode; it must be the account's).
+    // The position mode orders are sent in (BingxConfig::position_mode; the account's, once
+    // start() read it).
     PositionMode position_mode() const override;
 
     // The rest of the REST surface.
@@ -219,7 +241,14 @@ BingxAdapterResult make_bingx_adapter(const BingxAdapterOptions& options);
 // As above with full control of the config.
 BingxAdapterResult make_bingx_adapter(BingxConfig config);
 
-// The user stream's URL for a REST URL: same host and port, ws(s)://, path /swap-market.
+// The adapter's log (spdlog logger "bingx", stderr): trace, debug, info, warn (default), error,
+// critical or off. False for any other word. Keys, signatures and listenKeys never appear in it.
+bool set_bingx_log_level(std::string_view level);
+
+// The user stream's URL for a REST URL: BingX's own pairs (production open-api.bingx.com ->
+// live_ws_url, demo open-api-vst.bingx.com -> demo_ws_url); a loopback host (the simulator):
+// the same host and port, ws(s)://, path /swap-market. Any other host: an error
+// (STREAM_HOST_UNKNOWN) rather than a guess; give the stream URL then.
 Result<std::string> stream_url_for(std::string_view rest_url);
 
 } // namespace dita::bingx

@@ -79,6 +79,10 @@ struct SimConfig {
     std::uint64_t seed = 1;
     std::vector<SimContract> contracts{SimContract{}};
     bool hedge_mode = true; // positionSide LONG/SHORT; false: one-way (BOTH + reduceOnly)
+    // The account as a file: loaded at construction when it exists (orders, client order ids,
+    // positions, leverage, balance, position mode), written after every change. Scenarios,
+    // runs and processes that share the file share one account, as on the exchange.
+    std::string state_path;
 
     // Matching: MARKET orders fill at fill_price when set, else at the request's price when
     // it has one, else at the contract's mark price.
@@ -144,6 +148,9 @@ struct SimOrder {
     Decimal avg_price;
     Decimal fee; // paid, positive
     bool reduce_only = false;
+    std::int64_t time_ms = 0;        // created
+    std::int64_t update_time_ms = 0; // last change
+    std::int64_t leverage = 0;       // of its position side when placed
 };
 
 struct SimPosition {
@@ -152,6 +159,10 @@ struct SimPosition {
     Decimal amount; // signed in one-way mode, positive in hedge mode
     Decimal avg_price;
 };
+
+// The simulator's log level (spdlog logger "bingx-sim", stderr): trace, debug, info, warn
+// (default), error, critical or off; false for any other word.
+bool set_sim_log_level(std::string_view level);
 
 struct SimStartResult {
     bool ok = false;
