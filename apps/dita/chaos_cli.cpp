@@ -28,6 +28,7 @@
 #include "dita/chaos/venue_factory.hpp"
 #include "dita/chaos/bingx_venue_factory.hpp"
 #include "dita/contracts/json.hpp"
+#include "dita/contracts/result.hpp"
 
 namespace dita::app {
 
@@ -233,7 +234,18 @@ std::string describe_venue(const VenueSettings& venue) {
 // ---------------------------------------------------------------------------------------
 // dita chaos
 
-int run_chaos_command(const ChaosOptions& options) {
+namespace {
+
+// Why a chaos run stops before its table (exit 2): the message after "dita chaos: ".
+struct Refusal {
+    std::string message;
+};
+
+template <typename T>
+using Checked = dita::Result<T, Refusal>;
+
+// The scenarios asked for (group, names, files), every file read and checked before anything runs.
+Checked<std::vector<Selected>> select_scenarios(const ChaosOptions& options) {
     std::vector<Selected> selected;
     if (!options.group.empty()) {
         std::span<const ChaosScenario> group = builtin_scenarios();
@@ -245,119 +257,101 @@ int run_chaos_command(const ChaosOptions& options) {
     }
     for (const std::string& name : options.scenarios) {
         const ChaosScenario* found = find_scenario(name);
-        if (found == nullptr) {
-            fmt::print(stderr, "dita chaos: unknown scenario '{}' (dita scenarios lists them)\n", name);
-            return exit_bad_input;
-        }
+        if (found == nullptr) return Refusal{fmt::format("unknown scenario '{}' (dita scenarios lists them)", name)};
         selected.push_back({*found, "built-in"});
     }
-    // Every file is read and checked before anything runs.
     for (const std::string& path : options.scenario_files) {
         auto loaded = load_scenario_file(path);
-        if (!loaded.ok()) {
-            fmt::print(stderr, "dita chaos: scenario file refused: {}\n", loaded.error().message());
-            return exit_bad_input;
-        }
+        if (!loaded.ok()) return Refusal{"scenario file refused: " + loaded.error().message()};
         for (ChaosScenario& one : loaded.value()) selected.push_back({std::move(one), path});
     }
     if (options.group.empty() && options.scenarios.empty() && options.scenario_files.empty()) {
         for (const ChaosScenario& one : builtin_scenarios()) selected.push_back({one, "built-in"});
     }
-    // The venue: the mock unless asked otherwise; BingX runs are wall-clock runs.
-    VenueFactory venue_factory;
+    return selected;
+}
+
+// The BingX options of --venue bingx-sim / bingx; a live run needs --live and both positive caps.
+Checked<chaos::BingxChaosOptions> bingx_chaos_options(const ChaosOptions& options) {
+    chaos::BingxChaosOptions bingx_options;
+    bingx_options.simulator = options.venue == "bingx-sim";
+    if (bingx_options.simulator) {
+        bingx_options.extra_faults = bingx_sim::moderate_faults(bingx_options.request_timeout_ms);
+        bingx_options.sim_state_path = options.bingx_sim_state;
+        return bingx_options;
+    }
+    if (options.bingx_url.empty()) return Refusal{"--venue bingx needs --bingx-url URL"};
+    if (!options.live) {
+        return Refusal{"--venue bingx talks to a real exchange: it refuses to start without "
+                       "--live (and --max-order-qty, --max-order-notional)"};
+    }
+    const auto qty = Decimal::from_double(options.max_order_qty);
+    const auto notional = Decimal::from_double(options.max_order_notional);
+    if (!qty || !qty->is_positive() || !notional || !notional->is_positive()) {
+        return Refusal{"a live run needs positive --max-order-qty and --max-order-notional"};
+    }
+    bingx_options.rest_url = options.bingx_url;
+    bingx_options.ws_url = options.bingx_ws_url;
+    bingx_options.live = true;
+    bingx_options.order_qty_max = *qty;
+    bingx_options.order_notional_max = *notional;
+    return bingx_options;
+}
+
+// The venue: the mock (an empty factory) unless asked otherwise. A BingX account is checked
+// before any scenario runs (keys, position mode, contract rules, its starting state); the
+// mock venue each scenario asks for must be buildable, also before anything runs.
+Checked<VenueFactory> chaos_venue(const ChaosOptions& options, const std::vector<Selected>& selected) {
     if (options.venue == "bingx-sim" || options.venue == "bingx") {
         bingx::set_bingx_log_level(options.log_level);
         bingx_sim::set_sim_log_level(options.log_level);
-        chaos::BingxChaosOptions bingx_options;
-        bingx_options.simulator = options.venue == "bingx-sim";
-        if (bingx_options.simulator) {
-            bingx_options.extra_faults = bingx_sim::moderate_faults(bingx_options.request_timeout_ms);
-            bingx_options.sim_state_path = options.bingx_sim_state;
-        } else {
-            if (options.bingx_url.empty()) {
-                fmt::print(stderr, "dita chaos: --venue bingx needs --bingx-url URL\n");
-                return exit_bad_input;
-            }
-            if (!options.live) {
-                fmt::print(stderr, "dita chaos: --venue bingx talks to a real exchange: it refuses to start without "
-                                   "--live (and --max-order-qty, --max-order-notional)\n");
-                return exit_bad_input;
-            }
-            const auto qty = Decimal::from_double(options.max_order_qty);
-            const auto notional = Decimal::from_double(options.max_order_notional);
-            if (!qty || !qty->is_positive() || !notional || !notional->is_positive()) {
-                fmt::print(stderr, "dita chaos: a live run needs positive --max-order-qty and --max-order-notional\n");
-                return exit_bad_input;
-            }
-            bingx_options.rest_url = options.bingx_url;
-            bingx_options.ws_url = options.bingx_ws_url;
-            bingx_options.live = true;
-            bingx_options.order_qty_max = *qty;
-            bingx_options.order_notional_max = *notional;
-        }
-        venue_factory = chaos::bingx_chaos_venue_factory(std::move(bingx_options));
-        // The account is checked before any scenario runs (keys, position mode, contract rules,
-        // its starting state): a run that cannot trade there stops here, exit 2.
+        auto bingx_options = bingx_chaos_options(options);
+        if (!bingx_options.ok()) return std::move(bingx_options).error();
+        VenueFactory venue_factory = chaos::bingx_chaos_venue_factory(std::move(bingx_options).value());
         if (!selected.empty()) {
             WallClock probe_clock;
             auto probe = venue_factory(selected.front().scenario.venue, probe_clock);
-            if (!probe.ok()) {
-                fmt::print(stderr, "dita chaos: the BingX account cannot be used: {}\n", probe.error().reason);
-                return exit_bad_input;
-            }
+            if (!probe.ok()) return Refusal{"the BingX account cannot be used: " + probe.error().reason};
         }
-    } else if (options.venue != "mock") {
-        fmt::print(stderr, "dita chaos: unknown --venue '{}' (mock, bingx-sim, bingx)\n", options.venue);
-        return exit_bad_input;
+        return venue_factory;
     }
-    const bool mock_venue = !venue_factory;
-    // The venue each scenario asks for must be buildable, also before anything runs.
-    if (mock_venue) {
-        VirtualClock probe_clock;
-        const VenueFactory factory = mock_venue_factory();
-        for (const Selected& one : selected) {
-            auto venue = factory(one.scenario.venue, probe_clock);
-            if (!venue.ok()) {
-                fmt::print(stderr, "dita chaos: scenario file refused: {}: scenario '{}': venue: {}\n", one.source,
-                           one.scenario.name, venue.error().reason);
-                return exit_bad_input;
-            }
+    if (options.venue != "mock") {
+        return Refusal{fmt::format("unknown --venue '{}' (mock, bingx-sim, bingx)", options.venue)};
+    }
+    VirtualClock probe_clock;
+    const VenueFactory factory = mock_venue_factory();
+    for (const Selected& one : selected) {
+        auto venue = factory(one.scenario.venue, probe_clock);
+        if (!venue.ok()) {
+            return Refusal{fmt::format("scenario file refused: {}: scenario '{}': venue: {}", one.source,
+                                       one.scenario.name, venue.error().reason)};
         }
     }
-    // The report's file must be writable before anything runs.
+    return VenueFactory();
+}
+
+// The report files must be writable, and the capture directory made, before anything runs.
+std::optional<Refusal> check_outputs(const ChaosOptions& options) {
     if (!options.json_out.empty() && options.json_out != "-") {
-        if (auto error = write_text(options.json_out, "")) {
-            fmt::print(stderr, "dita chaos: {}\n", *error);
-            return exit_bad_input;
-        }
+        if (auto error = write_text(options.json_out, "")) return Refusal{*error};
     }
     for (const std::string* path : {&options.html_out, &options.junit_out}) {
         if (path->empty()) continue;
-        if (auto error = write_text(*path, "")) {
-            fmt::print(stderr, "dita chaos: {}\n", *error);
-            return exit_bad_input;
-        }
+        if (auto error = write_text(*path, "")) return Refusal{*error};
     }
     if (!options.capture_dir.empty()) {
         std::error_code error;
         std::filesystem::create_directories(options.capture_dir, error);
         if (error) {
-            fmt::print(stderr, "dita chaos: cannot create capture directory {}: {}\n", options.capture_dir, error.message());
-            return exit_bad_input;
+            return Refusal{
+                fmt::format("cannot create capture directory {}: {}", options.capture_dir, error.message())};
         }
     }
+    return std::nullopt;
+}
 
-    SuiteOptions suite;
-    const bool wall_clock = options.wall_clock || !mock_venue;
-    suite.stack.time = wall_clock ? TimeMode::WALL : TimeMode::VIRTUAL;
-    suite.venue_factory = venue_factory;
-    suite.checks.replays = !options.no_replay;
-    suite.checks.reordered_replays = options.reorders;
-
-    // The table goes to stderr when the JSON report takes stdout.
-    std::FILE* out = options.json_out == "-" ? stderr : stdout;
-    const std::size_t total_runs = selected.size() * static_cast<std::size_t>(options.repeat);
-    fmt::print(out, "dita chaos: {} scenario(s){} on the {} venue, {} time, {}\n\n", selected.size(),
+void print_chaos_header(std::FILE* out, const ChaosOptions& options, std::size_t scenarios, bool wall_clock) {
+    fmt::print(out, "dita chaos: {} scenario(s){} on the {} venue, {} time, {}\n\n", scenarios,
                options.repeat > 1 ? fmt::format(" x {} runs", options.repeat) : std::string(), options.venue,
                wall_clock ? "wall-clock" : "virtual",
                options.no_replay ? "no replays"
@@ -366,11 +360,28 @@ int run_chaos_command(const ChaosOptions& options) {
                                        : fmt::format("replays per run: {} (batches reversed{}), events doubled",
                                                      options.reorders,
                                                      options.reorders > 1 ? ", then seeded shuffles" : ""));
+}
 
-    std::vector<ScenarioStats> stats(selected.size());
-    Progress progress("scenario runs", total_runs, !options.no_progress);
+// The first round's input log and event stream of a scenario, under --capture-dir.
+std::optional<Refusal> save_capture(const std::string& capture_dir, const ScenarioReport& report) {
+    const std::string base = capture_dir + "/" + file_safe(report.name);
+    if (auto error = save_input_log(report.log, base + ".inputs.jsonl")) return Refusal{error->message()};
+    EventSequencer sequencer;
+    sequencer.capture_many(report.run.events);
+    if (auto error = sequencer.save(base + ".events.jsonl")) return Refusal{error->message()};
+    return std::nullopt;
+}
+
+struct Rounds {
+    std::vector<ScenarioStats> stats;
     double simulated_seconds = 0.0;
-    const auto started = SteadyClock::now();
+};
+
+// Every round of every scenario; each scenario keeps its first failing run, else its last.
+Checked<Rounds> run_rounds(const ChaosOptions& options, const std::vector<Selected>& selected, SuiteOptions& suite,
+                           Progress& progress) {
+    Rounds rounds;
+    rounds.stats.resize(selected.size());
     for (int round = 0; round < options.repeat; ++round) {
         // Each round shuffles with fresh seeds, so repeats explore new orderings.
         suite.checks.seed = options.seed + static_cast<std::uint64_t>(round) *
@@ -380,31 +391,20 @@ int run_chaos_command(const ChaosOptions& options) {
             ScenarioReport report = run_scenario_and_check(selected[i].scenario, suite);
             // Runs follow each other with nothing in between: one run's end is the next's start.
             suite.run.threads_at_start = report.threads_at_end;
-            ScenarioStats& s = stats[i];
+            ScenarioStats& s = rounds.stats[i];
             s.wall_ms += ms_since(run_started);
             ++s.runs;
             if (report.setup_error) {
-                fmt::print(stderr, "dita chaos: scenario '{}' could not start: {}\n", report.name,
-                           report.setup_error->message());
-                return exit_bad_input;
+                return Refusal{
+                    fmt::format("scenario '{}' could not start: {}", report.name, report.setup_error->message())};
             }
-            simulated_seconds += static_cast<double>(report.run.elapsed_ns) / 1e9;
+            rounds.simulated_seconds += static_cast<double>(report.run.elapsed_ns) / 1e9;
             for (const InvariantResult& check : report.checks) {
                 ++s.checks;
                 if (check.passed) ++s.checks_passed;
             }
             if (round == 0 && !options.capture_dir.empty()) {
-                const std::string base = options.capture_dir + "/" + file_safe(report.name);
-                if (auto error = save_input_log(report.log, base + ".inputs.jsonl")) {
-                    fmt::print(stderr, "dita chaos: {}\n", error->message());
-                    return exit_bad_input;
-                }
-                EventSequencer sequencer;
-                sequencer.capture_many(report.run.events);
-                if (auto error = sequencer.save(base + ".events.jsonl")) {
-                    fmt::print(stderr, "dita chaos: {}\n", error->message());
-                    return exit_bad_input;
-                }
+                if (auto refused = save_capture(options.capture_dir, report)) return std::move(*refused);
             }
             if (s.passed) {
                 s.report = std::move(report);
@@ -414,21 +414,22 @@ int run_chaos_command(const ChaosOptions& options) {
             progress.advance();
         }
     }
-    const double total_ms = ms_since(started);
+    return rounds;
+}
 
+// The table, one line per scenario (FAIL lines end with their re-run command); the totals.
+ChaosTotals print_chaos_table(std::FILE* out, const ChaosOptions& options, const std::vector<Selected>& selected,
+                              const std::vector<ScenarioStats>& stats) {
     std::size_t name_width = 8;
     for (const Selected& one : selected) name_width = std::max(name_width, one.scenario.name.size());
     fmt::print(out, "{:<{}}  {:>5}  {:>9}  {:>10}  {}\n", "scenario", name_width, "steps", "checks",
                options.repeat > 1 ? "time/run" : "time", "result");
-    std::size_t checks = 0;
-    std::size_t checks_passed = 0;
-    std::size_t failed_scenarios = 0;
+    ChaosTotals totals;
     for (std::size_t i = 0; i < selected.size(); ++i) {
         const ScenarioStats& s = stats[i];
-        checks += s.checks;
-        checks_passed += s.checks_passed;
-        if (!s.passed) ++failed_scenarios;
-        // Every FAIL line ends with the command that runs that scenario again.
+        totals.checks += s.checks;
+        totals.checks_passed += s.checks_passed;
+        if (!s.passed) ++totals.failed_scenarios;
         const std::string rerun =
             s.passed ? std::string() : "  re-run: " + shell_command(chaos_rerun_args(options, selected[i], s.seed));
         fmt::print(out, "{:<{}}  {:>5}  {:>9}  {:>7.3f} ms  {}{}\n", selected[i].scenario.name, name_width,
@@ -442,22 +443,16 @@ int run_chaos_command(const ChaosOptions& options) {
             }
         }
     }
-    fmt::print(out, "\n{} scenario run(s), {}/{} checks hold, {} in {:.1f} ms (scenario time {}: {:.3f} s)\n",
-               total_runs, checks_passed, checks,
-               failed_scenarios == 0 ? std::string("every invariant holds")
-                                     : fmt::format("{} scenario(s) FAILED", failed_scenarios),
-               total_ms, wall_clock ? "slept" : "simulated", simulated_seconds);
+    return totals;
+}
 
+// The JSON, JUnit and HTML reports asked for; the first file that cannot be written refuses.
+std::optional<Refusal> write_chaos_reports(const ChaosOptions& options, const std::vector<Selected>& selected,
+                                           Rounds& rounds, const SuiteOptions& suite, const ChaosTotals& totals) {
     std::vector<ScenarioReport> reports;
-    reports.reserve(stats.size());
-    for (ScenarioStats& s : stats) reports.push_back(std::move(s.report));
-    ChaosTotals totals;
-    totals.runs = total_runs;
-    totals.checks = checks;
-    totals.checks_passed = checks_passed;
-    totals.failed_scenarios = failed_scenarios;
-    totals.wall_ms = total_ms;
-    totals.simulated_seconds = simulated_seconds;
+    reports.reserve(rounds.stats.size());
+    for (ScenarioStats& s : rounds.stats) reports.push_back(std::move(s.report));
+    const std::vector<ScenarioStats>& stats = rounds.stats;
     std::vector<std::pair<std::string, std::string>> writes; // path, text
     if (!options.json_out.empty()) {
         writes.emplace_back(options.json_out, chaos_json_report(options, reports, selected, stats, totals).dump(2) + "\n");
@@ -470,12 +465,54 @@ int run_chaos_command(const ChaosOptions& options) {
                             render_html_report(chaos_html(options, reports, selected, stats, suite, totals)));
     }
     for (const auto& [path, text] : writes) {
-        if (auto error = write_text(path, text)) {
-            fmt::print(stderr, "dita chaos: {}\n", *error);
-            return exit_bad_input;
-        }
+        if (auto error = write_text(path, text)) return Refusal{*error};
     }
-    return failed_scenarios == 0 ? exit_ok : exit_invariant_failed;
+    return std::nullopt;
+}
+
+int refuse(const Refusal& refusal) {
+    fmt::print(stderr, "dita chaos: {}\n", refusal.message);
+    return exit_bad_input;
+}
+
+} // namespace
+
+int run_chaos_command(const ChaosOptions& options) {
+    auto selection = select_scenarios(options);
+    if (!selection.ok()) return refuse(selection.error());
+    const std::vector<Selected>& selected = selection.value();
+    auto venue = chaos_venue(options, selected);
+    if (!venue.ok()) return refuse(venue.error());
+    if (auto refused = check_outputs(options)) return refuse(*refused);
+
+    SuiteOptions suite;
+    const bool wall_clock = options.wall_clock || static_cast<bool>(venue.value());
+    suite.stack.time = wall_clock ? TimeMode::WALL : TimeMode::VIRTUAL;
+    suite.venue_factory = venue.value();
+    suite.checks.replays = !options.no_replay;
+    suite.checks.reordered_replays = options.reorders;
+
+    // The table goes to stderr when the JSON report takes stdout.
+    std::FILE* out = options.json_out == "-" ? stderr : stdout;
+    const std::size_t total_runs = selected.size() * static_cast<std::size_t>(options.repeat);
+    print_chaos_header(out, options, selected.size(), wall_clock);
+    Progress progress("scenario runs", total_runs, !options.no_progress);
+    const auto started = SteadyClock::now();
+    auto rounds = run_rounds(options, selected, suite, progress);
+    if (!rounds.ok()) return refuse(rounds.error());
+    const double total_ms = ms_since(started);
+
+    ChaosTotals totals = print_chaos_table(out, options, selected, rounds->stats);
+    totals.runs = total_runs;
+    totals.wall_ms = total_ms;
+    totals.simulated_seconds = rounds->simulated_seconds;
+    fmt::print(out, "\n{} scenario run(s), {}/{} checks hold, {} in {:.1f} ms (scenario time {}: {:.3f} s)\n",
+               total_runs, totals.checks_passed, totals.checks,
+               totals.failed_scenarios == 0 ? std::string("every invariant holds")
+                                            : fmt::format("{} scenario(s) FAILED", totals.failed_scenarios),
+               total_ms, wall_clock ? "slept" : "simulated", totals.simulated_seconds);
+    if (auto refused = write_chaos_reports(options, selected, rounds.value(), suite, totals)) return refuse(*refused);
+    return totals.failed_scenarios == 0 ? exit_ok : exit_invariant_failed;
 }
 
 // ---------------------------------------------------------------------------------------
