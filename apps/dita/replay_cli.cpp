@@ -21,6 +21,7 @@
 #include "dita/chaos/sequencer.hpp"
 #include "dita/chaos/text_lines.hpp"
 #include "dita/contracts/json.hpp"
+#include "dita/contracts/result.hpp"
 
 namespace dita::app {
 
@@ -186,22 +187,24 @@ chaos::HtmlReport replay_html(const ReplayOptions& options, const ReplaySummary&
     return html;
 }
 
-} // namespace
+// Why a replay is refused (exit 2): the message after "dita replay: ".
+struct Refusal {
+    std::string message;
+};
+
+template <typename T>
+using Checked = dita::Result<T, Refusal>;
 
 // The probe reads at most this much of a first line; an input-log header is far shorter.
 constexpr std::size_t replay_probe_chars_max = 1u << 20;
 
-int run_replay_command(const ReplayOptions& options) {
-    if (exists_but_not_regular_file(options.file)) {
-        fmt::print(stderr, "dita replay: {} is not a regular file (not a capture)\n", options.file);
-        return exit_bad_input;
+// The first non-blank line, which tells an input log from an event stream; read with a bound.
+Checked<std::string> probe_first_line(const std::string& file) {
+    if (exists_but_not_regular_file(file)) {
+        return Refusal{fmt::format("{} is not a regular file (not a capture)", file)};
     }
-    std::ifstream probe(options.file, std::ios::binary);
-    if (!probe) {
-        fmt::print(stderr, "dita replay: cannot open {}\n", options.file);
-        return exit_bad_input;
-    }
-    // The first non-blank line tells an input log from an event stream; read with a bound.
+    std::ifstream probe(file, std::ios::binary);
+    if (!probe) return Refusal{"cannot open " + file};
     std::string first_line;
     for (BoundedLine line = read_bounded_line(probe, replay_probe_chars_max); line.status == LineStatus::LINE;
          line = read_bounded_line(probe, replay_probe_chars_max)) {
@@ -210,44 +213,36 @@ int run_replay_command(const ReplayOptions& options) {
             break;
         }
     }
-    probe.close();
+    return first_line;
+}
 
-    if (!options.html_out.empty()) {
-        if (auto error = write_text(options.html_out, "")) {
-            fmt::print(stderr, "dita replay: {}\n", *error);
-            return exit_bad_input;
-        }
-    }
+struct Replayed {
     ReplaySummary summary;
-    std::optional<InputLog> kept_log; // for the HTML report
-    std::vector<VenueEvent> kept_events;
-    const auto started = SteadyClock::now();
+    std::optional<InputLog> log; // kept for the HTML report
+    std::vector<VenueEvent> events;
+};
+
+Checked<Replayed> load_and_replay(const ReplayOptions& options, const std::string& first_line) {
+    Replayed replayed;
     if (looks_like_input_log(first_line)) {
         auto log = load_input_log(options.file);
-        if (!log.ok()) {
-            fmt::print(stderr, "dita replay: input log refused: {}\n", log.error().message());
-            return exit_bad_input;
-        }
-        summary = replay_input_log(log.value(), options);
-        kept_log = std::move(log).value();
-    } else {
-        auto events = load_events(options.file);
-        if (!events.ok()) {
-            fmt::print(stderr, "dita replay: event file refused: {}\n", events.error().message());
-            return exit_bad_input;
-        }
-        if (events.value().empty()) {
-            fmt::print(stderr, "dita replay: {} holds no input-log header and no event: not a capture\n", options.file);
-            return exit_bad_input;
-        }
-        summary = replay_events(events.value(), options);
-        kept_events = std::move(events).value();
+        if (!log.ok()) return Refusal{"input log refused: " + log.error().message()};
+        replayed.summary = replay_input_log(log.value(), options);
+        replayed.log = std::move(log).value();
+        return replayed;
     }
-    const double elapsed = ms_since(started);
-    const bool converged = summary.hashes.size() <= 1;
-    const bool passed = converged && summary.problems.empty();
+    auto events = load_events(options.file);
+    if (!events.ok()) return Refusal{"event file refused: " + events.error().message()};
+    if (events.value().empty()) {
+        return Refusal{fmt::format("{} holds no input-log header and no event: not a capture", options.file)};
+    }
+    replayed.summary = replay_events(events.value(), options);
+    replayed.events = std::move(events).value();
+    return replayed;
+}
 
-    std::FILE* out = options.json_out == "-" ? stderr : stdout;
+void print_replay(std::FILE* out, const ReplayOptions& options, const ReplaySummary& summary, bool passed,
+                  const std::string& rerun, double elapsed_ms) {
     fmt::print(out, "dita replay: {} ({})\n", options.file, summary.kind == "input_log" ? "kernel input log" : "venue events");
     if (summary.kind == "input_log") fmt::print(out, "  inputs     {}\n", summary.inputs);
     fmt::print(out, "  events     {}\n", summary.events);
@@ -257,42 +252,65 @@ int run_replay_command(const ReplayOptions& options) {
         const bool recorded = summary.recorded_hash && *summary.recorded_hash == hash;
         fmt::print(out, "  state      {}  reached by {} ordering(s){}\n", hex(hash), count, recorded ? "  (recorded)" : "");
     }
-    const std::string rerun = shell_command(replay_rerun_args(options));
     for (const std::string& problem : summary.problems) fmt::print(out, "  FAIL       {}  re-run: {}\n", problem, rerun);
     fmt::print(out, "  result     {} in {:.1f} ms\n",
-               passed ? "every ordering converges to the same state" : "FAILED", elapsed);
+               passed ? "every ordering converges to the same state" : "FAILED", elapsed_ms);
+}
 
+Json replay_json_report(const ReplayOptions& options, const ReplaySummary& summary, bool passed) {
+    Json report = report_header("dita replay", options.command_line);
+    report["file"] = options.file;
+    report["kind"] = summary.kind;
+    report["inputs"] = summary.inputs;
+    report["events"] = summary.events;
+    report["orderings"] = summary.orderings;
+    report["exhaustive"] = summary.exhaustive;
+    Json states = Json::array();
+    for (const auto& [hash, count] : summary.hashes) {
+        Json one;
+        one["state_hash"] = hex(hash);
+        one["orderings"] = count;
+        states.push_back(std::move(one));
+    }
+    report["states"] = std::move(states);
+    report["recorded_state_hash"] = summary.recorded_hash ? Json(hex(*summary.recorded_hash)) : Json(nullptr);
+    report["problems"] = summary.problems;
+    report["passed"] = passed;
+    return report;
+}
+
+int refuse(const Refusal& refusal) {
+    fmt::print(stderr, "dita replay: {}\n", refusal.message);
+    return exit_bad_input;
+}
+
+} // namespace
+
+int run_replay_command(const ReplayOptions& options) {
+    const auto first_line = probe_first_line(options.file);
+    if (!first_line.ok()) return refuse(first_line.error());
+    if (!options.html_out.empty()) {
+        if (auto error = write_text(options.html_out, "")) return refuse(Refusal{*error});
+    }
+    const auto started = SteadyClock::now();
+    const auto replayed = load_and_replay(options, first_line.value());
+    if (!replayed.ok()) return refuse(replayed.error());
+    const ReplaySummary& summary = replayed->summary;
+    const double elapsed = ms_since(started);
+    const bool converged = summary.hashes.size() <= 1;
+    const bool passed = converged && summary.problems.empty();
+
+    std::FILE* out = options.json_out == "-" ? stderr : stdout;
+    const std::string rerun = shell_command(replay_rerun_args(options));
+    print_replay(out, options, summary, passed, rerun, elapsed);
     if (!options.json_out.empty()) {
-        Json report = report_header("dita replay", options.command_line);
-        report["file"] = options.file;
-        report["kind"] = summary.kind;
-        report["inputs"] = summary.inputs;
-        report["events"] = summary.events;
-        report["orderings"] = summary.orderings;
-        report["exhaustive"] = summary.exhaustive;
-        Json states = Json::array();
-        for (const auto& [hash, count] : summary.hashes) {
-            Json one;
-            one["state_hash"] = hex(hash);
-            one["orderings"] = count;
-            states.push_back(std::move(one));
-        }
-        report["states"] = std::move(states);
-        report["recorded_state_hash"] = summary.recorded_hash ? Json(hex(*summary.recorded_hash)) : Json(nullptr);
-        report["problems"] = summary.problems;
-        report["passed"] = passed;
-        if (auto error = write_text(options.json_out, report.dump(2) + "\n")) {
-            fmt::print(stderr, "dita replay: {}\n", *error);
-            return exit_bad_input;
-        }
+        const Json report = replay_json_report(options, summary, passed);
+        if (auto error = write_text(options.json_out, report.dump(2) + "\n")) return refuse(Refusal{*error});
     }
     if (!options.html_out.empty()) {
-        const chaos::HtmlReport html =
-            replay_html(options, summary, passed, kept_log ? &*kept_log : nullptr, kept_events, rerun, elapsed);
-        if (auto error = write_html_report(options.html_out, html)) {
-            fmt::print(stderr, "dita replay: {}\n", *error);
-            return exit_bad_input;
-        }
+        const InputLog* log = replayed->log ? &*replayed->log : nullptr;
+        const chaos::HtmlReport html = replay_html(options, summary, passed, log, replayed->events, rerun, elapsed);
+        if (auto error = write_html_report(options.html_out, html)) return refuse(Refusal{*error});
     }
     return passed ? exit_ok : exit_invariant_failed;
 }
