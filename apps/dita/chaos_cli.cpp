@@ -180,10 +180,7 @@ JunitSuite chaos_junit(const ChaosOptions& options, std::span<const ScenarioRepo
 chaos::HtmlReport chaos_html(const ChaosOptions& options, std::span<const ScenarioReport> reports,
                              const std::vector<Selected>& selected, const std::vector<ScenarioStats>& stats,
                              const SuiteOptions& suite, const ChaosTotals& totals) {
-    chaos::HtmlReport html;
-    html.title = "dita chaos";
-    html.tool_version = version_text();
-    html.command = options.command_line;
+    chaos::HtmlReport html = html_report_header("dita chaos", options.command_line);
     html.summary["scenarios"] = selected.size();
     html.summary["failed"] = totals.failed_scenarios;
     html.summary["checks hold"] = fmt::format("{}/{}", totals.checks_passed, totals.checks);
@@ -235,14 +232,6 @@ std::string describe_venue(const VenueSettings& venue) {
 // dita chaos
 
 namespace {
-
-// Why a chaos run stops before its table (exit 2): the message after "dita chaos: ".
-struct Refusal {
-    std::string message;
-};
-
-template <typename T>
-using Checked = dita::Result<T, Refusal>;
 
 // The scenarios asked for (group, names, files), every file read and checked before anything runs.
 Checked<std::vector<Selected>> select_scenarios(const ChaosOptions& options) {
@@ -470,20 +459,15 @@ std::optional<Refusal> write_chaos_reports(const ChaosOptions& options, const st
     return std::nullopt;
 }
 
-int refuse(const Refusal& refusal) {
-    fmt::print(stderr, "dita chaos: {}\n", refusal.message);
-    return exit_bad_input;
-}
-
 } // namespace
 
 int run_chaos_command(const ChaosOptions& options) {
     auto selection = select_scenarios(options);
-    if (!selection.ok()) return refuse(selection.error());
+    if (!selection.ok()) return refuse("dita chaos", selection.error());
     const std::vector<Selected>& selected = selection.value();
     auto venue = chaos_venue(options, selected);
-    if (!venue.ok()) return refuse(venue.error());
-    if (auto refused = check_outputs(options)) return refuse(*refused);
+    if (!venue.ok()) return refuse("dita chaos", venue.error());
+    if (auto refused = check_outputs(options)) return refuse("dita chaos", *refused);
 
     SuiteOptions suite;
     const bool wall_clock = options.wall_clock || static_cast<bool>(venue.value());
@@ -499,7 +483,7 @@ int run_chaos_command(const ChaosOptions& options) {
     Progress progress("scenario runs", total_runs, !options.no_progress);
     const auto started = SteadyClock::now();
     auto rounds = run_rounds(options, selected, suite, progress);
-    if (!rounds.ok()) return refuse(rounds.error());
+    if (!rounds.ok()) return refuse("dita chaos", rounds.error());
     const double total_ms = ms_since(started);
 
     ChaosTotals totals = print_chaos_table(out, options, selected, rounds->stats);
@@ -511,7 +495,9 @@ int run_chaos_command(const ChaosOptions& options) {
                totals.failed_scenarios == 0 ? std::string("every invariant holds")
                                             : fmt::format("{} scenario(s) FAILED", totals.failed_scenarios),
                total_ms, wall_clock ? "slept" : "simulated", totals.simulated_seconds);
-    if (auto refused = write_chaos_reports(options, selected, rounds.value(), suite, totals)) return refuse(*refused);
+    if (auto refused = write_chaos_reports(options, selected, rounds.value(), suite, totals)) {
+        return refuse("dita chaos", *refused);
+    }
     return totals.failed_scenarios == 0 ? exit_ok : exit_invariant_failed;
 }
 

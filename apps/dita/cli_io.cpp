@@ -1,10 +1,13 @@
 #include "cli_io.hpp"
+#include "chaos_cli.hpp"
 
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+
+#include <fmt/format.h>
 
 namespace dita::app {
 
@@ -29,6 +32,11 @@ constexpr auto progress_redraw_interval = std::chrono::milliseconds(100);
 constexpr int progress_bar_cells = 30;
 
 } // namespace
+
+int refuse(std::string_view command, const Refusal& refusal) {
+    fmt::print(stderr, "{}: {}\n", command, refusal.message);
+    return exit_bad_input;
+}
 
 double ms_since(SteadyClock::time_point start) {
     return std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();

@@ -4,11 +4,25 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include "dita/contracts/result.hpp"
 
 namespace dita::app {
 
 // Writes text to a file ("-": stdout); the reason when it cannot.
 std::optional<std::string> write_text(const std::string& path, const std::string& text);
+
+// Why a subcommand stops before doing its work (exit 2): the message printed after "dita <command>: ".
+struct Refusal {
+    std::string message;
+};
+
+template <typename T>
+using Checked = dita::Result<T, Refusal>;
+
+// Prints "<command>: <message>" on stderr and returns exit 2 (bad usage or input).
+int refuse(std::string_view command, const Refusal& refusal);
 
 using SteadyClock = std::chrono::steady_clock;
 

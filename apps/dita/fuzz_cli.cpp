@@ -124,6 +124,18 @@ JunitSuite fuzz_junit(const FuzzOptions& options, const chaos::CampaignReport& r
     return suite;
 }
 
+// What the JSON report and the HTML page say of every failing seed.
+Json failure_json(const FuzzOptions& options, const chaos::CampaignFailure& failure) {
+    Json one;
+    one["seed"] = failure.seed;
+    one["invariant"] = failure.invariant;
+    one["detail"] = failure.detail;
+    one["steps"] = failure.steps;
+    one["shrunk_steps"] = failure.shrunk_steps;
+    one["rerun"] = fuzz_rerun(options, failure.seed);
+    return one;
+}
+
 // The reproducers' runs, kept alive while the page is written (the page reads their logs).
 struct FuzzHtml {
     std::vector<chaos::ScenarioReport> runs;
@@ -131,10 +143,8 @@ struct FuzzHtml {
 };
 
 void fuzz_html(FuzzHtml& out, const FuzzOptions& options, const chaos::CampaignReport& report, double seconds) {
+    out.html = html_report_header("dita fuzz", options.command_line);
     chaos::HtmlReport& html = out.html;
-    html.title = "dita fuzz";
-    html.tool_version = version_text();
-    html.command = options.command_line;
     html.summary["runs"] = report.runs;
     html.summary["with replay checks"] = report.replayed_runs;
     html.summary["failures"] = report.failures.size();
@@ -150,13 +160,7 @@ void fuzz_html(FuzzHtml& out, const FuzzOptions& options, const chaos::CampaignR
     for (std::size_t i = 0; i < report.failures.size(); ++i) {
         const chaos::CampaignFailure& failure = report.failures[i];
         by_invariant[failure.invariant] = by_invariant.value(failure.invariant, 0) + 1;
-        Json one;
-        one["seed"] = failure.seed;
-        one["invariant"] = failure.invariant;
-        one["detail"] = failure.detail;
-        one["steps"] = failure.steps;
-        one["shrunk_steps"] = failure.shrunk_steps;
-        one["rerun"] = fuzz_rerun(options, failure.seed);
+        Json one = failure_json(options, failure);
         one["scenario_index"] = i;
         failures.push_back(std::move(one));
         if (i >= drawn) continue;
@@ -188,14 +192,6 @@ void fuzz_html(FuzzHtml& out, const FuzzOptions& options, const chaos::CampaignR
     html.scenarios_left_out = report.failures.size() - drawn;
     html.fuzz = std::move(fuzz);
 }
-
-// Why a campaign is refused (exit 2): the message after "dita fuzz: ".
-struct Refusal {
-    std::string message;
-};
-
-template <typename T>
-using Checked = dita::Result<T, Refusal>;
 
 // Bad usage and unwritable outputs are refused before anything runs, as dita chaos does.
 Checked<Shard> check_fuzz_usage(const FuzzOptions& options) {
@@ -270,14 +266,8 @@ SavedFailures save_and_print_failures(const FuzzOptions& options, chaos::Campaig
         fmt::print("FAIL seed {}: {} ({} steps, shrunk to {}): {}  re-run: {}{}\n", failure.seed, failure.invariant,
                    failure.steps, failure.shrunk_steps, failure.detail, fuzz_rerun(options, failure.seed),
                    failure.reproducer_path.empty() ? "" : "\n  reproducer: " + failure.reproducer_path);
-        nlohmann::json one;
-        one["seed"] = failure.seed;
-        one["invariant"] = failure.invariant;
-        one["detail"] = failure.detail;
-        one["steps"] = failure.steps;
-        one["shrunk_steps"] = failure.shrunk_steps;
+        nlohmann::json one = failure_json(options, failure);
         one["reproducer"] = failure.reproducer_path;
-        one["rerun"] = fuzz_rerun(options, failure.seed);
         one["scenario"] = chaos::scenario_to_json(failure.reproducer);
         saved.json.push_back(std::move(one));
     }
@@ -331,16 +321,11 @@ std::optional<Refusal> write_fuzz_reports(const FuzzOptions& options, const Shar
     return std::nullopt;
 }
 
-int refuse(const Refusal& refusal) {
-    fmt::print(stderr, "dita fuzz: {}\n", refusal.message);
-    return exit_bad_input;
-}
-
 } // namespace
 
 int run_fuzz_command(const FuzzOptions& options) {
     const auto shard = check_fuzz_usage(options);
-    if (!shard.ok()) return refuse(shard.error());
+    if (!shard.ok()) return refuse("dita fuzz", shard.error());
     chaos::CampaignOptions campaign = campaign_options(options, *shard);
 
     const bool tty = !options.no_progress && isatty(STDERR_FILENO) == 1;
@@ -372,7 +357,7 @@ int run_fuzz_command(const FuzzOptions& options) {
                shard->count, report.replayed_runs, report.failures.size(), elapsed, rate,
                report.stopped_early ? " (stopped early)" : "");
     if (auto refused = write_fuzz_reports(options, *shard, report, std::move(saved.json), elapsed)) {
-        return refuse(*refused);
+        return refuse("dita fuzz", *refused);
     }
     if (!report.failures.empty()) return exit_invariant_failed;
     return saved.save_problem ? exit_bad_input : exit_ok;

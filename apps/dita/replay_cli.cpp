@@ -157,10 +157,7 @@ std::vector<std::string> replay_rerun_args(const ReplayOptions& options) {
 chaos::HtmlReport replay_html(const ReplayOptions& options, const ReplaySummary& summary, bool passed,
                               const InputLog* log, const std::vector<VenueEvent>& events, const std::string& rerun,
                               double elapsed_ms) {
-    chaos::HtmlReport html;
-    html.title = "dita replay";
-    html.tool_version = version_text();
-    html.command = options.command_line;
+    chaos::HtmlReport html = html_report_header("dita replay", options.command_line);
     html.summary["file"] = options.file;
     html.summary["orderings"] = summary.orderings;
     html.summary["final states"] = summary.hashes.size();
@@ -186,14 +183,6 @@ chaos::HtmlReport replay_html(const ReplayOptions& options, const ReplaySummary&
     html.scenarios.push_back(std::move(one));
     return html;
 }
-
-// Why a replay is refused (exit 2): the message after "dita replay: ".
-struct Refusal {
-    std::string message;
-};
-
-template <typename T>
-using Checked = dita::Result<T, Refusal>;
 
 // The probe reads at most this much of a first line; an input-log header is far shorter.
 constexpr std::size_t replay_probe_chars_max = 1u << 20;
@@ -279,22 +268,17 @@ Json replay_json_report(const ReplayOptions& options, const ReplaySummary& summa
     return report;
 }
 
-int refuse(const Refusal& refusal) {
-    fmt::print(stderr, "dita replay: {}\n", refusal.message);
-    return exit_bad_input;
-}
-
 } // namespace
 
 int run_replay_command(const ReplayOptions& options) {
     const auto first_line = probe_first_line(options.file);
-    if (!first_line.ok()) return refuse(first_line.error());
+    if (!first_line.ok()) return refuse("dita replay", first_line.error());
     if (!options.html_out.empty()) {
-        if (auto error = write_text(options.html_out, "")) return refuse(Refusal{*error});
+        if (auto error = write_text(options.html_out, "")) return refuse("dita replay", Refusal{*error});
     }
     const auto started = SteadyClock::now();
     const auto replayed = load_and_replay(options, first_line.value());
-    if (!replayed.ok()) return refuse(replayed.error());
+    if (!replayed.ok()) return refuse("dita replay", replayed.error());
     const ReplaySummary& summary = replayed->summary;
     const double elapsed = ms_since(started);
     const bool converged = summary.hashes.size() <= 1;
@@ -305,12 +289,14 @@ int run_replay_command(const ReplayOptions& options) {
     print_replay(out, options, summary, passed, rerun, elapsed);
     if (!options.json_out.empty()) {
         const Json report = replay_json_report(options, summary, passed);
-        if (auto error = write_text(options.json_out, report.dump(2) + "\n")) return refuse(Refusal{*error});
+        if (auto error = write_text(options.json_out, report.dump(2) + "\n")) {
+            return refuse("dita replay", Refusal{*error});
+        }
     }
     if (!options.html_out.empty()) {
         const InputLog* log = replayed->log ? &*replayed->log : nullptr;
         const chaos::HtmlReport html = replay_html(options, summary, passed, log, replayed->events, rerun, elapsed);
-        if (auto error = write_html_report(options.html_out, html)) return refuse(Refusal{*error});
+        if (auto error = write_html_report(options.html_out, html)) return refuse("dita replay", Refusal{*error});
     }
     return passed ? exit_ok : exit_invariant_failed;
 }
