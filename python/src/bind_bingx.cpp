@@ -107,11 +107,9 @@ struct AdapterArgs {
     int ws_idle_timeout_ms = 0;
 };
 
-// The stream URL BingX pairs with a REST URL: the known hosts' own (the exchange streams from
-// another host), else the adapter's rule (same host and port, ws(s)://, /swap-market).
+// The stream URL BingX pairs with a REST URL (bingx::stream_url_for: the known hosts' own, a
+// loopback host's same port); empty when there is none.
 std::string stream_url_of(const std::string& rest_url) {
-    if (rest_url == bingx::live_rest_url) return std::string(bingx::live_ws_url);
-    if (rest_url == bingx::demo_rest_url) return std::string(bingx::demo_ws_url);
     auto derived = bingx::stream_url_for(rest_url);
     if (!derived.ok()) return {};
     return *derived;

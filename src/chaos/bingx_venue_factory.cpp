@@ -383,20 +383,17 @@ Result<std::unique_ptr<BingxRunVenue>> start_on_host(const VenueSettings& settin
     }
     const bingx::CredentialsResult keys = bingx::credentials_from_env();
     if (!keys.ok()) return Error{"", "venue", keys.error().detail};
-    BingxConfig config;
-    config.rest_url = options.rest_url.empty() ? std::string(bingx::live_rest_url) : options.rest_url;
-    config.ws_url = options.ws_url;
-    if (config.ws_url.empty()) {
-        const auto derived = bingx::stream_url_for(config.rest_url);
-        if (!derived.ok()) return Error{"", "venue", derived.error().code + ": " + derived.error().detail};
-        config.ws_url = *derived;
-    }
-    config.credentials = *keys;
-    config.assets = settings.assets;
-    config.allow_live = true;
-    config.order_qty_max = options.order_qty_max;
-    config.order_notional_max = options.order_notional_max;
-    auto made = bingx::make_bingx_adapter(std::move(config));
+    bingx::BingxAdapterOptions adapter_options;
+    adapter_options.rest_url = options.rest_url.empty() ? std::string(bingx::live_rest_url) : options.rest_url;
+    adapter_options.ws_url = options.ws_url;
+    adapter_options.credentials = *keys;
+    adapter_options.assets = settings.assets;
+    adapter_options.allow_live = true;
+    adapter_options.order_qty_max = options.order_qty_max;
+    adapter_options.order_notional_max = options.order_notional_max;
+    auto config = bingx::bingx_config_of(adapter_options);
+    if (!config.ok()) return Error{"", "venue", config.error().code + ": " + config.error().detail};
+    auto made = bingx::make_bingx_adapter(std::move(config).value());
     if (!made.ok()) return Error{"", "venue", "bingx: " + made.error().code + ": " + made.error().detail};
     return std::make_unique<BingxRunVenue>(nullptr, std::move(*made), options.tally);
 }

@@ -78,26 +78,25 @@ Result<bool, Error> start_bingx(const ServiceConfig& config, Service& /*unused*/
                                 std::unique_ptr<bingx::BingxVenueAdapter>& out) {
     bingx::BingxAdapterOptions options;
     options.assets = config.assets;
+    options.order_qty_max = config.venue.max_order_qty;
+    options.order_notional_max = config.venue.max_order_notional;
+    options.rest_url = config.venue.rest_url;
+    options.ws_url = config.venue.ws_url;
+    auto credentials = bingx::credentials_from_env();
     if (config.venue.kind == VenueKind::BINGX) {
-        auto credentials = bingx::credentials_from_env();
         if (!credentials) return std::move(credentials).error();
         options.credentials = *credentials;
         options.allow_live = config.venue.live;
-        options.order_qty_max = config.venue.max_order_qty;
-        options.order_notional_max = config.venue.max_order_notional;
-        options.rest_url = config.venue.rest_url;
-        options.ws_url = config.venue.ws_url;
     } else {
         // The simulator: its own keys unless the environment gives others; it fills MARKET
         // orders at the price the kernel sends, as the mock venue does.
-        auto credentials = bingx::credentials_from_env();
         const bingx_sim::SimConfig defaults;
         options.credentials = credentials ? *credentials : bingx::Credentials(defaults.api_key, defaults.api_secret);
         options.send_price_with_market = true;
-        options.rest_url = simulator != nullptr ? simulator->rest_url() : config.venue.rest_url;
-        options.ws_url = simulator != nullptr ? simulator->ws_url() : config.venue.ws_url;
-        options.order_qty_max = config.venue.max_order_qty;
-        options.order_notional_max = config.venue.max_order_notional;
+        if (simulator != nullptr) {
+            options.rest_url = simulator->rest_url();
+            options.ws_url = simulator->ws_url();
+        }
     }
     auto made = bingx::make_bingx_adapter(options);
     if (!made) return Error{"VENUE_START_FAILED", made.error().code + ": " + made.error().detail};

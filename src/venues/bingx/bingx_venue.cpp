@@ -435,7 +435,7 @@ Result<std::string> stream_url_for(std::string_view rest_url) {
     return std::string(rest->tls ? "wss://" : "ws://") + host + ":" + rest->port + "/swap-market";
 }
 
-BingxAdapterResult make_bingx_adapter(const BingxAdapterOptions& options) {
+Result<BingxConfig> bingx_config_of(const BingxAdapterOptions& options) {
     BingxConfig config;
     config.rest_url = options.rest_url;
     config.ws_url = options.ws_url;
@@ -450,7 +450,13 @@ BingxAdapterResult make_bingx_adapter(const BingxAdapterOptions& options) {
     config.order_qty_max = options.order_qty_max;
     config.order_notional_max = options.order_notional_max;
     config.assets = options.assets;
-    return make_bingx_adapter(std::move(config));
+    return config;
+}
+
+BingxAdapterResult make_bingx_adapter(const BingxAdapterOptions& options) {
+    auto config = bingx_config_of(options);
+    if (!config.ok()) return std::move(config).error();
+    return make_bingx_adapter(std::move(config).value());
 }
 
 } // namespace dita::bingx

@@ -237,6 +237,9 @@ struct BingxAdapterOptions {
 // A started adapter, or why there is none (code CONFIG for a config it cannot use, else as start()).
 using BingxAdapterResult = Result<std::unique_ptr<BingxVenueAdapter>>;
 BingxAdapterResult make_bingx_adapter(const BingxAdapterOptions& options);
+// The config make_bingx_adapter(options) starts: each option copied, the stream URL derived
+// when not given (stream_url_for's error when it cannot be). For callers that set more.
+Result<BingxConfig> bingx_config_of(const BingxAdapterOptions& options);
 // As above with full control of the config.
 BingxAdapterResult make_bingx_adapter(BingxConfig config);
 
