@@ -3,6 +3,7 @@
 // the stream), query, and a full entry+exit pair.
 #include <benchmark/benchmark.h>
 
+#include <stdexcept>
 #include <string>
 
 #include "dita/bingx_sim/simulator.hpp"
@@ -30,7 +31,7 @@ BENCHMARK(BM_ParseOrderUpdate);
 
 struct Venue {
     Venue() : sim(config()) {
-        sim.start();
+        if (!sim.start().ok()) throw std::runtime_error("bench: the BingX simulator did not start");
         BingxConfig adapter_config;
         adapter_config.rest_url = sim.rest_url();
         adapter_config.ws_url = sim.ws_url();

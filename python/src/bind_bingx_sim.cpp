@@ -157,13 +157,12 @@ std::unique_ptr<PyBingxSimulator> start_simulator(const SimArgs& args) {
     } catch (const std::invalid_argument& error) {
         throw py::value_error(std::string("BingxSimulator: ") + error.what());
     }
-    bingx_sim::SimStartResult started;
-    {
+    const bingx_sim::SimStartResult started = [&out] {
         py::gil_scoped_release nogil;
-        started = out->owned->start();
-    }
-    if (!started.ok) {
-        PyErr_SetString(PyExc_OSError, ("BingxSimulator: start failed: " + started.error).c_str());
+        return out->owned->start();
+    }();
+    if (!started.ok()) {
+        PyErr_SetString(PyExc_OSError, ("BingxSimulator: start failed: " + started.error().detail).c_str());
         throw py::error_already_set();
     }
     out->rest_url = out->owned->rest_url();

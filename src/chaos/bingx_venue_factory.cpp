@@ -356,7 +356,7 @@ Result<std::unique_ptr<BingxRunVenue>> start_on_simulator(const VenueSettings& s
         return Error{"", "venue", error.what()};
     }
     const auto started = sim->start();
-    if (!started.ok) return Error{"", "venue", "bingx-sim: " + started.error};
+    if (!started.ok()) return Error{"", "venue", "bingx-sim: " + started.error().detail};
     BingxConfig adapter_config;
     adapter_config.rest_url = sim->rest_url();
     adapter_config.ws_url = sim->ws_url();

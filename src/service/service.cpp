@@ -114,7 +114,7 @@ Result<std::unique_ptr<bingx_sim::Simulator>, Error> start_simulator(const Servi
     }
     auto simulator = std::make_unique<bingx_sim::Simulator>(sim);
     const auto started = simulator->start();
-    if (!started.ok) return Error{"VENUE_START_FAILED", "in-process BingX simulator: " + started.error};
+    if (!started.ok()) return Error{"VENUE_START_FAILED", "in-process BingX simulator: " + started.error().detail};
     return simulator;
 }
 

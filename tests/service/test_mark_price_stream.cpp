@@ -32,7 +32,7 @@ TEST(MarkPricePush, IgnoresEverythingElse) {
 TEST(MarkPriceStream, FollowsTheSimulatorsMark) {
     bingx_sim::Simulator sim(bingx_sim::SimConfig{});
     const auto started = sim.start();
-    ASSERT_TRUE(started.ok) << started.error;
+    ASSERT_TRUE(started.ok()) << started.error().detail;
     MarkPriceStreamConfig config;
     config.ws_url = sim.ws_url();
     config.assets = {"BTCUSDT"};

@@ -84,11 +84,11 @@ int main(int argc, char** argv) {
         return 2;
     }
     const auto started = sim->start();
-    if (!started.ok) {
-        std::fprintf(stderr, "bingx-sim: %s\n", started.error.c_str());
+    if (!started.ok()) {
+        std::fprintf(stderr, "bingx-sim: %s\n", started.error().detail.c_str());
         return 1;
     }
-    std::printf("bingx-sim listening on 127.0.0.1:%u\n", static_cast<unsigned>(started.port));
+    std::printf("bingx-sim listening on 127.0.0.1:%u\n", static_cast<unsigned>(started.value()));
     std::printf("rest_url=%s ws_url=%s\n", sim->rest_url().c_str(), sim->ws_url().c_str());
     if (config.tls) std::printf("%s", sim->tls_certificate_pem().c_str());
     std::fflush(stdout);

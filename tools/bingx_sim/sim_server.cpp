@@ -255,12 +255,7 @@ struct Simulator::Impl {
     ~Impl() { stop(); }
 
     SimStartResult start() {
-        SimStartResult out;
-        if (running) {
-            out.ok = true;
-            out.port = port;
-            return out;
-        }
+        if (running) return port.load();
         io = std::make_unique<asio::io_context>(1);
         error_code ec;
         const auto address = asio::ip::make_address(bind_address == "localhost" ? "127.0.0.1" : bind_address, ec);
@@ -271,10 +266,10 @@ struct Simulator::Impl {
         if (!ec) acceptor->bind(endpoint, ec);
         if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
         if (ec) {
-            out.error = "cannot listen on " + bind_address + ":" + std::to_string(wanted_port) + ": " + ec.message();
             acceptor.reset();
             io.reset();
-            return out;
+            return dita::Error{"LISTEN_FAILED",
+                         "cannot listen on " + bind_address + ":" + std::to_string(wanted_port) + ": " + ec.message()};
         }
         port = acceptor->local_endpoint().port();
         ticker = std::make_unique<asio::steady_timer>(*io);
@@ -284,9 +279,7 @@ struct Simulator::Impl {
         asio::co_spawn(*io, tick_loop(), asio::detached);
         thread = std::thread([this] { io->run(); });
         running = true;
-        out.ok = true;
-        out.port = port;
-        return out;
+        return port.load();
     }
 
     void stop() {

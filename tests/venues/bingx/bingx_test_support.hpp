@@ -117,7 +117,7 @@ struct SimPair {
                      const std::function<void(BingxConfig&)>& tweak = nullptr)
         : sim_config_(config), sim(config) {
         const auto started = sim.start();
-        EXPECT_TRUE(started.ok) << started.error;
+        EXPECT_TRUE(started.ok()) << started.error().detail;
         BingxConfig adapter_cfg = adapter_config(sim, config);
         if (tweak) tweak(adapter_cfg);
         adapter = std::make_unique<BingxVenueAdapter>(adapter_cfg);

@@ -327,7 +327,7 @@ TEST(BingxRoundTrip, ASecondSubmitOfTheSameClientOrderIdNeverMakesASecondOrder) 
 
 TEST(BingxRoundTrip, WrongSecretOrKeyIsRefusedByTheVenue) {
     bingx_sim::Simulator sim(sim_config());
-    ASSERT_TRUE(sim.start().ok);
+    ASSERT_TRUE(sim.start().ok());
     BingxConfig config = adapter_config(sim, sim_config());
     config.start_stream = false;
     config.credentials = Credentials("dita-sim-key", "not-the-secret");
@@ -367,7 +367,7 @@ TEST(BingxRoundTrip, WrongSecretOrKeyIsRefusedByTheVenue) {
 
 TEST(BingxRoundTrip, StartWithoutKeysSaysWhichVariablesToSet) {
     bingx_sim::Simulator sim(sim_config());
-    ASSERT_TRUE(sim.start().ok);
+    ASSERT_TRUE(sim.start().ok());
     BingxConfig config = adapter_config(sim, sim_config());
     config.credentials = Credentials();
     BingxVenueAdapter adapter(config);
@@ -438,7 +438,7 @@ TEST(BingxRoundTrip, NonLoopbackHostsNeedAnExplicitLiveOptIn) {
 
 TEST(BingxRoundTrip, FactoryBuildsAStartedAdapterFromAUrlAndKeys) {
     bingx_sim::Simulator sim(sim_config());
-    ASSERT_TRUE(sim.start().ok);
+    ASSERT_TRUE(sim.start().ok());
     BingxAdapterOptions options;
     options.rest_url = sim.rest_url(); // ws URL derived: ws://127.0.0.1:<port>/swap-market
     options.credentials = Credentials("dita-sim-key", "dita-sim-secret");
@@ -460,7 +460,7 @@ TEST(BingxRoundTrip, HttpsAndWssWithAVerifiedCertificate) {
     auto config = sim_config();
     config.tls = true; // a self-signed certificate for 127.0.0.1 and localhost
     bingx_sim::Simulator sim(config);
-    ASSERT_TRUE(sim.start().ok);
+    ASSERT_TRUE(sim.start().ok());
     EXPECT_EQ(sim.rest_url().rfind("https://", 0), 0u);
     EXPECT_EQ(sim.ws_url().rfind("wss://", 0), 0u);
     BingxConfig adapter_cfg = adapter_config(sim, config);
@@ -493,7 +493,7 @@ TEST(BingxRoundTrip, HttpsAndWssWithAVerifiedCertificate) {
 
 TEST(BingxRoundTrip, AnUnreachableVenueIsUnavailableNotUnknown) {
     bingx_sim::Simulator sim(sim_config());
-    ASSERT_TRUE(sim.start().ok);
+    ASSERT_TRUE(sim.start().ok());
     BingxConfig config = adapter_config(sim, sim_config());
     BingxVenueAdapter adapter(config);
     ASSERT_TRUE(adapter.start().ok());

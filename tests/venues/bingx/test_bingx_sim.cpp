@@ -88,8 +88,8 @@ std::string signed_target(const std::string& path, bingx::Params params, const s
 struct Running {
     explicit Running(SimConfig config) : sim(std::move(config)) {
         const auto started = sim.start();
-        EXPECT_TRUE(started.ok) << started.error;
-        port = started.port;
+        EXPECT_TRUE(started.ok()) << started.error().detail;
+        port = started.ok() ? started.value() : 0;
     }
     Simulator sim;
     std::uint16_t port = 0;
@@ -101,6 +101,23 @@ const std::string key_header = "X-BX-APIKEY: dita-sim-key";
 // the server clock set to just after the example's timestamp so the request is fresh.
 constexpr const char* doc_key = "hO6oQotzTE0S5FRYze2Jx2wGx7eVnJGMolpA1nZyehsoMgCcgKNWQHd4QgTFZuwl4Zt4xMe2PqGBegWXO4A";
 constexpr const char* doc_secret = "mheO6dR8ovSsxZQCOYEFCtelpuxcWGTfHw7te326y6jOwq5WpvFQ9JNljoTwBXZGv5It07m9RXSPpDQEK2w";
+
+// start() is a value or an error: the port it listens on; a port already taken is LISTEN_FAILED
+// with the reason, and starting again while running gives the same port.
+TEST(BingxSim, StartGivesItsPortOrWhyItCannotListen) {
+    Running first{SimConfig{}};
+    ASSERT_NE(first.port, 0);
+    const auto again = first.sim.start();
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again.value(), first.port);
+    SimConfig taken;
+    taken.port = first.port;
+    Simulator second(taken);
+    const auto refused = second.start();
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, "LISTEN_FAILED");
+    EXPECT_NE(refused.error().detail.find(std::to_string(first.port)), std::string::npos) << refused.error().detail;
+}
 
 TEST(BingxSim, AcceptsTheOfficialQueryStringExampleInItsUnsortedOrder) {
     SimConfig config;

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "dita/contracts/result.hpp"
+
 #include "dita/contracts/decimal.hpp"
 
 namespace dita::bingx_sim {
@@ -164,11 +166,8 @@ struct SimPosition {
 // (default), error, critical or off; false for any other word.
 bool set_sim_log_level(std::string_view level);
 
-struct SimStartResult {
-    bool ok = false;
-    std::uint16_t port = 0;
-    std::string error;
-};
+// The port it listens on, or why it cannot (code LISTEN_FAILED).
+using SimStartResult = dita::Result<std::uint16_t>;
 
 class Simulator {
 public:
