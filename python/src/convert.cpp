@@ -214,7 +214,10 @@ double money_double_from_py(py::handle obj, const std::string& where) {
 
 py::object decimal_to_py(Decimal value) { return py::reinterpret_steal<py::object>(PyFloat_FromDouble(value.to_double())); }
 
-std::int64_t int_from_py(py::handle obj, const std::string& where, std::int64_t min, std::int64_t max) {
+namespace {
+
+// An int-like object (not bool, not float) as a Python int; TypeError or ValueError naming where.
+py::object index_from_py(py::handle obj, const std::string& where) {
     PyObject* raw = obj.ptr();
     if (raw == Py_None || PyBool_Check(raw) || PyFloat_Check(raw) || !is_number_like(raw) ||
         Py_TYPE(raw)->tp_as_number->nb_index == nullptr) {
@@ -222,6 +225,13 @@ std::int64_t int_from_py(py::handle obj, const std::string& where, std::int64_t 
     }
     py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(raw));
     if (!index) raise_pending_as_value_error(where, "an int");
+    return index;
+}
+
+} // namespace
+
+std::int64_t int_from_py(py::handle obj, const std::string& where, std::int64_t min, std::int64_t max) {
+    const py::object index = index_from_py(obj, where);
     int overflow = 0;
     const long long value = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
     if (value == -1 && PyErr_Occurred() != nullptr) raise_pending_as_value_error(where, "an int");
@@ -233,13 +243,7 @@ std::int64_t int_from_py(py::handle obj, const std::string& where, std::int64_t 
 }
 
 std::uint64_t uint_from_py(py::handle obj, const std::string& where) {
-    PyObject* raw = obj.ptr();
-    if (raw == Py_None || PyBool_Check(raw) || PyFloat_Check(raw) || !is_number_like(raw) ||
-        Py_TYPE(raw)->tp_as_number->nb_index == nullptr) {
-        raise_type_error(where, "an int", obj);
-    }
-    py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(raw));
-    if (!index) raise_pending_as_value_error(where, "an int");
+    const py::object index = index_from_py(obj, where);
     if (PyObject_RichCompareBool(index.ptr(), py::int_(0).ptr(), Py_LT) == 1) {
         throw py::value_error(where + " must not be negative, got " + py::str(obj).cast<std::string>());
     }
