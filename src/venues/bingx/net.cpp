@@ -470,6 +470,18 @@ void set_ws_options(websocket::stream<Stream>& ws, int handshake_timeout_ms, int
         [](websocket::request_type& request) { request.set(http::field::user_agent, "dita-bingx/0.1"); }));
 }
 
+// The WebSocket upgrade once the transport (plain or TLS) is up: "" or why it failed.
+template <typename Stream>
+awaitable<std::string> ws_upgrade(websocket::stream<Stream>& ws, const std::string& host_header,
+                                  const std::string& path, int handshake_timeout_ms, int idle_timeout_ms) {
+    beast::get_lowest_layer(ws).expires_never();
+    set_ws_options(ws, handshake_timeout_ms, idle_timeout_ms);
+    error_code ec;
+    co_await ws.async_handshake(host_header, path, with(ec));
+    if (ec) co_return "WebSocket handshake: " + ec.message();
+    co_return std::string();
+}
+
 } // namespace
 
 Network::Network(TlsOptions tls) : impl_(std::make_unique<Impl>(std::move(tls))) {}
@@ -543,10 +555,9 @@ Network::WsConnectResult Network::ws_connect(const Url& base, std::string target
             if (impl->tls_options.verify) s->ws.next_layer().set_verify_callback(ssl::host_name_verification(base.host));
             co_await s->ws.next_layer().async_handshake(ssl::stream_base::client, with(ec));
             if (ec) co_return std::pair<std::uint64_t, std::string>{0, "TLS handshake: " + ec.message()};
-            lowest.expires_never();
-            set_ws_options(s->ws, timeout_ms, idle_timeout_ms);
-            co_await s->ws.async_handshake(host_header, path, with(ec));
-            if (ec) co_return std::pair<std::uint64_t, std::string>{0, "WebSocket handshake: " + ec.message()};
+            if (auto why = co_await ws_upgrade(s->ws, host_header, path, timeout_ms, idle_timeout_ms); !why.empty()) {
+                co_return std::pair<std::uint64_t, std::string>{0, std::move(why)};
+            }
             session = s;
             s->id = impl->next_session_id++;
             s->start();
@@ -557,10 +568,9 @@ Network::WsConnectResult Network::ws_connect(const Url& base, std::string target
             co_await lowest.async_connect(results, with(ec));
             if (ec) co_return std::pair<std::uint64_t, std::string>{0, "connect: " + ec.message()};
             lowest.socket().set_option(tcp::no_delay(true), ec);
-            lowest.expires_never();
-            set_ws_options(s->ws, timeout_ms, idle_timeout_ms);
-            co_await s->ws.async_handshake(host_header, path, with(ec));
-            if (ec) co_return std::pair<std::uint64_t, std::string>{0, "WebSocket handshake: " + ec.message()};
+            if (auto why = co_await ws_upgrade(s->ws, host_header, path, timeout_ms, idle_timeout_ms); !why.empty()) {
+                co_return std::pair<std::uint64_t, std::string>{0, std::move(why)};
+            }
             session = s;
             s->id = impl->next_session_id++;
             s->start();
