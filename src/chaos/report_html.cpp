@@ -182,6 +182,16 @@ Json outcome_json(const KernelOutcome& outcome, std::span<const VenueEvent> repo
     return out;
 }
 
+// An outcome's transitions as [slot, from, to, input] rows.
+Json transitions_json(const KernelOutcome& outcome) {
+    Json transitions = Json::array();
+    for (const Transition& t : outcome.transitions) {
+        transitions.push_back(Json::array({t.slot_id, std::string(to_string(t.from)), std::string(to_string(t.to)),
+                                           std::string(to_string(t.input))}));
+    }
+    return transitions;
+}
+
 Json kernel_sample(const ExecutionKernel& kernel) {
     Json stages = Json::array();
     Json sizes = Json::array();
@@ -252,12 +262,7 @@ TimelineRows log_rows(const ReportScenario& scenario, const std::vector<Range>& 
         const auto step = step_of_input.find(index);
         if (step != step_of_input.end()) row["step"] = step->second;
         if (!outcome.ok()) row["outcome"] = outcome_json(outcome, reports);
-        Json transitions = Json::array();
-        for (const Transition& t : outcome.transitions) {
-            transitions.push_back(Json::array({t.slot_id, std::string(to_string(t.from)), std::string(to_string(t.to)),
-                                               std::string(to_string(t.input))}));
-        }
-        row["transitions"] = std::move(transitions);
+        row["transitions"] = transitions_json(outcome);
         row["events"] = std::move(events);
         row["dropped"] = std::move(dropped);
         row["calls"] = std::move(calls);
@@ -286,12 +291,7 @@ TimelineRows event_rows(const ReportScenario& scenario, const std::vector<Range>
         row["kind"] = "EVENT";
         row["label"] = fmt::format("event {} {}", to_string(all[i].kind), all[i].client_order_id.view());
         if (!outcome.ok()) row["outcome"] = outcome_json(outcome, all);
-        Json transitions = Json::array();
-        for (const Transition& t : outcome.transitions) {
-            transitions.push_back(Json::array({t.slot_id, std::string(to_string(t.from)), std::string(to_string(t.to)),
-                                               std::string(to_string(t.input))}));
-        }
-        row["transitions"] = std::move(transitions);
+        row["transitions"] = transitions_json(outcome);
         row["events"] = Json::array({event_row(all[i], std::move(flags))});
         row["dropped"] = std::move(dropped);
         row["calls"] = Json::array();
