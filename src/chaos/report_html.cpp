@@ -303,10 +303,7 @@ TimelineRows event_rows(const ReportScenario& scenario, const std::vector<Range>
 Json checks_json(const ReportScenario& scenario) {
     Json checks = Json::array();
     for (const InvariantResult& check : scenario.checks) {
-        Json one;
-        one["name"] = check.name;
-        one["passed"] = check.passed;
-        one["detail"] = check.detail;
+        Json one = invariant_result_to_json(check);
         one["slot"] = check.slot_id;
         checks.push_back(std::move(one));
     }

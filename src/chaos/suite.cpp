@@ -72,15 +72,17 @@ TwiceResult run_scenario_twice_compare(const ChaosScenario& scenario, const Suit
     return out;
 }
 
+Json invariant_result_to_json(const InvariantResult& check) {
+    Json one;
+    one["name"] = check.name;
+    one["passed"] = check.passed;
+    one["detail"] = check.detail;
+    return one;
+}
+
 Json scenario_report_to_json(const ScenarioReport& report) {
     Json checks = Json::array();
-    for (const InvariantResult& check : report.checks) {
-        Json one;
-        one["name"] = check.name;
-        one["passed"] = check.passed;
-        one["detail"] = check.detail;
-        checks.push_back(std::move(one));
-    }
+    for (const InvariantResult& check : report.checks) checks.push_back(invariant_result_to_json(check));
     if (report.setup_error) {
         Json one;
         one["name"] = "setup";

@@ -56,6 +56,8 @@ struct TwiceResult {
 };
 TwiceResult run_scenario_twice_compare(const ChaosScenario& scenario, const SuiteOptions& options = {});
 
+// {"name", "passed", "detail"}: one check as the reports give it.
+Json invariant_result_to_json(const InvariantResult& check);
 // {"name", "passed", "checks": [{"name", "passed", "detail"}], "final_slots": [...], "account": {...}}
 Json scenario_report_to_json(const ScenarioReport& report);
 // {"scenarios": [...]}
