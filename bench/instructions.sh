@@ -19,6 +19,8 @@
 #   --budget-scale F   multiply every budget by F first (F < 1 proves the check can fail)
 #   --write-budget F   write the figures measured as a new budget file
 #   --bin PATH         the dita-instruction-units binary (default: build/bin/ of this checkout)
+#   --keep DIR         keep each unit's callgrind file of the longer run as DIR/callgrind.UNIT.out
+#                      (where the instructions go: callgrind_annotate DIR/callgrind.fill.out)
 #
 # DITA_VALGRIND names the valgrind to run (default: valgrind on PATH).
 #
@@ -33,9 +35,10 @@ budget=""
 budget_scale="1"
 write_budget=""
 units_arg=""
+keep=""
 short=0
 
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --short) short=1 ;;
@@ -45,6 +48,7 @@ while [ $# -gt 0 ]; do
     --budget-scale) budget_scale="${2:?--budget-scale needs a factor}"; shift ;;
     --write-budget) write_budget="${2:?--write-budget needs a file}"; shift ;;
     --bin) bin="${2:?--bin needs a path}"; shift ;;
+    --keep) keep="${2:?--keep needs a directory}"; shift ;;
     -h|--help) usage ;;
     *) echo "instructions.sh: unknown argument '$1'" >&2; usage ;;
   esac
@@ -159,6 +163,9 @@ for spec in "${selected[@]}"; do
   first="$(count "$unit" "$n1")" || rc=$?
   [ "$rc" = 0 ] && { second="$(count "$unit" "$n2")" || rc=$?; }
   [ "$rc" = 0 ] || exit "$rc"
+  if [ -n "$keep" ]; then
+    mkdir -p "$keep" && cp "$work/cg.out" "$keep/callgrind.$unit.out"
+  fi
   echo "$unit $n1 $n2 $first $second" >> "$results"
 done
 
