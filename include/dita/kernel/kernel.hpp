@@ -213,6 +213,9 @@ private:
     void record_diagnostic(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, const std::string& detail,
                            const DiagnosticFields& fields, bool is_result);
     void journal(Ctx& ctx, std::string_view input_ref);
+    // Before an order leaves: on a plane that writes ahead, the input's changed slots (the order
+    // among them) are made durable, so a crash before the input's commit cannot lose the order.
+    void write_ahead(Ctx& ctx, const Id& client_order_id);
     void touch(Ctx& ctx, int slot_id);
     std::optional<InstrumentSpec> instrument(std::string_view asset);
     std::string make_client_order_id(std::string_view intent_id) const;
