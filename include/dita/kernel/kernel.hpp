@@ -193,9 +193,12 @@ private:
     Decimal kernel_net(const AssetName& asset) const;
     struct LateFills {
         Decimal net;
+        Decimal notional; // of the fills beyond what the kernel counted, signed as net
         std::string orders; // their ids, for the diagnostic
     };
     LateFills kept_late_fills(const AssetName& asset) const;
+    // The kernel's own late fills that are the whole gap, taken into a free slot at their price.
+    bool place_late_fills(Ctx& ctx, const AssetName& asset, const LateFills& late);
     void update_finished_order(Ctx& ctx, OrderEntry& entry, const OrderRecord& after);
     bool adopt_position(Ctx& ctx, const AssetName& asset, Decimal gap, Decimal entry_price);
 
