@@ -62,6 +62,12 @@ std::vector<std::string> generator_flags(const FuzzOptions& options) {
     if (options.no_faults) out.emplace_back("--no-faults");
     if (options.no_restarts) out.emplace_back("--no-restarts");
     if (options.wild_prices) out.emplace_back("--wild-prices");
+    if (options.venue_moves) out.emplace_back("--venue-moves");
+    if (options.venue_moves && options.no_liquidation) out.emplace_back("--no-liquidation");
+    if (options.large) out.emplace_back("--large");
+    if (options.large && options.large_steps_max != FuzzOptions{}.large_steps_max) {
+        out.insert(out.end(), {"--large-steps-max", std::to_string(options.large_steps_max)});
+    }
     if (options.no_shrink) out.emplace_back("--no-shrink");
     return out;
 }
@@ -86,6 +92,8 @@ Json fuzz_options_json(const FuzzOptions& options, const Shard& shard) {
     out["faults"] = !options.no_faults;
     out["restarts"] = !options.no_restarts;
     out["wild_prices"] = options.wild_prices;
+    out["venue_moves"] = options.venue_moves;
+    out["liquidations"] = options.venue_moves && !options.no_liquidation;
     return out;
 }
 
@@ -244,7 +252,11 @@ int run_fuzz_command(const FuzzOptions& options) {
     campaign.generator.large_steps_max = options.large_steps_max;
     campaign.generator.faults = !options.no_faults;
     campaign.generator.restarts = !options.no_restarts;
-    campaign.generator.wild_prices = options.wild_prices;
+    // The venue's own moves are opt-in: without --venue-moves a seed draws what it always drew,
+    // on a venue that never liquidates (so --wild-prices alone can take capital below zero).
+    campaign.generator.wild_prices = options.wild_prices || options.venue_moves;
+    campaign.generator.venue_moves = options.venue_moves;
+    campaign.generator.liquidations = options.venue_moves && !options.no_liquidation;
 
     const bool tty = !options.no_progress && isatty(STDERR_FILENO) == 1;
     const auto started = SteadyClock::now();

@@ -186,7 +186,15 @@ int main(int argc, char** argv) {
     fuzz_cmd->add_flag("--no-faults", fuzz.no_faults, "a venue without faults (sizes, prices, storms, restarts only)");
     fuzz_cmd->add_flag("--no-restarts", fuzz.no_restarts, "no RESTART steps");
     fuzz_cmd->add_flag("--wild-prices", fuzz.wild_prices,
-                       "valid prices far out (650x): with no liquidation model, capital can go below zero");
+                       "valid prices far out (650x): without --venue-moves the venue never liquidates, so capital "
+                       "can go below zero");
+    CLI::Option* venue_moves = fuzz_cmd->add_flag(
+        "--venue-moves", fuzz.venue_moves,
+        "the venue's own moves (a stream of their own): wild prices on a venue that liquidates, ADL, manual "
+        "closes, fast funding, one-way accounts; without it every seed's scenario is unchanged");
+    fuzz_cmd->add_flag("--no-liquidation", fuzz.no_liquidation,
+                       "with --venue-moves: a venue that never liquidates (capital can go below zero)")
+        ->needs(venue_moves);
     fuzz_cmd->add_flag("--no-shrink", fuzz.no_shrink, "report failures as generated");
     fuzz_cmd->add_flag("--no-progress", fuzz.no_progress, "never draw the progress line");
 

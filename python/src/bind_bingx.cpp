@@ -132,9 +132,9 @@ bingx::Credentials credentials_of(const AdapterArgs& args) {
     return *from_env;
 }
 
-bingx::PositionMode position_mode_of(const std::string& text) {
-    if (text == "HEDGE") return bingx::PositionMode::HEDGE;
-    if (text == "ONE_WAY") return bingx::PositionMode::ONE_WAY;
+dita::PositionMode position_mode_of(const std::string& text) {
+    if (text == "HEDGE") return dita::PositionMode::HEDGE;
+    if (text == "ONE_WAY") return dita::PositionMode::ONE_WAY;
     throw py::value_error("BingxVenueAdapter.position_mode: '" + text + "' is not HEDGE or ONE_WAY");
 }
 
@@ -317,7 +317,7 @@ std::string venue_repr(const PyBingxVenue& self) {
                       "', key='" + self.key_hint + "', symbols=[";
     for (std::size_t i = 0; i < self.symbols.size(); ++i) out += (i ? ", '" : "'") + self.symbols[i] + "'";
     out += std::string("], position_mode='") +
-           (self.position_mode == bingx::PositionMode::HEDGE ? "HEDGE" : "ONE_WAY") + "'";
+           (self.position_mode == dita::PositionMode::HEDGE ? "HEDGE" : "ONE_WAY") + "'";
     if (self.live) {
         out += ", live=True, order_qty_max=" + self.order_qty_max.to_string() +
                ", order_notional_max=" + self.order_notional_max.to_string();
@@ -473,7 +473,7 @@ void bind_adapter_properties(py::class_<PyBingxVenue>& cls) {
                               "The API key's last four characters ('…abcd').");
     cls.def_property_readonly("symbols", [](PyBingxVenue& self) { return self.symbols; }, "Configured assets.");
     cls.def_property_readonly("position_mode", [](PyBingxVenue& self) {
-        return std::string(self.position_mode == bingx::PositionMode::HEDGE ? "HEDGE" : "ONE_WAY");
+        return std::string(self.position_mode == dita::PositionMode::HEDGE ? "HEDGE" : "ONE_WAY");
     }, "'HEDGE' or 'ONE_WAY'.");
     cls.def_property_readonly("live", [](PyBingxVenue& self) { return self.live; },
                               "Whether the live opt-in was needed and given (a real host).");

@@ -60,7 +60,7 @@ struct PyBingxVenue {
     std::string ws_url;
     std::string key_hint;
     std::vector<std::string> symbols;
-    bingx::PositionMode position_mode;
+    dita::PositionMode position_mode;
     bool live;
     Decimal order_qty_max;
     Decimal order_notional_max;

@@ -23,6 +23,9 @@ struct ExecutionKernel::Ctx {
     // free to reopen them in must not depend on the order the delivery came in.
     bool defer_late_entries = true;
     std::vector<VenueEvent> late_entries;
+    // Venue moves wait for the end of their delivery too: which slots a reduction takes from
+    // must not depend on whether the fills delivered with it came first.
+    std::vector<VenueEvent> venue_moves;
     // Exit fills beyond a slot's open size (two exits of one position both filling, one late
     // on its cancel): the kernel's own opposite position, placed at the end of the delivery
     // for the same reason as late entries.

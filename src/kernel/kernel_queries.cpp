@@ -48,7 +48,8 @@ AccountSnapshot ExecutionKernel::account() const {
     out.initial_capital = totals_.initial_capital;
     out.realized_pnl = totals_.realized_pnl;
     out.fees_paid = totals_.fees_paid;
-    out.capital = totals_.initial_capital + totals_.realized_pnl - totals_.fees_paid;
+    out.funding = totals_.funding;
+    out.capital = totals_.initial_capital + totals_.realized_pnl - totals_.fees_paid + totals_.funding;
     for (const TradeSlot& slot : slots_) {
         if (!slot.size.is_positive()) continue;
         const auto mark = marks_.find(slot.asset);
@@ -86,6 +87,7 @@ std::uint64_t ExecutionKernel::state_hash() const {
     hash.add_int(totals_.initial_capital.raw());
     hash.add_int(totals_.realized_pnl.raw());
     hash.add_int(totals_.fees_paid.raw());
+    hash.add_int(totals_.funding.raw());
     for (const auto& [asset, price] : marks_) {
         hash.add_text(asset.view());
         hash.add_int(price.raw());

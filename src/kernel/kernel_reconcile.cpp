@@ -59,7 +59,8 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
     // be the very event that was lost.
     std::vector<Id> trade_orders;
     for (const auto& [id, entry] : orders_) {
-        if (entry.slot_id == slot.slot_id && entry.trade_id == slot.trade_id && !slot.trade_id.empty()) {
+        if (entry.slot_id == slot.slot_id && entry.trade_id == slot.trade_id && !slot.trade_id.empty() &&
+            !detail::is_venue_move_id(id.view())) {
             trade_orders.push_back(id);
         }
     }
@@ -114,6 +115,7 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
         if (!slot.asset.empty()) assets.insert(slot.asset);
     }
     for (const AssetName& asset : assets) {
+        read_venue_moves(ctx, asset);
         const auto truth = venue_.positions(asset.view());
         if (!truth.ok()) {
             set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::WARNING,
@@ -129,6 +131,7 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
             venue_entry = position.entry_price;
         }
         const bool live_refreshed = live_trades_refreshed(asset, refreshed);
+        if (live_refreshed) settle_venue_excess(ctx, asset, truth.value);
         Decimal net = kernel_net(asset);
         bool all_refreshed = live_refreshed;
         if (live_refreshed && venue_net != net) {
@@ -205,6 +208,7 @@ bool ExecutionKernel::refresh_finished_orders(Ctx& ctx, const AssetName& asset, 
             continue;
         }
         if (entry.record.status == VenueOrderStatus::REJECTED && !entry.record.cum_filled_qty.is_positive()) continue;
+        if (detail::is_venue_move_id(coid.view())) continue; // the venue's own: read by read_venue_moves
         candidates.emplace_back(entry.record.last_venue_sequence, coid);
     }
     std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
@@ -283,6 +287,7 @@ void ExecutionKernel::update_finished_order(Ctx& ctx, OrderEntry& entry, const O
     // any fee it adds is the account's alone, the trade's record being written.
     const Decimal fee = after.cum_fee - entry.record.cum_fee;
     totals_.fees_paid += fee;
+    if (!fee.is_zero()) touch(ctx, 0); // the totals are journaled with a slot's state
     const bool changed = !(entry.record == after);
     entry.record = after;
     if (changed) journal_finished(entry);

@@ -183,8 +183,9 @@ TEST(Liveness, FailsWhenAnOrderIsLeftWorkingAfterQuiesce) {
 }
 
 TEST(Shrink, ReducesToTheSameInvariantDeterministically) {
-    // A failure that does not depend on any kernel bug: wild prices take a leveraged short far
-    // enough under water that capital goes below zero (the kernel models no liquidation).
+    // A failure that does not depend on any kernel bug: on a venue that never liquidates (the
+    // generator's default), wild prices take a leveraged short far enough under water that
+    // capital goes below zero.
     GeneratorOptions options;
     options.wild_prices = true;
     ChaosScenario failing = generate_scenario(6536, options);

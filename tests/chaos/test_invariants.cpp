@@ -109,9 +109,10 @@ TEST(CapitalNonNegative, FailsOnANegativeSnapshot) {
 
 ChaosScenario bust_scenario() {
     // 100x leverage on 1,000 BTC at 100, then the mark and the exit at 1: the loss exceeds the
-    // account. The kernel has no liquidation, so capital goes below zero.
+    // account. On a venue that never liquidates, capital goes below zero.
     ChaosScenario scenario;
     scenario.name = "bust";
+    scenario.venue.liquidations = false;
     ChaosStep enter;
     enter.action = ChaosAction::ENTER;
     enter.side = TradeSide::LONG;

@@ -20,6 +20,7 @@ MARK = (255, 31, 61)  # MARK in report_template.html: the failure marker's line 
 WINDOW = (1280, 1300)
 
 BUST = {"name": "bust", "description": "100x leverage, then a crash: the account goes below zero",
+        "venue": {"liquidations": False},  # a venue that liquidated first would keep capital positive
         "steps": [{"action": "ENTER", "side": "LONG", "target_size": 1000, "leverage": 100},
                   {"action": "MARK_PRICE", "reference_price": 1},
                   {"action": "EXIT", "reference_price": 1, "target_size": 0}]}

@@ -11,7 +11,8 @@ from decimal import Decimal
 
 DITA = os.environ["DITA_CLI"]
 
-BUST = {"name": "bust", "steps": [{"action": "ENTER", "side": "LONG", "target_size": 1000, "leverage": 100},
+# On a venue that never liquidates (one that did would keep capital positive).
+BUST = {"name": "bust", "venue": {"liquidations": False}, "steps": [{"action": "ENTER", "side": "LONG", "target_size": 1000, "leverage": 100},
                                   {"action": "MARK_PRICE", "reference_price": 1},
                                   {"action": "EXIT", "reference_price": 1, "target_size": 0}]}
 
