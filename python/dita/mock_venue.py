@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Tuple
 
 from dita import _core
-from dita._core import MockVenueAdapter, MockVenueCounters, PositionMode
+from dita._core import MockVenueAdapter, MockVenueCounters
 
 __all__ = ["MockVenueAdapter", "MockVenueCounters", "MockVenueScenario"]
 
@@ -55,7 +55,7 @@ class MockVenueScenario:
     initial_foreign_position_price: float = 0.0  #: its price (positive when the size is not 0)
     reduce_only_exits: bool = True  #: exits only reduce the account's position (BingX reduceOnly)
     #: HEDGE (long and short apart, the BingX adapter's default) or ONE_WAY (one net position)
-    position_mode: PositionMode = PositionMode.HEDGE
+    position_mode: _core.PositionMode = _core.PositionMode.HEDGE
     maintenance_margin_rate: float = 0.004  #: isolated margin: liquidated at this maintenance rate
     liquidation_fee_rate: float = 0.006  #: of the notional, never more than the margin left
     liquidations: bool = True  #: False: a venue that never liquidates (capital can go below zero)

@@ -66,6 +66,17 @@ VenueQuery<std::vector<VenuePosition>> ClosableBingx::positions(std::string_view
     const auto a = adapter();
     return a ? a->positions(asset) : refused_query<std::vector<VenuePosition>>();
 }
+PositionMode ClosableBingx::position_mode() const {
+    const auto a = adapter();
+    std::lock_guard lock(mutex_);
+    // Closed: the mode it had, so a kernel outliving close() does not see the account change.
+    if (a) last_mode_ = a->position_mode();
+    return last_mode_;
+}
+VenueQuery<std::vector<VenueEvent>> ClosableBingx::venue_moves(std::string_view asset) {
+    const auto a = adapter();
+    return a ? a->venue_moves(asset) : refused_query<std::vector<VenueEvent>>();
+}
 void ClosableBingx::close() {
     std::shared_ptr<bingx::BingxVenueAdapter> last;
     {

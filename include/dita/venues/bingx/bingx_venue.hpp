@@ -191,6 +191,8 @@ public:
     // The position mode orders are sent in (BingxConfig::position_mode; the account's, once
     // start() read it).
     PositionMode position_mode() const override;
+    // The account's recent liquidations, ADL and funding on the asset, read over REST.
+    VenueQuery<std::vector<VenueEvent>> venue_moves(std::string_view asset) override;
 
     // The rest of the REST surface.
     VenueQuery<std::vector<VenueOrder>> cancel_all(std::string_view asset);
