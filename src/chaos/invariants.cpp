@@ -639,7 +639,10 @@ InvariantResult check_equity_identity(const CheckContext& context) {
         const auto mark = context.final_state.marks.find(slot.asset.str());
         const Decimal price = mark != context.final_state.marks.end() ? mark->second : slot.entry_price;
         const Decimal move = price.mul(slot.size) - slot.entry_price.mul(slot.size);
-        unrealized += side_sign(slot.side) > 0 ? move : -move;
+        Decimal pnl = side_sign(slot.side) > 0 ? move : -move;
+        // Isolated margin: no position loses more than its margin (entry notional / leverage).
+        if (slot.leverage.is_positive()) pnl = max(pnl, -slot.entry_price.mul(slot.size).div(slot.leverage));
+        unrealized += pnl;
         if (slot.leverage.is_positive()) margin += price.mul(slot.size).div(slot.leverage);
     }
     const AccountSnapshot& at_rest = context.final_state.account;

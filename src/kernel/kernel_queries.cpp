@@ -55,7 +55,11 @@ AccountSnapshot ExecutionKernel::account() const {
         const auto mark = marks_.find(slot.asset);
         const Decimal price = mark != marks_.end() ? mark->second : slot.entry_price;
         const Decimal move = price.mul(slot.size) - slot.entry_price.mul(slot.size);
-        out.unrealized_pnl += side_sign(slot.side) > 0 ? move : -move;
+        Decimal unrealized = side_sign(slot.side) > 0 ? move : -move;
+        // Isolated margin: a position never loses more than its margin. Past its liquidation
+        // price the venue has closed it; until that report arrives the loss stops there.
+        if (slot.leverage.is_positive()) unrealized = max(unrealized, -slot.entry_price.mul(slot.size).div(slot.leverage));
+        out.unrealized_pnl += unrealized;
         if (slot.leverage.is_positive()) out.used_margin += price.mul(slot.size).div(slot.leverage);
     }
     out.equity = out.capital + out.unrealized_pnl;

@@ -111,6 +111,29 @@ TEST(VenueMoves, LiquidationSettlesTheSlotAtTheVenuePriceAndNamesTheCause) {
     EXPECT_EQ(h.venue.counters().orders_submitted, submitted);
 }
 
+// Fuzz seeds 21657 and 52783 (--venue-moves): the kernel's mark crossed a 1x short's
+// liquidation price before the venue's report arrived, and its equity went to -54835. An
+// isolated position loses its margin at most: the unrealized loss stops there.
+TEST(VenueMoves, PastTheLiquidationPriceTheUnrealizedLossIsTheMarginUntilTheReportArrives) {
+    Harness h;
+    ASSERT_TRUE(enter_leveraged(h, 0, TradeSide::SHORT, 1.0, 0.999).ok());
+    ASSERT_TRUE(h.mark(0, 65000.0).ok()); // the kernel's feed; the venue has not moved yet
+    const AccountSnapshot account = h.kernel.account();
+    EXPECT_EQ(account.unrealized_pnl, -dec("99.9"));
+    EXPECT_EQ(account.equity, account.capital - dec("99.9"));
+    EXPECT_FALSE(account.equity.is_negative());
+    h.venue.set_mark("BTCUSDT", dec("65000"));
+    EXPECT_EQ(h.kernel.pump_venue().diagnostic_code, KernelDiagnosticCode::VENUE_LIQUIDATION);
+    EXPECT_TRUE(h.kernel.account().unrealized_pnl.is_zero());
+    EXPECT_GE(h.kernel.account().capital, dec("10000") - dec("99.9") - dec("0.05"));
+    EXPECT_TRUE(h.money_identity_holds());
+    // A 10x long half way down keeps its plain loss: only past the margin does the floor act.
+    Harness g;
+    ASSERT_TRUE(enter_leveraged(g, 0, TradeSide::LONG, 10.0).ok());
+    ASSERT_TRUE(g.mark(0, 95.0).ok());
+    EXPECT_EQ(g.kernel.account().unrealized_pnl, -dec("0.05"));
+}
+
 TEST(VenueMoves, PartialAdlReducesTheSlotAtWarningAndTheRestExits) {
     Harness h;
     ASSERT_TRUE(h.enter(0).ok());
