@@ -283,8 +283,20 @@ void ExecutionKernel::reattribute_venue_reductions(Ctx& ctx, TradeSlot& slot, De
                 room += other.size;
             }
         }
-        const Decimal moved = min(min(excess, before.cum_filled_qty), room);
+        // The kernel's own fill is certain, the venue's share a rule: the share gives way. What
+        // no other slot can take now (a fill of theirs not yet known) goes back to the ledger,
+        // settled by the reconcile that finds the slots holding more than the venue.
+        const Decimal moved = min(excess, before.cum_filled_qty);
         if (!moved.is_positive()) return;
+        const Decimal placed = min(moved, room);
+        if (moved > placed) {
+            const std::string_view record_text = id.view();
+            const auto ledger = orders_.find(Id(record_text.substr(0, record_text.rfind('.'))));
+            if (ledger != orders_.end()) {
+                ledger->second.record.qty -= moved - placed;
+                journal_finished(ledger->second);
+            }
+        }
         OrderRecord after = before;
         after.qty -= moved;
         after.cum_filled_qty -= moved;
@@ -298,7 +310,7 @@ void ExecutionKernel::reattribute_venue_reductions(Ctx& ctx, TradeSlot& slot, De
         event.side = slot.side;
         event.asset = slot.asset;
         event.venue_sequence = before.last_venue_sequence;
-        Decimal left = moved;
+        Decimal left = placed;
         for (TradeSlot& other : slots_) {
             if (!left.is_positive()) break;
             if (other.slot_id == slot.slot_id || other.asset != slot.asset || other.side != slot.side ||

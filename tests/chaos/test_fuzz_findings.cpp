@@ -84,6 +84,29 @@ TEST(FuzzFindings, AReconcileAsksTheVenueInAnOrderIndependentOfDelivery) {
     EXPECT_TRUE(run.passed) << run.invariant << ": " << run.detail;
 }
 
+// The venue's own moves (issue 13): wild prices on a venue that liquidates, ADL, manual closes,
+// funding, one-way accounts, as `dita fuzz --venue-moves` drew them.
+GeneratorOptions venue_moves_options() {
+    GeneratorOptions options;
+    options.wild_prices = true;
+    options.venue_moves = true;
+    options.liquidations = true;
+    return options;
+}
+
+// Seeds 21657 and 52783: a mark past a 1x short's liquidation price before the venue's report
+// took equity to -54835 (an isolated position now loses its margin at most).
+// Seeds 29012, 90440 and 22095: a kernel exit fill found its slot already emptied by an ADL or
+// a manual close that the kernel had shared to it while another slot's fill was not yet known;
+// the share now gives way to the kernel's own fill (back to the venue move's ledger, settled at
+// the next reconcile) instead of an OVERFILL at ERROR or a replay that diverged.
+TEST(FuzzFindings, VenueMovesSeedsThatFailedNowPass) {
+    for (const std::uint64_t seed : {21657ULL, 52783ULL, 29012ULL, 90440ULL, 22095ULL}) {
+        const CheckedRun run = run_checked(generate_scenario(seed, venue_moves_options()));
+        EXPECT_TRUE(run.passed) << "seed " << seed << ": " << run.invariant << ": " << run.detail;
+    }
+}
+
 // --large draws a share of seeds up to hundreds of steps from a stream of its own: the other
 // seeds, and every seed without the option, are generated exactly as before.
 TEST(FuzzFindings, LargeScenariosLeaveTheDefaultCampaignUnchanged) {
