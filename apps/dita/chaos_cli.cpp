@@ -4,8 +4,6 @@
 #include "scenario_schema.hpp" // generated: scenarios/schema.json
 #include "version.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -30,57 +28,13 @@
 #include "dita/chaos/venue_factory.hpp"
 #include "dita/chaos/bingx_venue_factory.hpp"
 #include "dita/contracts/json.hpp"
+#include "dita/contracts/result.hpp"
 
 namespace dita::app {
 
 using namespace dita::chaos;
 
 namespace {
-
-using SteadyClock = std::chrono::steady_clock;
-
-constexpr std::size_t progress_threshold_runs = 50;
-constexpr auto progress_redraw_interval = std::chrono::milliseconds(100);
-constexpr int progress_bar_cells = 30;
-
-double ms_since(SteadyClock::time_point start) {
-    return std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
-}
-
-// A one-line progress bar on stderr, only when stderr is a terminal and the work is long.
-class Progress {
-public:
-    Progress(std::string label, std::size_t total, bool allowed)
-        : label_(std::move(label)), total_(total),
-          enabled_(allowed && total >= progress_threshold_runs && isatty(STDERR_FILENO) == 1) {}
-    Progress(const Progress&) = delete;
-    Progress& operator=(const Progress&) = delete;
-    ~Progress() {
-        if (enabled_ && drawn_) std::fprintf(stderr, "\r\033[2K");
-    }
-
-    void advance() {
-        ++done_;
-        if (!enabled_) return;
-        const auto now = SteadyClock::now();
-        if (drawn_ && now - last_draw_ < progress_redraw_interval && done_ < total_) return;
-        last_draw_ = now;
-        drawn_ = true;
-        const auto filled = static_cast<int>(progress_bar_cells * done_ / std::max<std::size_t>(total_, 1));
-        std::fprintf(stderr, "\r[%s%s] %zu/%zu %s", std::string(static_cast<std::size_t>(filled), '#').c_str(),
-                     std::string(static_cast<std::size_t>(progress_bar_cells - filled), '.').c_str(), done_, total_,
-                     label_.c_str());
-        std::fflush(stderr);
-    }
-
-private:
-    std::string label_;
-    std::size_t total_;
-    std::size_t done_ = 0;
-    bool enabled_;
-    bool drawn_ = false;
-    SteadyClock::time_point last_draw_{};
-};
 
 std::string file_safe(const std::string& name) {
     std::string out;
@@ -91,7 +45,6 @@ std::string file_safe(const std::string& name) {
     }
     return out.empty() ? std::string("scenario") : out;
 }
-
 
 struct Selected {
     ChaosScenario scenario;
@@ -227,10 +180,7 @@ JunitSuite chaos_junit(const ChaosOptions& options, std::span<const ScenarioRepo
 chaos::HtmlReport chaos_html(const ChaosOptions& options, std::span<const ScenarioReport> reports,
                              const std::vector<Selected>& selected, const std::vector<ScenarioStats>& stats,
                              const SuiteOptions& suite, const ChaosTotals& totals) {
-    chaos::HtmlReport html;
-    html.title = "dita chaos";
-    html.tool_version = version_text();
-    html.command = options.command_line;
+    chaos::HtmlReport html = html_report_header("dita chaos", options.command_line);
     html.summary["scenarios"] = selected.size();
     html.summary["failed"] = totals.failed_scenarios;
     html.summary["checks hold"] = fmt::format("{}/{}", totals.checks_passed, totals.checks);
@@ -281,7 +231,10 @@ std::string describe_venue(const VenueSettings& venue) {
 // ---------------------------------------------------------------------------------------
 // dita chaos
 
-int run_chaos_command(const ChaosOptions& options) {
+namespace {
+
+// The scenarios asked for (group, names, files), every file read and checked before anything runs.
+Checked<std::vector<Selected>> select_scenarios(const ChaosOptions& options) {
     std::vector<Selected> selected;
     if (!options.group.empty()) {
         std::span<const ChaosScenario> group = builtin_scenarios();
@@ -293,119 +246,101 @@ int run_chaos_command(const ChaosOptions& options) {
     }
     for (const std::string& name : options.scenarios) {
         const ChaosScenario* found = find_scenario(name);
-        if (found == nullptr) {
-            fmt::print(stderr, "dita chaos: unknown scenario '{}' (dita scenarios lists them)\n", name);
-            return exit_bad_input;
-        }
+        if (found == nullptr) return Refusal{fmt::format("unknown scenario '{}' (dita scenarios lists them)", name)};
         selected.push_back({*found, "built-in"});
     }
-    // Every file is read and checked before anything runs.
     for (const std::string& path : options.scenario_files) {
         auto loaded = load_scenario_file(path);
-        if (!loaded.ok()) {
-            fmt::print(stderr, "dita chaos: scenario file refused: {}\n", loaded.error().message());
-            return exit_bad_input;
-        }
+        if (!loaded.ok()) return Refusal{"scenario file refused: " + loaded.error().message()};
         for (ChaosScenario& one : loaded.value()) selected.push_back({std::move(one), path});
     }
     if (options.group.empty() && options.scenarios.empty() && options.scenario_files.empty()) {
         for (const ChaosScenario& one : builtin_scenarios()) selected.push_back({one, "built-in"});
     }
-    // The venue: the mock unless asked otherwise; BingX runs are wall-clock runs.
-    VenueFactory venue_factory;
+    return selected;
+}
+
+// The BingX options of --venue bingx-sim / bingx; a live run needs --live and both positive caps.
+Checked<chaos::BingxChaosOptions> bingx_chaos_options(const ChaosOptions& options) {
+    chaos::BingxChaosOptions bingx_options;
+    bingx_options.simulator = options.venue == "bingx-sim";
+    if (bingx_options.simulator) {
+        bingx_options.extra_faults = bingx_sim::moderate_faults(bingx_options.request_timeout_ms);
+        bingx_options.sim_state_path = options.bingx_sim_state;
+        return bingx_options;
+    }
+    if (options.bingx_url.empty()) return Refusal{"--venue bingx needs --bingx-url URL"};
+    if (!options.live) {
+        return Refusal{"--venue bingx talks to a real exchange: it refuses to start without "
+                       "--live (and --max-order-qty, --max-order-notional)"};
+    }
+    const auto qty = Decimal::from_double(options.max_order_qty);
+    const auto notional = Decimal::from_double(options.max_order_notional);
+    if (!qty || !qty->is_positive() || !notional || !notional->is_positive()) {
+        return Refusal{"a live run needs positive --max-order-qty and --max-order-notional"};
+    }
+    bingx_options.rest_url = options.bingx_url;
+    bingx_options.ws_url = options.bingx_ws_url;
+    bingx_options.live = true;
+    bingx_options.order_qty_max = *qty;
+    bingx_options.order_notional_max = *notional;
+    return bingx_options;
+}
+
+// The venue: the mock (an empty factory) unless asked otherwise. A BingX account is checked
+// before any scenario runs (keys, position mode, contract rules, its starting state); the
+// mock venue each scenario asks for must be buildable, also before anything runs.
+Checked<VenueFactory> chaos_venue(const ChaosOptions& options, const std::vector<Selected>& selected) {
     if (options.venue == "bingx-sim" || options.venue == "bingx") {
         bingx::set_bingx_log_level(options.log_level);
         bingx_sim::set_sim_log_level(options.log_level);
-        chaos::BingxChaosOptions bingx_options;
-        bingx_options.simulator = options.venue == "bingx-sim";
-        if (bingx_options.simulator) {
-            bingx_options.extra_faults = bingx_sim::moderate_faults(bingx_options.request_timeout_ms);
-            bingx_options.sim_state_path = options.bingx_sim_state;
-        } else {
-            if (options.bingx_url.empty()) {
-                fmt::print(stderr, "dita chaos: --venue bingx needs --bingx-url URL\n");
-                return exit_bad_input;
-            }
-            if (!options.live) {
-                fmt::print(stderr, "dita chaos: --venue bingx talks to a real exchange: it refuses to start without "
-                                   "--live (and --max-order-qty, --max-order-notional)\n");
-                return exit_bad_input;
-            }
-            const auto qty = Decimal::from_double(options.max_order_qty);
-            const auto notional = Decimal::from_double(options.max_order_notional);
-            if (!qty || !qty->is_positive() || !notional || !notional->is_positive()) {
-                fmt::print(stderr, "dita chaos: a live run needs positive --max-order-qty and --max-order-notional\n");
-                return exit_bad_input;
-            }
-            bingx_options.rest_url = options.bingx_url;
-            bingx_options.ws_url = options.bingx_ws_url;
-            bingx_options.live = true;
-            bingx_options.order_qty_max = *qty;
-            bingx_options.order_notional_max = *notional;
-        }
-        venue_factory = chaos::bingx_chaos_venue_factory(std::move(bingx_options));
-        // The account is checked before any scenario runs (keys, position mode, contract rules,
-        // its starting state): a run that cannot trade there stops here, exit 2.
+        auto bingx_options = bingx_chaos_options(options);
+        if (!bingx_options.ok()) return std::move(bingx_options).error();
+        VenueFactory venue_factory = chaos::bingx_chaos_venue_factory(std::move(bingx_options).value());
         if (!selected.empty()) {
             WallClock probe_clock;
             auto probe = venue_factory(selected.front().scenario.venue, probe_clock);
-            if (!probe.ok()) {
-                fmt::print(stderr, "dita chaos: the BingX account cannot be used: {}\n", probe.error().reason);
-                return exit_bad_input;
-            }
+            if (!probe.ok()) return Refusal{"the BingX account cannot be used: " + probe.error().reason};
         }
-    } else if (options.venue != "mock") {
-        fmt::print(stderr, "dita chaos: unknown --venue '{}' (mock, bingx-sim, bingx)\n", options.venue);
-        return exit_bad_input;
+        return venue_factory;
     }
-    const bool mock_venue = !venue_factory;
-    // The venue each scenario asks for must be buildable, also before anything runs.
-    if (mock_venue) {
-        VirtualClock probe_clock;
-        const VenueFactory factory = mock_venue_factory();
-        for (const Selected& one : selected) {
-            auto venue = factory(one.scenario.venue, probe_clock);
-            if (!venue.ok()) {
-                fmt::print(stderr, "dita chaos: scenario file refused: {}: scenario '{}': venue: {}\n", one.source,
-                           one.scenario.name, venue.error().reason);
-                return exit_bad_input;
-            }
+    if (options.venue != "mock") {
+        return Refusal{fmt::format("unknown --venue '{}' (mock, bingx-sim, bingx)", options.venue)};
+    }
+    VirtualClock probe_clock;
+    const VenueFactory factory = mock_venue_factory();
+    for (const Selected& one : selected) {
+        auto venue = factory(one.scenario.venue, probe_clock);
+        if (!venue.ok()) {
+            return Refusal{fmt::format("scenario file refused: {}: scenario '{}': venue: {}", one.source,
+                                       one.scenario.name, venue.error().reason)};
         }
     }
-    // The report's file must be writable before anything runs.
+    return VenueFactory();
+}
+
+// The report files must be writable, and the capture directory made, before anything runs.
+std::optional<Refusal> check_outputs(const ChaosOptions& options) {
     if (!options.json_out.empty() && options.json_out != "-") {
-        if (auto error = write_text(options.json_out, "")) {
-            fmt::print(stderr, "dita chaos: {}\n", *error);
-            return exit_bad_input;
-        }
+        if (auto error = write_text(options.json_out, "")) return Refusal{*error};
     }
     for (const std::string* path : {&options.html_out, &options.junit_out}) {
         if (path->empty()) continue;
-        if (auto error = write_text(*path, "")) {
-            fmt::print(stderr, "dita chaos: {}\n", *error);
-            return exit_bad_input;
-        }
+        if (auto error = write_text(*path, "")) return Refusal{*error};
     }
     if (!options.capture_dir.empty()) {
         std::error_code error;
         std::filesystem::create_directories(options.capture_dir, error);
         if (error) {
-            fmt::print(stderr, "dita chaos: cannot create capture directory {}: {}\n", options.capture_dir, error.message());
-            return exit_bad_input;
+            return Refusal{
+                fmt::format("cannot create capture directory {}: {}", options.capture_dir, error.message())};
         }
     }
+    return std::nullopt;
+}
 
-    SuiteOptions suite;
-    const bool wall_clock = options.wall_clock || !mock_venue;
-    suite.stack.time = wall_clock ? TimeMode::WALL : TimeMode::VIRTUAL;
-    suite.venue_factory = venue_factory;
-    suite.checks.replays = !options.no_replay;
-    suite.checks.reordered_replays = options.reorders;
-
-    // The table goes to stderr when the JSON report takes stdout.
-    std::FILE* out = options.json_out == "-" ? stderr : stdout;
-    const std::size_t total_runs = selected.size() * static_cast<std::size_t>(options.repeat);
-    fmt::print(out, "dita chaos: {} scenario(s){} on the {} venue, {} time, {}\n\n", selected.size(),
+void print_chaos_header(std::FILE* out, const ChaosOptions& options, std::size_t scenarios, bool wall_clock) {
+    fmt::print(out, "dita chaos: {} scenario(s){} on the {} venue, {} time, {}\n\n", scenarios,
                options.repeat > 1 ? fmt::format(" x {} runs", options.repeat) : std::string(), options.venue,
                wall_clock ? "wall-clock" : "virtual",
                options.no_replay ? "no replays"
@@ -414,11 +349,28 @@ int run_chaos_command(const ChaosOptions& options) {
                                        : fmt::format("replays per run: {} (batches reversed{}), events doubled",
                                                      options.reorders,
                                                      options.reorders > 1 ? ", then seeded shuffles" : ""));
+}
 
-    std::vector<ScenarioStats> stats(selected.size());
-    Progress progress("scenario runs", total_runs, !options.no_progress);
+// The first round's input log and event stream of a scenario, under --capture-dir.
+std::optional<Refusal> save_capture(const std::string& capture_dir, const ScenarioReport& report) {
+    const std::string base = capture_dir + "/" + file_safe(report.name);
+    if (auto error = save_input_log(report.log, base + ".inputs.jsonl")) return Refusal{error->message()};
+    EventSequencer sequencer;
+    sequencer.capture_many(report.run.events);
+    if (auto error = sequencer.save(base + ".events.jsonl")) return Refusal{error->message()};
+    return std::nullopt;
+}
+
+struct Rounds {
+    std::vector<ScenarioStats> stats;
     double simulated_seconds = 0.0;
-    const auto started = SteadyClock::now();
+};
+
+// Every round of every scenario; each scenario keeps its first failing run, else its last.
+Checked<Rounds> run_rounds(const ChaosOptions& options, const std::vector<Selected>& selected, SuiteOptions& suite,
+                           Progress& progress) {
+    Rounds rounds;
+    rounds.stats.resize(selected.size());
     for (int round = 0; round < options.repeat; ++round) {
         // Each round shuffles with fresh seeds, so repeats explore new orderings.
         suite.checks.seed = options.seed + static_cast<std::uint64_t>(round) *
@@ -428,31 +380,20 @@ int run_chaos_command(const ChaosOptions& options) {
             ScenarioReport report = run_scenario_and_check(selected[i].scenario, suite);
             // Runs follow each other with nothing in between: one run's end is the next's start.
             suite.run.threads_at_start = report.threads_at_end;
-            ScenarioStats& s = stats[i];
+            ScenarioStats& s = rounds.stats[i];
             s.wall_ms += ms_since(run_started);
             ++s.runs;
             if (report.setup_error) {
-                fmt::print(stderr, "dita chaos: scenario '{}' could not start: {}\n", report.name,
-                           report.setup_error->message());
-                return exit_bad_input;
+                return Refusal{
+                    fmt::format("scenario '{}' could not start: {}", report.name, report.setup_error->message())};
             }
-            simulated_seconds += static_cast<double>(report.run.elapsed_ns) / 1e9;
+            rounds.simulated_seconds += static_cast<double>(report.run.elapsed_ns) / 1e9;
             for (const InvariantResult& check : report.checks) {
                 ++s.checks;
                 if (check.passed) ++s.checks_passed;
             }
             if (round == 0 && !options.capture_dir.empty()) {
-                const std::string base = options.capture_dir + "/" + file_safe(report.name);
-                if (auto error = save_input_log(report.log, base + ".inputs.jsonl")) {
-                    fmt::print(stderr, "dita chaos: {}\n", error->message());
-                    return exit_bad_input;
-                }
-                EventSequencer sequencer;
-                sequencer.capture_many(report.run.events);
-                if (auto error = sequencer.save(base + ".events.jsonl")) {
-                    fmt::print(stderr, "dita chaos: {}\n", error->message());
-                    return exit_bad_input;
-                }
+                if (auto refused = save_capture(options.capture_dir, report)) return std::move(*refused);
             }
             if (s.passed) {
                 s.report = std::move(report);
@@ -462,21 +403,22 @@ int run_chaos_command(const ChaosOptions& options) {
             progress.advance();
         }
     }
-    const double total_ms = ms_since(started);
+    return rounds;
+}
 
+// The table, one line per scenario (FAIL lines end with their re-run command); the totals.
+ChaosTotals print_chaos_table(std::FILE* out, const ChaosOptions& options, const std::vector<Selected>& selected,
+                              const std::vector<ScenarioStats>& stats) {
     std::size_t name_width = 8;
     for (const Selected& one : selected) name_width = std::max(name_width, one.scenario.name.size());
     fmt::print(out, "{:<{}}  {:>5}  {:>9}  {:>10}  {}\n", "scenario", name_width, "steps", "checks",
                options.repeat > 1 ? "time/run" : "time", "result");
-    std::size_t checks = 0;
-    std::size_t checks_passed = 0;
-    std::size_t failed_scenarios = 0;
+    ChaosTotals totals;
     for (std::size_t i = 0; i < selected.size(); ++i) {
         const ScenarioStats& s = stats[i];
-        checks += s.checks;
-        checks_passed += s.checks_passed;
-        if (!s.passed) ++failed_scenarios;
-        // Every FAIL line ends with the command that runs that scenario again.
+        totals.checks += s.checks;
+        totals.checks_passed += s.checks_passed;
+        if (!s.passed) ++totals.failed_scenarios;
         const std::string rerun =
             s.passed ? std::string() : "  re-run: " + shell_command(chaos_rerun_args(options, selected[i], s.seed));
         fmt::print(out, "{:<{}}  {:>5}  {:>9}  {:>7.3f} ms  {}{}\n", selected[i].scenario.name, name_width,
@@ -490,22 +432,16 @@ int run_chaos_command(const ChaosOptions& options) {
             }
         }
     }
-    fmt::print(out, "\n{} scenario run(s), {}/{} checks hold, {} in {:.1f} ms (scenario time {}: {:.3f} s)\n",
-               total_runs, checks_passed, checks,
-               failed_scenarios == 0 ? std::string("every invariant holds")
-                                     : fmt::format("{} scenario(s) FAILED", failed_scenarios),
-               total_ms, wall_clock ? "slept" : "simulated", simulated_seconds);
+    return totals;
+}
 
+// The JSON, JUnit and HTML reports asked for; the first file that cannot be written refuses.
+std::optional<Refusal> write_chaos_reports(const ChaosOptions& options, const std::vector<Selected>& selected,
+                                           Rounds& rounds, const SuiteOptions& suite, const ChaosTotals& totals) {
     std::vector<ScenarioReport> reports;
-    reports.reserve(stats.size());
-    for (ScenarioStats& s : stats) reports.push_back(std::move(s.report));
-    ChaosTotals totals;
-    totals.runs = total_runs;
-    totals.checks = checks;
-    totals.checks_passed = checks_passed;
-    totals.failed_scenarios = failed_scenarios;
-    totals.wall_ms = total_ms;
-    totals.simulated_seconds = simulated_seconds;
+    reports.reserve(rounds.stats.size());
+    for (ScenarioStats& s : rounds.stats) reports.push_back(std::move(s.report));
+    const std::vector<ScenarioStats>& stats = rounds.stats;
     std::vector<std::pair<std::string, std::string>> writes; // path, text
     if (!options.json_out.empty()) {
         writes.emplace_back(options.json_out, chaos_json_report(options, reports, selected, stats, totals).dump(2) + "\n");
@@ -518,287 +454,51 @@ int run_chaos_command(const ChaosOptions& options) {
                             render_html_report(chaos_html(options, reports, selected, stats, suite, totals)));
     }
     for (const auto& [path, text] : writes) {
-        if (auto error = write_text(path, text)) {
-            fmt::print(stderr, "dita chaos: {}\n", *error);
-            return exit_bad_input;
-        }
+        if (auto error = write_text(path, text)) return Refusal{*error};
     }
-    return failed_scenarios == 0 ? exit_ok : exit_invariant_failed;
-}
-
-// ---------------------------------------------------------------------------------------
-// dita replay
-
-namespace {
-
-constexpr std::size_t problems_kept_max = 20;
-
-struct ReplaySummary {
-    std::string kind;
-    std::size_t inputs = 0;
-    std::size_t events = 0;
-    std::uint64_t orderings = 0;
-    bool exhaustive = false;
-    std::map<std::uint64_t, std::uint64_t> hashes; // state hash -> orderings that reached it
-    std::optional<std::uint64_t> recorded_hash;
-    std::vector<std::string> problems;
-
-    void note(std::string problem) {
-        if (problems.size() < problems_kept_max) problems.push_back(std::move(problem));
-    }
-};
-
-std::string hex(std::uint64_t value) { return fmt::format("{:016x}", value); }
-
-
-ReplaySummary replay_input_log(const InputLog& log, const ReplayOptions& options) {
-    ReplaySummary summary;
-    summary.kind = "input_log";
-    summary.inputs = log.inputs.size();
-    summary.events = log.event_count();
-    summary.recorded_hash = log.final_state_hash;
-    if (log.truncated) summary.note("the log was truncated when recorded; it cannot reproduce the run");
-    std::vector<std::pair<std::string, BatchTransform>> runs;
-    if (options.exhaustive) {
-        const OrderingPlan plan = plan_orderings(log);
-        summary.exhaustive = plan.exhaustive;
-        if (plan.exhaustive) {
-            for (std::uint64_t i = 0; i < plan.total; ++i) runs.emplace_back("ordering " + std::to_string(i), ordering_transform(plan, i));
-        } else {
-            runs.emplace_back("ordered", BatchTransform{});
-            for (int i = 1; i < options.samples; ++i) {
-                const std::uint64_t seed = options.seed + static_cast<std::uint64_t>(i);
-                runs.emplace_back("shuffle seed " + std::to_string(seed), shuffle_batches(seed));
-            }
-        }
-    } else if (options.shuffle) {
-        runs.emplace_back("shuffle seed " + std::to_string(options.seed), shuffle_batches(options.seed));
-    } else {
-        runs.emplace_back("ordered", BatchTransform{});
-    }
-    // What the venue itself reported, so the kernel's right reactions to it are not flagged.
-    std::vector<VenueEvent> reports = log.events();
-    const std::vector<VenueEvent> overfills = query_overfills(log);
-    reports.insert(reports.end(), overfills.begin(), overfills.end());
-    Progress progress("orderings", runs.size(), !options.no_progress);
-    for (auto& [label, transform] : runs) {
-        const ReplayRun replay = replay_log(log, std::move(transform));
-        ++summary.orderings;
-        ++summary.hashes[replay.final_state_hash];
-        if (replay.divergence) summary.note(label + ": diverged: " + *replay.divergence);
-        for (std::size_t i = 0; i < replay.outcomes.size(); ++i) {
-            const KernelOutcome& outcome = replay.outcomes[i];
-            if (is_unexpected_outcome(outcome, reports)) {
-                const std::size_t input = i < replay.outcome_inputs.size() ? replay.outcome_inputs[i] : i;
-                summary.note(fmt::format("{}: input {}: {}: {}", label, input, to_string(outcome.diagnostic_code), outcome.details));
-                break;
-            }
-        }
-        if (replay.final_state_hash != log.final_state_hash) {
-            summary.note(fmt::format("{}: state {} differs from the recorded {}", label, hex(replay.final_state_hash),
-                                      hex(log.final_state_hash)));
-        }
-        progress.advance();
-    }
-    return summary;
-}
-
-ReplaySummary replay_events(const std::vector<VenueEvent>& events, const ReplayOptions& options) {
-    ReplaySummary summary;
-    summary.kind = "events";
-    summary.events = events.size();
-    std::vector<std::pair<std::string, std::vector<std::size_t>>> orders;
-    if (options.exhaustive) {
-        const EventOrderings plan = event_orderings(events.size(), static_cast<std::size_t>(options.samples), options.seed);
-        summary.exhaustive = plan.exhaustive;
-        for (std::size_t i = 0; i < plan.orders.size(); ++i) orders.emplace_back("ordering " + std::to_string(i), plan.orders[i]);
-    } else if (options.shuffle) {
-        orders.emplace_back("shuffle seed " + std::to_string(options.seed), shuffled_indices(events.size(), options.seed));
-    } else {
-        std::vector<std::size_t> identity(events.size());
-        for (std::size_t i = 0; i < identity.size(); ++i) identity[i] = i;
-        orders.emplace_back("ordered", std::move(identity));
-    }
-    EventSequencer sequencer;
-    sequencer.capture_many(events);
-    Progress progress("orderings", orders.size(), !options.no_progress);
-    for (const auto& [label, order] : orders) {
-        // The seed's replay: the events into a fresh kernel, which must not crash, refuse a slot
-        // or leave a slot reconciling.
-        const auto stack = build_test_kernel();
-        const auto outcomes = sequencer.replay_in_order(stack->kernel(), order);
-        ++summary.orderings;
-        ++summary.hashes[stack->kernel().state_hash()];
-        for (std::size_t i = 0; i < outcomes.size(); ++i) {
-            if (outcomes[i].diagnostic_code == KernelDiagnosticCode::INVALID_SLOT_ID ||
-                outcomes[i].severity == KernelSeverity::CRITICAL) {
-                summary.note(fmt::format("{}: event {}: {}: {}", label, order[i], to_string(outcomes[i].diagnostic_code),
-                                          outcomes[i].details));
-                break;
-            }
-        }
-        for (int slot = 0; slot < stack->kernel().max_slots(); ++slot) {
-            if (stack->kernel().slot(slot).fsm_state == TradeStage::STALE_STATE_RECONCILING) {
-                summary.note(fmt::format("{}: slot {} left in STALE_STATE_RECONCILING", label, slot));
-            }
-        }
-        progress.advance();
-    }
-    return summary;
-}
-
-std::vector<std::string> replay_rerun_args(const ReplayOptions& options) {
-    std::vector<std::string> args{options.program, "replay", options.file};
-    if (options.shuffle) args.insert(args.end(), {"--shuffle", "--seed", std::to_string(options.seed)});
-    if (options.exhaustive) {
-        args.insert(args.end(), {"--exhaustive", "--seed", std::to_string(options.seed), "--samples",
-                                 std::to_string(options.samples)});
-    }
-    return args;
-}
-
-chaos::HtmlReport replay_html(const ReplayOptions& options, const ReplaySummary& summary, bool passed,
-                              const InputLog* log, const std::vector<VenueEvent>& events, const std::string& rerun,
-                              double elapsed_ms) {
-    chaos::HtmlReport html;
-    html.title = "dita replay";
-    html.tool_version = version_text();
-    html.command = options.command_line;
-    html.summary["file"] = options.file;
-    html.summary["orderings"] = summary.orderings;
-    html.summary["final states"] = summary.hashes.size();
-    html.summary["result"] = passed ? "converges" : "FAILED";
-    html.summary["wall time"] = fmt::format("{:.1f} ms", elapsed_ms);
-    chaos::ReportScenario one;
-    one.name = log != nullptr && !log->scenario.empty() ? log->scenario : options.file;
-    one.source = options.file + (log != nullptr ? " (kernel input log, replayed in recorded order)" : " (venue events)");
-    one.passed = passed;
-    one.rerun_command = rerun;
-    one.log = log;
-    one.events = events;
-    InvariantResult converges;
-    converges.name = "replay_converges";
-    converges.passed = passed;
-    converges.detail = fmt::format("{} ordering(s), {} final state(s)", summary.orderings, summary.hashes.size());
-    for (const auto& [hash, count] : summary.hashes) {
-        const bool recorded = summary.recorded_hash && *summary.recorded_hash == hash;
-        converges.detail += fmt::format("; {} by {}{}", hex(hash), count, recorded ? " (recorded)" : "");
-    }
-    one.checks.push_back(converges);
-    one.notes = summary.problems;
-    html.scenarios.push_back(std::move(one));
-    return html;
+    return std::nullopt;
 }
 
 } // namespace
 
-// The probe reads at most this much of a first line; an input-log header is far shorter.
-constexpr std::size_t replay_probe_chars_max = 1u << 20;
+int run_chaos_command(const ChaosOptions& options) {
+    auto selection = select_scenarios(options);
+    if (!selection.ok()) return refuse("dita chaos", selection.error());
+    const std::vector<Selected>& selected = selection.value();
+    auto venue = chaos_venue(options, selected);
+    if (!venue.ok()) return refuse("dita chaos", venue.error());
+    if (auto refused = check_outputs(options)) return refuse("dita chaos", *refused);
 
-int run_replay_command(const ReplayOptions& options) {
-    if (exists_but_not_regular_file(options.file)) {
-        fmt::print(stderr, "dita replay: {} is not a regular file (not a capture)\n", options.file);
-        return exit_bad_input;
-    }
-    std::ifstream probe(options.file, std::ios::binary);
-    if (!probe) {
-        fmt::print(stderr, "dita replay: cannot open {}\n", options.file);
-        return exit_bad_input;
-    }
-    // The first non-blank line tells an input log from an event stream; read with a bound.
-    std::string first_line;
-    for (BoundedLine line = read_bounded_line(probe, replay_probe_chars_max); line.status == LineStatus::LINE;
-         line = read_bounded_line(probe, replay_probe_chars_max)) {
-        if (line.text.find_first_not_of(" \t\r") != std::string::npos) {
-            first_line = std::move(line.text);
-            break;
-        }
-    }
-    probe.close();
+    SuiteOptions suite;
+    const bool wall_clock = options.wall_clock || static_cast<bool>(venue.value());
+    suite.stack.time = wall_clock ? TimeMode::WALL : TimeMode::VIRTUAL;
+    suite.venue_factory = venue.value();
+    suite.checks.replays = !options.no_replay;
+    suite.checks.reordered_replays = options.reorders;
 
-    if (!options.html_out.empty()) {
-        if (auto error = write_text(options.html_out, "")) {
-            fmt::print(stderr, "dita replay: {}\n", *error);
-            return exit_bad_input;
-        }
-    }
-    ReplaySummary summary;
-    std::optional<InputLog> kept_log; // for the HTML report
-    std::vector<VenueEvent> kept_events;
-    const auto started = SteadyClock::now();
-    if (looks_like_input_log(first_line)) {
-        auto log = load_input_log(options.file);
-        if (!log.ok()) {
-            fmt::print(stderr, "dita replay: input log refused: {}\n", log.error().message());
-            return exit_bad_input;
-        }
-        summary = replay_input_log(log.value(), options);
-        kept_log = std::move(log).value();
-    } else {
-        auto events = load_events(options.file);
-        if (!events.ok()) {
-            fmt::print(stderr, "dita replay: event file refused: {}\n", events.error().message());
-            return exit_bad_input;
-        }
-        if (events.value().empty()) {
-            fmt::print(stderr, "dita replay: {} holds no input-log header and no event: not a capture\n", options.file);
-            return exit_bad_input;
-        }
-        summary = replay_events(events.value(), options);
-        kept_events = std::move(events).value();
-    }
-    const double elapsed = ms_since(started);
-    const bool converged = summary.hashes.size() <= 1;
-    const bool passed = converged && summary.problems.empty();
-
+    // The table goes to stderr when the JSON report takes stdout.
     std::FILE* out = options.json_out == "-" ? stderr : stdout;
-    fmt::print(out, "dita replay: {} ({})\n", options.file, summary.kind == "input_log" ? "kernel input log" : "venue events");
-    if (summary.kind == "input_log") fmt::print(out, "  inputs     {}\n", summary.inputs);
-    fmt::print(out, "  events     {}\n", summary.events);
-    fmt::print(out, "  orderings  {}{}\n", summary.orderings,
-               options.exhaustive ? (summary.exhaustive ? " (every ordering)" : " (sampled: too many to enumerate)") : "");
-    for (const auto& [hash, count] : summary.hashes) {
-        const bool recorded = summary.recorded_hash && *summary.recorded_hash == hash;
-        fmt::print(out, "  state      {}  reached by {} ordering(s){}\n", hex(hash), count, recorded ? "  (recorded)" : "");
-    }
-    const std::string rerun = shell_command(replay_rerun_args(options));
-    for (const std::string& problem : summary.problems) fmt::print(out, "  FAIL       {}  re-run: {}\n", problem, rerun);
-    fmt::print(out, "  result     {} in {:.1f} ms\n",
-               passed ? "every ordering converges to the same state" : "FAILED", elapsed);
+    const std::size_t total_runs = selected.size() * static_cast<std::size_t>(options.repeat);
+    print_chaos_header(out, options, selected.size(), wall_clock);
+    Progress progress("scenario runs", total_runs, !options.no_progress);
+    const auto started = SteadyClock::now();
+    auto rounds = run_rounds(options, selected, suite, progress);
+    if (!rounds.ok()) return refuse("dita chaos", rounds.error());
+    const double total_ms = ms_since(started);
 
-    if (!options.json_out.empty()) {
-        Json report = report_header("dita replay", options.command_line);
-        report["file"] = options.file;
-        report["kind"] = summary.kind;
-        report["inputs"] = summary.inputs;
-        report["events"] = summary.events;
-        report["orderings"] = summary.orderings;
-        report["exhaustive"] = summary.exhaustive;
-        Json states = Json::array();
-        for (const auto& [hash, count] : summary.hashes) {
-            Json one;
-            one["state_hash"] = hex(hash);
-            one["orderings"] = count;
-            states.push_back(std::move(one));
-        }
-        report["states"] = std::move(states);
-        report["recorded_state_hash"] = summary.recorded_hash ? Json(hex(*summary.recorded_hash)) : Json(nullptr);
-        report["problems"] = summary.problems;
-        report["passed"] = passed;
-        if (auto error = write_text(options.json_out, report.dump(2) + "\n")) {
-            fmt::print(stderr, "dita replay: {}\n", *error);
-            return exit_bad_input;
-        }
+    ChaosTotals totals = print_chaos_table(out, options, selected, rounds->stats);
+    totals.runs = total_runs;
+    totals.wall_ms = total_ms;
+    totals.simulated_seconds = rounds->simulated_seconds;
+    fmt::print(out, "\n{} scenario run(s), {}/{} checks hold, {} in {:.1f} ms (scenario time {}: {:.3f} s)\n",
+               total_runs, totals.checks_passed, totals.checks,
+               totals.failed_scenarios == 0 ? std::string("every invariant holds")
+                                            : fmt::format("{} scenario(s) FAILED", totals.failed_scenarios),
+               total_ms, wall_clock ? "slept" : "simulated", totals.simulated_seconds);
+    if (auto refused = write_chaos_reports(options, selected, rounds.value(), suite, totals)) {
+        return refuse("dita chaos", *refused);
     }
-    if (!options.html_out.empty()) {
-        const chaos::HtmlReport html =
-            replay_html(options, summary, passed, kept_log ? &*kept_log : nullptr, kept_events, rerun, elapsed);
-        if (auto error = write_html_report(options.html_out, html)) {
-            fmt::print(stderr, "dita replay: {}\n", *error);
-            return exit_bad_input;
-        }
-    }
-    return passed ? exit_ok : exit_invariant_failed;
+    return totals.failed_scenarios == 0 ? exit_ok : exit_invariant_failed;
 }
 
 // ---------------------------------------------------------------------------------------

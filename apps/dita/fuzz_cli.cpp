@@ -18,12 +18,11 @@
 #include "dita/chaos/report_html.hpp"
 #include "dita/chaos/suite.hpp"
 #include "dita/chaos/scenario_io.hpp"
+#include "dita/contracts/result.hpp"
 
 namespace dita::app {
 
 namespace {
-
-using SteadyClock = std::chrono::steady_clock;
 
 struct Shard {
     std::uint64_t index = 0;
@@ -133,6 +132,18 @@ JunitSuite fuzz_junit(const FuzzOptions& options, const chaos::CampaignReport& r
     return suite;
 }
 
+// What the JSON report and the HTML page say of every failing seed.
+Json failure_json(const FuzzOptions& options, const chaos::CampaignFailure& failure) {
+    Json one;
+    one["seed"] = failure.seed;
+    one["invariant"] = failure.invariant;
+    one["detail"] = failure.detail;
+    one["steps"] = failure.steps;
+    one["shrunk_steps"] = failure.shrunk_steps;
+    one["rerun"] = fuzz_rerun(options, failure.seed);
+    return one;
+}
+
 // The reproducers' runs, kept alive while the page is written (the page reads their logs).
 struct FuzzHtml {
     std::vector<chaos::ScenarioReport> runs;
@@ -140,10 +151,8 @@ struct FuzzHtml {
 };
 
 void fuzz_html(FuzzHtml& out, const FuzzOptions& options, const chaos::CampaignReport& report, double seconds) {
+    out.html = html_report_header("dita fuzz", options.command_line);
     chaos::HtmlReport& html = out.html;
-    html.title = "dita fuzz";
-    html.tool_version = version_text();
-    html.command = options.command_line;
     html.summary["runs"] = report.runs;
     html.summary["with replay checks"] = report.replayed_runs;
     html.summary["failures"] = report.failures.size();
@@ -159,13 +168,7 @@ void fuzz_html(FuzzHtml& out, const FuzzOptions& options, const chaos::CampaignR
     for (std::size_t i = 0; i < report.failures.size(); ++i) {
         const chaos::CampaignFailure& failure = report.failures[i];
         by_invariant[failure.invariant] = by_invariant.value(failure.invariant, 0) + 1;
-        Json one;
-        one["seed"] = failure.seed;
-        one["invariant"] = failure.invariant;
-        one["detail"] = failure.detail;
-        one["steps"] = failure.steps;
-        one["shrunk_steps"] = failure.shrunk_steps;
-        one["rerun"] = fuzz_rerun(options, failure.seed);
+        Json one = failure_json(options, failure);
         one["scenario_index"] = i;
         failures.push_back(std::move(one));
         if (i >= drawn) continue;
@@ -198,52 +201,40 @@ void fuzz_html(FuzzHtml& out, const FuzzOptions& options, const chaos::CampaignR
     html.fuzz = std::move(fuzz);
 }
 
-} // namespace
-
-int run_fuzz_command(const FuzzOptions& options) {
+// Bad usage and unwritable outputs are refused before anything runs, as dita chaos does.
+Checked<Shard> check_fuzz_usage(const FuzzOptions& options) {
     const std::optional<Shard> shard = parse_shard(options.shard);
-    if (!shard) {
-        fmt::print(stderr, "dita fuzz: --shard expects i/n with 0 <= i < n, got '{}'\n", options.shard);
-        return exit_bad_input;
-    }
+    if (!shard) return Refusal{fmt::format("--shard expects i/n with 0 <= i < n, got '{}'", options.shard)};
     if (options.seeds > 0 && options.start > std::numeric_limits<std::uint64_t>::max() - (options.seeds - 1)) {
-        fmt::print(stderr, "dita fuzz: --start {} with --seeds {} passes seed 2^64-1 (the range would wrap to seeds already run)\n",
-                   options.start, options.seeds);
-        return exit_bad_input;
+        return Refusal{fmt::format(
+            "--start {} with --seeds {} passes seed 2^64-1 (the range would wrap to seeds already run)",
+            options.start, options.seeds)};
     }
-    if (!(options.time_limit_seconds >= 0.0)) {
-        fmt::print(stderr, "dita fuzz: --time-limit must not be negative\n");
-        return exit_bad_input;
-    }
+    if (!(options.time_limit_seconds >= 0.0)) return Refusal{"--time-limit must not be negative"};
     if (!options.save_dir.empty()) {
         std::error_code error;
         std::filesystem::create_directories(options.save_dir, error);
         if (error || !std::filesystem::is_directory(options.save_dir)) {
-            fmt::print(stderr, "dita fuzz: cannot create --save-dir {}: {}\n", options.save_dir, error.message());
-            return exit_bad_input;
+            return Refusal{fmt::format("cannot create --save-dir {}: {}", options.save_dir, error.message())};
         }
     }
     for (const std::string* path : {&options.html_out, &options.junit_out}) {
         if (path->empty()) continue;
-        if (auto problem = write_text(*path, "")) {
-            fmt::print(stderr, "dita fuzz: {}\n", *problem);
-            return exit_bad_input;
-        }
+        if (auto problem = write_text(*path, "")) return Refusal{*problem};
     }
     if (!options.json_out.empty() && options.json_out != "-") {
-        // Refused before anything runs, as dita chaos does.
         std::ofstream probe(options.json_out, std::ios::binary | std::ios::app);
-        if (!probe) {
-            fmt::print(stderr, "dita fuzz: cannot write --json {}\n", options.json_out);
-            return exit_bad_input;
-        }
+        if (!probe) return Refusal{fmt::format("cannot write --json {}", options.json_out)};
     }
+    return *shard;
+}
 
+chaos::CampaignOptions campaign_options(const FuzzOptions& options, const Shard& shard) {
     chaos::CampaignOptions campaign;
     campaign.start = options.start;
     campaign.seeds = options.seeds;
-    campaign.shard_index = shard->index;
-    campaign.shard_count = shard->count;
+    campaign.shard_index = shard.index;
+    campaign.shard_count = shard.count;
     campaign.replay_every = options.replay_every;
     campaign.shrink = !options.no_shrink;
     campaign.failures_max = options.failures_max;
@@ -257,13 +248,101 @@ int run_fuzz_command(const FuzzOptions& options) {
     campaign.generator.wild_prices = options.wild_prices || options.venue_moves;
     campaign.generator.venue_moves = options.venue_moves;
     campaign.generator.liquidations = options.venue_moves && !options.no_liquidation;
+    return campaign;
+}
+
+double seconds_since(SteadyClock::time_point since) {
+    return std::chrono::duration<double>(SteadyClock::now() - since).count();
+}
+
+struct SavedFailures {
+    nlohmann::json json = nlohmann::json::array();
+    bool save_problem = false; // a reproducer could not be saved (the campaign still reports)
+};
+
+// Each failure: its reproducer saved under --save-dir, its FAIL line (ending with the command
+// that runs that seed again), and its entry of the JSON report.
+SavedFailures save_and_print_failures(const FuzzOptions& options, chaos::CampaignReport& report) {
+    SavedFailures saved;
+    for (chaos::CampaignFailure& failure : report.failures) {
+        if (!options.save_dir.empty()) {
+            const std::string path =
+                (std::filesystem::path(options.save_dir) / ("seed-" + std::to_string(failure.seed) + ".json")).string();
+            if (auto problem = write_text(path, chaos::scenario_to_json(failure.reproducer).dump(2) + "\n")) {
+                fmt::print(stderr, "dita fuzz: {}\n", *problem);
+                saved.save_problem = true;
+            } else {
+                failure.reproducer_path = path;
+            }
+        }
+        fmt::print("FAIL seed {}: {} ({} steps, shrunk to {}): {}  re-run: {}{}\n", failure.seed, failure.invariant,
+                   failure.steps, failure.shrunk_steps, failure.detail, fuzz_rerun(options, failure.seed),
+                   failure.reproducer_path.empty() ? "" : "\n  reproducer: " + failure.reproducer_path);
+        nlohmann::json one = failure_json(options, failure);
+        one["reproducer"] = failure.reproducer_path;
+        one["scenario"] = chaos::scenario_to_json(failure.reproducer);
+        saved.json.push_back(std::move(one));
+    }
+    return saved;
+}
+
+nlohmann::json fuzz_json_report(const FuzzOptions& options, const Shard& shard, const chaos::CampaignReport& report,
+                                nlohmann::json failures, double elapsed) {
+    nlohmann::json out = report_header("dita fuzz", options.command_line);
+    out["options"] = fuzz_options_json(options, shard);
+    out["seed"] = options.start;
+    nlohmann::json summary;
+    summary["runs"] = report.runs;
+    summary["replayed_runs"] = report.replayed_runs;
+    summary["failures"] = report.failures.size();
+    summary["passed"] = report.failures.empty();
+    summary["stopped_early"] = report.stopped_early;
+    summary["seconds"] = elapsed;
+    out["summary"] = std::move(summary);
+    out["start"] = options.start;
+    out["seeds"] = options.seeds;
+    out["shard"] = options.shard;
+    if (options.large) out["large_steps_max"] = options.large_steps_max; // absent: the default campaign
+    out["runs"] = report.runs;
+    out["replayed_runs"] = report.replayed_runs;
+    out["stopped_early"] = report.stopped_early;
+    out["seconds"] = elapsed;
+    out["passed"] = report.failures.empty();
+    out["failures"] = std::move(failures);
+    return out;
+}
+
+// The JSON, JUnit and HTML reports asked for, in that order; the first that cannot be written refuses.
+std::optional<Refusal> write_fuzz_reports(const FuzzOptions& options, const Shard& shard,
+                                          const chaos::CampaignReport& report, nlohmann::json failures,
+                                          double elapsed) {
+    if (!options.json_out.empty()) {
+        const nlohmann::json out = fuzz_json_report(options, shard, report, std::move(failures), elapsed);
+        if (auto problem = write_text(options.json_out, out.dump(2) + "\n")) return Refusal{*problem};
+    }
+    if (!options.junit_out.empty()) {
+        if (auto problem = write_text(options.junit_out, junit_xml(fuzz_junit(options, report, elapsed)))) {
+            return Refusal{*problem};
+        }
+    }
+    if (!options.html_out.empty()) {
+        FuzzHtml page;
+        fuzz_html(page, options, report, elapsed);
+        if (auto problem = write_html_report(options.html_out, page.html)) return Refusal{*problem};
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+int run_fuzz_command(const FuzzOptions& options) {
+    const auto shard = check_fuzz_usage(options);
+    if (!shard.ok()) return refuse("dita fuzz", shard.error());
+    chaos::CampaignOptions campaign = campaign_options(options, *shard);
 
     const bool tty = !options.no_progress && isatty(STDERR_FILENO) == 1;
     const auto started = SteadyClock::now();
     auto last_draw = started;
-    const auto seconds_since = [](SteadyClock::time_point since) {
-        return std::chrono::duration<double>(SteadyClock::now() - since).count();
-    };
     campaign.on_run = [&](std::uint64_t runs, std::size_t failures) {
         // Checked every 64 runs: reading the clock per run would cost more than some runs.
         if (runs % 64 != 0) return true;
@@ -282,84 +361,18 @@ int run_fuzz_command(const FuzzOptions& options) {
     const double elapsed = seconds_since(started);
     if (tty) fmt::print(stderr, "\r{:60}\r", "");
 
-    nlohmann::json failures = nlohmann::json::array();
-    bool save_problem = false;
-    for (chaos::CampaignFailure& failure : report.failures) {
-        if (!options.save_dir.empty()) {
-            const std::string path =
-                (std::filesystem::path(options.save_dir) / ("seed-" + std::to_string(failure.seed) + ".json")).string();
-            if (auto problem = write_text(path, chaos::scenario_to_json(failure.reproducer).dump(2) + "\n")) {
-                fmt::print(stderr, "dita fuzz: {}\n", *problem);
-                save_problem = true;
-            } else {
-                failure.reproducer_path = path;
-            }
-        }
-        // The FAIL line ends with the command that runs that seed again.
-        fmt::print("FAIL seed {}: {} ({} steps, shrunk to {}): {}  re-run: {}{}\n", failure.seed, failure.invariant,
-                   failure.steps, failure.shrunk_steps, failure.detail, fuzz_rerun(options, failure.seed),
-                   failure.reproducer_path.empty() ? "" : "\n  reproducer: " + failure.reproducer_path);
-        nlohmann::json one;
-        one["seed"] = failure.seed;
-        one["invariant"] = failure.invariant;
-        one["detail"] = failure.detail;
-        one["steps"] = failure.steps;
-        one["shrunk_steps"] = failure.shrunk_steps;
-        one["reproducer"] = failure.reproducer_path;
-        one["rerun"] = fuzz_rerun(options, failure.seed);
-        one["scenario"] = chaos::scenario_to_json(failure.reproducer);
-        failures.push_back(std::move(one));
-    }
+    SavedFailures saved = save_and_print_failures(options, report);
     const double rate = elapsed > 0 ? static_cast<double>(report.runs) / elapsed : 0.0;
     fmt::print("dita fuzz: {} run(s) of seeds {}..{} (shard {}/{}), {} with replay checks, {} failure(s), "
                "{:.2f} s, {:.0f} runs/s{}\n",
                report.runs, options.start, options.start + (options.seeds == 0 ? 0 : options.seeds - 1), shard->index,
                shard->count, report.replayed_runs, report.failures.size(), elapsed, rate,
                report.stopped_early ? " (stopped early)" : "");
-
-    if (!options.json_out.empty()) {
-        nlohmann::json out = report_header("dita fuzz", options.command_line);
-        out["options"] = fuzz_options_json(options, *shard);
-        out["seed"] = options.start;
-        nlohmann::json summary;
-        summary["runs"] = report.runs;
-        summary["replayed_runs"] = report.replayed_runs;
-        summary["failures"] = report.failures.size();
-        summary["passed"] = report.failures.empty();
-        summary["stopped_early"] = report.stopped_early;
-        summary["seconds"] = elapsed;
-        out["summary"] = std::move(summary);
-        out["start"] = options.start;
-        out["seeds"] = options.seeds;
-        out["shard"] = options.shard;
-        if (options.large) out["large_steps_max"] = options.large_steps_max; // absent: the default campaign
-        out["runs"] = report.runs;
-        out["replayed_runs"] = report.replayed_runs;
-        out["stopped_early"] = report.stopped_early;
-        out["seconds"] = elapsed;
-        out["passed"] = report.failures.empty();
-        out["failures"] = std::move(failures);
-        if (auto problem = write_text(options.json_out, out.dump(2) + "\n")) {
-            fmt::print(stderr, "dita fuzz: {}\n", *problem);
-            return exit_bad_input;
-        }
-    }
-    if (!options.junit_out.empty()) {
-        if (auto problem = write_text(options.junit_out, junit_xml(fuzz_junit(options, report, elapsed)))) {
-            fmt::print(stderr, "dita fuzz: {}\n", *problem);
-            return exit_bad_input;
-        }
-    }
-    if (!options.html_out.empty()) {
-        FuzzHtml page;
-        fuzz_html(page, options, report, elapsed);
-        if (auto problem = write_html_report(options.html_out, page.html)) {
-            fmt::print(stderr, "dita fuzz: {}\n", *problem);
-            return exit_bad_input;
-        }
+    if (auto refused = write_fuzz_reports(options, *shard, report, std::move(saved.json), elapsed)) {
+        return refuse("dita fuzz", *refused);
     }
     if (!report.failures.empty()) return exit_invariant_failed;
-    return save_problem ? exit_bad_input : exit_ok;
+    return saved.save_problem ? exit_bad_input : exit_ok;
 }
 
 } // namespace dita::app

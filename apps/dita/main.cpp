@@ -52,30 +52,18 @@ CLI::Validator unsigned_number() {
         "UINT");
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
-    CLI::App app{"dita: deterministic execution kernel for perpetual futures, with chaos testing"};
-    app.require_subcommand(1);
-    app.set_version_flag("--version", "dita " + dita::app::version_text(), "print the version (and git revision) and exit");
-    // Every option's default is shown in --help (subcommands inherit this).
-    app.option_defaults()->always_capture_default();
-    app.footer(footer("  dita chaos --html report.html         the ten built-ins, a timeline per scenario\n"
-                      "  dita fuzz --seeds 10000 --junit f.xml  a random campaign, JUnit for CI"));
-    std::vector<std::string> invocation(argv, argv + argc);
-    const std::string program = argc > 0 ? argv[0] : "dita";
-    const std::string command_line = dita::app::shell_command(invocation);
-
-    dita::app::DemoOptions demo;
+CLI::App* add_demo_command(CLI::App& app, dita::app::DemoOptions& demo, bool& quiet) {
     CLI::App* demo_cmd = app.add_subcommand("demo", "trade a few lifecycles on the mock venue and print them");
     demo_cmd->add_option("--cycles", demo.cycles, "number of trades")->check(CLI::Range(1, 1000));
     demo_cmd->add_option("--partial-fill-ratio", demo.partial_fill_ratio, "mock venue fill share")
         ->check(finite_number())
         ->check(CLI::Range(0.0, 1.0));
-    bool quiet = false;
     demo_cmd->add_flag("--quiet", quiet, "hide transitions");
+    demo_cmd->footer(footer("  dita demo\n  dita demo --cycles 10 --partial-fill-ratio 0.5 --quiet"));
+    return demo_cmd;
+}
 
-    dita::app::ChaosOptions chaos;
+CLI::App* add_chaos_command(CLI::App& app, dita::app::ChaosOptions& chaos) {
     CLI::App* chaos_cmd = app.add_subcommand(
         "chaos", "run chaos scenarios on kernel + mock venue and check every invariant (default: the ten built-ins)");
     chaos_cmd->add_option("--scenario", chaos.scenarios, "a built-in scenario by name (repeatable; see `dita scenarios`)");
@@ -125,8 +113,10 @@ int main(int argc, char** argv) {
     chaos_cmd->add_flag("--wall-clock", chaos.wall_clock, "sleep through delays instead of advancing virtual time");
     chaos_cmd->add_flag("--verbose,-v", chaos.verbose, "show every check's detail");
     chaos_cmd->add_flag("--no-progress", chaos.no_progress, "never draw a progress bar");
+    return chaos_cmd;
+}
 
-    dita::app::ReplayOptions replay;
+CLI::App* add_replay_command(CLI::App& app, dita::app::ReplayOptions& replay) {
     CLI::App* replay_cmd = app.add_subcommand(
         "replay", "replay a captured input log or event stream (JSON lines) and compare the final states");
     replay_cmd->add_option("file", replay.file, "an input log or event stream written by `dita chaos --capture`")
@@ -143,15 +133,18 @@ int main(int argc, char** argv) {
     replay_cmd->footer(footer("  dita chaos --scenario fill_before_ack --capture cap && dita replay cap/fill_before_ack.inputs.jsonl --exhaustive\n"
                               "  dita replay cap/fill_before_ack.inputs.jsonl --html replay.html"));
     replay_cmd->add_flag("--no-progress", replay.no_progress, "never draw a progress bar");
+    return replay_cmd;
+}
 
-    dita::app::ScenariosOptions scenarios;
+CLI::App* add_scenarios_command(CLI::App& app, dita::app::ScenariosOptions& scenarios) {
     CLI::App* scenarios_cmd = app.add_subcommand("scenarios", "list the built-in chaos scenarios");
     scenarios_cmd->add_option("--export", scenarios.export_dir, "write each built-in as a scenario file to this directory");
     scenarios_cmd->add_flag("--json", scenarios.json, "print them as one scenario file");
     scenarios_cmd->footer(footer("  dita scenarios\n  dita scenarios --export my-scenarios"));
-    demo_cmd->footer(footer("  dita demo\n  dita demo --cycles 10 --partial-fill-ratio 0.5 --quiet"));
+    return scenarios_cmd;
+}
 
-    dita::app::FuzzOptions fuzz;
+CLI::App* add_fuzz_command(CLI::App& app, dita::app::FuzzOptions& fuzz) {
     CLI::App* fuzz_cmd = app.add_subcommand(
         "fuzz", "random chaos campaign: seeded scenarios with venue faults, every invariant plus liveness, "
                 "failures shrunk to minimal scenario files");
@@ -197,6 +190,34 @@ int main(int argc, char** argv) {
         ->needs(venue_moves);
     fuzz_cmd->add_flag("--no-shrink", fuzz.no_shrink, "report failures as generated");
     fuzz_cmd->add_flag("--no-progress", fuzz.no_progress, "never draw the progress line");
+    return fuzz_cmd;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"dita: deterministic execution kernel for perpetual futures, with chaos testing"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "dita " + dita::app::version_text(), "print the version (and git revision) and exit");
+    // Every option's default is shown in --help (subcommands inherit this).
+    app.option_defaults()->always_capture_default();
+    app.footer(footer("  dita chaos --html report.html         the ten built-ins, a timeline per scenario\n"
+                      "  dita fuzz --seeds 10000 --junit f.xml  a random campaign, JUnit for CI"));
+    std::vector<std::string> invocation(argv, argv + argc);
+    const std::string program = argc > 0 ? argv[0] : "dita";
+    const std::string command_line = dita::app::shell_command(invocation);
+
+    dita::app::DemoOptions demo;
+    bool quiet = false;
+    CLI::App* demo_cmd = add_demo_command(app, demo, quiet);
+    dita::app::ChaosOptions chaos;
+    CLI::App* chaos_cmd = add_chaos_command(app, chaos);
+    dita::app::ReplayOptions replay;
+    CLI::App* replay_cmd = add_replay_command(app, replay);
+    dita::app::ScenariosOptions scenarios;
+    CLI::App* scenarios_cmd = add_scenarios_command(app, scenarios);
+    dita::app::FuzzOptions fuzz;
+    CLI::App* fuzz_cmd = add_fuzz_command(app, fuzz);
 
     dita::app::RunOptions run;
     CLI::App* run_cmd = dita::app::add_run_command(app, run);

@@ -97,6 +97,14 @@ Json report_header(const std::string& tool, const std::string& command) {
     return out;
 }
 
+chaos::HtmlReport html_report_header(const std::string& tool, const std::string& command) {
+    chaos::HtmlReport out;
+    out.title = tool;
+    out.tool_version = version_text();
+    out.command = command;
+    return out;
+}
+
 std::optional<std::string> write_html_report(const std::string& path, const chaos::HtmlReport& report) {
     return write_text(path, chaos::render_html_report(report));
 }

@@ -44,6 +44,9 @@ std::string junit_xml(const JunitSuite& suite);
 // The fields every JSON report starts with.
 Json report_header(const std::string& tool, const std::string& command);
 
+// A page's title, tool version and command line (what report_header is for JSON).
+chaos::HtmlReport html_report_header(const std::string& tool, const std::string& command);
+
 // Writes the page; the reason when it cannot.
 std::optional<std::string> write_html_report(const std::string& path, const chaos::HtmlReport& report);
 

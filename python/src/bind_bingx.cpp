@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "bingx_object.hpp"
+#include "fields.hpp"
 
 namespace dita::py_binding {
 
@@ -287,40 +288,26 @@ T unwrap(VenueQuery<T>&& answer) {
 }
 
 py::dict balance_dict(const bingx::BingxBalance& b) {
-    py::dict out;
-    out["asset"] = b.asset;
-    out["balance"] = decimal_to_py(b.balance);
-    out["equity"] = decimal_to_py(b.equity);
-    out["unrealized_profit"] = decimal_to_py(b.unrealized_profit);
-    out["realised_profit"] = decimal_to_py(b.realised_profit);
-    out["available_margin"] = decimal_to_py(b.available_margin);
-    out["used_margin"] = decimal_to_py(b.used_margin);
-    out["freezed_margin"] = decimal_to_py(b.freezed_margin);
-    return out;
+    using S = bingx::BingxBalance;
+    static const FieldList<S> fields{
+        DITA_PY_MEMBER(S, asset), DITA_PY_MEMBER(S, balance), DITA_PY_MEMBER(S, equity),
+        DITA_PY_MEMBER(S, unrealized_profit), DITA_PY_MEMBER(S, realised_profit),
+        DITA_PY_MEMBER(S, available_margin), DITA_PY_MEMBER(S, used_margin), DITA_PY_MEMBER(S, freezed_margin)};
+    return fields_to_dict(b, fields, true);
 }
 
 py::dict adapter_stats_dict(const bingx::BingxAdapterStats& s) {
-    py::dict out;
-    out["rest_calls"] = s.rest_calls;
-    out["rest_failures"] = s.rest_failures;
-    out["orders_sent"] = s.orders_sent;
-    out["orders_resolved_by_query"] = s.orders_resolved_by_query;
-    out["rate_limited"] = s.rate_limited;
-    out["stream_messages"] = s.stream_messages;
-    out["stream_order_updates"] = s.stream_order_updates;
-    out["stream_duplicates"] = s.stream_duplicates;
-    out["stream_parse_errors"] = s.stream_parse_errors;
-    out["pings_answered"] = s.pings_answered;
-    out["stream_connects"] = s.stream_connects;
-    out["stream_disconnects"] = s.stream_disconnects;
-    out["listen_keys_created"] = s.listen_keys_created;
-    out["listen_key_expiries"] = s.listen_key_expiries;
-    out["catch_ups"] = s.catch_ups;
-    out["catch_up_queries"] = s.catch_up_queries;
-    out["events_queued"] = s.events_queued;
-    out["events_coalesced"] = s.events_coalesced;
-    out["time_resyncs"] = s.time_resyncs;
-    return out;
+    using S = bingx::BingxAdapterStats;
+    static const FieldList<S> fields{
+        DITA_PY_MEMBER(S, rest_calls), DITA_PY_MEMBER(S, rest_failures), DITA_PY_MEMBER(S, orders_sent),
+        DITA_PY_MEMBER(S, orders_resolved_by_query), DITA_PY_MEMBER(S, rate_limited),
+        DITA_PY_MEMBER(S, stream_messages), DITA_PY_MEMBER(S, stream_order_updates),
+        DITA_PY_MEMBER(S, stream_duplicates), DITA_PY_MEMBER(S, stream_parse_errors),
+        DITA_PY_MEMBER(S, pings_answered), DITA_PY_MEMBER(S, stream_connects), DITA_PY_MEMBER(S, stream_disconnects),
+        DITA_PY_MEMBER(S, listen_keys_created), DITA_PY_MEMBER(S, listen_key_expiries), DITA_PY_MEMBER(S, catch_ups),
+        DITA_PY_MEMBER(S, catch_up_queries), DITA_PY_MEMBER(S, events_queued), DITA_PY_MEMBER(S, events_coalesced),
+        DITA_PY_MEMBER(S, time_resyncs)};
+    return fields_to_dict(s, fields, true);
 }
 
 std::string venue_repr(const PyBingxVenue& self) {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "bingx_object.hpp"
+#include "fields.hpp"
 #include "dita/bingx_sim/simulator.hpp"
 
 namespace dita::py_binding {
@@ -179,49 +180,28 @@ void stop_simulator(PyBingxSimulator& self) {
 }
 
 py::dict order_dict(const bingx_sim::SimOrder& o) {
-    py::dict d;
-    d["symbol"] = o.symbol;
-    d["order_id"] = o.order_id;
-    d["client_order_id"] = o.client_order_id;
-    d["side"] = o.side;
-    d["position_side"] = o.position_side;
-    d["type"] = o.type;
-    d["status"] = o.status;
-    d["qty"] = decimal_to_py(o.qty);
-    d["price"] = decimal_to_py(o.price);
-    d["executed_qty"] = decimal_to_py(o.executed_qty);
-    d["avg_price"] = decimal_to_py(o.avg_price);
-    d["fee"] = decimal_to_py(o.fee);
-    d["reduce_only"] = o.reduce_only;
-    return d;
+    using S = bingx_sim::SimOrder;
+    static const FieldList<S> fields{
+        DITA_PY_MEMBER(S, symbol), DITA_PY_MEMBER(S, order_id), DITA_PY_MEMBER(S, client_order_id),
+        DITA_PY_MEMBER(S, side), DITA_PY_MEMBER(S, position_side), DITA_PY_MEMBER(S, type),
+        DITA_PY_MEMBER(S, status), DITA_PY_MEMBER(S, qty), DITA_PY_MEMBER(S, price), DITA_PY_MEMBER(S, executed_qty),
+        DITA_PY_MEMBER(S, avg_price), DITA_PY_MEMBER(S, fee), DITA_PY_MEMBER(S, reduce_only)};
+    return fields_to_dict(o, fields, true);
 }
 
 py::dict sim_stats_dict(const bingx_sim::SimStats& s) {
-    py::dict d;
-    d["http_requests"] = s.http_requests;
-    d["signed_requests"] = s.signed_requests;
-    d["auth_failures"] = s.auth_failures;
-    d["timestamp_failures"] = s.timestamp_failures;
-    d["orders_created"] = s.orders_created;
-    d["orders_rejected"] = s.orders_rejected;
-    d["duplicate_client_ids"] = s.duplicate_client_ids;
-    d["fills"] = s.fills;
-    d["cancels"] = s.cancels;
-    d["faults_5xx"] = s.faults_5xx;
-    d["faults_slow"] = s.faults_slow;
-    d["faults_drop"] = s.faults_drop;
-    d["faults_rate_limit"] = s.faults_rate_limit;
-    d["faulted_but_executed"] = s.faulted_but_executed;
-    d["stream_events"] = s.stream_events;
-    d["stream_frames_sent"] = s.stream_frames_sent;
-    d["stream_duplicates"] = s.stream_duplicates;
-    d["stream_delays"] = s.stream_delays;
-    d["stream_drops"] = s.stream_drops;
-    d["stream_events_lost"] = s.stream_events_lost;
-    d["stream_sessions"] = s.stream_sessions;
-    d["listen_keys_created"] = s.listen_keys_created;
-    d["listen_keys_expired"] = s.listen_keys_expired;
-    return d;
+    using S = bingx_sim::SimStats;
+    static const FieldList<S> fields{
+        DITA_PY_MEMBER(S, http_requests), DITA_PY_MEMBER(S, signed_requests), DITA_PY_MEMBER(S, auth_failures),
+        DITA_PY_MEMBER(S, timestamp_failures), DITA_PY_MEMBER(S, orders_created), DITA_PY_MEMBER(S, orders_rejected),
+        DITA_PY_MEMBER(S, duplicate_client_ids), DITA_PY_MEMBER(S, fills), DITA_PY_MEMBER(S, cancels),
+        DITA_PY_MEMBER(S, faults_5xx), DITA_PY_MEMBER(S, faults_slow), DITA_PY_MEMBER(S, faults_drop),
+        DITA_PY_MEMBER(S, faults_rate_limit), DITA_PY_MEMBER(S, faulted_but_executed),
+        DITA_PY_MEMBER(S, stream_events), DITA_PY_MEMBER(S, stream_frames_sent),
+        DITA_PY_MEMBER(S, stream_duplicates), DITA_PY_MEMBER(S, stream_delays), DITA_PY_MEMBER(S, stream_drops),
+        DITA_PY_MEMBER(S, stream_events_lost), DITA_PY_MEMBER(S, stream_sessions),
+        DITA_PY_MEMBER(S, listen_keys_created), DITA_PY_MEMBER(S, listen_keys_expired)};
+    return fields_to_dict(s, fields, true);
 }
 
 constexpr const char* simulator_doc =

@@ -159,6 +159,9 @@ Field<T> member(const char* name, M T::*ptr) {
                     [ptr](T& s, py::handle h, const std::string& where) { s.*ptr = Conv<M>::from(h, where); }, true};
 }
 
+// A field named as its member: DITA_PY_MEMBER(SimStats, fills) is member("fills", &SimStats::fills).
+#define DITA_PY_MEMBER(T, name) ::dita::py_binding::member(#name, &T::name)
+
 // A read-only value computed from the others; shown as an attribute only.
 template <typename T, typename F>
 Field<T> derived(const char* name, F get) {
