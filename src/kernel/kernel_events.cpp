@@ -49,6 +49,7 @@ void ExecutionKernel::drain(Ctx& ctx) {
         // slot and a pending exit be sized.
         apply_late_entries(ctx);
         apply_venue_moves(ctx);
+        close_emptied_slots(ctx);
         run_pending_exits(ctx);
     }
     set_result(ctx, KernelDiagnosticCode::INVARIANT_BROKEN, KernelSeverity::CRITICAL,
@@ -248,7 +249,9 @@ void ExecutionKernel::apply_entry_change(Ctx& ctx, TradeSlot& slot, const OrderR
     } else if (plan.then == FsmPlan::Then::FINISH_TRADE && moved) {
         finish_trade(ctx, slot);
     }
-    close_if_emptied(ctx, slot);
+    if (std::find(ctx.emptied_slots.begin(), ctx.emptied_slots.end(), slot.slot_id) == ctx.emptied_slots.end()) {
+        ctx.emptied_slots.push_back(slot.slot_id);
+    }
     // A pending exit waits for the whole delivery (run_pending_exits): a later event of the
     // same batch may still change what the entry filled.
 }

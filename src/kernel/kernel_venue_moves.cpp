@@ -289,6 +289,9 @@ void ExecutionKernel::reattribute_venue_reductions(Ctx& ctx, TradeSlot& slot, De
         const Decimal moved = min(excess, before.cum_filled_qty);
         if (!moved.is_positive()) return;
         const Decimal placed = min(moved, room);
+        // The fee goes with the size: a record keeps no fee for fills it no longer has.
+        const Decimal fee_moved = before.cum_fee.mul_div(moved, before.cum_filled_qty);
+        const Decimal fee_placed = moved == placed ? fee_moved : fee_moved.mul_div(placed, moved);
         if (moved > placed) {
             const std::string_view record_text = id.view();
             const auto ledger = orders_.find(Id(record_text.substr(0, record_text.rfind('.'))));
@@ -296,10 +299,14 @@ void ExecutionKernel::reattribute_venue_reductions(Ctx& ctx, TradeSlot& slot, De
                 ledger->second.record.qty -= moved - placed;
                 journal_finished(ledger->second);
             }
+            // Its fee stays booked, as the account's (the totals are journaled with slot 0).
+            totals_.fees_paid += fee_moved - fee_placed;
+            touch(ctx, 0);
         }
         OrderRecord after = before;
         after.qty -= moved;
         after.cum_filled_qty -= moved;
+        after.cum_fee -= fee_moved;
         found->second.record = after;
         apply_exit_change(ctx, slot, before, after, true); // undoes that share: size, PnL
         VenueEvent event;
@@ -311,6 +318,7 @@ void ExecutionKernel::reattribute_venue_reductions(Ctx& ctx, TradeSlot& slot, De
         event.asset = slot.asset;
         event.venue_sequence = before.last_venue_sequence;
         Decimal left = placed;
+        Decimal fee_left = fee_placed;
         for (TradeSlot& other : slots_) {
             if (!left.is_positive()) break;
             if (other.slot_id == slot.slot_id || other.asset != slot.asset || other.side != slot.side ||
@@ -318,8 +326,10 @@ void ExecutionKernel::reattribute_venue_reductions(Ctx& ctx, TradeSlot& slot, De
                 continue;
             }
             const Decimal take = min(left, other.size);
-            reduce_slot_by_venue(ctx, other, event, take, before.avg_fill_price, Decimal());
+            const Decimal fee = take == left ? fee_left : fee_placed.mul_div(take, placed);
+            reduce_slot_by_venue(ctx, other, event, take, before.avg_fill_price, fee);
             left -= take;
+            fee_left -= fee;
         }
         DITA_ASSERT(left.is_zero());
         excess -= moved;
@@ -344,6 +354,14 @@ void ExecutionKernel::close_if_emptied(Ctx& ctx, TradeSlot& slot) {
     }
     slot.pending_exit = false;
     if (move(ctx, slot, FsmInput::EXIT_ALL_DONE) && move(ctx, slot, FsmInput::CLOSE_TRADE)) finish_trade(ctx, slot);
+}
+
+void ExecutionKernel::close_emptied_slots(Ctx& ctx) {
+    if (ctx.emptied_slots.empty()) return;
+    std::vector<int> emptied;
+    emptied.swap(ctx.emptied_slots);
+    std::sort(emptied.begin(), emptied.end());
+    for (const int id : emptied) close_if_emptied(ctx, slots_[static_cast<std::size_t>(id)]);
 }
 
 void ExecutionKernel::cancel_stranded_orders(Ctx& ctx, const std::vector<int>& slot_ids) {

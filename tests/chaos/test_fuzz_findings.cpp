@@ -100,8 +100,13 @@ GeneratorOptions venue_moves_options() {
 // a manual close that the kernel had shared to it while another slot's fill was not yet known;
 // the share now gives way to the kernel's own fill (back to the venue move's ledger, settled at
 // the next reconcile) instead of an OVERFILL at ERROR or a replay that diverged.
+// Seeds 58011 and 89912: an entry the venue had emptied (ADL) was closed as soon as its cancel
+// ack came, so a late fill after it in the same delivery reopened it without the pending exit,
+// while in the other order the exit ran: the close now waits for the whole delivery.
+// Seed 49011: a share moved to another slot kept its fee, and the journal's record (a fee on no
+// fills) made the restart restore nothing; the fee now moves with the size.
 TEST(FuzzFindings, VenueMovesSeedsThatFailedNowPass) {
-    for (const std::uint64_t seed : {21657ULL, 52783ULL, 29012ULL, 90440ULL, 22095ULL}) {
+    for (const std::uint64_t seed : {21657ULL, 52783ULL, 29012ULL, 90440ULL, 22095ULL, 58011ULL, 89912ULL, 49011ULL}) {
         const CheckedRun run = run_checked(generate_scenario(seed, venue_moves_options()));
         EXPECT_TRUE(run.passed) << "seed " << seed << ": " << run.invariant << ": " << run.detail;
     }

@@ -195,6 +195,7 @@ private:
     void reduce_slot_by_venue(Ctx& ctx, TradeSlot& slot, const VenueEvent& event, Decimal qty, Decimal price,
                               Decimal fee);
     void close_if_emptied(Ctx& ctx, TradeSlot& slot);
+    void close_emptied_slots(Ctx& ctx); // close_if_emptied for each slot the delivery noted
     void retire_venue_ledger(const Id& ledger_id);
     void reattribute_venue_reductions(Ctx& ctx, TradeSlot& slot, Decimal excess);
     void cancel_stranded_orders(Ctx& ctx, const std::vector<int>& slot_ids);
