@@ -42,6 +42,11 @@ struct ExecutionKernel::Ctx {
     // end of the delivery, since a fill later in the same delivery may still give them a size
     // (and a pending exit something to close).
     std::vector<int> emptied_slots;
+    // While a reconcile compares positions, what a venue move stranded is canceled only after
+    // the comparison: a cancel may fill first (a late fill on cancel), which would make the
+    // venue's position read right after it disagree with what the kernel has been told.
+    bool defer_stranded_cancels = false;
+    std::vector<int> stranded_slots;
 };
 
 

@@ -114,6 +114,7 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
     for (const TradeSlot& slot : slots_) {
         if (!slot.asset.empty()) assets.insert(slot.asset);
     }
+    ctx.defer_stranded_cancels = true;
     for (const AssetName& asset : assets) {
         read_venue_moves(ctx, asset);
         const auto truth = venue_.positions(asset.view());
@@ -171,6 +172,13 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
                        " refused until a reconcile agrees"),
                    {.asset = asset, .size = gap, .limit = net});
     }
+    ctx.defer_stranded_cancels = false;
+    if (ctx.stranded_slots.empty()) return;
+    std::vector<int> stranded;
+    stranded.swap(ctx.stranded_slots);
+    std::sort(stranded.begin(), stranded.end());
+    stranded.erase(std::unique(stranded.begin(), stranded.end()), stranded.end());
+    cancel_stranded_orders(ctx, stranded);
 }
 
 bool ExecutionKernel::live_trades_refreshed(const AssetName& asset, const std::vector<bool>& refreshed) const {

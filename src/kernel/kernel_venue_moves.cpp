@@ -50,6 +50,10 @@ void ExecutionKernel::apply_venue_moves(Ctx& ctx) {
     if (venue_reduced_.empty()) return;
     std::vector<int> reduced;
     reduced.swap(venue_reduced_);
+    if (ctx.defer_stranded_cancels) {
+        ctx.stranded_slots.insert(ctx.stranded_slots.end(), reduced.begin(), reduced.end());
+        return;
+    }
     std::sort(reduced.begin(), reduced.end());
     cancel_stranded_orders(ctx, reduced);
 }
