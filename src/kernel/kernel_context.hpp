@@ -46,6 +46,15 @@ struct ExecutionKernel::Ctx {
     // the comparison: a cancel may fill first (a late fill on cancel), which would make the
     // venue's position read right after it disagree with what the kernel has been told.
     bool defer_stranded_cancels = false;
+    // A venue move's share a kernel exit fill took back from its slot (the fill is certain, the
+    // share a rule), placed in other slots at the end of the delivery: which slots hold what
+    // then does not depend on the order the delivery came in.
+    struct Reshare {
+        Id record_id; // the slot's record of the move, "<ledger>.<slot>"
+        Decimal qty;
+        Decimal fee;
+    };
+    std::vector<Reshare> reshares;
     std::vector<int> stranded_slots;
 };
 

@@ -115,6 +115,7 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
         if (!slot.asset.empty()) assets.insert(slot.asset);
     }
     ctx.defer_stranded_cancels = true;
+    apply_venue_moves(ctx); // shares taken back by the refresh, placed before any position is compared
     for (const AssetName& asset : assets) {
         read_venue_moves(ctx, asset);
         const auto truth = venue_.positions(asset.view());

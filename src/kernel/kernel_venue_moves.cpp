@@ -29,7 +29,9 @@ bool ExecutionKernel::accept_venue_move(Ctx& ctx, const VenueEvent& event) {
 }
 
 void ExecutionKernel::apply_venue_moves(Ctx& ctx) {
-    if (ctx.venue_moves.empty()) return;
+    if (ctx.venue_moves.empty() && ctx.reshares.empty()) return;
+    venue_reduced_.clear();
+    place_reshares(ctx); // older moves first
     std::vector<VenueEvent> moves;
     moves.swap(ctx.venue_moves);
     // In the venue's order, whatever order the delivery came in; a duplicate merges as a no-op.
@@ -39,7 +41,6 @@ void ExecutionKernel::apply_venue_moves(Ctx& ctx) {
         if (a.cum_filled_qty != b.cum_filled_qty) return a.cum_filled_qty < b.cum_filled_qty;
         return a.cum_fee < b.cum_fee;
     });
-    venue_reduced_.clear();
     for (const VenueEvent& event : moves) {
         if (event.kind == KernelEventKind::FUNDING) {
             apply_funding(ctx, event);
@@ -279,64 +280,69 @@ void ExecutionKernel::reattribute_venue_reductions(Ctx& ctx, TradeSlot& slot, De
         const auto found = orders_.find(id);
         if (found == orders_.end() || found->second.slot_id != slot.slot_id) continue;
         const OrderRecord before = found->second.record;
-        // Another slot on the same side that can take it, in slot order.
-        Decimal room;
-        for (const TradeSlot& other : slots_) {
-            if (other.slot_id != slot.slot_id && other.asset == slot.asset && other.side == slot.side &&
-                other.fsm_state != TradeStage::STALE_STATE_RECONCILING) {
-                room += other.size;
-            }
-        }
-        // The kernel's own fill is certain, the venue's share a rule: the share gives way. What
-        // no other slot can take now (a fill of theirs not yet known) goes back to the ledger,
-        // settled by the reconcile that finds the slots holding more than the venue.
+        // The kernel's own fill is certain, the venue's share a rule: the share gives way, and
+        // is placed again once the whole delivery is applied (place_reshares).
         const Decimal moved = min(excess, before.cum_filled_qty);
         if (!moved.is_positive()) return;
-        const Decimal placed = min(moved, room);
         // The fee goes with the size: a record keeps no fee for fills it no longer has.
         const Decimal fee_moved = before.cum_fee.mul_div(moved, before.cum_filled_qty);
-        const Decimal fee_placed = moved == placed ? fee_moved : fee_moved.mul_div(placed, moved);
-        if (moved > placed) {
-            const std::string_view record_text = id.view();
-            const auto ledger = orders_.find(Id(record_text.substr(0, record_text.rfind('.'))));
-            if (ledger != orders_.end()) {
-                ledger->second.record.qty -= moved - placed;
-                journal_finished(ledger->second);
-            }
-            // Its fee stays booked, as the account's (the totals are journaled with slot 0).
-            totals_.fees_paid += fee_moved - fee_placed;
-            touch(ctx, 0);
-        }
         OrderRecord after = before;
         after.qty -= moved;
         after.cum_filled_qty -= moved;
         after.cum_fee -= fee_moved;
         found->second.record = after;
-        apply_exit_change(ctx, slot, before, after, true); // undoes that share: size, PnL
+        apply_exit_change(ctx, slot, before, after, true); // undoes that share: size, PnL, fee
+        ctx.reshares.push_back(Ctx::Reshare{id, moved, fee_moved});
+        excess -= moved;
+    }
+}
+
+void ExecutionKernel::place_reshares(Ctx& ctx) {
+    if (ctx.reshares.empty()) return;
+    std::vector<Ctx::Reshare> reshares;
+    reshares.swap(ctx.reshares);
+    std::sort(reshares.begin(), reshares.end(), [](const Ctx::Reshare& a, const Ctx::Reshare& b) {
+        return a.record_id != b.record_id ? a.record_id < b.record_id : a.qty < b.qty;
+    });
+    for (const Ctx::Reshare& reshare : reshares) {
+        const std::string_view record_text = reshare.record_id.view();
+        const auto ledger = orders_.find(Id(record_text.substr(0, record_text.rfind('.'))));
+        if (ledger == orders_.end()) {
+            totals_.fees_paid += reshare.fee; // the ledger is gone: the fee stays booked
+            touch(ctx, 0);
+            continue;
+        }
+        const OrderRecord& move = ledger->second.record;
         VenueEvent event;
-        const char letter = id.view()[1];
+        const char letter = record_text[1];
         event.kind = letter == 'L' ? KernelEventKind::LIQUIDATION
                      : letter == 'A' ? KernelEventKind::ADL : KernelEventKind::MANUAL_CLOSE;
-        event.venue_order_id = before.venue_order_id;
-        event.side = slot.side;
-        event.asset = slot.asset;
-        event.venue_sequence = before.last_venue_sequence;
-        Decimal left = placed;
-        Decimal fee_left = fee_placed;
+        event.venue_order_id = move.venue_order_id;
+        event.side = move.side;
+        event.asset = ledger->second.asset;
+        event.venue_sequence = move.last_venue_sequence;
+        // The slots of the side in slot order (the one it came from too: a later fill of the
+        // same delivery may have given it a size again); what none holds goes back to the
+        // move's ledger, settled by the reconcile that finds the slots holding more than the venue.
+        Decimal left = reshare.qty;
+        Decimal fee_left = reshare.fee;
         for (TradeSlot& other : slots_) {
             if (!left.is_positive()) break;
-            if (other.slot_id == slot.slot_id || other.asset != slot.asset || other.side != slot.side ||
+            if (other.asset != event.asset || other.side != event.side ||
                 !other.size.is_positive() || other.fsm_state == TradeStage::STALE_STATE_RECONCILING) {
                 continue;
             }
             const Decimal take = min(left, other.size);
-            const Decimal fee = take == left ? fee_left : fee_placed.mul_div(take, placed);
-            reduce_slot_by_venue(ctx, other, event, take, before.avg_fill_price, fee);
+            const Decimal fee = take == left ? fee_left : reshare.fee.mul_div(take, reshare.qty);
+            reduce_slot_by_venue(ctx, other, event, take, move.avg_fill_price, fee);
             left -= take;
             fee_left -= fee;
         }
-        DITA_ASSERT(left.is_zero());
-        excess -= moved;
+        if (!left.is_positive()) continue;
+        ledger->second.record.qty -= left;
+        journal_finished(ledger->second);
+        totals_.fees_paid += fee_left; // the account's, journaled with slot 0's state
+        touch(ctx, 0);
     }
 }
 

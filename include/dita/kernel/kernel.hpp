@@ -198,6 +198,7 @@ private:
     void close_emptied_slots(Ctx& ctx); // close_if_emptied for each slot the delivery noted
     void retire_venue_ledger(const Id& ledger_id);
     void reattribute_venue_reductions(Ctx& ctx, TradeSlot& slot, Decimal excess);
+    void place_reshares(Ctx& ctx); // the shares reattribute_venue_reductions took back
     void cancel_stranded_orders(Ctx& ctx, const std::vector<int>& slot_ids);
     void read_venue_moves(Ctx& ctx, const AssetName& asset);
     // At a reconcile: the slots hold more on a side than the venue, and venue moves reduced more
