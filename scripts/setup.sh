@@ -12,6 +12,7 @@ packages=(
   chromium python3-jsonschema
   libtomlplusplus-dev
   clang libclang-rt-dev  # scripts/fuzz.sh: libFuzzer targets (the `fuzz` preset)
+  valgrind  # bench/instructions.sh: instructions per unit (callgrind), the perf-budget tests
 )
 
 missing=()

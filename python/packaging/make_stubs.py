@@ -39,6 +39,7 @@ FIELD_TYPES: Dict[str, str] = {
     "SlotSnapshot.orders": "Tuple[OrderRecord, ...]",
     "RecoveredState.slots": "Tuple[SlotSnapshot, ...]",
     "RecoveredState.finished_orders": "Tuple[FinishedOrder, ...]",
+    "RecoveredState.in_flight_orders": "Tuple[str, ...]",
 }
 
 # Derived (read-only) properties and methods whose getters return a Python object pybind11 cannot name.

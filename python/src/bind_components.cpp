@@ -295,25 +295,38 @@ void bind_zinc(py::module_& m) {
         }, "Forgets everything journaled so far.");
 
     struct Sqlite final : PyZincPlane {
-        explicit Sqlite(const std::string& path) : value(path) {}
+        Sqlite(const std::string& path, SqliteJournalOptions options) : value(path, options) {}
         ZincPlane& plane() override { return value; }
         SqliteZincPlane value;
     };
     py::class_<Sqlite, PyZincPlane>(m, "SqliteZincPlane",
                                     "The durable journal: an SQLite file (WAL, synchronous FULL), one "
-                                    "transaction per kernel input, so a crash loses no committed input.")
-        .def(py::init([](Typed<type_names::Path> path) {
+                                    "transaction per kernel input, so a crash loses no committed input; orders are "
+                                    "written ahead of their send. outcomes_kept / transitions_kept: newest rows kept "
+                                    "(0: all), pruned with a WAL checkpoint every commits_per_prune commits.")
+        .def(py::init([](Typed<type_names::Path> path, Typed<type_names::Int> outcomes_kept,
+                         Typed<type_names::Int> transitions_kept, Typed<type_names::Int> commits_per_prune) {
                  if (!PyUnicode_Check(path.ptr()) && !PyObject_HasAttrString(path.ptr(), "__fspath__")) {
                      raise_type_error("SqliteZincPlane.path", "a str or os.PathLike", path);
                  }
                  const std::string text = py::str(py::module_::import("os").attr("fspath")(path)).cast<std::string>();
+                 constexpr std::int64_t rows_max = std::int64_t{1} << 40;
+                 SqliteJournalOptions options;
+                 options.outcomes_kept = static_cast<std::uint64_t>(
+                     int_from_py(outcomes_kept, "SqliteZincPlane.outcomes_kept", 0, rows_max));
+                 options.transitions_kept = static_cast<std::uint64_t>(
+                     int_from_py(transitions_kept, "SqliteZincPlane.transitions_kept", 0, rows_max));
+                 options.commits_per_prune = static_cast<std::uint64_t>(
+                     int_from_py(commits_per_prune, "SqliteZincPlane.commits_per_prune", 1, rows_max));
                  try {
-                     return std::make_unique<Sqlite>(text);
+                     return std::make_unique<Sqlite>(text, options);
                  } catch (const std::runtime_error& error) {
                      raise_os_error(error); // cannot open or create the file
                  }
              }),
-             py::arg("path"))
+             py::arg("path"), py::arg("outcomes_kept") = py::int_(SqliteJournalOptions{}.outcomes_kept),
+             py::arg("transitions_kept") = py::int_(SqliteJournalOptions{}.transitions_kept),
+             py::arg("commits_per_prune") = py::int_(SqliteJournalOptions{}.commits_per_prune))
         .def_property_readonly("outcome_count", [](Sqlite& self) {
             AccessLock lock(one(self.guard));
             try {

@@ -279,6 +279,7 @@ FieldList<RecoveredState> recovered_fields() {
     f.push_back(member("totals", &RecoveredState::totals));
     f.push_back(member("slots", &RecoveredState::slots));
     f.push_back(member("finished_orders", &RecoveredState::finished_orders));
+    f.push_back(member("in_flight_orders", &RecoveredState::in_flight_orders));
     return f;
 }
 

@@ -128,6 +128,7 @@ void ExecutionKernel::submit_entry(Ctx& ctx, TradeSlot& slot, const EntryPlan& p
     set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
                "entry " + coid + " sent: " + std::string(to_string(slot.side)) + " " + fmt_dec(plan.size) + " " +
                    slot.asset.str() + " @ " + fmt_dec(plan.price));
+    write_ahead(ctx, plan.client_order_id);
     const VenueCallResult sent = venue_.submit_order(
         order_request(ctx, slot, plan.client_order_id, OrderPurpose::ENTRY, plan.size, plan.price, plan.leverage));
     OrderEntry& stored = orders_.at(plan.client_order_id);
@@ -281,6 +282,7 @@ void ExecutionKernel::send_exit(Ctx& ctx, TradeSlot& slot, Decimal requested, st
     set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
                "exit " + std::string(coid) + " sent: " + fmt_dec(qty) + " of " + fmt_dec(slot.size) + " " +
                    slot.asset.str());
+    write_ahead(ctx, entry.record.client_order_id);
     const VenueCallResult sent = venue_.submit_order(order_request(ctx, slot, entry.record.client_order_id,
                                                                  OrderPurpose::EXIT, qty, reference_price, slot.leverage));
     OrderEntry& stored = orders_.at(entry.record.client_order_id);

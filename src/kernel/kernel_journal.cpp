@@ -156,6 +156,16 @@ void ExecutionKernel::journal(Ctx& ctx, std::string_view input_ref) {
     zinc_.commit(ctx.outcome.input_sequence);
 }
 
+void ExecutionKernel::write_ahead(Ctx& ctx, const Id& client_order_id) {
+    if (!zinc_.writes_ahead()) return;
+    DITA_ASSERT(orders_.contains(client_order_id)); // remembered before it is sent
+    for (const int id : touched_) {
+        zinc_.record_state(ctx.outcome.input_sequence, slots_[static_cast<std::size_t>(id)], trade_order_records(id),
+                           totals_);
+    }
+    zinc_.write_ahead(ctx.outcome.input_sequence, client_order_id.view());
+}
+
 void ExecutionKernel::journal_finished(const OrderEntry& entry) {
     zinc_.record_finished_order(FinishedOrder{entry.record, entry.slot_id, entry.trade_id, entry.asset});
 }

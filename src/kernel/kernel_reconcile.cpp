@@ -149,6 +149,16 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
             continue;
         }
         const Decimal gap = venue_net - net;
+        const LateFills late = kept_late_fills(asset);
+        // The whole gap is the kernel's own late fills (of finished trades): held in a free slot
+        // at their own price, whichever way they point, before anything is taken for foreign.
+        const bool own_late_fills = all_refreshed && late.net == gap;
+        if (own_late_fills && place_late_fills(ctx, asset, late)) {
+            mismatched_assets_.erase(asset);
+            unplaced_fills_.erase(asset);
+            settle_unmatched(ctx, asset);
+            continue;
+        }
         if (live_refreshed && adopt_position(ctx, asset, gap, venue_entry)) {
             mismatched_assets_.erase(asset);
             unplaced_fills_.erase(asset);
@@ -157,8 +167,7 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
         }
         // Fail closed: no new entries on this asset until kernel and venue agree again.
         mismatched_assets_[asset] = gap;
-        const LateFills late = kept_late_fills(asset);
-        if (all_refreshed && late.net == gap) {
+        if (own_late_fills) {
             unplaced_fills_[asset] = gap;
             set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::WARNING,
                        cat("venue holds ", gap, " ", asset, " more than the slots: late fills of finished orders ",
@@ -251,23 +260,56 @@ bool ExecutionKernel::refresh_finished_orders(Ctx& ctx, const AssetName& asset, 
 
 ExecutionKernel::LateFills ExecutionKernel::kept_late_fills(const AssetName& asset) const {
     // Per order, the most any kept event says it filled beyond what the kernel counted.
-    std::map<Id, Decimal> beyond;
+    struct Beyond {
+        Decimal qty;
+        Decimal notional;
+    };
+    std::map<Id, Beyond> beyond;
     for (const VenueEvent& event : unmatched_) {
         if (event.asset != asset) continue;
         const auto found = orders_.find(event.client_order_id);
         if (found == orders_.end()) continue;
-        Decimal& most = beyond[event.client_order_id];
-        most = max(most, event.cum_filled_qty - found->second.record.cum_filled_qty);
+        const OrderRecord& record = found->second.record;
+        Beyond& most = beyond[event.client_order_id];
+        const Decimal extra = event.cum_filled_qty - record.cum_filled_qty;
+        if (extra <= most.qty) continue;
+        most.qty = extra;
+        most.notional = event.avg_fill_price.mul(event.cum_filled_qty) - record.avg_fill_price.mul(record.cum_filled_qty);
     }
     LateFills out;
     for (const auto& [coid, extra] : beyond) {
-        if (!extra.is_positive()) continue;
+        if (!extra.qty.is_positive()) continue;
         const OrderRecord& record = orders_.find(coid)->second.record;
         const int sign = side_sign(record.side) * (record.purpose == OrderPurpose::ENTRY ? 1 : -1);
-        out.net += sign > 0 ? extra : -extra;
+        out.net += sign > 0 ? extra.qty : -extra.qty;
+        out.notional += sign > 0 ? extra.notional : -extra.notional;
         out.orders += (out.orders.empty() ? "" : ", ") + coid.str();
     }
     return out;
+}
+
+bool ExecutionKernel::place_late_fills(Ctx& ctx, const AssetName& asset, const LateFills& late) {
+    DITA_ASSERT(!late.net.is_zero());
+    const Decimal size = late.net.abs();
+    // Their average price; fills that point both ways net to a size whose price is not theirs,
+    // and are then left to a person (the mismatch says so).
+    const Decimal price = late.notional.div(late.net);
+    if (!price.is_positive() || mark_out_of_bounds(asset, price)) return false;
+    TradeSlot* const claimed = claim_free_slot(ctx, Id(cat("late-", asset, "-", input_sequence_)),
+                                               late.net.is_positive() ? TradeSide::LONG : TradeSide::SHORT, asset);
+    if (claimed == nullptr) return false;
+    TradeSlot& slot = *claimed;
+    slot.target_size = size;
+    slot.size = size;
+    slot.entry_filled = size;
+    slot.entry_price = price;
+    if (!move(ctx, slot, FsmInput::BEGIN_RECONCILE) || !move(ctx, slot, FsmInput::RESOLVE_POSITION_OPEN)) return false;
+    set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::WARNING,
+               cat("late fills of finished orders ", late.orders, " leave the venue ", late.net, " ", asset,
+                   " beyond the slots: the kernel's own position, held in slot ", slot.slot_id, " as trade ",
+                   slot.trade_id, " at ", price),
+               {.slot_id = slot.slot_id, .trade_id = slot.trade_id, .asset = asset, .size = late.net, .limit = price});
+    return true;
 }
 
 void ExecutionKernel::settle_unmatched(Ctx& ctx, const AssetName& asset) {

@@ -303,10 +303,13 @@ std::optional<RecoveredState> Service::settle_in_doubt(std::optional<RecoveredSt
                 auto where = std::find_if(recovered->slots.begin(), recovered->slots.end(),
                                           [&](const SlotSnapshot& s) { return s.slot.slot_id == intent.slot_id; });
                 if (where != recovered->slots.end()) base = *where;
-                if (auto patched = with_unjournaled_order(base, intent, *found.value)) {
-                    if (where != recovered->slots.end()) *where = std::move(*patched);
-                    else recovered->slots.push_back(std::move(*patched));
-                }
+                // The kernel wrote the order ahead of its send: the journal has it already.
+                const bool written_ahead = std::any_of(base.orders.begin(), base.orders.end(), [&](const OrderRecord& o) {
+                    return o.client_order_id.view() == coid;
+                });
+                auto patched = written_ahead ? std::nullopt : with_unjournaled_order(base, intent, *found.value);
+                if (patched && where != recovered->slots.end()) *where = std::move(*patched);
+                else if (patched) recovered->slots.push_back(std::move(*patched));
                 outcome = in_doubt_outcome("OUTCOME_UNKNOWN", "the service stopped after sending order " + coid +
                                            " and before journaling it; the restart took its fills from the venue", now);
                 outcome["slot_id"] = intent.slot_id;

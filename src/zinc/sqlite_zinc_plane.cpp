@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS slot_state (
 CREATE TABLE IF NOT EXISTS totals (
   id INTEGER PRIMARY KEY CHECK (id = 1), input_sequence INTEGER NOT NULL, initial_capital INTEGER NOT NULL,
   realized_pnl INTEGER NOT NULL, fees_paid INTEGER NOT NULL, funding INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS in_flight (client_order_id TEXT PRIMARY KEY, input_sequence INTEGER NOT NULL);
 )sql";
 
 // Column types and binds by C++ type, for the field lists of contracts/fields.hpp.
@@ -82,7 +83,9 @@ std::string generated_schema() {
            "CREATE TABLE IF NOT EXISTS diagnostics (input_sequence INTEGER NOT NULL, position INTEGER NOT NULL, "
            "is_result INTEGER NOT NULL, " +
            diagnostic_columns() +
-           ");\n"
+           // The outcome's rowid: retention prunes an outcome's diagnostics with it (last, as a
+           // version-2 journal gains it by ALTER TABLE).
+           ", outcome_row INTEGER NOT NULL DEFAULT 0);\n"
            // Not unique: a restored kernel numbers its inputs afresh, as the outcomes table allows.
            "CREATE INDEX IF NOT EXISTS diagnostics_by_input ON diagnostics (input_sequence, position);\n";
 }
@@ -98,8 +101,10 @@ std::string placeholders(int first, int count) {
 //   1: the first journal (written without a version: user_version 0): outcomes, transitions,
 //      terminals, slot_state, slot_orders, finished_orders, totals.
 //   2: adds `diagnostics`, every diagnostic of an outcome with its fields.
-//   3: totals gains `funding` (added, zero, to an older journal when it is opened).
-constexpr int schema_version = 3;
+//   3: adds `in_flight` (orders written ahead of their send) and diagnostics.outcome_row
+//      (retention); a version-2 journal is upgraded in place.
+//   4: totals gains `funding` (added, zero, to an older journal when it is opened).
+constexpr int schema_version = 4;
 
 // The tables of a version-1 journal and their column counts: an unversioned file is taken as
 // version 1 only when what it has matches.
@@ -307,7 +312,8 @@ constexpr int diagnostic_field_count = DITA_FIELD_COUNT(DITA_KERNEL_DIAGNOSTIC_F
 
 } // namespace
 
-SqliteZincPlane::SqliteZincPlane(const std::string& path) : path_(path) {
+SqliteZincPlane::SqliteZincPlane(const std::string& path, SqliteJournalOptions options)
+    : path_(path), options_(options) {
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
         SQLITE_OK) {
         const std::string reason = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
@@ -322,6 +328,10 @@ SqliteZincPlane::SqliteZincPlane(const std::string& path) : path_(path) {
         exec(schema);
         add_funding_column();
         exec(generated_schema().c_str());
+        if (column_count("diagnostics") == 3 + diagnostic_field_count) {
+            exec("ALTER TABLE diagnostics ADD COLUMN outcome_row INTEGER NOT NULL DEFAULT 0");
+        }
+        exec("CREATE INDEX IF NOT EXISTS diagnostics_by_outcome ON diagnostics (outcome_row)");
         exec(("PRAGMA user_version=" + std::to_string(schema_version)).c_str());
         insert_outcome_ = std::make_unique<Statement>(db_, "INSERT INTO outcomes VALUES (?1,?2,?3,?4,?5,?6,?7)");
         insert_transition_ = std::make_unique<Statement>(db_, "INSERT INTO transitions VALUES (?1,?2,?3,?4,?5)");
@@ -340,18 +350,12 @@ SqliteZincPlane::SqliteZincPlane(const std::string& path) : path_(path) {
                      .c_str());
         prune_finished_ = std::make_unique<Statement>(db_, "DELETE FROM finished_orders WHERE version <= ?1");
         insert_diagnostic_ = std::make_unique<Statement>(
-            db_, ("INSERT INTO diagnostics VALUES (" + placeholders(1, 3 + diagnostic_field_count) + ")").c_str());
+            db_, ("INSERT INTO diagnostics VALUES (" + placeholders(1, 4 + diagnostic_field_count) + ")").c_str());
+        insert_in_flight_ = std::make_unique<Statement>(db_, "INSERT OR REPLACE INTO in_flight VALUES (?1, ?2)");
+        Statement in_flight(db_, "SELECT COUNT(*) FROM in_flight");
+        in_flight_rows_ = in_flight.step() && in_flight.integer(0) > 0;
     } catch (const std::runtime_error& error) {
-        insert_outcome_.reset();
-        insert_transition_.reset();
-        insert_terminal_.reset();
-        upsert_slot_.reset();
-        delete_orders_.reset();
-        insert_order_.reset();
-        upsert_totals_.reset();
-        upsert_finished_.reset();
-        prune_finished_.reset();
-        insert_diagnostic_.reset();
+        close_statements();
         sqlite3_close(db_);
         db_ = nullptr;
         throw std::runtime_error("zinc journal " + path + ": " + error.what());
@@ -359,7 +363,13 @@ SqliteZincPlane::SqliteZincPlane(const std::string& path) : path_(path) {
 }
 
 SqliteZincPlane::~SqliteZincPlane() {
-    if (in_transaction_) sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    // An input that did not reach commit() is not half-kept: its records go, as after a crash.
+    if (in_transaction_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    close_statements();
+    sqlite3_close(db_);
+}
+
+void SqliteZincPlane::close_statements() {
     insert_outcome_.reset();
     insert_transition_.reset();
     insert_terminal_.reset();
@@ -370,7 +380,7 @@ SqliteZincPlane::~SqliteZincPlane() {
     upsert_finished_.reset();
     prune_finished_.reset();
     insert_diagnostic_.reset();
-    sqlite3_close(db_);
+    insert_in_flight_.reset();
 }
 
 int SqliteZincPlane::column_count(const char* table) const {
@@ -421,8 +431,47 @@ void SqliteZincPlane::begin_if_needed() {
 
 void SqliteZincPlane::commit(std::uint64_t) {
     if (!in_transaction_) return;
+    // The input's own records now say what became of every order it wrote ahead.
+    if (in_flight_rows_) exec("DELETE FROM in_flight");
     exec("COMMIT");
     in_transaction_ = false;
+    in_flight_rows_ = false;
+    if (++commits_since_prune_ >= options_.commits_per_prune) prune();
+}
+
+void SqliteZincPlane::write_ahead(std::uint64_t input_sequence, std::string_view client_order_id) {
+    begin_if_needed();
+    insert_in_flight_->bind(1, client_order_id).bind(2, static_cast<std::int64_t>(input_sequence)).run();
+    exec("COMMIT");
+    in_transaction_ = false;
+    in_flight_rows_ = true;
+}
+
+void SqliteZincPlane::prune() {
+    if (in_transaction_) return; // never inside an input: its records are all or nothing
+    commits_since_prune_ = 0;
+    exec("BEGIN");
+    in_transaction_ = true;
+    if (options_.outcomes_kept > 0) {
+        Statement newest(db_, "SELECT COALESCE(MAX(rowid), 0) FROM outcomes");
+        const std::int64_t cutoff =
+            (newest.step() ? newest.integer(0) : 0) - static_cast<std::int64_t>(options_.outcomes_kept);
+        if (cutoff > 0) {
+            Statement(db_, "DELETE FROM outcomes WHERE rowid <= ?1").bind(1, cutoff).run();
+            Statement(db_, "DELETE FROM diagnostics WHERE outcome_row <= ?1").bind(1, cutoff).run();
+        }
+    }
+    if (options_.transitions_kept > 0) {
+        Statement newest(db_, "SELECT COALESCE(MAX(rowid), 0) FROM transitions");
+        const std::int64_t cutoff =
+            (newest.step() ? newest.integer(0) : 0) - static_cast<std::int64_t>(options_.transitions_kept);
+        if (cutoff > 0) Statement(db_, "DELETE FROM transitions WHERE rowid <= ?1").bind(1, cutoff).run();
+    }
+    exec("COMMIT");
+    in_transaction_ = false;
+    // The WAL holds every page written since the last checkpoint: folded into the file and cut
+    // back to nothing, so a long-running journal does not grow without bound.
+    exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 void SqliteZincPlane::record_outcome(const KernelOutcome& outcome, std::string_view input_ref) {
@@ -435,11 +484,13 @@ void SqliteZincPlane::record_outcome(const KernelOutcome& outcome, std::string_v
         .bind(6, input_ref)
         .bind(7, outcome.details)
         .run();
+    const std::int64_t outcome_row = sqlite3_last_insert_rowid(db_);
     std::int64_t position = 0;
     for (const KernelDiagnostic& d : outcome.diagnostics) {
         insert_diagnostic_->bind(1, static_cast<std::int64_t>(outcome.input_sequence))
             .bind(2, position)
-            .bind(3, static_cast<std::int64_t>(position == outcome.result_index));
+            .bind(3, static_cast<std::int64_t>(position == outcome.result_index))
+            .bind(4 + diagnostic_field_count, outcome_row);
         bind_diagnostic(*insert_diagnostic_, 4, d).run();
         ++position;
     }
@@ -577,6 +628,15 @@ std::optional<RecoveredState> SqliteZincPlane::recover() const {
         f.record = read_order(finished, 4);
         out.finished_orders.push_back(std::move(f));
     }
+    Statement in_flight(db_, "SELECT client_order_id FROM in_flight ORDER BY client_order_id");
+    while (in_flight.step()) out.in_flight_orders.push_back(fixed_or_throw<Id>(in_flight.text(0), "client_order_id"));
+    for (SlotSnapshot& snap : out.slots) {
+        for (OrderRecord& order : snap.orders) {
+            for (const Id& id : out.in_flight_orders) {
+                if (order.client_order_id == id) order.outcome_unknown = true;
+            }
+        }
+    }
     return out;
 }
 
@@ -595,6 +655,11 @@ void SqliteZincPlane::record_finished_order(const FinishedOrder& order) {
 
 std::uint64_t SqliteZincPlane::outcome_count() const {
     Statement count(db_, "SELECT COUNT(*) FROM outcomes");
+    return count.step() ? static_cast<std::uint64_t>(count.integer(0)) : 0;
+}
+
+std::uint64_t SqliteZincPlane::transition_count() const {
+    Statement count(db_, "SELECT COUNT(*) FROM transitions");
     return count.step() ? static_cast<std::uint64_t>(count.integer(0)) : 0;
 }
 

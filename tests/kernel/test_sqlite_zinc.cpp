@@ -10,10 +10,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include <sqlite3.h>
-
 #include "dita/zinc/sqlite_zinc_plane.hpp"
 #include "kernel/harness.hpp"
+#include "kernel/holding_venue.hpp"
 
 namespace dita::test {
 namespace {
@@ -245,7 +244,7 @@ std::int64_t user_version(const std::string& path) {
 TEST(SqliteZinc, TheJournalCarriesItsSchemaVersion) {
     TempDir dir;
     { SqliteZincPlane plane(dir.file("journal.db")); }
-    EXPECT_EQ(user_version(dir.file("journal.db")), 3);
+    EXPECT_EQ(user_version(dir.file("journal.db")), 4);
 }
 
 TEST(SqliteZinc, AnUnversionedVersionOneJournalOpensAndIsUpgraded) {
@@ -265,7 +264,7 @@ TEST(SqliteZinc, AnUnversionedVersionOneJournalOpensAndIsUpgraded) {
     ASSERT_TRUE(recovered);
     EXPECT_EQ(recovered->slots, memory.recover()->slots);
     EXPECT_EQ(recovered->totals, memory.recover()->totals);
-    EXPECT_EQ(user_version(path), 3);
+    EXPECT_EQ(user_version(path), 4);
     // And it journals on, diagnostics included.
     KernelOutcome refused;
     refused.input_sequence = 1000;
@@ -325,6 +324,214 @@ TEST(SqliteZinc, EveryDiagnosticOfAKernelInputIsJournaledWithItsFields) {
     EXPECT_EQ(busy.diagnostics[0].slot_id, 0);
     EXPECT_FALSE(busy.diagnostics[0].trade_id.empty());
     EXPECT_EQ(durable.journaled_diagnostics(busy.input_sequence), busy.diagnostics);
+}
+
+// The journal as a crash would leave it at the moment an order leaves: read from the file
+// (recover() sees only what was committed) just before or just after the venue takes it.
+class CrashAtSendVenue final : public ForwardingVenue {
+public:
+    VenueCallResult submit_order(const OrderRequest& request) override {
+        const bool capture = armed && !at_send;
+        if (capture && !reaches_venue) {
+            at_send = plane->recover();
+            return VenueCallResult{VenueCallStatus::UNKNOWN, {}, "the process died before sending"};
+        }
+        VenueCallResult result = mock.submit_order(request);
+        if (capture) at_send = plane->recover();
+        return result;
+    }
+    SqliteZincPlane* plane = nullptr;
+    bool armed = false;
+    bool reaches_venue = true;
+    std::optional<RecoveredState> at_send;
+};
+
+struct WriteAheadRun {
+    explicit WriteAheadRun(const std::string& path) : durable(path) { venue.plane = &durable; }
+    KernelIntent intent(KernelCommandType action, int slot, const std::string& id) {
+        KernelIntent i;
+        i.intent_id = id;
+        i.trade_id = "trade-" + id;
+        i.slot_id = slot;
+        i.action = action;
+        i.target_size = action == KernelCommandType::EXIT ? 0.0 : 0.01;
+        i.reference_price = 100.0;
+        return i;
+    }
+    VirtualClock clock;
+    InMemoryControlPlane control;
+    CrashAtSendVenue venue;
+    SqliteZincPlane durable;
+    ExecutionKernel kernel{KernelConfig{.max_slots = 2}, control, venue, durable, clock};
+};
+
+// A kernel restored from `recovered` against `venue`, as a restart after the crash would.
+struct Restarted {
+    Restarted(VenueAdapter& venue, const RecoveredState& recovered) : kernel(KernelConfig{.max_slots = 2}, control, venue, zinc, clock) {
+        outcome = kernel.restore(recovered);
+    }
+    VirtualClock clock;
+    InMemoryControlPlane control;
+    InMemoryZincPlane zinc;
+    ExecutionKernel kernel;
+    KernelOutcome outcome;
+};
+
+TEST(SqliteZincWriteAhead, AnEntrySentJustBeforeACrashIsFoundAtTheVenueAndItsFillsTaken) {
+    TempDir dir;
+    WriteAheadRun run(dir.file("journal.db"));
+    run.venue.armed = true;
+    run.kernel.process_intent(run.intent(KernelCommandType::ENTER, 1, "e1"));
+    ASSERT_TRUE(run.venue.at_send);
+    const RecoveredState& crashed = *run.venue.at_send;
+    const std::string coid = run.kernel.client_order_id_of("e1");
+    ASSERT_EQ(crashed.in_flight_orders, std::vector<Id>{Id(coid)});
+    ASSERT_EQ(crashed.slots.size(), 1u);
+    ASSERT_EQ(crashed.slots[0].orders.size(), 1u);
+    EXPECT_TRUE(crashed.slots[0].orders[0].outcome_unknown);
+    EXPECT_EQ(crashed.slots[0].slot.fsm_state, TradeStage::ORDER_SENT);
+
+    Restarted restarted(run.venue, crashed);
+    EXPECT_EQ(restarted.outcome.diagnostic_code, KernelDiagnosticCode::RECONCILED) << restarted.outcome.details;
+    EXPECT_TRUE(restarted.kernel.mismatched_assets().empty());
+    EXPECT_EQ(restarted.kernel.slot(1).fsm_state, TradeStage::POSITION_OPEN);
+    EXPECT_EQ(restarted.kernel.slot(1).size, run.kernel.slot(1).size);
+    EXPECT_EQ(restarted.kernel.account(), run.kernel.account());
+    // The input committed afterwards: nothing is in flight any more.
+    EXPECT_TRUE(run.durable.recover()->in_flight_orders.empty());
+}
+
+TEST(SqliteZincWriteAhead, AnExitSentJustBeforeACrashClosesTheTradeAfterTheRestart) {
+    TempDir dir;
+    WriteAheadRun run(dir.file("journal.db"));
+    run.kernel.process_intent(run.intent(KernelCommandType::ENTER, 0, "e1"));
+    ASSERT_EQ(run.kernel.slot(0).fsm_state, TradeStage::POSITION_OPEN);
+    run.venue.armed = true;
+    run.kernel.process_intent(run.intent(KernelCommandType::EXIT, 0, "x1"));
+    ASSERT_TRUE(run.venue.at_send);
+    const RecoveredState& crashed = *run.venue.at_send;
+    EXPECT_EQ(crashed.in_flight_orders, std::vector<Id>{Id(run.kernel.client_order_id_of("x1"))});
+    EXPECT_EQ(crashed.slots.at(0).slot.fsm_state, TradeStage::EXIT_SENT);
+
+    Restarted restarted(run.venue, crashed);
+    EXPECT_EQ(restarted.outcome.diagnostic_code, KernelDiagnosticCode::RECONCILED) << restarted.outcome.details;
+    EXPECT_TRUE(restarted.kernel.mismatched_assets().empty());
+    EXPECT_TRUE(restarted.kernel.slot(0).size.is_zero());
+    EXPECT_EQ(restarted.kernel.account(), run.kernel.account());
+    // Never sent twice: the restarted kernel refuses the retried intent by its order id.
+    KernelIntent retry = run.intent(KernelCommandType::EXIT, 0, "x1");
+    const std::size_t orders_at_venue = run.venue.mock.open_orders("BTCUSDT").value.size();
+    restarted.kernel.process_intent(retry);
+    EXPECT_EQ(run.venue.mock.open_orders("BTCUSDT").value.size(), orders_at_venue);
+}
+
+TEST(SqliteZincWriteAhead, AnOrderWrittenAheadThatNeverLeftIsForgottenNotFailedClosed) {
+    TempDir dir;
+    WriteAheadRun run(dir.file("journal.db"));
+    run.venue.armed = true;
+    run.venue.reaches_venue = false;
+    run.kernel.process_intent(run.intent(KernelCommandType::ENTER, 1, "e1"));
+    ASSERT_TRUE(run.venue.at_send);
+    ForwardingVenue fresh; // the order never reached it
+    Restarted restarted(fresh, *run.venue.at_send);
+    EXPECT_EQ(restarted.outcome.diagnostic_code, KernelDiagnosticCode::RECONCILED) << restarted.outcome.details;
+    EXPECT_LT(restarted.outcome.severity, KernelSeverity::ERROR);
+    EXPECT_TRUE(restarted.kernel.mismatched_assets().empty());
+    EXPECT_TRUE(restarted.kernel.slot(1).size.is_zero());
+    EXPECT_TRUE(restarted.kernel.working_orders().empty());
+    EXPECT_EQ(restarted.kernel.account().capital, restarted.kernel.account().initial_capital);
+    // The slot takes a new trade at once.
+    KernelIntent again = run.intent(KernelCommandType::ENTER, 1, "e2");
+    EXPECT_EQ(restarted.kernel.process_intent(again).diagnostic_code, KernelDiagnosticCode::OK);
+    EXPECT_TRUE(restarted.kernel.slot(1).size.is_positive());
+}
+
+TEST(SqliteZincWriteAhead, AnInMemoryPlaneIsNotWrittenAhead) {
+    InMemoryZincPlane memory;
+    EXPECT_FALSE(memory.writes_ahead());
+    TempDir dir;
+    SqliteZincPlane durable(dir.file("journal.db"));
+    EXPECT_TRUE(durable.writes_ahead());
+}
+
+TEST(SqliteZincRetention, OutcomesDiagnosticsAndTransitionsKeepTheNewestAndTheWalStaysSmall) {
+    TempDir dir;
+    const std::string path = dir.file("journal.db");
+    {
+        SqliteZincPlane durable(path, SqliteJournalOptions{.outcomes_kept = 40, .transitions_kept = 20, .commits_per_prune = 25});
+        trade(durable, 200);
+        // 400 inputs: pruned every 25 commits to the newest 40 (+ up to 24 since the last prune).
+        EXPECT_GE(durable.outcome_count(), 40u);
+        EXPECT_LT(durable.outcome_count(), 40u + 25u);
+        EXPECT_GE(durable.transition_count(), 20u);
+        durable.prune();
+        EXPECT_EQ(durable.outcome_count(), 40u);
+        EXPECT_EQ(durable.transition_count(), 20u);
+        // Checkpointed and truncated: the WAL holds nothing.
+        EXPECT_EQ(std::filesystem::file_size(path + "-wal"), 0u);
+        // What a restart needs is all there.
+        InMemoryZincPlane memory;
+        trade(memory, 200);
+        EXPECT_EQ(durable.recover()->slots, memory.recover()->slots);
+        EXPECT_EQ(durable.recover()->totals, memory.recover()->totals);
+        EXPECT_EQ(durable.terminal_records().size(), memory.terminal_records().size());
+    }
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    // No diagnostic outlives its outcome.
+    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM diagnostics WHERE outcome_row NOT IN (SELECT rowid FROM outcomes)",
+                                 -1, &stmt, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int64(stmt, 0), 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+}
+
+TEST(SqliteZincRetention, ZeroKeepsEverything) {
+    TempDir dir;
+    SqliteZincPlane durable(dir.file("journal.db"), SqliteJournalOptions{.outcomes_kept = 0, .transitions_kept = 0, .commits_per_prune = 5});
+    trade(durable, 30);
+    EXPECT_EQ(durable.outcome_count(), 60u);
+    EXPECT_GT(durable.transition_count(), 20u);
+}
+
+TEST(SqliteZinc, ClosingThePlaneInsideAnInputRollsThatInputBack) {
+    TempDir dir;
+    const std::string path = dir.file("journal.db");
+    {
+        SqliteZincPlane durable(path);
+        trade(durable, 2);
+        KernelOutcome partial;
+        partial.details = "never committed";
+        durable.record_outcome(partial, "torn");
+    }
+    SqliteZincPlane reopened(path);
+    EXPECT_EQ(reopened.outcome_count(), 4u);
+}
+
+TEST(SqliteZinc, AVersionTwoJournalIsUpgradedInPlace) {
+    TempDir dir;
+    const std::string path = dir.file("journal.db");
+    {
+        SqliteZincPlane durable(path);
+        trade(durable, 2);
+    }
+    run_sql(path, "DROP INDEX diagnostics_by_outcome; ALTER TABLE diagnostics DROP COLUMN outcome_row; "
+                  "DROP TABLE in_flight; PRAGMA user_version = 2;");
+    SqliteZincPlane reopened(path);
+    EXPECT_EQ(user_version(path), 4);
+    EXPECT_EQ(reopened.outcome_count(), 4u);
+    EXPECT_TRUE(reopened.recover()->in_flight_orders.empty());
+    KernelOutcome busy;
+    busy.input_sequence = 77;
+    busy.diagnostic_code = KernelDiagnosticCode::SLOT_BUSY;
+    busy.severity = KernelSeverity::WARNING;
+    busy.diagnostics.push_back(KernelDiagnostic{{.slot_id = 1}, KernelDiagnosticCode::SLOT_BUSY, KernelSeverity::WARNING, "busy"});
+    busy.result_index = 0;
+    reopened.record_outcome(busy, "after-upgrade");
+    reopened.commit(77);
+    EXPECT_EQ(reopened.journaled_diagnostics(77), busy.diagnostics);
 }
 
 } // namespace

@@ -388,6 +388,23 @@ def test_a_durable_journal_survives_a_restart(tmp_path, intent):
         SqliteZincPlane(tmp_path / "missing-dir" / "journal.db")
     with pytest.raises(TypeError):
         SqliteZincPlane(None)
+    assert reopened.recover().in_flight_orders == ()  # every order's answer was journaled
+
+
+def test_a_durable_journal_keeps_the_newest_rows_it_is_told_to(tmp_path, intent):
+    from dita import SqliteZincPlane
+
+    journal = SqliteZincPlane(tmp_path / "journal.db", outcomes_kept=3, commits_per_prune=1)
+    kernel = ExecutionKernel(2, InMemoryControlPlane(), MockVenueAdapter(), journal)
+    for n in range(6):
+        kernel.process_intent(intent("MARK_PRICE", intent_id=f"m{n}", reference_price=100.0 + n))
+    assert journal.outcome_count == 3
+    with pytest.raises(ValueError, match="SqliteZincPlane.outcomes_kept"):
+        SqliteZincPlane(tmp_path / "other.db", outcomes_kept=-1)
+    with pytest.raises(ValueError, match="SqliteZincPlane.commits_per_prune"):
+        SqliteZincPlane(tmp_path / "other.db", commits_per_prune=0)
+    with pytest.raises(TypeError):
+        SqliteZincPlane(tmp_path / "other.db", transitions_kept="all")
 
 
 def test_fault_injection_is_reproducible_from_the_seed(intent):

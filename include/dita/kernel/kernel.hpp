@@ -222,9 +222,12 @@ private:
     Decimal kernel_net(const AssetName& asset) const;
     struct LateFills {
         Decimal net;
+        Decimal notional; // of the fills beyond what the kernel counted, signed as net
         std::string orders; // their ids, for the diagnostic
     };
     LateFills kept_late_fills(const AssetName& asset) const;
+    // The kernel's own late fills that are the whole gap, taken into a free slot at their price.
+    bool place_late_fills(Ctx& ctx, const AssetName& asset, const LateFills& late);
     void update_finished_order(Ctx& ctx, OrderEntry& entry, const OrderRecord& after);
     bool adopt_position(Ctx& ctx, const AssetName& asset, Decimal gap, Decimal entry_price);
 
@@ -242,6 +245,9 @@ private:
     void record_diagnostic(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, const std::string& detail,
                            const DiagnosticFields& fields, bool is_result);
     void journal(Ctx& ctx, std::string_view input_ref);
+    // Before an order leaves: on a plane that writes ahead, the input's changed slots (the order
+    // among them) are made durable, so a crash before the input's commit cannot lose the order.
+    void write_ahead(Ctx& ctx, const Id& client_order_id);
     void touch(Ctx& ctx, int slot_id);
     std::optional<InstrumentSpec> instrument(std::string_view asset);
     std::string make_client_order_id(std::string_view intent_id) const;

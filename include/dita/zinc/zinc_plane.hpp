@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dita/contracts/types.hpp"
@@ -53,6 +54,10 @@ struct RecoveredState {
     AccountTotals totals;
     std::vector<SlotSnapshot> slots;
     std::vector<FinishedOrder> finished_orders;
+    // Orders written ahead (see ZincPlane::write_ahead) whose input never committed: the process
+    // stopped between sending them and journaling the answer. Their records in `slots` carry
+    // outcome_unknown, so the restore asks the venue: adopted when it has them, ended when not.
+    std::vector<Id> in_flight_orders;
 };
 
 inline constexpr std::size_t finished_orders_recovered_max = 1024;
@@ -72,6 +77,16 @@ public:
     // Called once at the end of every kernel input, after all of its records: a durable plane
     // makes the input's records durable together here (all or nothing after a crash).
     virtual void commit(std::uint64_t input_sequence) { (void)input_sequence; }
+    // Write-ahead of orders. A plane that survives the process says so here; the kernel then,
+    // right before each order leaves for the venue, records the state of every slot the input
+    // has changed so far (the order among them) and calls write_ahead(), which must make all of
+    // it durable before returning. A crash between the send and the input's commit() then leaves
+    // the order in the journal as "may exist" instead of unknown to the restarted kernel.
+    virtual bool writes_ahead() const { return false; }
+    virtual void write_ahead(std::uint64_t input_sequence, std::string_view client_order_id) {
+        (void)input_sequence;
+        (void)client_order_id;
+    }
 };
 
 // Bounded in memory: outcomes, transitions and terminal records keep the newest `capacity`
