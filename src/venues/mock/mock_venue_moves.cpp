@@ -2,6 +2,8 @@
 // website, funding. Deterministic: the market moves only when told (set_mark, an order's price),
 // funding follows the clock, and the seeded moves draw from their own random stream.
 #include <algorithm>
+#include <array>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -58,11 +60,14 @@ void MockVenueAdapter::set_mark(std::string_view asset, Decimal price) {
 void MockVenueAdapter::check_liquidations(const AssetName& asset) {
     if (!scenario_.liquidations) return;
     const auto mark = marks_.find(asset);
-    std::vector<BookKey> keys;
+    // At most three books per asset (one-way, long, short): no allocation on every order.
+    std::array<BookKey, 3> keys;
+    std::size_t count = 0;
     for (auto it = books_.lower_bound({asset, -1}); it != books_.end() && it->first.first == asset; ++it) {
-        if (!it->second.net.is_zero()) keys.push_back(it->first);
+        DITA_ASSERT(count < keys.size());
+        if (!it->second.net.is_zero()) keys[count++] = it->first;
     }
-    for (const BookKey& key : keys) {
+    for (const BookKey& key : std::span<const BookKey>(keys.data(), count)) {
         const Book& book = books_[key];
         const TradeSide side = book.net.is_positive() ? TradeSide::LONG : TradeSide::SHORT;
         const auto price = liquidation_price(asset.view(), side);
