@@ -60,7 +60,12 @@ std::vector<std::string> generator_flags(const FuzzOptions& options) {
     if (options.steps_max != FuzzOptions{}.steps_max) out.insert(out.end(), {"--steps-max", std::to_string(options.steps_max)});
     if (options.no_faults) out.emplace_back("--no-faults");
     if (options.no_restarts) out.emplace_back("--no-restarts");
-    if (options.wild_prices) out.emplace_back("--wild-prices");
+    if (options.no_venue_moves) out.emplace_back("--no-venue-moves");
+    if (options.no_liquidation) out.emplace_back("--no-liquidation");
+    if (options.large) out.emplace_back("--large");
+    if (options.large && options.large_steps_max != FuzzOptions{}.large_steps_max) {
+        out.insert(out.end(), {"--large-steps-max", std::to_string(options.large_steps_max)});
+    }
     if (options.no_shrink) out.emplace_back("--no-shrink");
     return out;
 }
@@ -84,7 +89,9 @@ Json fuzz_options_json(const FuzzOptions& options, const Shard& shard) {
     out["shrink"] = !options.no_shrink;
     out["faults"] = !options.no_faults;
     out["restarts"] = !options.no_restarts;
-    out["wild_prices"] = options.wild_prices;
+    out["wild_prices"] = !options.no_venue_moves;
+    out["venue_moves"] = !options.no_venue_moves;
+    out["liquidations"] = !options.no_venue_moves && !options.no_liquidation;
     return out;
 }
 
@@ -235,7 +242,9 @@ chaos::CampaignOptions campaign_options(const FuzzOptions& options, const Shard&
     campaign.generator.large_steps_max = options.large_steps_max;
     campaign.generator.faults = !options.no_faults;
     campaign.generator.restarts = !options.no_restarts;
-    campaign.generator.wild_prices = options.wild_prices;
+    campaign.generator.wild_prices = !options.no_venue_moves;
+    campaign.generator.venue_moves = !options.no_venue_moves;
+    campaign.generator.liquidations = !options.no_venue_moves && !options.no_liquidation;
     return campaign;
 }
 

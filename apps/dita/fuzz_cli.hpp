@@ -23,7 +23,12 @@ struct FuzzOptions {
     bool no_shrink = false;
     bool no_faults = false;   // the default venue: no fault drawn
     bool no_restarts = false; // no RESTART steps
-    bool wild_prices = false; // valid prices far enough out to bankrupt the account
+    // The venue's own moves (wild prices, liquidation, ADL, manual closes, fast funding,
+    // one-way accounts) are in every campaign; the two old opt-in flags are accepted, as no-ops.
+    bool wild_prices = false;
+    bool venue_moves = false;
+    bool no_venue_moves = false; // the campaign as it was before them (older reproducers' seeds)
+    bool no_liquidation = false; // a venue that never liquidates: capital can go below zero
     bool no_progress = false;
     std::string program = "dita"; // argv[0], for the re-run commands
     std::string command_line;     // the whole invocation, for the reports

@@ -178,8 +178,19 @@ CLI::App* add_fuzz_command(CLI::App& app, dita::app::FuzzOptions& fuzz) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40));
     fuzz_cmd->add_flag("--no-faults", fuzz.no_faults, "a venue without faults (sizes, prices, storms, restarts only)");
     fuzz_cmd->add_flag("--no-restarts", fuzz.no_restarts, "no RESTART steps");
-    fuzz_cmd->add_flag("--wild-prices", fuzz.wild_prices,
-                       "valid prices far out (650x): with no liquidation model, capital can go below zero");
+    CLI::Option* wild = fuzz_cmd->add_flag("--wild-prices", fuzz.wild_prices,
+                                           "accepted for older commands: wild prices are in every campaign");
+    CLI::Option* venue_moves = fuzz_cmd->add_flag(
+        "--venue-moves", fuzz.venue_moves,
+        "accepted for older commands: the venue's own moves are in every campaign");
+    fuzz_cmd->add_flag("--no-venue-moves", fuzz.no_venue_moves,
+                       "the campaign before the venue's own moves: usual prices, no liquidation, ADL, manual "
+                       "closes, fast funding or one-way accounts (the seeds of older reproducers)")
+        ->excludes(wild)
+        ->excludes(venue_moves);
+    fuzz_cmd->add_flag("--no-liquidation", fuzz.no_liquidation,
+                       "a venue that never liquidates, so wild prices take capital below zero (a known-failing "
+                       "shape, for testing the tooling)");
     fuzz_cmd->add_flag("--no-shrink", fuzz.no_shrink, "report failures as generated");
     fuzz_cmd->add_flag("--no-progress", fuzz.no_progress, "never draw the progress line");
     return fuzz_cmd;

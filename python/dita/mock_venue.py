@@ -54,6 +54,15 @@ class MockVenueScenario:
     initial_foreign_position: float = 0.0  #: signed size held at start that no kernel order made
     initial_foreign_position_price: float = 0.0  #: its price (positive when the size is not 0)
     reduce_only_exits: bool = True  #: exits only reduce the account's position (BingX reduceOnly)
+    #: HEDGE (long and short apart, the BingX adapter's default) or ONE_WAY (one net position)
+    position_mode: _core.PositionMode = _core.PositionMode.HEDGE
+    maintenance_margin_rate: float = 0.004  #: isolated margin: liquidated at this maintenance rate
+    liquidation_fee_rate: float = 0.006  #: of the notional, never more than the margin left
+    liquidations: bool = True  #: False: a venue that never liquidates (capital can go below zero)
+    funding_rate: float = 0.0001  #: per interval; longs pay shorts when positive
+    funding_interval_ns: int = 28_800_000_000_000  #: 8 h of the venue's clock
+    adl_probability: float = 0.0  #: at a market move, part of a profitable position is auto-deleveraged
+    manual_close_probability: float = 0.0  #: at a market move, a person closes part or all of one
 
     def __post_init__(self) -> None:
         _core._scenario_check(self)

@@ -67,6 +67,17 @@ VenueQuery<std::vector<VenuePosition>> ClosableBingx::positions(std::string_view
     const auto a = adapter();
     return a ? a->positions(asset) : refused_query<std::vector<VenuePosition>>();
 }
+PositionMode ClosableBingx::position_mode() const {
+    const auto a = adapter();
+    std::lock_guard lock(mutex_);
+    // Closed: the mode it had, so a kernel outliving close() does not see the account change.
+    if (a) last_mode_ = a->position_mode();
+    return last_mode_;
+}
+VenueQuery<std::vector<VenueEvent>> ClosableBingx::venue_moves(std::string_view asset) {
+    const auto a = adapter();
+    return a ? a->venue_moves(asset) : refused_query<std::vector<VenueEvent>>();
+}
 void ClosableBingx::close() {
     std::shared_ptr<bingx::BingxVenueAdapter> last;
     {
@@ -131,9 +142,9 @@ bingx::Credentials credentials_of(const AdapterArgs& args) {
     return *from_env;
 }
 
-bingx::PositionMode position_mode_of(const std::string& text) {
-    if (text == "HEDGE") return bingx::PositionMode::HEDGE;
-    if (text == "ONE_WAY") return bingx::PositionMode::ONE_WAY;
+dita::PositionMode position_mode_of(const std::string& text) {
+    if (text == "HEDGE") return dita::PositionMode::HEDGE;
+    if (text == "ONE_WAY") return dita::PositionMode::ONE_WAY;
     throw py::value_error("BingxVenueAdapter.position_mode: '" + text + "' is not HEDGE or ONE_WAY");
 }
 
@@ -302,7 +313,7 @@ std::string venue_repr(const PyBingxVenue& self) {
                       "', key='" + self.key_hint + "', symbols=[";
     for (std::size_t i = 0; i < self.symbols.size(); ++i) out += (i ? ", '" : "'") + self.symbols[i] + "'";
     out += std::string("], position_mode='") +
-           (self.position_mode == bingx::PositionMode::HEDGE ? "HEDGE" : "ONE_WAY") + "'";
+           (self.position_mode == dita::PositionMode::HEDGE ? "HEDGE" : "ONE_WAY") + "'";
     if (self.live) {
         out += ", live=True, order_qty_max=" + self.order_qty_max.to_string() +
                ", order_notional_max=" + self.order_notional_max.to_string();
@@ -458,7 +469,7 @@ void bind_adapter_properties(py::class_<PyBingxVenue>& cls) {
                               "The API key's last four characters ('…abcd').");
     cls.def_property_readonly("symbols", [](PyBingxVenue& self) { return self.symbols; }, "Configured assets.");
     cls.def_property_readonly("position_mode", [](PyBingxVenue& self) {
-        return std::string(self.position_mode == bingx::PositionMode::HEDGE ? "HEDGE" : "ONE_WAY");
+        return std::string(self.position_mode == dita::PositionMode::HEDGE ? "HEDGE" : "ONE_WAY");
     }, "'HEDGE' or 'ONE_WAY'.");
     cls.def_property_readonly("live", [](PyBingxVenue& self) { return self.live; },
                               "Whether the live opt-in was needed and given (a real host).");

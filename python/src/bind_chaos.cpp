@@ -55,6 +55,14 @@ chaos::VenueSettings settings_from_scenario(const MockVenueScenario& s) {
     v.initial_foreign_position = s.initial_foreign_position;
     v.initial_foreign_position_price = s.initial_foreign_position_price;
     v.reduce_only_exits = s.reduce_only_exits;
+    v.position_mode = s.position_mode;
+    v.maintenance_margin_rate = s.maintenance_margin_rate;
+    v.liquidation_fee_rate = s.liquidation_fee_rate;
+    v.liquidations = s.liquidations;
+    v.funding_rate = s.funding_rate;
+    v.funding_interval_ns = s.funding_interval_ns;
+    v.adl_probability = s.adl_probability;
+    v.manual_close_probability = s.manual_close_probability;
     return v;
 }
 

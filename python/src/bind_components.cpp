@@ -47,7 +47,7 @@ private:
 
 // Keep in step with dita::MockVenueScenario: the size check fails the build when a field is
 // added there, so it cannot be forgotten here and in python/dita/mock_venue.py.
-static_assert(sizeof(MockVenueScenario) == 240, "MockVenueScenario changed: update scenario_fields() and "
+static_assert(sizeof(MockVenueScenario) == 296, "MockVenueScenario changed: update scenario_fields() and "
                                                  "python/dita/mock_venue.py");
 
 const FieldList<MockVenueScenario>& scenario_fields() {
@@ -83,6 +83,14 @@ const FieldList<MockVenueScenario>& scenario_fields() {
         f.push_back(member("initial_foreign_position", &S::initial_foreign_position));
         f.push_back(member("initial_foreign_position_price", &S::initial_foreign_position_price));
         f.push_back(member("reduce_only_exits", &S::reduce_only_exits));
+        f.push_back(member("position_mode", &S::position_mode));
+        f.push_back(member("maintenance_margin_rate", &S::maintenance_margin_rate));
+        f.push_back(member("liquidation_fee_rate", &S::liquidation_fee_rate));
+        f.push_back(member("liquidations", &S::liquidations));
+        f.push_back(member("funding_rate", &S::funding_rate));
+        f.push_back(member("funding_interval_ns", &S::funding_interval_ns));
+        f.push_back(member("adl_probability", &S::adl_probability));
+        f.push_back(member("manual_close_probability", &S::manual_close_probability));
         return f;
     }();
     return fields;
@@ -423,7 +431,33 @@ void bind_mock_venue(py::module_& m) {
             return self.venue.fill_working(client_order_id, q, p);
         }, py::arg("client_order_id"), py::arg("qty"), py::arg("price"),
              "Fills (part of) a working order at a price, as a resting order meeting the market. "
-             "The events reach the kernel on its next input (or ExecutionKernel.pump_venue()).");
+             "The events reach the kernel on its next input (or ExecutionKernel.pump_venue()).")
+        .def("position_mode", [](PyMockVenue& self) { return self.venue.position_mode(); },
+             "The account's position mode (HEDGE or ONE_WAY).")
+        .def("set_mark", [](PyMockVenue& self, const std::string& asset, Typed<type_names::Number> price) {
+            const Decimal p = decimal_from_py(price, "set_mark(price)");
+            AccessLock lock(self.guards());
+            self.venue.set_mark(asset, p);
+        }, py::arg("asset"), py::arg("price"),
+             "The market moves: positions past their liquidation price are liquidated there, and the "
+             "seeded venue moves (ADL, manual closes) may happen. The kernel learns it on its next input.")
+        .def("liquidation_price", [](PyMockVenue& self, const std::string& asset, TradeSide side) -> py::object {
+            AccessLock lock(self.guards());
+            const auto price = self.venue.liquidation_price(asset, side);
+            return price ? decimal_to_py(*price) : py::object(py::none());
+        }, py::arg("asset"), py::arg("side"),
+             "The mark price at which the position on side is liquidated, or None (none, or a long at leverage 1).")
+        .def("manual_close", [](PyMockVenue& self, const std::string& asset, TradeSide side, Typed<type_names::Number> qty) {
+            const Decimal q = decimal_from_py(qty, "manual_close(qty)");
+            AccessLock lock(self.guards());
+            return self.venue.manual_close(asset, side, q);
+        }, py::arg("asset"), py::arg("side"), py::arg("qty"),
+             "A person closes qty of the position on the website (a MANUAL_CLOSE at the mark).")
+        .def("auto_deleverage", [](PyMockVenue& self, const std::string& asset, TradeSide side, Typed<type_names::Number> qty) {
+            const Decimal q = decimal_from_py(qty, "auto_deleverage(qty)");
+            AccessLock lock(self.guards());
+            return self.venue.auto_deleverage(asset, side, q);
+        }, py::arg("asset"), py::arg("side"), py::arg("qty"), "The venue auto-deleverages qty of the position (ADL).");
 }
 
 } // namespace

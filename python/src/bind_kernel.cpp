@@ -43,8 +43,8 @@ void bind_kernel(py::module_& m) {
         .def_property_readonly("max_slots", &PyKernel::max_slots, "How many slots the kernel has.")
         .def("snapshot", &PyKernel::snapshot,
              "{'account': {initial_capital, capital, equity, realized_pnl, fees_paid, unrealized_pnl, "
-             "used_margin}, 'slots': [TradeSlot.to_dict() per slot]}")
-        .def("account", &PyKernel::account, "The account now (capital, equity, PnL, fees, margin).")
+             "used_margin, funding}, 'slots': [TradeSlot.to_dict() per slot]}")
+        .def("account", &PyKernel::account, "The account now (capital, equity, PnL, fees, margin, funding).")
         .def("working_orders", &PyKernel::working_orders, "Orders the kernel believes are working at the venue.")
         .def("order", &PyKernel::order, py::arg("client_order_id"), "The kernel's record of one of its orders, or None.")
         .def("unmatched_events", &PyKernel::unmatched_events, "Events for unknown orders, kept for reconciliation.")

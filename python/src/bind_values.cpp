@@ -80,6 +80,25 @@ FieldList<KernelOutcome> outcome_fields() {
     f.push_back(member("diagnostics_dropped", &KernelOutcome::diagnostics_dropped));
     f.push_back(member("result_index", &KernelOutcome::result_index));
     f.push_back(derived<KernelOutcome>("ok", [](const KernelOutcome& o) { return py::object(py::bool_(o.ok())); }));
+    // What the venue did by itself, settled by this input: one plain dict per slot reduced
+    // (slot_id -1: what no slot held) or funding booked; machine-readable, JSON-ready.
+    f.push_back(derived<KernelOutcome>("venue_moves", [](const KernelOutcome& o) {
+        py::list out;
+        for (const VenueMoveReport& m : o.venue_moves) {
+            py::dict d;
+            d["cause"] = py::str(std::string(to_string(m.cause)));
+            d["asset"] = py::str(m.asset.str());
+            d["side"] = py::str(std::string(to_string(m.side)));
+            d["slot_id"] = py::int_(m.slot_id);
+            d["trade_id"] = py::str(m.trade_id.str());
+            d["venue_order_id"] = py::str(m.venue_order_id.str());
+            d["size"] = decimal_to_py(m.size);
+            d["price"] = decimal_to_py(m.price);
+            d["fee"] = decimal_to_py(m.fee);
+            out.append(std::move(d));
+        }
+        return py::object(std::move(out));
+    }));
     f.push_back(derived<KernelOutcome>("result", [](const KernelOutcome& o) {
         const KernelDiagnostic* result = o.result();
         return result != nullptr ? py::cast(*result) : py::object(py::none());
@@ -201,6 +220,7 @@ FieldList<AccountSnapshot> account_fields() {
     f.push_back(member("fees_paid", &AccountSnapshot::fees_paid));
     f.push_back(member("unrealized_pnl", &AccountSnapshot::unrealized_pnl));
     f.push_back(member("used_margin", &AccountSnapshot::used_margin));
+    f.push_back(member("funding", &AccountSnapshot::funding));
     return f;
 }
 
@@ -209,6 +229,7 @@ FieldList<AccountTotals> totals_fields() {
     f.push_back(member("initial_capital", &AccountTotals::initial_capital));
     f.push_back(member("realized_pnl", &AccountTotals::realized_pnl));
     f.push_back(member("fees_paid", &AccountTotals::fees_paid));
+    f.push_back(member("funding", &AccountTotals::funding));
     return f;
 }
 

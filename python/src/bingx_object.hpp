@@ -19,7 +19,8 @@ namespace dita::py_binding {
 // out destroys it. Venue calls and close() are serialised by the owner's Guard.
 class ClosableBingx final : public VenueAdapter {
 public:
-    explicit ClosableBingx(std::unique_ptr<bingx::BingxVenueAdapter> adapter) : adapter_(std::move(adapter)) {}
+    explicit ClosableBingx(std::unique_ptr<bingx::BingxVenueAdapter> adapter)
+        : adapter_(std::move(adapter)), last_mode_(adapter_->position_mode()) {}
 
     std::string_view name() const override { return "bingx"; }
     std::optional<InstrumentSpec> instrument(std::string_view asset) const override;
@@ -30,6 +31,8 @@ public:
                                                       std::string_view client_order_id) override;
     VenueQuery<std::vector<VenueOrder>> open_orders(std::string_view asset) override;
     VenueQuery<std::vector<VenuePosition>> positions(std::string_view asset) override;
+    PositionMode position_mode() const override;
+    VenueQuery<std::vector<VenueEvent>> venue_moves(std::string_view asset) override;
 
     // Stops the stream and the adapter's threads (bounded by its timeouts). Idempotent.
     void close();
@@ -43,6 +46,7 @@ public:
 private:
     mutable std::mutex mutex_;
     std::shared_ptr<bingx::BingxVenueAdapter> adapter_;
+    mutable PositionMode last_mode_;
 };
 
 struct PyBingxVenue {
@@ -60,7 +64,7 @@ struct PyBingxVenue {
     std::string ws_url;
     std::string key_hint;
     std::vector<std::string> symbols;
-    bingx::PositionMode position_mode;
+    dita::PositionMode position_mode;
     bool live;
     Decimal order_qty_max;
     Decimal order_notional_max;

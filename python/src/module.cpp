@@ -33,6 +33,7 @@ PYBIND11_MODULE(_core, m) {
     register_enum<OrderPurpose>(m, "Whether an order opens (ENTRY) or reduces (EXIT) a position.");
     register_enum<VenueCallStatus>(m, "A venue's answer to a call.");
     register_enum<FsmInput>(m, "What moves a slot from one TradeStage to another.");
+    register_enum<PositionMode>(m, "HEDGE (long and short apart) or ONE_WAY (one net position per asset).");
 
     unavailable_error = PyErr_NewExceptionWithDoc(
         "dita.VenueUnavailableError",

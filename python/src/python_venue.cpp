@@ -190,4 +190,32 @@ VenueQuery<std::vector<VenuePosition>> PythonVenue::positions(std::string_view a
         [](const Failure& f) { return Answer{VenueCallStatus::UNAVAILABLE, {}, f.detail}; });
 }
 
+bool PythonVenue::has_method(const char* method) const {
+    return PyObject_HasAttrString(target_.ptr(), method) == 1 && PyCallable_Check(target_.attr(method).ptr()) == 1;
+}
+
+PositionMode PythonVenue::position_mode() const {
+    py::gil_scoped_acquire gil;
+    if (!has_method("position_mode")) return PositionMode::ONE_WAY;
+    return guarded(
+        "position_mode",
+        [&] { return Conv<PositionMode>::from(target_.attr("position_mode")(), "venue.position_mode() result"); },
+        [](const Failure&) { return PositionMode::ONE_WAY; });
+}
+
+VenueQuery<std::vector<VenueEvent>> PythonVenue::venue_moves(std::string_view asset) {
+    using Answer = VenueQuery<std::vector<VenueEvent>>;
+    py::gil_scoped_acquire gil;
+    if (!has_method("venue_moves")) return Answer{};
+    return guarded(
+        "venue_moves",
+        [&] {
+            return Answer{VenueCallStatus::ACCEPTED,
+                          Conv<std::vector<VenueEvent>>::from(target_.attr("venue_moves")(text(asset)),
+                                                              "venue.venue_moves() result"),
+                          {}};
+        },
+        [](const Failure& f) { return Answer{VenueCallStatus::UNAVAILABLE, {}, f.detail}; });
+}
+
 } // namespace dita::py_binding

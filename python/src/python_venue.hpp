@@ -36,6 +36,10 @@ public:
                                                       std::string_view client_order_id) override;
     VenueQuery<std::vector<VenueOrder>> open_orders(std::string_view asset) override;
     VenueQuery<std::vector<VenuePosition>> positions(std::string_view asset) override;
+    // Optional protocol methods: position_mode() (a PositionMode or its name; ONE_WAY when
+    // absent, which keeps every entry exitable) and venue_moves(asset) (events; none when absent).
+    PositionMode position_mode() const override;
+    VenueQuery<std::vector<VenueEvent>> venue_moves(std::string_view asset) override;
 
     const py::object& target() const { return target_; }
     // GIL held: re-raises an interrupt (KeyboardInterrupt, SystemExit) a callback caught.
@@ -49,6 +53,7 @@ private:
     // Runs body(); anything it throws becomes on_failure(Failure).
     template <typename Body, typename OnFailure>
     auto guarded(const char* method, Body body, OnFailure on_failure) const -> decltype(body());
+    bool has_method(const char* method) const; // GIL held
     // Classifies the caught Python error; reports bugs, stashes interrupts.
     Failure classify(py::error_already_set& err, const char* method) const;
 

@@ -79,6 +79,10 @@ public:
     VenueQuery<std::vector<VenuePosition>> positions(std::string_view asset) override {
         return adapter_->positions(asset);
     }
+    PositionMode position_mode() const override { return adapter_->position_mode(); }
+    VenueQuery<std::vector<VenueEvent>> venue_moves(std::string_view asset) override {
+        return adapter_->venue_moves(asset);
+    }
 
     BingxVenueAdapter& adapter() { return *adapter_; }
     bingx_sim::Simulator* sim() { return sim_.get(); }

@@ -27,11 +27,10 @@ double draw_size(Rng& rng) {
 double draw_price(Rng& rng, bool wild) {
     static constexpr std::array<double, 6> usual{100.0, 100.0, 99.5, 101.0, 102.5, 97.0};
     // Odd prices are ones the kernel must refuse (zero, negative, below the tick, beyond its
-    // bound) or barely legal; valid prices stay within a few percent, because the kernel does not
-    // model liquidation and a huge valid move would only prove that a position can lose more
-    // than the account holds.
+    // bound) or barely legal.
     static constexpr std::array<double, 7> odd{0.0, -1.0, 1e-8, 1e12, 0.05, 100.05, 1e9};
-    // Wild: a valid price 650 times the usual, enough to bankrupt a leveraged account.
+    // Wild: a valid price 650 times the usual, enough to bankrupt a leveraged account were the
+    // venue not to liquidate it first.
     static constexpr std::array<double, 7> wild_odd{0.0, -1.0, 1e-8, 1e12, 0.05, 100.05, 65000.0};
     if (percent(rng, 85)) return pick(rng, usual);
     return wild ? pick(rng, wild_odd) : pick(rng, odd);
@@ -60,6 +59,19 @@ double draw_probability(Rng& rng) {
     return percent(rng, 60) ? 0.0 : pick(rng, levels);
 }
 
+void draw_venue_moves(VenueSettings& venue) {
+    // Their own stream: a seed's steps and other faults stay what they were without them.
+    Rng moves(venue.seed ^ 0x6d6f7665'73747265ULL);
+    venue.adl_probability = draw_probability(moves);
+    venue.manual_close_probability = draw_probability(moves);
+    if (percent(moves, 30)) {
+        static constexpr std::array<double, 4> rates{0.0001, 0.001, -0.0005, 0.01};
+        venue.funding_rate = pick(moves, rates);
+        venue.funding_interval_ns = moves.between(60, 600) * 1'000'000'000;
+    }
+    if (percent(moves, 30)) venue.position_mode = PositionMode::ONE_WAY;
+}
+
 VenueSettings draw_venue(Rng& rng, bool faults) {
     VenueSettings venue;
     venue.seed = rng.next() >> 11; // JSON numbers keep 53 bits exactly
@@ -71,7 +83,13 @@ VenueSettings draw_venue(Rng& rng, bool faults) {
     venue.reject_exits = percent(rng, 3);
     venue.cancel_reject = percent(rng, 3);
     if (percent(rng, 30)) venue.latency_ns = rng.between(1, 50'000'000);
-    for (const VenueProbabilityField& field : venue_probability_fields) venue.*field.member = draw_probability(rng);
+    for (const VenueProbabilityField& field : venue_probability_fields) {
+        // The venue's own moves draw from their own stream (draw_venue_moves).
+        if (field.member == &VenueSettings::adl_probability || field.member == &VenueSettings::manual_close_probability) {
+            continue;
+        }
+        venue.*field.member = draw_probability(rng);
+    }
     if (venue.delay_probability > 0.0) venue.delay_ns_max = rng.between(1, 2'000'000'000);
     // A position no kernel order made (the FIELD scenario unknown_venue_position), drawn from
     // a stream of its own so the main stream, and every seed's steps, stay as they were.
@@ -129,6 +147,8 @@ ChaosScenario generate_scenario(std::uint64_t seed, const GeneratorOptions& opti
     scenario.slot_id = static_cast<int>(rng.below(scenario_slots));
     scenario.at_rest = true;
     scenario.venue = draw_venue(rng, options.faults);
+    if (options.faults && options.venue_moves) draw_venue_moves(scenario.venue);
+    scenario.venue.liquidations = options.liquidations;
     const std::size_t steps_max = drawn_steps_max(seed, options);
     const std::size_t steps = 1 + static_cast<std::size_t>(rng.below(steps_max));
     scenario.steps.reserve(steps + 8);

@@ -44,7 +44,8 @@ std::string call_key(const VenueCall& call) {
     case VenueCallKind::CANCEL:
     case VenueCallKind::QUERY_ORDER: return call.client_order_id;
     case VenueCallKind::OPEN_ORDERS:
-    case VenueCallKind::POSITIONS: return call.asset;
+    case VenueCallKind::POSITIONS:
+    case VenueCallKind::VENUE_MOVES: return call.asset;
     case VenueCallKind::DRAIN: break;
     }
     return {};
@@ -166,6 +167,7 @@ std::vector<VenueEvent> InputLog::events() const {
 
 RecordingVenue::RecordingVenue(VenueAdapter& inner, InputLog& log) : inner_(inner), log_(log) {
     log_.venue_name = std::string(inner_.name());
+    log_.position_mode = inner_.position_mode();
 }
 
 const LoggedInput* RecordingVenue::begin(LoggedInput&& input) {
@@ -255,6 +257,17 @@ VenueQuery<std::vector<VenuePosition>> RecordingVenue::positions(std::string_vie
         call->query_status = answer.status;
         call->query_detail = answer.detail;
         call->positions = answer.value;
+    }
+    return answer;
+}
+
+VenueQuery<std::vector<VenueEvent>> RecordingVenue::venue_moves(std::string_view asset) {
+    auto answer = inner_.venue_moves(asset);
+    if (VenueCall* call = record(VenueCallKind::VENUE_MOVES)) {
+        call->asset = std::string(asset);
+        call->query_status = answer.status;
+        call->query_detail = answer.detail;
+        call->events = answer.value;
     }
     return answer;
 }
@@ -474,6 +487,11 @@ VenueQuery<std::vector<VenuePosition>> ReplayVenue::positions(std::string_view a
                                                        [](const VenueCall& call) { return call.positions; });
 }
 
+VenueQuery<std::vector<VenueEvent>> ReplayVenue::venue_moves(std::string_view asset) {
+    return recorded_answer<std::vector<VenueEvent>>(next(VenueCallKind::VENUE_MOVES, asset),
+                                                    [](const VenueCall& call) { return call.events; });
+}
+
 // ---------------------------------------------------------------------------------------
 // LogReplayer
 
@@ -595,6 +613,12 @@ Json venue_call_to_json(const VenueCall& call) {
         out["detail"] = call.query_detail;
         out["positions"] = array_of(call.positions, &venue_position_to_json);
         break;
+    case VenueCallKind::VENUE_MOVES:
+        out["asset"] = call.asset;
+        out["status"] = std::string(to_string(call.query_status));
+        out["detail"] = call.query_detail;
+        out["events"] = array_of(call.events, &event_to_json);
+        break;
     }
     return out;
 }
@@ -697,6 +721,7 @@ void write_input_log(const InputLog& log, std::ostream& out) {
     header["version"] = log_version;
     header["scenario"] = log.scenario;
     header["venue"] = log.venue_name;
+    header["position_mode"] = std::string(to_string(log.position_mode));
     header["max_slots"] = log.setup.max_slots;
     header["initial_capital"] = decimal_to_json(log.setup.initial_capital);
     header["mode"] = std::string(to_string(log.setup.mode));
@@ -766,12 +791,14 @@ Result<InputLog> read_input_log(std::istream& in, const std::string& source) {
         if (!have_header) {
             if (record != "header") return error("/record", "the first record must be the header, got '" + record + "'");
             r.reject_unknown_keys({"record", "format", "version", "scenario", "venue", "max_slots", "initial_capital",
-                                   "mode", "trace_transitions", "risk_limits", "instruments",
+                                   "mode", "trace_transitions", "risk_limits", "instruments", "position_mode",
                                    "client_order_id_prefix"});
             const std::string format = r.string("format", {}, true);
             const std::int64_t version = r.integer("version", 0, true);
             log.scenario = r.string("scenario");
             log.venue_name = r.string("venue");
+            // Logs written before the venue said its mode came from one-way venues.
+            log.position_mode = r.enumeration("position_mode", PositionMode::ONE_WAY);
             log.setup.max_slots = static_cast<int>(r.integer("max_slots", 2, true, 1, KernelConfig{}.slots_max));
             log.setup.initial_capital = r.decimal("initial_capital", {}, true);
             log.setup.mode = r.enumeration("mode", KernelMode::DEBUG);

@@ -180,7 +180,7 @@ constexpr InvariantDef checks_table[] = {
     {"transitions_legal", "every transition is an edge of the FSM table", &check_transitions_legal, false},
     {"size_conservation", "open size = entry fills - exit fills, never negative, never above target",
      &check_size_conservation, false},
-    {"money_identity", "capital == initial + realized - fees exactly; fees == venue-reported fees",
+    {"money_identity", "capital == initial + realized - fees + funding exactly; fees and funding == venue-reported",
      &check_money_identity, false},
     {"equity_identity", "equity == capital + unrealized; unrealized and margin recomputed from slots and marks",
      &check_equity_identity, false},
@@ -526,8 +526,10 @@ InvariantResult check_size_conservation(const CheckContext& context) {
             // A trade reopened in place holds all its entry fills; one reopened in another slot
             // (rehomed) only those after its finished life.
             const auto earlier = context.final_state.finished_entry_fills.find(slot.trade_id.str());
+            // A reopened trade that finished again is among those records itself.
             const bool rehomed = earlier != context.final_state.finished_entry_fills.end() &&
-                                 order.cum_filled_qty - earlier->second == slot.entry_filled;
+                                 (order.cum_filled_qty - earlier->second == slot.entry_filled ||
+                                  (slot.closed && order.cum_filled_qty == earlier->second));
             if (order.client_order_id == slot.entry_order_id && order.cum_filled_qty != slot.entry_filled && !rehomed) {
                 return fail(name, "slot " + std::to_string(slot.slot_id) + " at rest: entry fills " +
                                       dec(slot.entry_filled) + " but its entry order " + order.client_order_id.str() +
@@ -549,11 +551,11 @@ InvariantResult check_money_identity(const CheckContext& context) {
     constexpr std::string_view name = "money_identity";
     const std::size_t history = context.run.account_snapshots.size();
     auto problem = visit_accounts(context, [&](const AccountSnapshot& a, std::size_t at) -> std::optional<InvariantResult> {
-        const Decimal expected = a.initial_capital + a.realized_pnl - a.fees_paid;
+        const Decimal expected = a.initial_capital + a.realized_pnl - a.fees_paid + a.funding;
         if (a.capital != expected) {
             return fail(name, "capital " + dec(a.capital) + " != initial " + dec(a.initial_capital) + " + realized " +
-                                  dec(a.realized_pnl) + " - fees " + dec(a.fees_paid) + " = " + dec(expected) + " " +
-                                  when_of(context.run, at, history));
+                                  dec(a.realized_pnl) + " - fees " + dec(a.fees_paid) + " + funding " + dec(a.funding) +
+                                  " = " + dec(expected) + " " + when_of(context.run, at, history));
         }
         if (a.fees_paid.is_negative()) {
             return fail(name, "negative fees paid " + dec(a.fees_paid) + " " + when_of(context.run, at, history));
@@ -568,19 +570,31 @@ InvariantResult check_money_identity(const CheckContext& context) {
                               " snapshots (fee cross-check skipped: unapplied events)");
     }
     // What the venue reported: its events, and the orders a reconcile asked it about (the
-    // input log has those answers; a dropped fill reaches the kernel only that way).
-    std::map<Id, Decimal> fee_by_order;
-    for (const VenueEvent& event : context.run.events) {
-        if (event.kind == KernelEventKind::MARK_PRICE) continue;
-        Decimal& fee = fee_by_order[event.client_order_id];
+    // input log has those answers; a dropped fill reaches the kernel only that way). The
+    // venue's own orders (liquidations, ADL, manual closes) are named by their venue id;
+    // funding settlements are counted once each.
+    std::map<std::string, Decimal> fee_by_order;
+    std::map<std::string, Decimal> funding_by_settlement;
+    const auto take = [&](const VenueEvent& event) {
+        if (event.kind == KernelEventKind::MARK_PRICE) return;
+        if (event.kind == KernelEventKind::FUNDING) {
+            funding_by_settlement[event.venue_order_id.str()] = event.cum_fee;
+            return;
+        }
+        const bool venue_own = is_venue_reduction(event.kind);
+        Decimal& fee = fee_by_order[venue_own ? "~" + event.venue_order_id.str() : event.client_order_id.str()];
         fee = max(fee, event.cum_fee);
-    }
+    };
+    for (const VenueEvent& event : context.run.events) take(event);
     if (context.log != nullptr) {
         for (const LoggedInput& input : context.log->inputs) {
             for (const VenueCall& call : input.calls) {
+                if (call.kind == VenueCallKind::VENUE_MOVES) {
+                    for (const VenueEvent& event : call.events) take(event);
+                }
                 if (call.kind != VenueCallKind::QUERY_ORDER) continue;
                 for (const VenueOrder& order : call.orders) {
-                    Decimal& fee = fee_by_order[order.client_order_id];
+                    Decimal& fee = fee_by_order[order.client_order_id.str()];
                     fee = max(fee, order.cum_fee);
                 }
             }
@@ -593,8 +607,16 @@ InvariantResult check_money_identity(const CheckContext& context) {
         return fail(name, "the account paid " + dec(paid) + " in fees but the venue reported " + dec(venue_fees) +
                               " over " + std::to_string(fee_by_order.size()) + " orders");
     }
+    Decimal venue_funding;
+    for (const auto& [settlement, charged] : funding_by_settlement) venue_funding -= charged;
+    const Decimal funded = context.final_state.account.funding - context.run.account_at_start.funding;
+    if (funded != venue_funding) {
+        return fail(name, "the account booked " + dec(funded) + " of funding but the venue reported " +
+                              dec(venue_funding) + " over " + std::to_string(funding_by_settlement.size()) +
+                              " settlements");
+    }
     return pass(name, "capital identity exact in " + std::to_string(snapshots) + " snapshots; fees " +
-                          dec(paid) + " == venue-reported");
+                          dec(paid) + " == venue-reported; funding " + dec(funded) + " == venue-reported");
 }
 
 InvariantResult check_equity_identity(const CheckContext& context) {
@@ -617,7 +639,10 @@ InvariantResult check_equity_identity(const CheckContext& context) {
         const auto mark = context.final_state.marks.find(slot.asset.str());
         const Decimal price = mark != context.final_state.marks.end() ? mark->second : slot.entry_price;
         const Decimal move = price.mul(slot.size) - slot.entry_price.mul(slot.size);
-        unrealized += side_sign(slot.side) > 0 ? move : -move;
+        Decimal pnl = side_sign(slot.side) > 0 ? move : -move;
+        // Isolated margin: no position loses more than its margin (entry notional / leverage).
+        if (slot.leverage.is_positive()) pnl = max(pnl, -slot.entry_price.mul(slot.size).div(slot.leverage));
+        unrealized += pnl;
         if (slot.leverage.is_positive()) margin += price.mul(slot.size).div(slot.leverage);
     }
     const AccountSnapshot& at_rest = context.final_state.account;

@@ -44,6 +44,14 @@ VenueFactory mock_venue_factory() {
         scenario.initial_foreign_position = settings.initial_foreign_position;
         scenario.initial_foreign_position_price = settings.initial_foreign_position_price;
         scenario.reduce_only_exits = settings.reduce_only_exits;
+        scenario.position_mode = settings.position_mode;
+        scenario.maintenance_margin_rate = settings.maintenance_margin_rate;
+        scenario.liquidation_fee_rate = settings.liquidation_fee_rate;
+        scenario.liquidations = settings.liquidations;
+        scenario.funding_rate = settings.funding_rate;
+        scenario.funding_interval_ns = settings.funding_interval_ns;
+        scenario.adl_probability = settings.adl_probability;
+        scenario.manual_close_probability = settings.manual_close_probability;
         std::unique_ptr<MockVenueAdapter> venue;
         try {
             venue = std::make_unique<MockVenueAdapter>(std::move(scenario), &clock);
@@ -56,6 +64,7 @@ VenueFactory mock_venue_factory() {
         handle.pending_events = [raw] { return raw->pending_events(); };
         handle.next_due_ns = [raw] { return raw->next_due_ns(); };
         handle.calm = [raw] { raw->calm(); };
+        handle.set_mark = [raw](std::string_view asset, Decimal price) { raw->set_mark(asset, price); };
         handle.venue = std::move(venue);
         return handle;
     };

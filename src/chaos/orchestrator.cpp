@@ -173,6 +173,14 @@ bool ChaosStack::calm_venue() {
     return true;
 }
 
+bool ChaosStack::move_market(std::string_view asset, double price) {
+    const auto mark = Decimal::from_double(price);
+    if (!venue_.set_mark || !mark || !mark->is_positive()) return false;
+    const std::size_t before = venue_.pending_events ? venue_.pending_events() : 0;
+    venue_.set_mark(asset, *mark);
+    return venue_.pending_events && venue_.pending_events() > before;
+}
+
 std::vector<SlotSnapshot> ChaosStack::own_snapshots() const {
     std::vector<SlotSnapshot> out;
     out.reserve(static_cast<std::size_t>(kernel_->max_slots()));
@@ -275,7 +283,16 @@ ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenar
         } else {
             ++trade_seq;
             const int slot_id = options.slot_id.value_or(step.slot_id.value_or(scenario.slot_id));
-            outcome = stack.process_intent(step_to_intent(step, slot_id, trade_seq, trace.at_ns));
+            KernelIntent intent = step_to_intent(step, slot_id, trade_seq, trace.at_ns);
+            const std::string asset = intent.asset;
+            const double price = intent.reference_price;
+            outcome = stack.process_intent(std::move(intent));
+            // A mark the kernel takes is the market moving: the venue moves there too (and may
+            // liquidate); what it did reaches the kernel through a pump right after the mark.
+            if (step.action == ChaosAction::MARK_PRICE && outcome.ok() && stack.move_market(asset, price)) {
+                collect(std::move(outcome), true);
+                outcome = stack.pump_venue();
+            }
         }
         collect(std::move(outcome), true);
         pump();

@@ -156,6 +156,8 @@ std::string call_label(const VenueCall& call) {
         return fmt::format("OPEN_ORDERS {} -> {} order(s)", call.asset, call.orders.size());
     case VenueCallKind::POSITIONS:
         return fmt::format("POSITIONS {} -> {} position(s)", call.asset, call.positions.size());
+    case VenueCallKind::VENUE_MOVES:
+        return fmt::format("VENUE_MOVES {} -> {} {} move(s)", call.asset, to_string(call.query_status), call.events.size());
     }
     return "call";
 }

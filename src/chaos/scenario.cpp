@@ -182,6 +182,86 @@ ChaosScenario unknown_venue_position() {
     return out;
 }
 
+// Issue 13: what the venue does by itself.
+ChaosStep with_price(ChaosStep one, double price) {
+    one.reference_price = price;
+    return one;
+}
+
+ChaosStep on_slot(ChaosStep one, int slot_id, TradeSide side) {
+    one.slot_id = slot_id;
+    one.side = side;
+    return one;
+}
+
+ChaosScenario leveraged_long_liquidated() {
+    ChaosStep enter = on_slot(step(ChaosAction::ENTER, 0.0), 0, TradeSide::LONG);
+    enter.leverage = 10.0;
+    ChaosScenario out = scenario(
+        "leveraged_long_liquidated",
+        "A 10x long, then the market crashes through its liquidation price: the venue closes it with its own "
+        "order and a liquidation fee; the slot settles at the venue's price and fee (VENUE_LIQUIDATION, ERROR), "
+        "the trade's terminal record names the cause, no second close is sent, capital stays positive",
+        {enter, with_price(step(ChaosAction::MARK_PRICE, 60.0), 95.0),
+         with_price(step(ChaosAction::MARK_PRICE, 1.0), 70.0), with_price(step(ChaosAction::EXIT, 1.0), 70.0),
+         step(ChaosAction::RECONCILE, 1.0)});
+    return out;
+}
+
+ChaosScenario partial_adl() {
+    ChaosScenario out = scenario(
+        "partial_adl",
+        "A profitable long is partly auto-deleveraged at the next market move: the slot's size falls to what the "
+        "venue holds, the PnL of the part is realized (VENUE_ADL, WARNING), the rest exits",
+        {on_slot(step(ChaosAction::ENTER, 0.0), 0, TradeSide::LONG),
+         with_price(step(ChaosAction::MARK_PRICE, 60.0), 120.0), with_price(step(ChaosAction::EXIT, 1.0), 120.0),
+         step(ChaosAction::RECONCILE, 1.0)});
+    out.venue.adl_probability = 1.0;
+    out.venue.seed = 3;
+    return out;
+}
+
+ChaosScenario manual_close_on_website() {
+    ChaosScenario out = scenario(
+        "manual_close_on_website",
+        "A person closes part of the position on the website: an order the kernel did not make (VENUE_MANUAL_CLOSE, "
+        "WARNING); the slot keeps what the venue holds and exits it, never more",
+        {on_slot(step(ChaosAction::ENTER, 0.0), 0, TradeSide::LONG),
+         with_price(step(ChaosAction::MARK_PRICE, 30.0), 101.0), with_price(step(ChaosAction::EXIT, 30.0), 101.0),
+         step(ChaosAction::RECONCILE, 1.0)});
+    out.venue.manual_close_probability = 1.0;
+    out.venue.seed = 1;
+    return out;
+}
+
+ChaosScenario funding_three_days() {
+    ChaosScenario out = scenario(
+        "funding_three_days",
+        "A long and a short held three days: nine funding settlements each, booked to the account exactly "
+        "(capital == initial + realized - fees + funding)",
+        {on_slot(step(ChaosAction::ENTER, 0.0), 0, TradeSide::LONG),
+         on_slot(step(ChaosAction::ENTER, 0.0), 1, TradeSide::SHORT), step(ChaosAction::WAIT, 86'400.0),
+         step(ChaosAction::WAIT, 86'400.0), step(ChaosAction::WAIT, 86'400.0),
+         on_slot(step(ChaosAction::EXIT, 1.0), 0, TradeSide::LONG),
+         on_slot(step(ChaosAction::EXIT, 1.0), 1, TradeSide::SHORT)});
+    out.venue.funding_rate = 0.0003;
+    return out;
+}
+
+ChaosScenario one_way_opposite_slots() {
+    ChaosScenario out = scenario(
+        "one_way_opposite_slots",
+        "A one-way account: a SHORT entry while another slot holds a LONG is refused before anything is sent "
+        "(POSITION_MODE_CONFLICT), so every accepted entry stays exitable; once flat, the SHORT enters and exits",
+        {on_slot(step(ChaosAction::ENTER, 0.0), 0, TradeSide::LONG),
+         on_slot(step(ChaosAction::ENTER, 0.01), 1, TradeSide::SHORT),
+         on_slot(step(ChaosAction::EXIT, 0.01), 0, TradeSide::LONG),
+         on_slot(step(ChaosAction::ENTER, 0.01), 1, TradeSide::SHORT),
+         on_slot(step(ChaosAction::EXIT, 0.01), 1, TradeSide::SHORT)});
+    out.venue.position_mode = PositionMode::ONE_WAY;
+    return out;
+}
+
 struct Catalogue {
     std::vector<ChaosScenario> builtins;
     std::vector<ChaosScenario> all;
@@ -210,8 +290,10 @@ const Catalogue& catalogue() {
         reject_exit.venue = VenueSettings{};
         reject_exit.venue.cancel_reject = true;
         c.reject = {reject_entry, reject_exit};
-        c.field = {fill_replayed_after_restart(), fill_before_ack(),  fill_after_cancel_ack(), overfill_reported(),
-                   filled_below_quantity(),       submit_answer_lost(), unknown_venue_position()};
+        c.field = {fill_replayed_after_restart(), fill_before_ack(),      fill_after_cancel_ack(),
+                   overfill_reported(),           filled_below_quantity(), submit_answer_lost(),
+                   unknown_venue_position(),      leveraged_long_liquidated(), partial_adl(),
+                   manual_close_on_website(),     funding_three_days(),    one_way_opposite_slots()};
         return c;
     }();
     return instance;

@@ -18,6 +18,7 @@ constexpr std::size_t assets_max = 16;
 constexpr double decimal_unit = 1e-8; // the kernel's and the mock's fixed-point resolution
 constexpr double venue_quantity_max = 1e6;
 constexpr std::int64_t venue_delay_ns_max = 86'400'000'000'000; // a day
+constexpr std::int64_t funding_interval_ns_max = 30 * 86'400'000'000'000; // a month
 constexpr std::int64_t retained_orders_max = 1'000'000;
 
 // "/scenarios/1/steps/2/target_size" -> "scenario 'x', step 2, field target_size".
@@ -99,7 +100,9 @@ JsonResult<VenueSettings> parse_venue(const Json& json, const std::string& point
                            "submit_unknown_probability", "cancel_unknown_probability", "random_reject_probability",
                            "random_cancel_reject_probability", "late_fill_on_cancel_probability",
                            "overfill_probability", "short_fill_probability", "random_partial_fills",
-                           "initial_foreign_position", "initial_foreign_position_price", "reduce_only_exits"});
+                           "initial_foreign_position", "initial_foreign_position_price", "reduce_only_exits",
+                           "position_mode", "maintenance_margin_rate", "liquidation_fee_rate", "liquidations", "funding_rate",
+                           "funding_interval_ns", "adl_probability", "manual_close_probability"});
     venue.reject_entries = r.boolean("reject_entries", venue.reject_entries);
     venue.reject_exits = r.boolean("reject_exits", venue.reject_exits);
     venue.partial_fill_ratio = bounded_number(r, "partial_fill_ratio", venue.partial_fill_ratio, 0.0, 1.0,
@@ -129,6 +132,16 @@ JsonResult<VenueSettings> parse_venue(const Json& json, const std::string& point
         bounded_number(r, "initial_foreign_position_price", venue.initial_foreign_position_price, 0.0,
                        venue_quantity_max, "expected a price from 0 to 1e6");
     venue.reduce_only_exits = r.boolean("reduce_only_exits", venue.reduce_only_exits);
+    venue.position_mode = r.enumeration("position_mode", venue.position_mode);
+    venue.maintenance_margin_rate = bounded_number(r, "maintenance_margin_rate", venue.maintenance_margin_rate, 0.0,
+                                                   0.5, "expected a rate from 0 to 0.5");
+    venue.liquidation_fee_rate = bounded_number(r, "liquidation_fee_rate", venue.liquidation_fee_rate, 0.0, 0.5,
+                                                "expected a rate from 0 to 0.5");
+    venue.liquidations = r.boolean("liquidations", venue.liquidations);
+    venue.funding_rate = bounded_number(r, "funding_rate", venue.funding_rate, -0.5, 0.5,
+                                        "expected a rate from -0.5 to 0.5");
+    venue.funding_interval_ns = r.integer("funding_interval_ns", venue.funding_interval_ns, false, 0,
+                                          funding_interval_ns_max);
     if (const Json* assets = r.raw("assets"); assets != nullptr && r.ok()) {
         const std::string at = r.field_pointer("assets");
         if (!assets->is_array() || assets->empty() || assets->size() > assets_max) {
@@ -363,6 +376,14 @@ Json venue_settings_to_json(const VenueSettings& venue, bool only_changes) {
     put("initial_foreign_position", venue.initial_foreign_position, defaults.initial_foreign_position);
     put("initial_foreign_position_price", venue.initial_foreign_position_price, defaults.initial_foreign_position_price);
     put("reduce_only_exits", venue.reduce_only_exits, defaults.reduce_only_exits);
+    if (!only_changes || venue.position_mode != defaults.position_mode) {
+        out["position_mode"] = std::string(to_string(venue.position_mode));
+    }
+    put("maintenance_margin_rate", venue.maintenance_margin_rate, defaults.maintenance_margin_rate);
+    put("liquidation_fee_rate", venue.liquidation_fee_rate, defaults.liquidation_fee_rate);
+    put("liquidations", venue.liquidations, defaults.liquidations);
+    put("funding_rate", venue.funding_rate, defaults.funding_rate);
+    put("funding_interval_ns", venue.funding_interval_ns, defaults.funding_interval_ns);
     return out;
 }
 

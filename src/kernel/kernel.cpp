@@ -92,6 +92,8 @@ KernelOutcome ExecutionKernel::on_venue_event(const VenueEvent& event) {
     Ctx ctx = begin_input(event.slot_id);
     apply_event(ctx, event, false);
     apply_late_entries(ctx);
+    apply_venue_moves(ctx);
+    close_emptied_slots(ctx);
     // An event may release a pending exit, whose own events arrive through the venue.
     run_pending_exits(ctx);
     ctx.event_override_min = KernelSeverity::WARNING;

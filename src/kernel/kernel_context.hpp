@@ -23,6 +23,9 @@ struct ExecutionKernel::Ctx {
     // free to reopen them in must not depend on the order the delivery came in.
     bool defer_late_entries = true;
     std::vector<VenueEvent> late_entries;
+    // Venue moves wait for the end of their delivery too: which slots a reduction takes from
+    // must not depend on whether the fills delivered with it came first.
+    std::vector<VenueEvent> venue_moves;
     // Exit fills beyond a slot's open size (two exits of one position both filling, one late
     // on its cancel): the kernel's own opposite position, placed at the end of the delivery
     // for the same reason as late entries.
@@ -35,6 +38,24 @@ struct ExecutionKernel::Ctx {
         Decimal open; // what the slot held when the fill came
     };
     std::vector<ExitExcess> exit_excesses;
+    // Slots whose entry finished while the venue had taken their whole position: closed at the
+    // end of the delivery, since a fill later in the same delivery may still give them a size
+    // (and a pending exit something to close).
+    std::vector<int> emptied_slots;
+    // While a reconcile compares positions, what a venue move stranded is canceled only after
+    // the comparison: a cancel may fill first (a late fill on cancel), which would make the
+    // venue's position read right after it disagree with what the kernel has been told.
+    bool defer_stranded_cancels = false;
+    // A venue move's share a kernel exit fill took back from its slot (the fill is certain, the
+    // share a rule), placed in other slots at the end of the delivery: which slots hold what
+    // then does not depend on the order the delivery came in.
+    struct Reshare {
+        Id record_id; // the slot's record of the move, "<ledger>.<slot>"
+        Decimal qty;
+        Decimal fee;
+    };
+    std::vector<Reshare> reshares;
+    std::vector<int> stranded_slots;
 };
 
 

@@ -48,6 +48,8 @@ void ExecutionKernel::drain(Ctx& ctx) {
         // Only now, with everything this delivery said applied, may a late entry take a free
         // slot and a pending exit be sized.
         apply_late_entries(ctx);
+        apply_venue_moves(ctx);
+        close_emptied_slots(ctx);
         run_pending_exits(ctx);
     }
     set_result(ctx, KernelDiagnosticCode::INVARIANT_BROKEN, KernelSeverity::CRITICAL,
@@ -62,6 +64,10 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
     }
     if (event.kind == KernelEventKind::MARK_PRICE) {
         apply_mark_event(ctx, event);
+        return;
+    }
+    if (is_venue_reduction(event.kind) || event.kind == KernelEventKind::FUNDING) {
+        if (accept_venue_move(ctx, event)) ctx.venue_moves.push_back(event);
         return;
     }
     if (auto problem = detail::check_order_event(event, bounds_, mark_or_zero(event.asset.view()))) {
@@ -243,6 +249,9 @@ void ExecutionKernel::apply_entry_change(Ctx& ctx, TradeSlot& slot, const OrderR
     } else if (plan.then == FsmPlan::Then::FINISH_TRADE && moved) {
         finish_trade(ctx, slot);
     }
+    if (std::find(ctx.emptied_slots.begin(), ctx.emptied_slots.end(), slot.slot_id) == ctx.emptied_slots.end()) {
+        ctx.emptied_slots.push_back(slot.slot_id);
+    }
     // A pending exit waits for the whole delivery (run_pending_exits): a later event of the
     // same batch may still change what the entry filled.
 }
@@ -252,6 +261,12 @@ void ExecutionKernel::apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRe
     const Decimal filled = after.cum_filled_qty - before.cum_filled_qty;
     const Decimal fee = after.cum_fee - before.cum_fee;
     const int direction = side_sign(slot.side);
+    // The venue's own reductions are shared among the slots by a rule; the kernel's own exit
+    // fills are not: when one finds its slot already reduced by the venue, that share moves
+    // to another slot holding the same side.
+    if (filled > slot.size && !detail::is_venue_move_id(after.client_order_id.view())) {
+        reattribute_venue_reductions(ctx, slot, filled - slot.size);
+    }
     // An exit never takes the slot below zero: fills beyond the open size are the venue's
     // position, not this trade's, and are left for reconciliation to find.
     const Decimal accounted = min(filled, slot.size);
@@ -378,6 +393,10 @@ void ExecutionKernel::finish_trade(Ctx& ctx, TradeSlot& slot) {
     record.fees = slot.fees;
     record.closed_at_ns = ctx.outcome.timestamp_ns;
     record.reason = slot.entry_filled.is_positive() ? "closed" : "entry canceled before any fill";
+    if (const std::string causes = detail::venue_move_causes(trade_orders_[static_cast<std::size_t>(slot.slot_id)]);
+        !causes.empty()) {
+        record.reason = cat("closed; reduced by the venue: ", causes);
+    }
     zinc_.write_terminal(record);
     slot.closed = true;
     // A pending exit outlives a trade that ended with nothing filled: should a late fill reopen

@@ -61,14 +61,19 @@ ExecutionKernel::pre_trade_gate(const KernelIntent& intent) {
                            " the kernel cannot account for; ENTER refused until a reconcile agrees"),
                        {.slot_id = intent.slot_id, .asset = gap->first, .size = gap->second}};
     }
+    if (auto conflict = one_way_conflict(intent)) return std::move(*conflict);
     std::string coid = make_client_order_id(intent.intent_id);
     if (orders_.contains(Id(coid))) {
         return Refusal{KernelDiagnosticCode::DUPLICATE_INTENT, KernelSeverity::WARNING,
                        "intent " + intent.intent_id + " already produced order " + coid,
                        {.slot_id = intent.slot_id, .client_order_id = Id(coid), .asset = about().asset}};
     }
-    // Margin: the new position's margin must fit in what equity leaves free.
-    const Decimal margin = validated.size.mul(validated.price).div(validated.leverage);
+    // Margin: the new position's margin, valued at the mark when that is higher, and the loss
+    // it would stand at against the mark from the start, must fit in what equity leaves free.
+    const Decimal mark = mark_or_zero(intent.asset);
+    const Decimal gap = intent.side == TradeSide::LONG ? validated.price - mark : mark - validated.price;
+    const Decimal at_once = mark.is_positive() && gap.is_positive() ? validated.size.mul(gap) : Decimal();
+    const Decimal margin = validated.size.mul(max(validated.price, mark)).div(validated.leverage) + at_once;
     const AccountSnapshot acct = account();
     if (margin > acct.equity - acct.used_margin) {
         return Refusal{KernelDiagnosticCode::RISK_LIMIT, KernelSeverity::WARNING,

@@ -127,6 +127,9 @@ bool ExecutionKernel::snapshots_valid(Ctx& ctx, std::span<const SlotSnapshot> sn
 }
 
 void ExecutionKernel::journal(Ctx& ctx, std::string_view input_ref) {
+    // Every path that applies a delivery settles its venue moves; this is the backstop.
+    if (!ctx.venue_moves.empty() || !ctx.reshares.empty()) apply_venue_moves(ctx);
+    close_emptied_slots(ctx);
     place_exit_excesses(ctx); // none is ever dropped, whichever path the fill came by
     if (!ctx.have_result) {
         ctx.outcome.details = "no change";

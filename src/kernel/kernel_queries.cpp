@@ -48,13 +48,18 @@ AccountSnapshot ExecutionKernel::account() const {
     out.initial_capital = totals_.initial_capital;
     out.realized_pnl = totals_.realized_pnl;
     out.fees_paid = totals_.fees_paid;
-    out.capital = totals_.initial_capital + totals_.realized_pnl - totals_.fees_paid;
+    out.funding = totals_.funding;
+    out.capital = totals_.initial_capital + totals_.realized_pnl - totals_.fees_paid + totals_.funding;
     for (const TradeSlot& slot : slots_) {
         if (!slot.size.is_positive()) continue;
         const auto mark = marks_.find(slot.asset);
         const Decimal price = mark != marks_.end() ? mark->second : slot.entry_price;
         const Decimal move = price.mul(slot.size) - slot.entry_price.mul(slot.size);
-        out.unrealized_pnl += side_sign(slot.side) > 0 ? move : -move;
+        Decimal unrealized = side_sign(slot.side) > 0 ? move : -move;
+        // Isolated margin: a position never loses more than its margin. Past its liquidation
+        // price the venue has closed it; until that report arrives the loss stops there.
+        if (slot.leverage.is_positive()) unrealized = max(unrealized, -slot.entry_price.mul(slot.size).div(slot.leverage));
+        out.unrealized_pnl += unrealized;
         if (slot.leverage.is_positive()) out.used_margin += price.mul(slot.size).div(slot.leverage);
     }
     out.equity = out.capital + out.unrealized_pnl;
@@ -86,6 +91,7 @@ std::uint64_t ExecutionKernel::state_hash() const {
     hash.add_int(totals_.initial_capital.raw());
     hash.add_int(totals_.realized_pnl.raw());
     hash.add_int(totals_.fees_paid.raw());
+    hash.add_int(totals_.funding.raw());
     for (const auto& [asset, price] : marks_) {
         hash.add_text(asset.view());
         hash.add_int(price.raw());

@@ -59,7 +59,8 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
     // be the very event that was lost.
     std::vector<Id> trade_orders;
     for (const auto& [id, entry] : orders_) {
-        if (entry.slot_id == slot.slot_id && entry.trade_id == slot.trade_id && !slot.trade_id.empty()) {
+        if (entry.slot_id == slot.slot_id && entry.trade_id == slot.trade_id && !slot.trade_id.empty() &&
+            !detail::is_venue_move_id(id.view())) {
             trade_orders.push_back(id);
         }
     }
@@ -113,7 +114,10 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
     for (const TradeSlot& slot : slots_) {
         if (!slot.asset.empty()) assets.insert(slot.asset);
     }
+    ctx.defer_stranded_cancels = true;
+    apply_venue_moves(ctx); // shares taken back by the refresh, placed before any position is compared
     for (const AssetName& asset : assets) {
+        read_venue_moves(ctx, asset);
         const auto truth = venue_.positions(asset.view());
         if (!truth.ok()) {
             set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::WARNING,
@@ -129,6 +133,7 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
             venue_entry = position.entry_price;
         }
         const bool live_refreshed = live_trades_refreshed(asset, refreshed);
+        if (live_refreshed) settle_venue_excess(ctx, asset, truth.value);
         Decimal net = kernel_net(asset);
         bool all_refreshed = live_refreshed;
         if (live_refreshed && venue_net != net) {
@@ -177,6 +182,13 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
                        " refused until a reconcile agrees"),
                    {.asset = asset, .size = gap, .limit = net});
     }
+    ctx.defer_stranded_cancels = false;
+    if (ctx.stranded_slots.empty()) return;
+    std::vector<int> stranded;
+    stranded.swap(ctx.stranded_slots);
+    std::sort(stranded.begin(), stranded.end());
+    stranded.erase(std::unique(stranded.begin(), stranded.end()), stranded.end());
+    cancel_stranded_orders(ctx, stranded);
 }
 
 bool ExecutionKernel::live_trades_refreshed(const AssetName& asset, const std::vector<bool>& refreshed) const {
@@ -214,6 +226,7 @@ bool ExecutionKernel::refresh_finished_orders(Ctx& ctx, const AssetName& asset, 
             continue;
         }
         if (entry.record.status == VenueOrderStatus::REJECTED && !entry.record.cum_filled_qty.is_positive()) continue;
+        if (detail::is_venue_move_id(coid.view())) continue; // the venue's own: read by read_venue_moves
         candidates.emplace_back(entry.record.last_venue_sequence, coid);
     }
     std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
@@ -325,6 +338,7 @@ void ExecutionKernel::update_finished_order(Ctx& ctx, OrderEntry& entry, const O
     // any fee it adds is the account's alone, the trade's record being written.
     const Decimal fee = after.cum_fee - entry.record.cum_fee;
     totals_.fees_paid += fee;
+    if (!fee.is_zero()) touch(ctx, 0); // the totals are journaled with a slot's state
     const bool changed = !(entry.record == after);
     entry.record = after;
     if (changed) journal_finished(entry);

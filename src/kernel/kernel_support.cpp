@@ -1,5 +1,6 @@
 #include "kernel_support.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -217,10 +218,91 @@ VenueOrderStatus status_of(KernelEventKind kind) {
     case KernelEventKind::ORDER_REJECT: return VenueOrderStatus::REJECTED;
     case KernelEventKind::CANCEL_ACK: return VenueOrderStatus::CANCELED;
     case KernelEventKind::EXPIRED: return VenueOrderStatus::EXPIRED;
+    case KernelEventKind::LIQUIDATION:
+    case KernelEventKind::ADL:
+    case KernelEventKind::MANUAL_CLOSE: return VenueOrderStatus::FILLED;
     case KernelEventKind::CANCEL_REJECT:
-    case KernelEventKind::MARK_PRICE: break;
+    case KernelEventKind::MARK_PRICE:
+    case KernelEventKind::FUNDING: break;
     }
     return VenueOrderStatus::NEW;
+}
+
+std::optional<std::string> check_venue_move(const VenueEvent& event, const Bounds& bounds) {
+    const std::string_view kind = to_string(event.kind);
+    if (event.venue_order_id.empty()) return cat(kind, " event has no venue_order_id");
+    if (static_cast<std::size_t>(event.side) >= enum_count<TradeSide>()) return cat(kind, " event has an unknown side");
+    if (event.cum_filled_qty.is_negative() || event.cum_filled_qty > bounds.size_max) {
+        return cat(kind, " size ", event.cum_filled_qty, " is negative or beyond the kernel's bound");
+    }
+    const Decimal price = event.kind == KernelEventKind::FUNDING ? event.price : event.avg_fill_price;
+    if (price.is_negative() || price > bounds.price_max) return cat(kind, " price ", price, " is negative or beyond the bound");
+    if (event.cum_fee.abs() > bounds.capital_max) return cat(kind, " fee ", event.cum_fee, " beyond the kernel's bound");
+    if (!Bounds::product_within(event.cum_filled_qty, price, bounds.slot_notional_max + bounds.slot_notional_max)) {
+        return cat(kind, " notional beyond twice the slot bound");
+    }
+    if (event.kind != KernelEventKind::FUNDING) {
+        if (event.cum_fee.is_negative()) return cat(kind, " fee ", event.cum_fee, " is negative");
+        if (event.cum_filled_qty.is_positive() && !price.is_positive()) return cat(kind, " fills without a price");
+    }
+    return std::nullopt;
+}
+
+bool is_venue_move_id(std::string_view client_order_id) {
+    return !client_order_id.empty() && client_order_id.front() == '~';
+}
+
+namespace {
+char cause_letter(KernelEventKind kind) {
+    switch (kind) {
+    case KernelEventKind::LIQUIDATION: return 'L';
+    case KernelEventKind::ADL: return 'A';
+    case KernelEventKind::MANUAL_CLOSE: return 'M';
+    default: return 'F';
+    }
+}
+} // namespace
+
+std::string_view venue_move_cause_name(KernelEventKind kind) {
+    switch (kind) {
+    case KernelEventKind::LIQUIDATION: return "liquidation";
+    case KernelEventKind::ADL: return "adl";
+    case KernelEventKind::MANUAL_CLOSE: return "manual_close";
+    default: return "funding";
+    }
+}
+
+std::string venue_move_ledger_id(KernelEventKind kind, std::string_view venue_order_id, std::size_t max_length) {
+    std::string out(1, '~');
+    out += cause_letter(kind);
+    // Room for ".<slot>" (slot ids below 10,000) after the ledger id.
+    if (out.size() + venue_order_id.size() + 5 <= max_length) {
+        out.append(venue_order_id);
+        return out;
+    }
+    Fnv64 hash;
+    hash.add_text(venue_order_id);
+    char buffer[24];
+    std::snprintf(buffer, sizeof buffer, "h%016llx", static_cast<unsigned long long>(hash.value()));
+    return out + buffer;
+}
+
+std::string venue_move_slot_record_id(std::string_view ledger_id, int slot_id) {
+    return cat(ledger_id, ".", slot_id);
+}
+
+std::string venue_move_causes(const std::vector<Id>& order_ids) {
+    std::string out;
+    for (const KernelEventKind kind : {KernelEventKind::LIQUIDATION, KernelEventKind::ADL, KernelEventKind::MANUAL_CLOSE}) {
+        const char letter = cause_letter(kind);
+        const bool any = std::any_of(order_ids.begin(), order_ids.end(), [&](const Id& id) {
+            return is_venue_move_id(id.view()) && id.size() > 1 && id.view()[1] == letter;
+        });
+        if (!any) continue;
+        if (!out.empty()) out += "+";
+        out += venue_move_cause_name(kind);
+    }
+    return out;
 }
 
 std::optional<std::string> check_order_event(const VenueEvent& event, const Bounds& bounds, Decimal mark) {

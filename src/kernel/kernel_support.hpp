@@ -72,6 +72,17 @@ std::string client_order_id_for(std::string_view intent_id, std::size_t max_leng
 // `mark` is the asset's current mark (zero when none): a fill is valued at it too.
 std::optional<std::string> check_order_event(const VenueEvent& event, const Bounds& bounds, Decimal mark);
 VenueOrderStatus status_of(KernelEventKind kind);
+
+// Venue moves. The kernel keeps each as order records whose ids start with '~' (a venue-safe
+// client order id never does): the account's ledger "~<cause letter><venue id>" and one
+// "<ledger>.<slot>" per slot it reduced. Ids too long for the limit are hashed.
+std::optional<std::string> check_venue_move(const VenueEvent& event, const Bounds& bounds);
+bool is_venue_move_id(std::string_view client_order_id);
+std::string venue_move_ledger_id(KernelEventKind kind, std::string_view venue_order_id, std::size_t max_length);
+std::string venue_move_slot_record_id(std::string_view ledger_id, int slot_id);
+// The causes of the venue moves among a trade's order ids, e.g. "liquidation" or "adl+manual_close".
+std::string venue_move_causes(const std::vector<Id>& order_ids);
+std::string_view venue_move_cause_name(KernelEventKind kind);
 // Join of what is known about an order and what an event reports: commutative, associative
 // and idempotent, so any delivery order and any duplicates give the same record.
 OrderRecord merge_event(const OrderRecord& known, const VenueEvent& event);

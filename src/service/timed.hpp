@@ -51,6 +51,10 @@ public:
     VenueQuery<std::vector<VenuePosition>> positions(std::string_view asset) override {
         return timed("positions", [&] { return inner_.positions(asset); });
     }
+    PositionMode position_mode() const override { return inner_.position_mode(); }
+    VenueQuery<std::vector<VenueEvent>> venue_moves(std::string_view asset) override {
+        return timed("venue_moves", [&] { return inner_.venue_moves(asset); });
+    }
 
 private:
     VenueAdapter& inner_;

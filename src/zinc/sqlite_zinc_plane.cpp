@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS slot_state (
   pending_exit_order_id TEXT NOT NULL, trades_completed INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS totals (
   id INTEGER PRIMARY KEY CHECK (id = 1), input_sequence INTEGER NOT NULL, initial_capital INTEGER NOT NULL,
-  realized_pnl INTEGER NOT NULL, fees_paid INTEGER NOT NULL);
+  realized_pnl INTEGER NOT NULL, fees_paid INTEGER NOT NULL, funding INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS in_flight (client_order_id TEXT PRIMARY KEY, input_sequence INTEGER NOT NULL);
 )sql";
 
@@ -103,7 +103,8 @@ std::string placeholders(int first, int count) {
 //   2: adds `diagnostics`, every diagnostic of an outcome with its fields.
 //   3: adds `in_flight` (orders written ahead of their send) and diagnostics.outcome_row
 //      (retention); a version-2 journal is upgraded in place.
-constexpr int schema_version = 3;
+//   4: totals gains `funding` (added, zero, to an older journal when it is opened).
+constexpr int schema_version = 4;
 
 // The tables of a version-1 journal and their column counts: an unversioned file is taken as
 // version 1 only when what it has matches.
@@ -325,6 +326,7 @@ SqliteZincPlane::SqliteZincPlane(const std::string& path, SqliteJournalOptions o
         exec("PRAGMA synchronous=FULL");
         check_schema_version();
         exec(schema);
+        add_funding_column();
         exec(generated_schema().c_str());
         if (column_count("diagnostics") == 3 + diagnostic_field_count) {
             exec("ALTER TABLE diagnostics ADD COLUMN outcome_row INTEGER NOT NULL DEFAULT 0");
@@ -341,7 +343,7 @@ SqliteZincPlane::SqliteZincPlane(const std::string& path, SqliteJournalOptions o
         delete_orders_ = std::make_unique<Statement>(db_, "DELETE FROM slot_orders WHERE slot_id = ?1");
         insert_order_ = std::make_unique<Statement>(
             db_, ("INSERT INTO slot_orders VALUES (" + placeholders(1, 2 + order_field_count) + ")").c_str());
-        upsert_totals_ = std::make_unique<Statement>(db_, "INSERT OR REPLACE INTO totals VALUES (1,?1,?2,?3,?4)");
+        upsert_totals_ = std::make_unique<Statement>(db_, "INSERT OR REPLACE INTO totals VALUES (1,?1,?2,?3,?4,?5)");
         // A new version replaces the order's row (UNIQUE) and takes the next version number.
         upsert_finished_ = std::make_unique<Statement>(
             db_, ("INSERT OR REPLACE INTO finished_orders VALUES (NULL," + placeholders(1, 3 + order_field_count) + ")")
@@ -413,6 +415,12 @@ void SqliteZincPlane::exec(const char* sql) {
         sqlite3_free(error);
         throw std::runtime_error(reason);
     }
+}
+
+void SqliteZincPlane::add_funding_column() {
+    Statement columns(db_, "SELECT COUNT(*) FROM pragma_table_info('totals') WHERE name = 'funding'");
+    if (columns.step() && columns.integer(0) > 0) return;
+    exec("ALTER TABLE totals ADD COLUMN funding INTEGER NOT NULL DEFAULT 0");
 }
 
 void SqliteZincPlane::begin_if_needed() {
@@ -564,16 +572,17 @@ void SqliteZincPlane::record_state(std::uint64_t input_sequence, const TradeSlot
         .bind(2, totals.initial_capital)
         .bind(3, totals.realized_pnl)
         .bind(4, totals.fees_paid)
+        .bind(5, totals.funding)
         .run();
 }
 
 std::optional<RecoveredState> SqliteZincPlane::recover() const {
-    Statement totals(db_, "SELECT input_sequence, initial_capital, realized_pnl, fees_paid FROM totals WHERE id = 1");
+    Statement totals(db_, "SELECT input_sequence, initial_capital, realized_pnl, fees_paid, funding FROM totals WHERE id = 1");
     if (!totals.step()) return std::nullopt;
     RecoveredState out;
     Statement last(db_, "SELECT COALESCE(MAX(input_sequence), 0) FROM outcomes");
     out.input_sequence = last.step() ? static_cast<std::uint64_t>(last.integer(0)) : 0;
-    out.totals = AccountTotals{totals.decimal(1), totals.decimal(2), totals.decimal(3)};
+    out.totals = AccountTotals{totals.decimal(1), totals.decimal(2), totals.decimal(3), totals.decimal(4)};
     Statement slots(db_, "SELECT * FROM slot_state ORDER BY slot_id");
     while (slots.step()) {
         SlotSnapshot snap;

@@ -91,8 +91,8 @@ TEST_F(Cli, ScenarioFileRuns) {
 }
 
 TEST_F(Cli, AnInvariantFailureExitsOne) {
-    // 100x leverage, then a crash: the account goes below zero (the kernel has no liquidation).
-    write_file(path("bust.json"), R"({"name": "bust", "steps": [
+    // 100x leverage, then a crash: on a venue that never liquidates the account goes below zero.
+    write_file(path("bust.json"), R"({"name": "bust", "venue": {"liquidations": false}, "steps": [
         {"action": "ENTER", "side": "LONG", "target_size": 1000, "leverage": 100},
         {"action": "MARK_PRICE", "reference_price": 1},
         {"action": "EXIT", "reference_price": 1, "target_size": 0}]})");

@@ -150,14 +150,82 @@ TEST(FieldScenarios, EachIsFoundByName) {
     for (const ChaosScenario& one : field_scenarios()) EXPECT_EQ(field(one.name), one);
 }
 
-TEST(FieldScenarios, AreTheSevenOfIssueFiveAndKeepTheSeedsTen) {
+TEST(FieldScenarios, AreTheSevenOfIssueFiveTheFiveOfIssueThirteenAndKeepTheSeedsTen) {
     std::vector<std::string> names;
     for (const ChaosScenario& one : field_scenarios()) names.push_back(one.name);
     EXPECT_EQ(names, (std::vector<std::string>{"fill_replayed_after_restart", "fill_before_ack", "fill_after_cancel_ack",
                                                "overfill_reported", "filled_below_quantity", "submit_answer_lost",
-                                               "unknown_venue_position"}));
+                                               "unknown_venue_position", "leveraged_long_liquidated", "partial_adl",
+                                               "manual_close_on_website", "funding_three_days",
+                                               "one_way_opposite_slots"}));
     EXPECT_EQ(builtin_scenarios().size(), 10u);
     for (const ChaosScenario& one : builtin_scenarios()) EXPECT_NE(one.name.find('_'), std::string::npos);
+}
+
+} // namespace
+} // namespace dita::chaos
+
+namespace dita::chaos {
+namespace {
+
+std::size_t count_kind(const ChaosRunResult& run, KernelEventKind kind) {
+    return static_cast<std::size_t>(
+        std::count_if(run.events.begin(), run.events.end(), [&](const VenueEvent& e) { return e.kind == kind; }));
+}
+
+// Issue 13: the venue's own moves.
+TEST(FieldScenarios, LeveragedLongLiquidatedByACrashSettlesAtTheVenuePrice) {
+    const ScenarioReport report = run_scenario_and_check(field("leveraged_long_liquidated"));
+    ASSERT_TRUE(report.passed) << failures_of(report.checks);
+    EXPECT_EQ(count_kind(report.run, KernelEventKind::LIQUIDATION), 1u);
+    EXPECT_TRUE(any_outcome_with(report.run, KernelDiagnosticCode::VENUE_LIQUIDATION));
+    EXPECT_EQ(report.final_slots.at(0).fsm_state, TradeStage::TRADE_TERMINAL_WRITTEN);
+    EXPECT_TRUE(report.final_slots.at(0).size.is_zero());
+    // The margin (0.1 on a 1.0 notional at 10x) bounds the loss: capital never near zero.
+    EXPECT_GT(report.account.capital, dec(9999.8));
+    // The crash's EXIT found nothing to close: no order of the kernel's after the liquidation.
+    EXPECT_EQ(count_kind(report.run, KernelEventKind::ORDER_ACK), 1u);
+}
+
+TEST(FieldScenarios, PartialAdlKeepsWhatTheVenueHoldsAndExitsIt) {
+    const ScenarioReport report = run_scenario_and_check(field("partial_adl"));
+    ASSERT_TRUE(report.passed) << failures_of(report.checks);
+    EXPECT_GE(count_kind(report.run, KernelEventKind::ADL), 1u);
+    EXPECT_TRUE(any_outcome_with(report.run, KernelDiagnosticCode::VENUE_ADL));
+    // After the mark, the slot holds less than it entered, and more than nothing.
+    const TradeSlot& after_mark = report.run.slot_states.at(1);
+    EXPECT_GT(after_mark.exit_filled, Decimal());
+    EXPECT_GT(after_mark.size, Decimal());
+    EXPECT_EQ(report.final_slots.at(0).fsm_state, TradeStage::TRADE_TERMINAL_WRITTEN);
+}
+
+TEST(FieldScenarios, ManualCloseOnTheWebsiteIsVenueTruth) {
+    const ScenarioReport report = run_scenario_and_check(field("manual_close_on_website"));
+    ASSERT_TRUE(report.passed) << failures_of(report.checks);
+    EXPECT_GE(count_kind(report.run, KernelEventKind::MANUAL_CLOSE), 1u);
+    EXPECT_TRUE(any_outcome_with(report.run, KernelDiagnosticCode::VENUE_MANUAL_CLOSE));
+    EXPECT_EQ(report.final_slots.at(0).fsm_state, TradeStage::TRADE_TERMINAL_WRITTEN);
+}
+
+TEST(FieldScenarios, ThreeDaysOfFundingAreBookedExactly) {
+    const ScenarioReport report = run_scenario_and_check(field("funding_three_days"));
+    ASSERT_TRUE(report.passed) << failures_of(report.checks);
+    EXPECT_EQ(count_kind(report.run, KernelEventKind::FUNDING), 18u); // 9 settlements x 2 positions
+    // Long 0.01 pays, short 0.01 receives 0.01 * 100 * 0.0003 nine times: they cancel out.
+    EXPECT_TRUE(report.account.funding.is_zero());
+    const AccountSnapshot& a = report.account;
+    EXPECT_EQ(a.capital, a.initial_capital + a.realized_pnl - a.fees_paid + a.funding);
+}
+
+TEST(FieldScenarios, OneWayAccountRefusesTheOppositeSlotUntilFlat) {
+    const ScenarioReport report = run_scenario_and_check(field("one_way_opposite_slots"));
+    ASSERT_TRUE(report.passed) << failures_of(report.checks);
+    EXPECT_TRUE(any_outcome_with(report.run, KernelDiagnosticCode::POSITION_MODE_CONFLICT));
+    for (const TradeSlot& slot : report.final_slots) {
+        EXPECT_TRUE(slot.size.is_zero());
+        EXPECT_NE(slot.fsm_state, TradeStage::STALE_STATE_RECONCILING);
+    }
+    EXPECT_EQ(count_kind(report.run, KernelEventKind::FILL), 4u); // two trades, each in and out
 }
 
 } // namespace

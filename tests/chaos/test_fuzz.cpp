@@ -183,10 +183,10 @@ TEST(Liveness, FailsWhenAnOrderIsLeftWorkingAfterQuiesce) {
 }
 
 TEST(Shrink, ReducesToTheSameInvariantDeterministically) {
-    // A failure that does not depend on any kernel bug: wild prices take a leveraged short far
-    // enough under water that capital goes below zero (the kernel models no liquidation).
+    // A failure that does not depend on any kernel bug: on a venue that never liquidates, wild
+    // prices take a leveraged short far enough under water that capital goes below zero.
     GeneratorOptions options;
-    options.wild_prices = true;
+    options.liquidations = false;
     ChaosScenario failing = generate_scenario(6536, options);
     const CheckedRun run = run_checked(failing);
     ASSERT_FALSE(run.passed);
@@ -229,7 +229,7 @@ TEST(FuzzCli, SavesAReproducerThatDitaChaosRerunsToTheSameFailure) {
     std::filesystem::remove_all(dir);
     const std::string report = (dir / "report.json").string();
     std::filesystem::create_directories(dir);
-    const std::string cmd = quoted(DITA_CLI_PATH) + " fuzz --seeds 1 --start 6536 --wild-prices --save-dir " +
+    const std::string cmd = quoted(DITA_CLI_PATH) + " fuzz --seeds 1 --start 6536 --no-liquidation --save-dir " +
                             quoted((dir / "repro").string()) + " --json " + quoted(report) + " > /dev/null";
     const int status = std::system(cmd.c_str());
     ASSERT_EQ(WEXITSTATUS(status), 1);

@@ -11,6 +11,16 @@
 namespace dita::chaos {
 namespace {
 
+// The campaign as it was before the venue's own moves (`dita fuzz --no-venue-moves`): the seeds
+// found then are pinned with the scenarios they drew then.
+GeneratorOptions classic_options() {
+    GeneratorOptions options;
+    options.wild_prices = false;
+    options.venue_moves = false;
+    options.liquidations = false;
+    return options;
+}
+
 CheckedRun run_reproducer(const char* json) {
     auto parsed = parse_scenarios(json, "<reproducer>");
     if (!parsed.ok() || parsed.value().size() != 1) {
@@ -58,7 +68,7 @@ TEST(FuzzFindings, ALateFillAfterARestartIsTheKernelsOwnAndItsFeeIsBooked) {
 TEST(FuzzFindings, TheCampaignsFailingSeedsNowPass) {
     for (const std::uint64_t seed : {2248ULL, 9249ULL, 21015ULL, 25080ULL, 28413ULL, 42251ULL, 50915ULL, 67864ULL,
                                      67942ULL, 408826ULL, 464266ULL}) {
-        const CheckedRun run = run_checked(generate_scenario(seed));
+        const CheckedRun run = run_checked(generate_scenario(seed, classic_options()));
         EXPECT_TRUE(run.passed) << "seed " << seed << ": " << run.invariant << ": " << run.detail;
     }
 }
@@ -70,7 +80,7 @@ TEST(FuzzFindings, TheCampaignsFailingSeedsNowPass) {
 TEST(FuzzFindings, TwoExitsOfOnePositionBothFillingOpenTheExcessInAFreeSlot) {
     const CheckedRun run = run_reproducer(R"json({"name":"fuzz-42255220-shrunk","description":"shrunk reproducer of fuzz-42255220: fails no_unexpected_diagnostics","venue":{"seed":8040047023093999,"delay_probability":0.5,"delay_ns_max":219046243,"cancel_unknown_probability":0.1,"late_fill_on_cancel_probability":0.5,"random_partial_fills":true},"slot_id":1,"at_rest":true,"steps":[{"action":"ENTER","delay_before":0.0,"side":"LONG"},{"action":"EXIT","delay_before":0.0,"side":"LONG"},{"action":"RECONCILE","delay_before":0.0,"side":"LONG"},{"action":"ENTER","delay_before":0.0,"side":"LONG","slot_id":0},{"action":"EXIT","delay_before":0.0,"side":"LONG","slot_id":0},{"action":"MARK_PRICE","delay_before":5.0},{"action":"CANCEL","delay_before":0.0,"slot_id":0},{"action":"EXIT","delay_before":0.0,"slot_id":0}]})json");
     EXPECT_TRUE(run.passed) << run.invariant << ": " << run.detail;
-    EXPECT_TRUE(run_checked(generate_scenario(42255220)).passed);
+    EXPECT_TRUE(run_checked(generate_scenario(42255220, classic_options())).passed);
 }
 
 // Fuzz seed 50000255 with --steps-max 1000 (issue 12): a reconcile asked the venue about
@@ -78,7 +88,7 @@ TEST(FuzzFindings, TwoExitsOfOnePositionBothFillingOpenTheExcessInAFreeSlot) {
 // delivered in, so a replay with every batch reversed asked in another order and diverged.
 // Finished orders are now asked by the venue's own sequence.
 TEST(FuzzFindings, AReconcileAsksTheVenueInAnOrderIndependentOfDelivery) {
-    GeneratorOptions options;
+    GeneratorOptions options = classic_options();
     options.steps_max = 1000;
     const CheckedRun run = run_checked(generate_scenario(50000255, options));
     EXPECT_TRUE(run.passed) << run.invariant << ": " << run.detail;
@@ -92,7 +102,44 @@ TEST(FuzzFindings, AReconcileAsksTheVenueInAnOrderIndependentOfDelivery) {
 TEST(FuzzFindings, LateFillsOfAFinishedTradeTakeAFreeSlotAtTheReconcile) {
     const CheckedRun run = run_reproducer(R"json({"name":"fuzz-42560935-shrunk","description":"shrunk reproducer of fuzz-42560935: fails liveness","venue":{"seed":2639676082036725,"delay_probability":0.1,"delay_ns_max":1029443403,"random_cancel_reject_probability":0.1,"late_fill_on_cancel_probability":0.5,"overfill_probability":0.1,"random_partial_fills":true},"slot_id":0,"at_rest":true,"steps":[{"action":"ENTER","delay_before":0.0},{"action":"ENTER","delay_before":0.0,"slot_id":1},{"action":"EXIT","delay_before":0.0,"side":"LONG"},{"action":"CANCEL","delay_before":0.0,"side":"LONG"},{"action":"EXIT","delay_before":0.0,"side":"LONG"},{"action":"CANCEL","delay_before":0.0},{"action":"EXIT","delay_before":0.0,"side":"LONG"},{"action":"ENTER","delay_before":0.0},{"action":"EXIT","delay_before":0.0}]})json");
     EXPECT_TRUE(run.passed) << run.invariant << ": " << run.detail;
-    EXPECT_TRUE(run_checked(generate_scenario(42560935)).passed);
+    EXPECT_TRUE(run_checked(generate_scenario(42560935, classic_options())).passed);
+}
+
+// The venue's own moves (issue 13): wild prices on a venue that liquidates, ADL, manual closes,
+// funding, one-way accounts, as `dita fuzz --venue-moves` drew them.
+GeneratorOptions venue_moves_options() {
+    GeneratorOptions options;
+    options.wild_prices = true;
+    options.venue_moves = true;
+    options.liquidations = true;
+    return options;
+}
+
+// Seeds 21657 and 52783: a mark past a 1x short's liquidation price before the venue's report
+// took equity to -54835 (an isolated position now loses its margin at most).
+// Seeds 29012, 90440 and 22095: a kernel exit fill found its slot already emptied by an ADL or
+// a manual close that the kernel had shared to it while another slot's fill was not yet known;
+// the share now gives way to the kernel's own fill (back to the venue move's ledger, settled at
+// the next reconcile) instead of an OVERFILL at ERROR or a replay that diverged.
+// Seeds 58011 and 89912: an entry the venue had emptied (ADL) was closed as soon as its cancel
+// ack came, so a late fill after it in the same delivery reopened it without the pending exit,
+// while in the other order the exit ran: the close now waits for the whole delivery.
+// Seed 49011: a share moved to another slot kept its fee, and the journal's record (a fee on no
+// fills) made the restart restore nothing; the fee now moves with the size.
+// Seeds 110642, 144528, 191459, 199448, 199595 and 281576: a reconcile's venue moves emptied a
+// slot and canceled its entry's remainder before reading the venue's position; the cancel's late
+// fill made the two disagree (RECONCILE_MISMATCH at ERROR). The cancel now follows the comparison.
+// Seeds 506607, 533768, 684138, 776102, 856136 and 880092 (the first 1,000,000-seed default
+// campaign with venue moves): a share a kernel exit fill took back was placed in another slot at
+// once, so whether that slot's own fill of the same delivery had come yet decided where it went;
+// it is now placed at the end of the delivery (its own slot included).
+TEST(FuzzFindings, VenueMovesSeedsThatFailedNowPass) {
+    for (const std::uint64_t seed : {21657ULL, 52783ULL, 29012ULL, 90440ULL, 22095ULL, 58011ULL, 89912ULL, 49011ULL,
+                                     110642ULL, 144528ULL, 191459ULL, 199448ULL, 199595ULL, 281576ULL, 506607ULL,
+                                     533768ULL, 684138ULL, 776102ULL, 856136ULL, 880092ULL}) {
+        const CheckedRun run = run_checked(generate_scenario(seed, venue_moves_options()));
+        EXPECT_TRUE(run.passed) << "seed " << seed << ": " << run.invariant << ": " << run.detail;
+    }
 }
 
 // --large draws a share of seeds up to hundreds of steps from a stream of its own: the other

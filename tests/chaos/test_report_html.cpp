@@ -15,6 +15,7 @@ namespace {
 ChaosScenario bust() {
     ChaosScenario scenario;
     scenario.name = "bust";
+    scenario.venue.liquidations = false; // a venue that liquidated first would keep capital positive
     ChaosStep enter;
     enter.side = TradeSide::LONG;
     enter.target_size = 1000;

@@ -50,6 +50,11 @@ public:
         if (fault_ == Fault::QUERIES_FAIL) return {VenueCallStatus::UNAVAILABLE, {}, "venue down"};
         return inner_->positions(asset);
     }
+    PositionMode position_mode() const override { return inner_->position_mode(); }
+    VenueQuery<std::vector<VenueEvent>> venue_moves(std::string_view asset) override {
+        if (fault_ == Fault::QUERIES_FAIL) return {VenueCallStatus::UNAVAILABLE, {}, "venue down"};
+        return inner_->venue_moves(asset);
+    }
     std::size_t held() const { return held_.size(); }
 
 private:

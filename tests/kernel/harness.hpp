@@ -62,10 +62,10 @@ struct Harness {
         intent.target_size = 0.01;
         return intent;
     }
-    // Capital identity: capital == initial + realized - fees, exactly.
+    // Capital identity: capital == initial + realized - fees + funding, exactly.
     bool money_identity_holds() const {
         const AccountSnapshot a = kernel.account();
-        return a.capital == a.initial_capital + a.realized_pnl - a.fees_paid &&
+        return a.capital == a.initial_capital + a.realized_pnl - a.fees_paid + a.funding &&
                a.equity == a.capital + a.unrealized_pnl;
     }
 

@@ -26,6 +26,8 @@ public:
     }
     VenueQuery<std::vector<VenueOrder>> open_orders(std::string_view asset) override { return inner_.open_orders(asset); }
     VenueQuery<std::vector<VenuePosition>> positions(std::string_view asset) override { return inner_.positions(asset); }
+    PositionMode position_mode() const override { return inner_.position_mode(); }
+    VenueQuery<std::vector<VenueEvent>> venue_moves(std::string_view asset) override { return inner_.venue_moves(asset); }
 
     std::vector<VenueEvent> release() {
         take({});
@@ -67,6 +69,8 @@ public:
     }
     VenueQuery<std::vector<VenueOrder>> open_orders(std::string_view asset) override { return mock.open_orders(asset); }
     VenueQuery<std::vector<VenuePosition>> positions(std::string_view asset) override { return mock.positions(asset); }
+    PositionMode position_mode() const override { return mock.position_mode(); }
+    VenueQuery<std::vector<VenueEvent>> venue_moves(std::string_view asset) override { return mock.venue_moves(asset); }
     MockVenueAdapter mock;
 };
 

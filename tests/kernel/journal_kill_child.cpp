@@ -81,6 +81,10 @@ public:
     dita::VenueQuery<std::vector<dita::VenuePosition>> positions(std::string_view asset) override {
         return inner_.positions(asset);
     }
+    dita::PositionMode position_mode() const override { return inner_.position_mode(); }
+    dita::VenueQuery<std::vector<dita::VenueEvent>> venue_moves(std::string_view asset) override {
+        return inner_.venue_moves(asset);
+    }
 
 private:
     dita::VenueAdapter& inner_;

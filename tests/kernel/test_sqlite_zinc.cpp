@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -243,7 +244,7 @@ std::int64_t user_version(const std::string& path) {
 TEST(SqliteZinc, TheJournalCarriesItsSchemaVersion) {
     TempDir dir;
     { SqliteZincPlane plane(dir.file("journal.db")); }
-    EXPECT_EQ(user_version(dir.file("journal.db")), 3);
+    EXPECT_EQ(user_version(dir.file("journal.db")), 4);
 }
 
 TEST(SqliteZinc, AnUnversionedVersionOneJournalOpensAndIsUpgraded) {
@@ -255,15 +256,15 @@ TEST(SqliteZinc, AnUnversionedVersionOneJournalOpensAndIsUpgraded) {
         SqliteZincPlane durable(path);
         trade(durable, 3);
     }
-    // What the first journals looked like: no user_version, no diagnostics table.
-    run_sql(path, "DROP TABLE diagnostics; PRAGMA user_version = 0;");
+    // What the first journals looked like: no user_version, no diagnostics table, no funding.
+    run_sql(path, "DROP TABLE diagnostics; ALTER TABLE totals DROP COLUMN funding; PRAGMA user_version = 0;");
     ASSERT_EQ(user_version(path), 0);
     SqliteZincPlane reopened(path);
     const auto recovered = reopened.recover();
     ASSERT_TRUE(recovered);
     EXPECT_EQ(recovered->slots, memory.recover()->slots);
     EXPECT_EQ(recovered->totals, memory.recover()->totals);
-    EXPECT_EQ(user_version(path), 3);
+    EXPECT_EQ(user_version(path), 4);
     // And it journals on, diagnostics included.
     KernelOutcome refused;
     refused.input_sequence = 1000;
@@ -519,7 +520,7 @@ TEST(SqliteZinc, AVersionTwoJournalIsUpgradedInPlace) {
     run_sql(path, "DROP INDEX diagnostics_by_outcome; ALTER TABLE diagnostics DROP COLUMN outcome_row; "
                   "DROP TABLE in_flight; PRAGMA user_version = 2;");
     SqliteZincPlane reopened(path);
-    EXPECT_EQ(user_version(path), 3);
+    EXPECT_EQ(user_version(path), 4);
     EXPECT_EQ(reopened.outcome_count(), 4u);
     EXPECT_TRUE(reopened.recover()->in_flight_orders.empty());
     KernelOutcome busy;
@@ -531,6 +532,42 @@ TEST(SqliteZinc, AVersionTwoJournalIsUpgradedInPlace) {
     reopened.record_outcome(busy, "after-upgrade");
     reopened.commit(77);
     EXPECT_EQ(reopened.journaled_diagnostics(77), busy.diagnostics);
+}
+
+} // namespace
+} // namespace dita::test
+
+namespace dita::test {
+namespace {
+
+TEST(SqliteZinc, FundingIsJournaledAndAJournalFromBeforeFundingOpens) {
+    TempDir dir;
+    const std::string path = dir.file("funding.db");
+    {
+        SqliteZincPlane zinc(path);
+        AccountTotals totals{dec("10000"), dec("1.5"), dec("0.25"), dec("-0.0003")};
+        TradeSlot slot;
+        zinc.record_state(1, slot, {}, totals);
+        zinc.commit(1);
+        ASSERT_TRUE(zinc.recover().has_value());
+        EXPECT_EQ(zinc.recover()->totals, totals);
+    }
+    // A journal written before funding existed: the totals table without the column.
+    const std::string old_path = dir.file("old.db");
+    {
+        SqliteZincPlane zinc(old_path);
+        zinc.record_state(1, TradeSlot{}, {}, AccountTotals{dec("10000"), dec("2"), dec("1"), Decimal()});
+        zinc.commit(1);
+    }
+    const std::string sql = "sqlite3 '" + old_path +
+                            "' 'CREATE TABLE t2 AS SELECT id, input_sequence, initial_capital, realized_pnl, fees_paid "
+                            "FROM totals; DROP TABLE totals; ALTER TABLE t2 RENAME TO totals;' 2>/dev/null";
+    if (std::system(sql.c_str()) != 0) GTEST_SKIP() << "no sqlite3 command to write an old journal";
+    SqliteZincPlane reopened(old_path);
+    const auto recovered = reopened.recover();
+    ASSERT_TRUE(recovered.has_value());
+    EXPECT_EQ(recovered->totals.realized_pnl, dec("2"));
+    EXPECT_TRUE(recovered->totals.funding.is_zero());
 }
 
 } // namespace

@@ -110,5 +110,5 @@ def test_random_inputs_never_crash_and_keep_the_books(seed):
         assert math.isfinite(account["equity"])
         # Exact in the kernel's decimals; here in floats, so relative to the magnitude.
         assert account["capital"] == pytest.approx(account["initial_capital"] + account["realized_pnl"]
-                                                   - account["fees_paid"], rel=1e-12, abs=1e-8)
+                                                   - account["fees_paid"] + account["funding"], rel=1e-12, abs=1e-8)
     assert answered > 300 and raised > 0  # both paths were exercised

@@ -36,7 +36,8 @@ from dita import (
 from prod.clean_arch.dita_v2 import contracts as compat_contracts
 from prod.clean_arch.dita_v2.rust_backend import ExecutionKernel as CompatKernel
 
-ACCOUNT_KEYS = {"initial_capital", "capital", "equity", "realized_pnl", "fees_paid", "unrealized_pnl", "used_margin"}
+ACCOUNT_KEYS = {"initial_capital", "capital", "equity", "realized_pnl", "fees_paid", "unrealized_pnl", "used_margin",
+                "funding"}  # issue 13: funding received (negative: paid), in capital
 SLOT_KEYS = {"fsm_state", "trade_id", "side", "size", "target_size", "entry_price", "realized_pnl", "fees", "closed",
              "active_leg_index", "exit_leg_ratios", "working_order_id"}
 

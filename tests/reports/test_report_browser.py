@@ -20,6 +20,7 @@ MARK = (255, 31, 61)  # MARK in report_template.html: the failure marker's line 
 WINDOW = (1280, 1300)
 
 BUST = {"name": "bust", "description": "100x leverage, then a crash: the account goes below zero",
+        "venue": {"liquidations": False},  # a venue that liquidated first would keep capital positive
         "steps": [{"action": "ENTER", "side": "LONG", "target_size": 1000, "leverage": 100},
                   {"action": "MARK_PRICE", "reference_price": 1},
                   {"action": "EXIT", "reference_price": 1, "target_size": 0}]}
@@ -98,15 +99,15 @@ def test_a_passing_chaos_run_draws_every_builtin_without_a_red_mark(tmp_path):
 
 
 def test_a_fuzz_campaign_shows_failures_by_invariant_and_each_reproducer(tmp_path):
-    # Long scenarios at valid but wild prices bankrupt an account with no liquidation model: the
-    # equity invariant fails by construction on a correct kernel (seeds 1029 and 1794 do).
+    # Wild prices on a venue that never liquidates bankrupt the account: the capital invariant
+    # fails by construction on a correct kernel (seeds 6536 and 21865 do, none between them).
     page = tmp_path / "fuzz.html"
-    result = dita("fuzz", "--start", "1029", "--seeds", "766", "--steps-max", "200", "--wild-prices",
+    result = dita("fuzz", "--start", "6536", "--seeds", "15330", "--no-liquidation",
                   "--failures-max", "2", "--html", str(page), "--no-progress", expect=1)
-    assert re.search(r"FAIL seed 1029: .* re-run: \S+ fuzz --start 1029 --seeds 1 --steps-max 200 --wild-prices$",
+    assert re.search(r"FAIL seed 6536: .* re-run: \S+ fuzz --start 6536 --seeds 1 --no-liquidation$",
                      result.stdout, re.M)
     dom = open_report(tmp_path, page)
-    assert "Fuzz campaign" in dom and "Shrunk reproducers" in dom and "equity_consistent" in dom
+    assert "Fuzz campaign" in dom and "Shrunk reproducers" in dom and "capital_non_negative" in dom
     assert 'class="failure-marker"' in dom
     colours, inked, red, marker = screenshot(tmp_path, page, "fuzz-failing")
     assert colours > 30 and inked > 0.03, (colours, inked)

@@ -12,9 +12,17 @@ struct GeneratorOptions {
     std::size_t steps_max = 24; // 1..steps_max steps (storms may add a few more, bounded)
     bool faults = true;         // draw venue faults; false: the default venue
     bool restarts = true;       // RESTART steps (kernel crash, rebuilt from the journal)
-    // Valid prices far from the usual ones: with no liquidation model they can take capital
-    // below zero, which the capital check reports (a known-failing shape for tests).
-    bool wild_prices = false;
+    // Valid prices far from the usual ones (650x). On a venue that liquidates first capital
+    // stays positive; on one that never does (liquidations false) it can go below zero, which
+    // the capital check reports (a known-failing shape for testing the tooling).
+    bool wild_prices = true;
+    // The venue's own moves drawn per seed (from a stream of their own, so the steps and other
+    // faults a seed draws are the same without them): ADL, manual closes, funding every few
+    // minutes, one-way accounts.
+    bool venue_moves = true;
+    // The venue liquidates leveraged positions (isolated margin) when the mark crosses their
+    // liquidation price.
+    bool liquidations = true;
     // Large scenarios (`dita fuzz --large`): this share of seeds, picked by a draw of its own
     // (a second stream from the seed, so the scenario's other draws are those of the same seed
     // without it), gets 1..large_steps_max steps instead. 0 keeps every seed's scenario as it

@@ -33,7 +33,7 @@ namespace dita {
 #define DITA_INPUT_KIND(X) X(INTENT) X(EVENT) X(RECONCILE) X(PUMP) X(RESTART)
 DITA_DECLARE_ENUM(InputKind, DITA_INPUT_KIND)
 
-#define DITA_VENUE_CALL_KIND(X) X(SUBMIT) X(CANCEL) X(DRAIN) X(QUERY_ORDER) X(OPEN_ORDERS) X(POSITIONS)
+#define DITA_VENUE_CALL_KIND(X) X(SUBMIT) X(CANCEL) X(DRAIN) X(QUERY_ORDER) X(OPEN_ORDERS) X(POSITIONS) X(VENUE_MOVES)
 DITA_DECLARE_ENUM(VenueCallKind, DITA_VENUE_CALL_KIND)
 
 } // namespace dita
@@ -49,7 +49,7 @@ struct VenueCall {
     VenueCallResult result;       // SUBMIT, CANCEL
     VenueCallStatus query_status = VenueCallStatus::ACCEPTED; // queries
     std::string query_detail;
-    std::vector<VenueEvent> events;       // DRAIN
+    std::vector<VenueEvent> events;       // DRAIN, VENUE_MOVES
     std::vector<VenueOrder> orders;       // OPEN_ORDERS; QUERY_ORDER: the order, when the venue has it
     std::vector<VenuePosition> positions; // POSITIONS
 
@@ -81,6 +81,7 @@ struct InputLog {
 
     std::string scenario;
     std::string venue_name;
+    PositionMode position_mode = PositionMode::ONE_WAY; // the venue's, as the kernel asked it
     KernelSetup setup;
     std::map<std::string, std::optional<InstrumentSpec>> instruments; // the venue's answers, per asset
     std::vector<LoggedInput> inputs;
@@ -112,6 +113,8 @@ public:
                                                       std::string_view client_order_id) override;
     VenueQuery<std::vector<VenueOrder>> open_orders(std::string_view asset) override;
     VenueQuery<std::vector<VenuePosition>> positions(std::string_view asset) override;
+    PositionMode position_mode() const override { return inner_.position_mode(); }
+    VenueQuery<std::vector<VenueEvent>> venue_moves(std::string_view asset) override;
 
 private:
     VenueCall* record(VenueCallKind kind);
@@ -165,6 +168,8 @@ public:
                                                       std::string_view client_order_id) override;
     VenueQuery<std::vector<VenueOrder>> open_orders(std::string_view asset) override;
     VenueQuery<std::vector<VenuePosition>> positions(std::string_view asset) override;
+    PositionMode position_mode() const override { return log_.position_mode; }
+    VenueQuery<std::vector<VenueEvent>> venue_moves(std::string_view asset) override;
 
 private:
     const VenueCall* next(VenueCallKind kind, std::string_view key);

@@ -58,6 +58,9 @@ public:
     KernelOutcome restart();
     // Stops the venue drawing faults (see VenueHandle::calm); false when it cannot be calmed.
     bool calm_venue();
+    // The market moves to `price` on `asset` (a simulated venue liquidates, funds and draws its
+    // own moves there). True when the venue produced events by it.
+    bool move_market(std::string_view asset, double price);
     // VenueHandle::trading_problem, when the venue has one.
     std::optional<std::string> venue_trading_problem() const;
     // The snapshot of every slot, as RECONCILE steps feed them back (crash-recovery drill).

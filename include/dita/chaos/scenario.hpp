@@ -78,6 +78,16 @@ struct VenueSettings {
     double initial_foreign_position_price = 0.0;
     // Exits only reduce the account's position (BingX's reduceOnly): none to reduce, rejected.
     bool reduce_only_exits = true;
+    // HEDGE (the BingX adapter's default) or ONE_WAY; margin, liquidation and funding as the
+    // mock models them (MockVenueScenario says how); seeded venue moves.
+    PositionMode position_mode = PositionMode::HEDGE;
+    double maintenance_margin_rate = 0.004;
+    double liquidation_fee_rate = 0.006;
+    bool liquidations = true;
+    double funding_rate = 0.0001;
+    std::int64_t funding_interval_ns = 28'800'000'000'000;
+    double adl_probability = 0.0;
+    double manual_close_probability = 0.0;
 
     friend bool operator==(const VenueSettings&, const VenueSettings&) = default;
 };
@@ -99,6 +109,8 @@ inline constexpr VenueProbabilityField venue_probability_fields[] = {
     {"late_fill_on_cancel_probability", &VenueSettings::late_fill_on_cancel_probability},
     {"overfill_probability", &VenueSettings::overfill_probability},
     {"short_fill_probability", &VenueSettings::short_fill_probability},
+    {"adl_probability", &VenueSettings::adl_probability},
+    {"manual_close_probability", &VenueSettings::manual_close_probability},
 };
 
 struct ChaosScenario {

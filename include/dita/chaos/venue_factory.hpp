@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <string>
 
 #include "dita/chaos/result.hpp"
@@ -27,6 +28,9 @@ struct VenueHandle {
     // Stops the venue drawing new faults (it still delivers what it holds); empty when the
     // venue cannot be calmed (a live one).
     std::function<void()> calm;
+    // The market moves to a mark (a MARK_PRICE step): a simulated venue liquidates, funds and
+    // draws its own moves at it; empty for a live venue (its market moves by itself).
+    std::function<void(std::string_view asset, Decimal price)> set_mark;
     // KernelConfig::client_order_id_prefix for this run: a venue account that outlives runs
     // (BingX) needs ids no earlier run used; empty for a fresh venue (the mock).
     std::string client_order_id_prefix;

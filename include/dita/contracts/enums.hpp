@@ -27,13 +27,23 @@ namespace dita {
     X(NOTHING_TO_EXIT) X(NOTHING_TO_CANCEL) X(CANCEL_PENDING) X(CANCEL_REJECTED)           \
     X(UNKNOWN_ORDER) X(DUPLICATE_EVENT) X(STALE_EVENT) X(DUPLICATE_INTENT) X(OVERFILL)     \
     X(RISK_LIMIT) X(KERNEL_HALTED) X(REDUCE_ONLY) X(VENUE_UNAVAILABLE) X(OUTCOME_UNKNOWN)  \
-    X(RECONCILED) X(RECONCILE_MISMATCH) X(INVARIANT_BROKEN)
+    X(RECONCILED) X(RECONCILE_MISMATCH) X(INVARIANT_BROKEN)            \
+    X(POSITION_MODE_CONFLICT) X(VENUE_LIQUIDATION) X(VENUE_ADL) X(VENUE_MANUAL_CLOSE)      \
+    X(FUNDING_BOOKED)
 
 #define DITA_SEVERITY(X) X(INFO) X(WARNING) X(ERROR) X(CRITICAL)
 
 #define DITA_EVENT_KIND(X)                                                                 \
     X(ORDER_ACK) X(PARTIAL_FILL) X(FILL) X(ORDER_REJECT) X(CANCEL_ACK) X(CANCEL_REJECT)    \
-    X(EXPIRED) X(MARK_PRICE)
+    X(EXPIRED) X(MARK_PRICE) X(LIQUIDATION) X(ADL) X(MANUAL_CLOSE) X(FUNDING)
+
+// What the venue did by itself to a position (a venue move): LIQUIDATION, ADL (auto-
+// deleveraging) and MANUAL_CLOSE (an order the kernel did not make) reduce a position; FUNDING
+// charges or pays the holder of one.
+
+// HEDGE: long and short positions of an asset are held apart (BingX "dual" mode). ONE_WAY: one
+// net position per asset; an order of the other side reduces it.
+#define DITA_POSITION_MODE(X) X(HEDGE) X(ONE_WAY)
 
 #define DITA_ORDER_STATUS(X) X(NEW) X(PARTIALLY_FILLED) X(FILLED) X(CANCELED) X(REJECTED) X(EXPIRED)
 
@@ -87,6 +97,7 @@ DITA_DECLARE_ENUM(KernelVerbosity, DITA_VERBOSITY)
 DITA_DECLARE_ENUM(OrderPurpose, DITA_ORDER_PURPOSE)
 DITA_DECLARE_ENUM(VenueCallStatus, DITA_CALL_STATUS)
 DITA_DECLARE_ENUM(FsmInput, DITA_FSM_INPUT)
+DITA_DECLARE_ENUM(PositionMode, DITA_POSITION_MODE)
 
 template <typename E>
 constexpr std::size_t enum_count() {
@@ -115,6 +126,11 @@ constexpr auto enum_values() {
 }
 
 constexpr int side_sign(TradeSide side) { return side == TradeSide::LONG ? 1 : -1; }
+
+constexpr bool is_venue_reduction(KernelEventKind kind) {
+    return kind == KernelEventKind::LIQUIDATION || kind == KernelEventKind::ADL ||
+           kind == KernelEventKind::MANUAL_CLOSE;
+}
 
 constexpr bool is_terminal(VenueOrderStatus status) {
     return status == VenueOrderStatus::FILLED || status == VenueOrderStatus::CANCELED ||

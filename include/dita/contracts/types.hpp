@@ -35,6 +35,13 @@ struct KernelIntent {
 
 // Everything the venue reports is cumulative per order (filled size, average price, fee),
 // so the latest report carries the whole truth and replay order does not matter.
+//
+// Venue moves (kinds LIQUIDATION, ADL, MANUAL_CLOSE): the venue's own order reducing the
+// position of `side` on `asset`, named by venue_order_id (client_order_id empty or the venue's
+// own); cum_filled_qty, avg_fill_price and cum_fee are that order's, cumulative.
+// FUNDING: one funding settlement of the `side` position on `asset`, named by venue_order_id
+// (unique per asset, side and settlement); cum_filled_qty is the position's size, price the mark
+// it was valued at, cum_fee the amount charged to the account (negative: paid to it).
 struct VenueEvent {
     KernelEventKind kind = KernelEventKind::ORDER_ACK;
     VenueEventStatus status = VenueEventStatus::NEW;
@@ -61,6 +68,21 @@ struct Transition {
     TradeStage to = TradeStage::IDLE;
     FsmInput input = FsmInput::DECIDE;
     std::int64_t timestamp_ns = 0;
+};
+
+// What one venue move did to one slot (slot_id -1: the part no slot held, left to
+// reconciliation), or one funding settlement booked (slot_id -1): machine-readable.
+struct VenueMoveReport {
+    KernelEventKind cause = KernelEventKind::LIQUIDATION;
+    AssetName asset;
+    TradeSide side = TradeSide::LONG;
+    int slot_id = -1;
+    Id trade_id;
+    Id venue_order_id;
+    Decimal size;  // reduced in this input (FUNDING: the position's size)
+    Decimal price; // the venue's price (FUNDING: the mark)
+    Decimal fee;   // charged in this input (FUNDING: charged; negative: paid to the account)
+    friend bool operator==(const VenueMoveReport&, const VenueMoveReport&) = default;
 };
 
 // The machine-readable facts a diagnostic is about (empty, zero or -1 where it is about none).
@@ -100,6 +122,7 @@ struct KernelOutcome {
     std::string details;
     std::vector<VenueEvent> emitted_events;
     std::vector<Transition> transitions;
+    std::vector<VenueMoveReport> venue_moves; // what the venue did by itself, settled here
     int slot_id = -1;
     std::uint64_t input_sequence = 0; // the kernel's count of inputs, this one included
     std::int64_t timestamp_ns = 0;
@@ -264,6 +287,7 @@ struct AccountSnapshot {
     Decimal fees_paid;
     Decimal unrealized_pnl;
     Decimal used_margin;
+    Decimal funding; // funding received (negative: paid); capital includes it
     friend bool operator==(const AccountSnapshot&, const AccountSnapshot&) = default;
 };
 

@@ -42,6 +42,16 @@ public:
                                                               std::string_view client_order_id) = 0;
     virtual VenueQuery<std::vector<VenueOrder>> open_orders(std::string_view asset) = 0;
     virtual VenueQuery<std::vector<VenuePosition>> positions(std::string_view asset) = 0;
+
+    // Whether the account holds long and short apart (HEDGE) or one net position per asset.
+    // A venue that cannot say answers ONE_WAY: the kernel then never holds opposite positions
+    // on one asset, which is exitable in either mode. Pure, like venue_moves(): a decorator
+    // that forgot to forward it would silently turn a hedge account into a one-way one.
+    virtual PositionMode position_mode() const = 0;
+    // The venue's recent moves on an asset (liquidations, ADL, orders the kernel did not make,
+    // funding), as the events that reported them: a reconcile applies them, so a lost report
+    // is recovered. A venue without such moves answers an empty list.
+    virtual VenueQuery<std::vector<VenueEvent>> venue_moves(std::string_view asset) = 0;
 };
 
 } // namespace dita

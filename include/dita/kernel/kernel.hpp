@@ -178,6 +178,35 @@ private:
     bool planted_recount(Ctx& ctx, OrderEntry& entry, TradeSlot& slot, const OrderRecord& before,
                          const OrderRecord& after, const VenueEvent& event, bool in_reconcile);
 
+    // Venue moves (liquidation, ADL, manual close, funding): venue truth, settled into the
+    // slots and the account. Each is kept as order records named by the venue's id ("~" + the
+    // cause's letter + id: the account's ledger of it, and ".slot" per slot it reduced), so a
+    // duplicate, a replay or a restart never books it twice.
+    bool accept_venue_move(Ctx& ctx, const VenueEvent& event);
+    void apply_venue_moves(Ctx& ctx); // those of a delivery, once it is applied, in venue order
+    void apply_funding(Ctx& ctx, const VenueEvent& event);
+    void apply_venue_reduction(Ctx& ctx, const VenueEvent& event);
+    struct Shared {
+        Decimal left;     // what no slot held
+        Decimal fee_left; // the fee of that part
+    };
+    Shared share_venue_reduction(Ctx& ctx, const VenueEvent& event, Decimal qty, Decimal price, Decimal fee);
+    void settle_venue_leftovers(Ctx& ctx, const AssetName& asset, TradeSide side, Decimal excess);
+    void reduce_slot_by_venue(Ctx& ctx, TradeSlot& slot, const VenueEvent& event, Decimal qty, Decimal price,
+                              Decimal fee);
+    void close_if_emptied(Ctx& ctx, TradeSlot& slot);
+    void close_emptied_slots(Ctx& ctx); // close_if_emptied for each slot the delivery noted
+    void retire_venue_ledger(const Id& ledger_id);
+    void reattribute_venue_reductions(Ctx& ctx, TradeSlot& slot, Decimal excess);
+    void place_reshares(Ctx& ctx); // the shares reattribute_venue_reductions took back
+    void cancel_stranded_orders(Ctx& ctx, const std::vector<int>& slot_ids);
+    void read_venue_moves(Ctx& ctx, const AssetName& asset);
+    // At a reconcile: the slots hold more on a side than the venue, and venue moves reduced more
+    // than the slots held when they came: that rest is settled, up to the excess.
+    void settle_venue_excess(Ctx& ctx, const AssetName& asset, const std::vector<VenuePosition>& positions);
+    // On a one-way account, an ENTER against another live slot's side on the asset.
+    std::optional<Refusal> one_way_conflict(const KernelIntent& intent) const;
+
     // Reconciliation.
     // Snapshots that snapshots_valid() accepted: every input that reconciles validates first.
     void reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> snapshots, bool account_included);
@@ -250,6 +279,8 @@ private:
     std::map<AssetName, std::uint64_t> mark_sequences_;
     std::map<AssetName, Decimal> mismatched_assets_; // venue net minus kernel net, while they differ
     std::map<AssetName, Decimal> unplaced_fills_;    // the part of those explained by kept late fills
+    std::vector<int> venue_reduced_; // slots a venue move reduced in this input
+    std::deque<Id> venue_ledgers_;   // the account's venue-move records, oldest first (bounded)
     AccountTotals totals_;
     std::uint64_t input_sequence_ = 0;
     std::vector<VenueEvent> inbox_;

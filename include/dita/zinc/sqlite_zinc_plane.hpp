@@ -59,6 +59,8 @@ private:
     class Statement;
     void begin_if_needed();
     void exec(const char* sql);
+    // A journal written before funding existed gains the column (zero: no funding booked).
+    void add_funding_column();
     // Refuses (throws) a journal this build cannot read: a newer schema version, or an
     // unversioned file whose tables are not those of version 1.
     void check_schema_version();

@@ -21,6 +21,7 @@ struct AccountTotals {
     Decimal initial_capital;
     Decimal realized_pnl;
     Decimal fees_paid;
+    Decimal funding; // received (negative: paid)
     friend bool operator==(const AccountTotals&, const AccountTotals&) = default;
 };
 

@@ -228,6 +228,7 @@ struct BingxVenueAdapter::Impl {
     // user_stream.cpp
     void on_stream_message(std::uint64_t session, std::string payload, bool binary);
     void on_order_update(const BingxOrderUpdate& update);
+    void on_funding(const BingxFunding& funding);
     void on_stream_closed(std::uint64_t session);
     bool create_listen_key();
     struct StreamConnect {

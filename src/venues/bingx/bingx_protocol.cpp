@@ -701,6 +701,51 @@ std::optional<std::string> inflate_message(std::string_view compressed, std::siz
     return out;
 }
 
+std::optional<BingxVenueMove> venue_move_of(const BingxOrderUpdate& update) {
+    if (!update.cum_filled.is_positive()) return std::nullopt;
+    const bool buy = update.side == "BUY";
+    if (!buy && update.side != "SELL") return std::nullopt;
+    // The position reduced: hedge names it; one-way (BOTH) reduces the side the order trades against.
+    TradeSide side = buy ? TradeSide::SHORT : TradeSide::LONG;
+    const bool hedge = update.position_side == "LONG" || update.position_side == "SHORT";
+    if (hedge) side = update.position_side == "LONG" ? TradeSide::LONG : TradeSide::SHORT;
+    if (update.type == "LIQUIDATION") return BingxVenueMove{KernelEventKind::LIQUIDATION, side};
+    if (update.execution_type == "CALCULATED" || update.type == "ADL") return BingxVenueMove{KernelEventKind::ADL, side};
+    const bool reduces = hedge ? buy == (side == TradeSide::SHORT) : update.reduce_only;
+    if (!reduces) return std::nullopt;
+    return BingxVenueMove{KernelEventKind::MANUAL_CLOSE, side};
+}
+
+namespace {
+
+std::optional<BingxFunding> funding_of(const json& root) {
+    const json* account = find_any(root, {"a"});
+    if (account == nullptr || !account->is_object() || text_of(*account, {"m"}) != "FUNDING_FEE") return std::nullopt;
+    const json* balances = find_any(*account, {"B"});
+    const json* positions = find_any(*account, {"P"});
+    // Only a settlement that names its one position can be booked to it; others are left to
+    // the income history.
+    if (balances == nullptr || !balances->is_array() || positions == nullptr || !positions->is_array() ||
+        positions->size() != 1 || !(*positions)[0].is_object()) {
+        return std::nullopt;
+    }
+    FieldReader fields;
+    BingxFunding out;
+    for (const json& balance : *balances) {
+        if (balance.is_object() && text_of(balance, {"a"}) == "USDT") out.balance_change = fields.decimal(balance, {"bc"});
+    }
+    const json& position = (*positions)[0];
+    out.symbol = text_of(position, {"s"});
+    out.position_side = text_of(position, {"ps"});
+    out.position_amount = fields.decimal(position, {"pa"});
+    out.time_ms = int_of(root, {"E"});
+    if (out.time_ms == 0) out.time_ms = int_of(root, {"T"});
+    if (!fields.problems().empty() || out.symbol.empty() || out.balance_change.is_zero()) return std::nullopt;
+    return out;
+}
+
+} // namespace
+
 StreamMessage parse_stream_message(std::string_view text) {
     StreamMessage out;
     std::string_view trimmed = text;
@@ -726,6 +771,7 @@ StreamMessage parse_stream_message(std::string_view text) {
     if (out.event_type == "ACCOUNT_UPDATE" || out.event_type == "ACCOUNT_CONFIG_UPDATE" ||
         out.event_type == "SNAPSHOT") {
         out.kind = StreamMessage::Kind::ACCOUNT_UPDATE;
+        if (out.event_type == "ACCOUNT_UPDATE") out.funding = funding_of(root);
         return out;
     }
     if (out.event_type != "ORDER_TRADE_UPDATE") {

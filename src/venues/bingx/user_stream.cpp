@@ -45,8 +45,33 @@ void BingxVenueAdapter::Impl::on_stream_message(std::uint64_t session, std::stri
     }
     case StreamMessage::Kind::INVALID: bump([](BingxAdapterStats& s) { ++s.stream_parse_errors; }); return;
     case StreamMessage::Kind::ACCOUNT_UPDATE:
+        if (message.funding) on_funding(*message.funding);
+        return;
     case StreamMessage::Kind::OTHER: return;
     }
+}
+
+void BingxVenueAdapter::Impl::on_funding(const BingxFunding& funding) {
+    VenueEvent event;
+    event.kind = KernelEventKind::FUNDING;
+    event.status = VenueEventStatus::INFO;
+    const bool short_side =
+        funding.position_side == "SHORT" || (funding.position_side != "LONG" && funding.position_amount.is_negative());
+    event.side = short_side ? TradeSide::SHORT : TradeSide::LONG;
+    // One settlement per symbol, side and time: the id the kernel books it under, once.
+    const std::string id =
+        std::string("F") + std::to_string(funding.time_ms) + "-" + funding.symbol + "-" + (short_side ? "S" : "L");
+    if (!Id::fits(id)) return;
+    event.venue_order_id = Id(id);
+    event.cum_filled_qty = funding.position_amount.abs();
+    event.cum_fee = -funding.balance_change; // charged: a negative change is paid
+    event.timestamp_ns = funding.time_ms * 1'000'000;
+    std::lock_guard lock(mutex);
+    const auto asset = asset_by_symbol.find(funding.symbol);
+    const std::string name = asset != asset_by_symbol.end() ? asset->second : from_bingx_symbol(funding.symbol);
+    if (!AssetName::fits(name)) return;
+    event.asset = AssetName(name);
+    push_event_locked(event);
 }
 
 void BingxVenueAdapter::Impl::on_order_update(const BingxOrderUpdate& update) {
@@ -76,6 +101,12 @@ void BingxVenueAdapter::Impl::on_order_update(const BingxOrderUpdate& update) {
     event.client_order_id = Id(coid.empty() ? "bx-" + update.order_id : coid);
     if (const auto sides = side_and_purpose(update.side, update.position_side, update.reduce_only)) {
         event.side = sides->side;
+    }
+    // The venue's own moves (a liquidation, ADL, a person's closing order): venue truth the
+    // kernel settles into its slots, named by the venue's order id.
+    if (const auto move = venue_move_of(update)) {
+        event.kind = move->kind;
+        event.side = move->side;
     }
     const auto asset = asset_by_symbol.find(update.symbol);
     event.asset = AssetName(asset != asset_by_symbol.end() ? asset->second : from_bingx_symbol(update.symbol));

@@ -30,11 +30,13 @@ bool MockVenueScenario::has_faults() const {
            delay_probability > 0 || submit_unknown_probability > 0 || cancel_unknown_probability > 0 ||
            random_reject_probability > 0 || random_cancel_reject_probability > 0 ||
            late_fill_on_cancel_probability > 0 || overfill_probability > 0 || short_fill_probability > 0 ||
-           random_partial_fills;
+           random_partial_fills || adl_probability > 0 || manual_close_probability > 0;
 }
 
 MockVenueAdapter::MockVenueAdapter(MockVenueScenario scenario, const Clock* clock)
-    : scenario_(std::move(scenario)), clock_(clock), rng_(scenario_.seed) {
+    : scenario_(std::move(scenario)), clock_(clock), rng_(scenario_.seed),
+      // Venue moves draw from their own stream: turning them on shifts no other fault's draws.
+      move_rng_(scenario_.seed ^ 0x6d6f7665'73747265ULL) {
     fill_ratio_ = require(scenario_.partial_fill_ratio, "partial_fill_ratio", true);
     if (fill_ratio_ > Decimal::from_units(1)) throw std::invalid_argument("MockVenueScenario.partial_fill_ratio above 1");
     taker_fee_rate_ = require(scenario_.taker_fee_rate, "taker_fee_rate", true);
@@ -62,6 +64,23 @@ MockVenueAdapter::MockVenueAdapter(MockVenueScenario scenario, const Clock* cloc
     ppm_.late_fill = probability_ppm(scenario_.late_fill_on_cancel_probability, "late_fill_on_cancel_probability");
     ppm_.overfill = probability_ppm(scenario_.overfill_probability, "overfill_probability");
     ppm_.short_fill = probability_ppm(scenario_.short_fill_probability, "short_fill_probability");
+    adl_ppm_ = probability_ppm(scenario_.adl_probability, "adl_probability");
+    manual_close_ppm_ = probability_ppm(scenario_.manual_close_probability, "manual_close_probability");
+    maintenance_rate_ = require(scenario_.maintenance_margin_rate, "maintenance_margin_rate", true);
+    liquidation_fee_rate_ = require(scenario_.liquidation_fee_rate, "liquidation_fee_rate", true);
+    if (maintenance_rate_ >= Decimal::from_units(1) || liquidation_fee_rate_ >= Decimal::from_units(1)) {
+        throw std::invalid_argument("MockVenueScenario: margin and fee rates must be below 1");
+    }
+    const auto funding_rate = Decimal::from_double(scenario_.funding_rate);
+    if (!funding_rate || funding_rate->abs() >= Decimal::from_units(1)) {
+        throw std::invalid_argument("MockVenueScenario.funding_rate must be a finite rate between -1 and 1");
+    }
+    funding_rate_ = *funding_rate;
+    if (scenario_.funding_interval_ns < 0) throw std::invalid_argument("MockVenueScenario.funding_interval_ns must not be negative");
+    if (scenario_.funding_interval_ns > 0) funding_index_ = now_ns() / scenario_.funding_interval_ns;
+    if (static_cast<std::size_t>(scenario_.position_mode) >= enum_count<PositionMode>()) {
+        throw std::invalid_argument("MockVenueScenario.position_mode is unknown");
+    }
     const auto foreign = Decimal::from_double(scenario_.initial_foreign_position);
     if (!foreign || !foreign->is_multiple_of(lot_step_)) {
         throw std::invalid_argument("MockVenueScenario.initial_foreign_position must be a multiple of lot_step");
@@ -96,14 +115,23 @@ bool MockVenueAdapter::within_bounds(const OrderRequest& request) const {
         return false;
     }
     __extension__ typedef __int128 wide;
-    const auto found = books_.find(request.asset);
-    const wide open = found == books_.end() ? 0 : static_cast<wide>(found->second.entry_notional.abs().raw()) * Decimal::scale;
+    // Both sides' books of the asset (hedge mode keeps a long and a short apart).
+    wide open = 0;
+    for (auto it = books_.lower_bound({request.asset, -1}); it != books_.end() && it->first.first == request.asset; ++it) {
+        open += static_cast<wide>(it->second.entry_notional.abs().raw()) * Decimal::scale;
+    }
     const wide added = static_cast<wide>(request.qty.raw()) * request.reference_price.raw();
     return open + added <= static_cast<wide>(Decimal::from_units(book_notional_units_max).raw()) * Decimal::scale;
 }
 
 VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
     ++counters_.orders_submitted;
+    settle_funding();
+    // The order's price is where the market is: positions past their liquidation price are
+    // liquidated before the order meets them (the venue liquidates first).
+    if (instrument(request.asset.view()) && request.reference_price.is_positive()) {
+        set_mark(request.asset.view(), request.reference_price);
+    }
     if (orders_.contains(request.client_order_id)) {
         ++counters_.orders_rejected;
         return {VenueCallStatus::REJECTED, Id(), "duplicate clientOrderId " + request.client_order_id.str()};
@@ -133,6 +161,7 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
                            !within_bounds(request);
     auto& stored = orders_.emplace(order.client_order_id, order).first->second;
     reference_price_[order.client_order_id] = request.reference_price;
+    leverage_[order.client_order_id] = request.leverage.is_positive() ? request.leverage : Decimal::from_units(1);
     // Reduce-only: an exit may fill no more than the account's position on the side it closes.
     const Decimal room = fillable(stored);
     const bool nothing_to_reduce = !malformed && !room.is_positive();
@@ -174,20 +203,30 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
     return {VenueCallStatus::ACCEPTED, stored.venue_order_id, "accepted"};
 }
 
+MockVenueAdapter::BookKey MockVenueAdapter::book_key(const AssetName& asset, TradeSide side) const {
+    if (scenario_.position_mode == PositionMode::ONE_WAY) return {asset, 0};
+    return {asset, side_sign(side)};
+}
+
 void MockVenueAdapter::book_fill(const VenueOrder& order, Decimal qty, Decimal price) {
-    Book& book = books_[order.asset];
+    Book& book = books_[book_key(order.asset, order.side)];
     const bool opening = order.purpose == OrderPurpose::ENTRY;
     const bool buys = (order.side == TradeSide::LONG) == opening;
+    const auto lev = leverage_.find(order.client_order_id);
+    const Decimal leverage = lev != leverage_.end() ? lev->second : Decimal::from_units(1);
     const Decimal before = book.net;
     const Decimal after = before + (buys ? qty : -qty);
     const bool grows = before.is_zero() || (before.is_positive() == buys);
     if (grows) {
         book.entry_notional += price.mul(qty);
+        book.margin += price.mul(qty).div(leverage);
     } else if (after.is_zero() || after.is_positive() != before.is_positive()) {
         // Closed, or flipped: what remains was opened at this fill's price.
         book.entry_notional = price.mul(after.abs());
+        book.margin = book.entry_notional.div(leverage);
     } else {
         book.entry_notional = book.entry_notional.mul_div(after.abs(), before.abs());
+        book.margin = book.margin.mul_div(after.abs(), before.abs());
     }
     book.net = after;
 }
@@ -195,7 +234,7 @@ void MockVenueAdapter::book_fill(const VenueOrder& order, Decimal qty, Decimal p
 Decimal MockVenueAdapter::fillable(const VenueOrder& order) const {
     const Decimal remaining = order.qty - order.cum_filled_qty;
     if (order.purpose == OrderPurpose::ENTRY || !scenario_.reduce_only_exits) return remaining;
-    const auto book = books_.find(order.asset);
+    const auto book = books_.find(book_key(order.asset, order.side));
     const Decimal net = book != books_.end() ? book->second.net : Decimal();
     // An exit of a long sells, so it reduces a long account position; of a short, a short one.
     const Decimal position = order.side == TradeSide::LONG ? net : -net;
@@ -238,6 +277,7 @@ void MockVenueAdapter::inject_foreign_fill(std::string_view asset, TradeSide sid
 
 VenueCallResult MockVenueAdapter::cancel_order(const CancelRequest& request) {
     ++counters_.cancels_requested;
+    settle_funding();
     if ((scenario_.cancel_reject && !calm_) || draw(ppm_.cancel_reject)) {
         ++counters_.cancels_rejected;
         return {VenueCallStatus::REJECTED, Id(), "cancel rejected by the venue"};
@@ -310,6 +350,7 @@ void MockVenueAdapter::retire_if_finished(const VenueOrder& order) {
         orders_.erase(oldest);
         order_notional_.erase(oldest);
         reference_price_.erase(oldest);
+        leverage_.erase(oldest);
     }
 }
 
@@ -322,6 +363,7 @@ std::optional<std::int64_t> MockVenueAdapter::next_due_ns() const {
 }
 
 void MockVenueAdapter::drain_events(EventSink& sink) {
+    settle_funding();
     // Deliver, in queue order, every event that is due; held ones stay queued.
     const std::int64_t now = now_ns();
     std::size_t kept = 0;
@@ -359,14 +401,18 @@ VenueQuery<std::vector<VenueOrder>> MockVenueAdapter::open_orders(std::string_vi
 
 VenueQuery<std::vector<VenuePosition>> MockVenueAdapter::positions(std::string_view asset) {
     VenueQuery<std::vector<VenuePosition>> out;
-    const auto found = books_.find(AssetName(asset));
-    if (found == books_.end() || found->second.net.is_zero()) return out;
-    VenuePosition position;
-    position.asset = AssetName(asset);
-    position.side = found->second.net.is_positive() ? TradeSide::LONG : TradeSide::SHORT;
-    position.size = found->second.net.abs();
-    position.entry_price = found->second.entry_notional.div(position.size);
-    out.value.push_back(position);
+    if (!AssetName::fits(asset)) return out;
+    const AssetName name(asset);
+    for (auto it = books_.lower_bound({name, -1}); it != books_.end() && it->first.first == name; ++it) {
+        const Book& book = it->second;
+        if (book.net.is_zero()) continue;
+        VenuePosition position;
+        position.asset = name;
+        position.side = book.net.is_positive() ? TradeSide::LONG : TradeSide::SHORT;
+        position.size = book.net.abs();
+        position.entry_price = book.entry_notional.div(position.size);
+        out.value.push_back(position);
+    }
     return out;
 }
 

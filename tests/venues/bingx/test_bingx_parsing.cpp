@@ -428,3 +428,88 @@ TEST(BingxAdapterParsing, AListenKeyExpiryIsCountedNotTurnedIntoAnEvent) {
 
 } // namespace
 } // namespace dita::bingx
+
+namespace dita::bingx {
+namespace {
+
+// Issue 13: the venue's own moves on the stream. Shapes from the fact sheet (ORDER_TRADE_UPDATE
+// `o` = LIQUIDATION, `x` = CALCULATED for ADL and liquidation; ACCOUNT_UPDATE `a.m` = FUNDING_FEE).
+BingxOrderUpdate update_of(std::string_view text) {
+    const auto message = parse_stream_message(text);
+    EXPECT_EQ(message.kind, StreamMessage::Kind::ORDER_UPDATE) << message.error;
+    return message.order;
+}
+
+TEST(BingxVenueMoves, LiquidationAdlAndAPersonsCloseAreReadAsVenueMoves) {
+    const auto liquidation = venue_move_of(update_of(
+        R"({"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"BTC-USDT","c":"","i":"77","S":"SELL","o":"LIQUIDATION","q":"0.01","p":"0","ap":"90.4","x":"CALCULATED","X":"FILLED","n":"-0.0054","ps":"LONG","z":"0.01"}})"));
+    ASSERT_TRUE(liquidation.has_value());
+    EXPECT_EQ(liquidation->kind, KernelEventKind::LIQUIDATION);
+    EXPECT_EQ(liquidation->side, TradeSide::LONG);
+    const auto adl = venue_move_of(update_of(
+        R"({"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"BTC-USDT","c":"","i":78,"S":"BUY","o":"MARKET","q":"0.004","p":"0","ap":"120","x":"CALCULATED","X":"FILLED","n":"0","ps":"SHORT","z":"0.004"}})"));
+    ASSERT_TRUE(adl.has_value());
+    EXPECT_EQ(adl->kind, KernelEventKind::ADL);
+    EXPECT_EQ(adl->side, TradeSide::SHORT);
+    // One-way (BOTH): a SELL liquidation reduces the long.
+    const auto one_way = venue_move_of(update_of(
+        R"({"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"BTC-USDT","c":"","i":79,"S":"SELL","o":"LIQUIDATION","q":"1","p":"0","ap":"9","x":"CALCULATED","X":"FILLED","n":"0","ps":"BOTH","z":"1"}})"));
+    ASSERT_TRUE(one_way.has_value());
+    EXPECT_EQ(one_way->side, TradeSide::LONG);
+    // A person on the website closes a long (hedge SELL+LONG): a manual close.
+    const auto manual = venue_move_of(update_of(
+        R"({"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"BTC-USDT","c":"web-123","i":80,"S":"SELL","o":"MARKET","q":"0.002","p":"0","ap":"101","x":"TRADE","X":"FILLED","n":"-0.0001","ps":"LONG","z":"0.002"}})"));
+    ASSERT_TRUE(manual.has_value());
+    EXPECT_EQ(manual->kind, KernelEventKind::MANUAL_CLOSE);
+    // A person opening a position is no venue move (reconcile adopts it), nor is an unfilled one.
+    EXPECT_FALSE(venue_move_of(update_of(
+        R"({"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"BTC-USDT","c":"","i":81,"S":"BUY","o":"MARKET","q":"0.002","p":"0","ap":"101","x":"TRADE","X":"FILLED","n":"0","ps":"LONG","z":"0.002"}})")));
+    EXPECT_FALSE(venue_move_of(update_of(
+        R"({"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"BTC-USDT","c":"","i":82,"S":"SELL","o":"LIQUIDATION","q":"1","p":"0","ap":"0","x":"NEW","X":"NEW","n":"0","ps":"LONG","z":"0"}})")));
+}
+
+TEST(BingxVenueMoves, FundingFeeAccountUpdateNamesItsPosition) {
+    const auto message = parse_stream_message(
+        R"({"e":"ACCOUNT_UPDATE","E":1700000000123,"T":1700000000120,"a":{"m":"FUNDING_FEE","B":[{"a":"USDT","wb":"999.9","cw":"900","bc":"-0.0125"}],"P":[{"s":"BTC-USDT","pa":"0.010","ep":"100","up":"0","mt":"isolated","iw":"1","ps":"LONG"}]}})");
+    ASSERT_EQ(message.kind, StreamMessage::Kind::ACCOUNT_UPDATE);
+    ASSERT_TRUE(message.funding.has_value());
+    EXPECT_EQ(message.funding->symbol, "BTC-USDT");
+    EXPECT_EQ(message.funding->position_side, "LONG");
+    EXPECT_EQ(message.funding->balance_change, dec("-0.0125"));
+    EXPECT_EQ(message.funding->time_ms, 1700000000123);
+    // Not funding, or no single position to book it to: nothing.
+    EXPECT_FALSE(parse_stream_message(
+                     R"({"e":"ACCOUNT_UPDATE","E":1,"a":{"m":"ORDER","B":[{"a":"USDT","bc":"1"}],"P":[{"s":"BTC-USDT","pa":"1","ps":"LONG"}]}})")
+                     .funding.has_value());
+    EXPECT_FALSE(parse_stream_message(R"({"e":"ACCOUNT_UPDATE","E":1,"a":{"m":"FUNDING_FEE","B":[{"a":"USDT","bc":"-1"}],"P":[]}})")
+                     .funding.has_value());
+}
+
+TEST(BingxVenueMoves, TheAdapterHandsThemToTheKernelAsVenueMoveEvents) {
+    BingxVenueAdapter adapter(offline_config());
+    EXPECT_EQ(adapter.position_mode(), PositionMode::HEDGE);
+    adapter.inject_stream_message(
+        R"({"e":"ORDER_TRADE_UPDATE","E":5,"o":{"s":"BTC-USDT","c":"","i":"77","S":"SELL","o":"LIQUIDATION","q":"0.01","p":"0","ap":"90.4","x":"CALCULATED","X":"FILLED","n":"-0.0054","ps":"LONG","z":"0.01"}})",
+        false);
+    adapter.inject_stream_message(
+        R"({"e":"ACCOUNT_UPDATE","E":1700000000123,"a":{"m":"FUNDING_FEE","B":[{"a":"USDT","bc":"0.003"}],"P":[{"s":"BTC-USDT","pa":"0.02","ps":"SHORT"}]}})",
+        false);
+    Log log;
+    adapter.drain_events(log);
+    ASSERT_EQ(log.events.size(), 2u);
+    EXPECT_EQ(log.events[0].kind, KernelEventKind::LIQUIDATION);
+    EXPECT_EQ(log.events[0].side, TradeSide::LONG);
+    EXPECT_EQ(log.events[0].venue_order_id, Id("77"));
+    EXPECT_EQ(log.events[0].asset, AssetName("BTCUSDT"));
+    EXPECT_EQ(log.events[0].cum_filled_qty, dec("0.01"));
+    EXPECT_EQ(log.events[0].avg_fill_price, dec("90.4"));
+    EXPECT_EQ(log.events[0].cum_fee, dec("0.0054"));
+    EXPECT_EQ(log.events[1].kind, KernelEventKind::FUNDING);
+    EXPECT_EQ(log.events[1].side, TradeSide::SHORT);
+    EXPECT_EQ(log.events[1].cum_fee, dec("-0.003")); // received: a negative charge
+    EXPECT_EQ(log.events[1].cum_filled_qty, dec("0.02"));
+    EXPECT_EQ(log.events[1].venue_order_id, Id("F1700000000123-BTC-USDT-S"));
+}
+
+} // namespace
+} // namespace dita::bingx

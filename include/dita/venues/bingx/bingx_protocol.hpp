@@ -46,7 +46,7 @@ std::string from_bingx_symbol(std::string_view symbol);
 
 // HEDGE: positionSide LONG/SHORT (BingX "dual" mode). ONE_WAY: positionSide BOTH, exits
 // carry reduceOnly=true.
-enum class PositionMode : std::uint8_t { HEDGE, ONE_WAY };
+// PositionMode is a contracts enum (dita/contracts/enums.hpp).
 
 struct OrderSides {
     std::string_view side;          // BUY / SELL
@@ -215,6 +215,27 @@ struct BingxOrderUpdate {
     std::int64_t trade_time_ms = 0;    // T
 };
 
+// A stream order update the adapter did not place, read as a venue move: LIQUIDATION (type
+// `o` = LIQUIDATION), ADL (execution type `x` = CALCULATED on any other type: BingX marks ADL and
+// liquidation fills so), MANUAL_CLOSE (a person's order that reduces a position: hedge mode
+// SELL+LONG / BUY+SHORT, one-way with reduce-only). nullopt: an order that opens a position, or
+// nothing filled yet (the kernel's reconcile deals with those). `side` is the position reduced.
+struct BingxVenueMove {
+    KernelEventKind kind = KernelEventKind::MANUAL_CLOSE;
+    TradeSide side = TradeSide::LONG;
+};
+std::optional<BingxVenueMove> venue_move_of(const BingxOrderUpdate& update);
+
+// One funding settlement from an ACCOUNT_UPDATE whose reason `a.m` is FUNDING_FEE: the USDT
+// balance change `a.B[].bc` (negative: paid) and the one position it names in `a.P[]`.
+struct BingxFunding {
+    std::string symbol;        // P[].s
+    std::string position_side; // P[].ps
+    Decimal position_amount;   // P[].pa (signed in one-way mode)
+    Decimal balance_change;    // B[].bc of USDT
+    std::int64_t time_ms = 0;  // E (or T)
+};
+
 struct StreamMessage {
     enum class Kind : std::uint8_t {
         PING,               // "Ping": answer "Pong"
@@ -227,6 +248,7 @@ struct StreamMessage {
     Kind kind = Kind::OTHER;
     std::string event_type; // "e"
     BingxOrderUpdate order;
+    std::optional<BingxFunding> funding; // ACCOUNT_UPDATE with reason FUNDING_FEE and one position
     std::string listen_key;
     std::string error; // INVALID: why
 };

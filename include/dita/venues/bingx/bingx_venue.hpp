@@ -175,8 +175,6 @@ public:
     StartResult start();
     // What start() found (nullopt before a successful start, or with check_account off).
     std::optional<BingxAccountState> starting_account() const;
-    // The position mode orders are sent in (the account's, once start() read it).
-    PositionMode position_mode() const;
     // Closes the stream and deletes the listenKey (best effort, bounded). Idempotent.
     void stop();
 
@@ -190,6 +188,11 @@ public:
                                                       std::string_view client_order_id) override;
     VenueQuery<std::vector<VenueOrder>> open_orders(std::string_view asset) override;
     VenueQuery<std::vector<VenuePosition>> positions(std::string_view asset) override;
+    // The position mode orders are sent in (BingxConfig::position_mode; the account's, once
+    // start() read it).
+    PositionMode position_mode() const override;
+    // The account's recent liquidations, ADL and funding on the asset, read over REST.
+    VenueQuery<std::vector<VenueEvent>> venue_moves(std::string_view asset) override;
 
     // The rest of the REST surface.
     VenueQuery<std::vector<VenueOrder>> cancel_all(std::string_view asset);

@@ -52,6 +52,26 @@ struct MockVenueScenario {
     // with nothing to reduce is rejected, and one larger than what is left fills that and the
     // venue cancels the rest.
     bool reduce_only_exits = true;
+    // HEDGE (as the BingX adapter's default): long and short positions of an asset apart;
+    // ONE_WAY: one net position per asset.
+    PositionMode position_mode = PositionMode::HEDGE;
+    // Isolated margin: each position holds the margin its entries put up (notional / leverage)
+    // and is liquidated when the mark takes its margin plus unrealized PnL down to the
+    // maintenance margin (mark * size * maintenance_margin_rate). It is closed at its
+    // liquidation price, as BingX's isolated liquidation price is computed, with a liquidation
+    // fee of liquidation_fee_rate of the notional, never more than the margin left.
+    double maintenance_margin_rate = 0.004;
+    double liquidation_fee_rate = 0.006;
+    bool liquidations = true; // false: a venue that never liquidates (capital can go below zero)
+    // Funding: every funding_interval_ns of virtual time (from 0) each open position pays
+    // size * mark * funding_rate (longs pay shorts when positive; negative: shorts pay).
+    double funding_rate = 0.0001;
+    std::int64_t funding_interval_ns = 28'800'000'000'000; // 8 h
+    // Venue moves drawn from the seed, on their own random stream (they shift no other fault):
+    // at every market move (a mark, or an order's price), a profitable position is partly
+    // auto-deleveraged, or a person closes part or all of one by hand on the website.
+    double adl_probability = 0.0;
+    double manual_close_probability = 0.0;
 
     bool has_faults() const;
 };
@@ -84,6 +104,21 @@ public:
                                                       std::string_view client_order_id) override;
     VenueQuery<std::vector<VenueOrder>> open_orders(std::string_view asset) override;
     VenueQuery<std::vector<VenuePosition>> positions(std::string_view asset) override;
+    PositionMode position_mode() const override { return scenario_.position_mode; }
+    VenueQuery<std::vector<VenueEvent>> venue_moves(std::string_view asset) override;
+
+    // The market moves: the asset's mark becomes `price`; positions past their liquidation
+    // price are liquidated, and the seeded venue moves (ADL, manual closes) may happen.
+    void set_mark(std::string_view asset, Decimal price);
+    // The liquidation price of the position on `asset` and `side` (one-way: the net position's
+    // side), or nullopt when there is none or it cannot be liquidated (a long at leverage 1).
+    std::optional<Decimal> liquidation_price(std::string_view asset, TradeSide side) const;
+    // Funding the venue booked so far, summed: charged to the account (negative: paid to it).
+    Decimal funding_charged() const { return funding_charged_; }
+    // Closes part or all of a position as a person on the website would (a MANUAL_CLOSE).
+    bool manual_close(std::string_view asset, TradeSide side, Decimal qty);
+    // Auto-deleverages part or all of a position at the mark (an ADL).
+    bool auto_deleverage(std::string_view asset, TradeSide side, Decimal qty);
 
     const MockVenueScenario& scenario() const { return scenario_; }
     const MockVenueCounters& counters() const { return counters_; }
@@ -102,6 +137,22 @@ public:
     void inject_foreign_fill(std::string_view asset, TradeSide side, Decimal qty, Decimal price);
 
 private:
+    struct Book {
+        Decimal net;            // signed: long positive
+        Decimal entry_notional; // of the open net position, at its fills' prices
+        Decimal margin;         // isolated margin: entries' notional / leverage, less funding paid
+    };
+    // HEDGE: one book per asset and side (+1 long, -1 short); ONE_WAY: one per asset (0).
+    using BookKey = std::pair<AssetName, int>;
+    BookKey book_key(const AssetName& asset, TradeSide side) const;
+    void book_reduction(Book& book, Decimal qty, Decimal price);
+    void settle_funding();
+    void check_liquidations(const AssetName& asset);
+    void draw_venue_moves(const AssetName& asset);
+    bool reduce_by_venue(const BookKey& key, KernelEventKind kind, Decimal qty, Decimal price, Decimal fee);
+    void cancel_working_on(const BookKey& key);
+    Decimal mark_of(const AssetName& asset, const Book& book) const;
+    void record_move(const VenueEvent& event);
     struct Pending {
         std::int64_t due_ns;
         VenueEvent event;
@@ -129,11 +180,19 @@ private:
     std::map<Id, VenueOrder> orders_;
     std::map<Id, Decimal> order_notional_;
     std::map<Id, Decimal> reference_price_;
-    struct Book {
-        Decimal net;            // signed: long positive
-        Decimal entry_notional; // of the open net position, at its fills' prices
-    };
-    std::map<AssetName, Book> books_;
+    std::map<BookKey, Book> books_;
+    std::map<Id, Decimal> leverage_;
+    std::map<AssetName, Decimal> marks_;
+    std::deque<VenueEvent> moves_; // the venue's own moves, newest last (a query window)
+    Rng move_rng_;
+    Decimal maintenance_rate_;
+    Decimal liquidation_fee_rate_;
+    Decimal funding_rate_;
+    std::int64_t funding_index_ = 0; // funding intervals settled since time 0
+    Decimal funding_charged_;
+    std::uint32_t adl_ppm_ = 0;
+    std::uint32_t manual_close_ppm_ = 0;
+    std::uint64_t next_move_number_ = 1;
     // How much of `order` may still fill: its remainder, and for a reduce-only exit no more
     // than the account's position on the side it closes.
     Decimal fillable(const VenueOrder& order) const;
