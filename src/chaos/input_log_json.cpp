@@ -246,6 +246,94 @@ bool looks_like_input_log(std::string_view first_line) {
     return text_is("record", "header") && text_is("format", log_format);
 }
 
+namespace {
+
+// The header's risk limits, refused as the control plane would refuse them.
+std::optional<JsonError> read_risk_limits(const Json& limits, InputLog& log) {
+    JsonObjectReader lr(limits, "/risk_limits");
+    lr.reject_unknown_keys({"max_position_size", "max_notional", "max_leverage"});
+    log.setup.risk_limits.max_position_size = lr.decimal("max_position_size");
+    log.setup.risk_limits.max_notional = lr.decimal("max_notional");
+    log.setup.risk_limits.max_leverage = lr.decimal("max_leverage", log.setup.risk_limits.max_leverage);
+    if (!lr.ok()) return lr.error();
+    InMemoryControlPlane probe;
+    ControlUpdate update;
+    update.max_position_size = log.setup.risk_limits.max_position_size;
+    update.max_notional = log.setup.risk_limits.max_notional;
+    update.max_leverage = log.setup.risk_limits.max_leverage;
+    const ControlResult accepted = probe.update(update);
+    if (!accepted.accepted) return JsonError{"/risk_limits", accepted.detail};
+    return std::nullopt;
+}
+
+// The header's instruments: asset -> spec, null for an asset the venue did not know.
+std::optional<JsonError> read_instruments(const Json& instruments, InputLog& log) {
+    if (!instruments.is_object()) return JsonError{"/instruments", "expected an object, got " + describe_json(instruments)};
+    for (const auto& [asset, spec] : instruments.items()) {
+        if (spec.is_null()) {
+            log.instruments[asset] = std::nullopt;
+            continue;
+        }
+        auto parsed = instrument_from_json(spec, "/instruments/" + json_pointer_token(asset));
+        if (!parsed.ok()) return parsed.error();
+        log.instruments[asset] = std::move(parsed).value();
+    }
+    return std::nullopt;
+}
+
+// The header record: format, version, the kernel's setup, risk limits and instruments.
+std::optional<JsonError> read_header_record(JsonObjectReader& r, InputLog& log) {
+    r.reject_unknown_keys({"record", "format", "version", "scenario", "venue", "max_slots", "initial_capital",
+                           "mode", "trace_transitions", "risk_limits", "instruments", "position_mode",
+                           "client_order_id_prefix"});
+    const std::string format = r.string("format", {}, true);
+    const std::int64_t version = r.integer("version", 0, true);
+    log.scenario = r.string("scenario");
+    log.venue_name = r.string("venue");
+    // Logs written before the venue said its mode came from one-way venues.
+    log.position_mode = r.enumeration("position_mode", PositionMode::ONE_WAY);
+    log.setup.max_slots = static_cast<int>(r.integer("max_slots", 2, true, 1, KernelConfig{}.slots_max));
+    log.setup.initial_capital = r.decimal("initial_capital", {}, true);
+    log.setup.mode = r.enumeration("mode", KernelMode::DEBUG);
+    log.setup.trace_transitions = r.boolean("trace_transitions", true);
+    log.setup.client_order_id_prefix = r.string("client_order_id_prefix");
+    if (!r.ok()) return r.error();
+    if (!valid_client_order_id_prefix(log.setup.client_order_id_prefix)) {
+        return JsonError{"/client_order_id_prefix", "must be at most 20 characters of [a-z0-9.]"};
+    }
+    if (format != log_format) {
+        return JsonError{"/format", "expected \"" + std::string(log_format) + "\", got \"" + format + "\""};
+    }
+    if (version != log_version) return JsonError{"/version", "unsupported version " + std::to_string(version)};
+    if (log.setup.initial_capital.is_negative()) return JsonError{"/initial_capital", "must not be negative"};
+    if (const Json* limits = r.raw("risk_limits")) {
+        if (auto problem = read_risk_limits(*limits, log)) return problem;
+    }
+    if (const Json* instruments = r.raw("instruments")) {
+        if (auto problem = read_instruments(*instruments, log)) return problem;
+    }
+    return std::nullopt;
+}
+
+// The end record: it counts the inputs and carries the recorded final state hash.
+std::optional<JsonError> read_end_record(JsonObjectReader& r, InputLog& log) {
+    r.reject_unknown_keys({"record", "inputs", "truncated", "state_hash"});
+    const std::uint64_t inputs = r.unsigned_integer("inputs", 0, true);
+    log.truncated = r.boolean("truncated");
+    const std::string hash = r.string("state_hash", {}, true);
+    if (!r.ok()) return r.error();
+    if (inputs != log.inputs.size()) {
+        return JsonError{"/inputs", "the end record counts " + std::to_string(inputs) + " inputs, the file has " +
+                                        std::to_string(log.inputs.size())};
+    }
+    const auto parsed = parse_hex64(hash);
+    if (!parsed) return JsonError{"/state_hash", "expected 16 lower-case hex digits, got \"" + hash + "\""};
+    log.final_state_hash = *parsed;
+    return std::nullopt;
+}
+
+} // namespace
+
 Result<InputLog> read_input_log(std::istream& in, const std::string& source) {
     InputLog log;
     std::string line;
@@ -256,6 +344,7 @@ Result<InputLog> read_input_log(std::istream& in, const std::string& source) {
         return Error{source, "line " + std::to_string(line_number) + (place.empty() ? "" : ": " + place),
                      std::move(reason)};
     };
+    const auto located = [&](const JsonError& problem) { return error(problem.pointer, problem.reason); };
     for (BoundedLine next = read_bounded_line(in, log_line_chars_max); next.status != LineStatus::END;
          next = read_bounded_line(in, log_line_chars_max)) {
         ++line_number;
@@ -274,84 +363,22 @@ Result<InputLog> read_input_log(std::istream& in, const std::string& source) {
         const Json json = std::move(document).value();
         JsonObjectReader r(json, "");
         const std::string record = r.string("record", {}, true);
-        if (!r.ok()) return error(r.error().pointer, r.error().reason);
+        if (!r.ok()) return located(r.error());
         if (!have_header) {
             if (record != "header") return error("/record", "the first record must be the header, got '" + record + "'");
-            r.reject_unknown_keys({"record", "format", "version", "scenario", "venue", "max_slots", "initial_capital",
-                                   "mode", "trace_transitions", "risk_limits", "instruments", "position_mode",
-                                   "client_order_id_prefix"});
-            const std::string format = r.string("format", {}, true);
-            const std::int64_t version = r.integer("version", 0, true);
-            log.scenario = r.string("scenario");
-            log.venue_name = r.string("venue");
-            // Logs written before the venue said its mode came from one-way venues.
-            log.position_mode = r.enumeration("position_mode", PositionMode::ONE_WAY);
-            log.setup.max_slots = static_cast<int>(r.integer("max_slots", 2, true, 1, KernelConfig{}.slots_max));
-            log.setup.initial_capital = r.decimal("initial_capital", {}, true);
-            log.setup.mode = r.enumeration("mode", KernelMode::DEBUG);
-            log.setup.trace_transitions = r.boolean("trace_transitions", true);
-            log.setup.client_order_id_prefix = r.string("client_order_id_prefix");
-            if (!r.ok()) return error(r.error().pointer, r.error().reason);
-            if (!valid_client_order_id_prefix(log.setup.client_order_id_prefix)) {
-                return error("/client_order_id_prefix", "must be at most 20 characters of [a-z0-9.]");
-            }
-            if (format != log_format) return error("/format", "expected \"" + std::string(log_format) + "\", got \"" + format + "\"");
-            if (version != log_version) return error("/version", "unsupported version " + std::to_string(version));
-            if (log.setup.initial_capital.is_negative()) return error("/initial_capital", "must not be negative");
-            if (const Json* limits = r.raw("risk_limits")) {
-                JsonObjectReader lr(*limits, "/risk_limits");
-                lr.reject_unknown_keys({"max_position_size", "max_notional", "max_leverage"});
-                log.setup.risk_limits.max_position_size = lr.decimal("max_position_size");
-                log.setup.risk_limits.max_notional = lr.decimal("max_notional");
-                log.setup.risk_limits.max_leverage = lr.decimal("max_leverage", log.setup.risk_limits.max_leverage);
-                if (!lr.ok()) return error(lr.error().pointer, lr.error().reason);
-                InMemoryControlPlane probe;
-                ControlUpdate update;
-                update.max_position_size = log.setup.risk_limits.max_position_size;
-                update.max_notional = log.setup.risk_limits.max_notional;
-                update.max_leverage = log.setup.risk_limits.max_leverage;
-                const ControlResult accepted = probe.update(update);
-                if (!accepted.accepted) return error("/risk_limits", accepted.detail);
-            }
-            if (const Json* instruments = r.raw("instruments")) {
-                if (!instruments->is_object()) return error("/instruments", "expected an object, got " + describe_json(*instruments));
-                for (const auto& [asset, spec] : instruments->items()) {
-                    if (spec.is_null()) {
-                        log.instruments[asset] = std::nullopt;
-                        continue;
-                    }
-                    auto parsed = instrument_from_json(spec, "/instruments/" + json_pointer_token(asset));
-                    if (!parsed.ok()) return error(parsed.error().pointer, parsed.error().reason);
-                    log.instruments[asset] = std::move(parsed).value();
-                }
-            }
+            if (auto problem = read_header_record(r, log)) return located(*problem);
             have_header = true;
-            continue;
-        }
-        if (record == "input") {
+        } else if (record == "input") {
             if (log.inputs.size() >= InputLog::inputs_max) return error("", "more than " + std::to_string(InputLog::inputs_max) + " inputs");
             auto input = logged_input_from_json(json, "");
-            if (!input.ok()) return error(input.error().pointer, input.error().reason);
+            if (!input.ok()) return located(input.error());
             log.inputs.push_back(std::move(input).value());
-            continue;
-        }
-        if (record == "end") {
-            r.reject_unknown_keys({"record", "inputs", "truncated", "state_hash"});
-            const std::uint64_t inputs = r.unsigned_integer("inputs", 0, true);
-            log.truncated = r.boolean("truncated");
-            const std::string hash = r.string("state_hash", {}, true);
-            if (!r.ok()) return error(r.error().pointer, r.error().reason);
-            if (inputs != log.inputs.size()) {
-                return error("/inputs", "the end record counts " + std::to_string(inputs) + " inputs, the file has " +
-                                            std::to_string(log.inputs.size()));
-            }
-            const auto parsed = parse_hex64(hash);
-            if (!parsed) return error("/state_hash", "expected 16 lower-case hex digits, got \"" + hash + "\"");
-            log.final_state_hash = *parsed;
+        } else if (record == "end") {
+            if (auto problem = read_end_record(r, log)) return located(*problem);
             have_end = true;
-            continue;
+        } else {
+            return error("/record", "unknown record '" + record + "' (expected input or end)");
         }
-        return error("/record", "unknown record '" + record + "' (expected input or end)");
     }
     if (!have_header) return Error{source, "", "empty file: no input-log header"};
     if (!have_end) return Error{source, "line " + std::to_string(line_number), "no end record (the file is cut short)"};
