@@ -116,72 +116,7 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
     }
     ctx.defer_stranded_cancels = true;
     apply_venue_moves(ctx); // shares taken back by the refresh, placed before any position is compared
-    for (const AssetName& asset : assets) {
-        read_venue_moves(ctx, asset);
-        const auto truth = venue_.positions(asset.view());
-        if (!truth.ok()) {
-            set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::WARNING,
-                       cat("positions for ", asset, " could not be read (", truth.detail, "); not assumed flat"),
-                       {.asset = asset});
-            continue;
-        }
-        Decimal venue_net;
-        Decimal venue_entry;
-        for (const VenuePosition& position : truth.value) {
-            if (position.asset != asset) continue;
-            venue_net += side_sign(position.side) > 0 ? position.size : -position.size;
-            venue_entry = position.entry_price;
-        }
-        const bool live_refreshed = live_trades_refreshed(asset, refreshed);
-        if (live_refreshed) settle_venue_excess(ctx, asset, truth.value);
-        Decimal net = kernel_net(asset);
-        bool all_refreshed = live_refreshed;
-        if (live_refreshed && venue_net != net) {
-            // A gap may be the kernel's own: a late fill of a finished order whose report was
-            // lost. Only when every order it remembers agrees with the venue is the rest foreign.
-            all_refreshed = refresh_finished_orders(ctx, asset, refreshed);
-            net = kernel_net(asset);
-        }
-        if (venue_net == net) {
-            mismatched_assets_.erase(asset);
-            unplaced_fills_.erase(asset);
-            if (live_refreshed) settle_unmatched(ctx, asset);
-            continue;
-        }
-        const Decimal gap = venue_net - net;
-        const LateFills late = kept_late_fills(asset);
-        // The whole gap is the kernel's own late fills (of finished trades): held in a free slot
-        // at their own price, whichever way they point, before anything is taken for foreign.
-        const bool own_late_fills = all_refreshed && late.net == gap;
-        if (own_late_fills && place_late_fills(ctx, asset, late)) {
-            mismatched_assets_.erase(asset);
-            unplaced_fills_.erase(asset);
-            settle_unmatched(ctx, asset);
-            continue;
-        }
-        if (live_refreshed && adopt_position(ctx, asset, gap, venue_entry)) {
-            mismatched_assets_.erase(asset);
-            unplaced_fills_.erase(asset);
-            settle_unmatched(ctx, asset);
-            continue;
-        }
-        // Fail closed: no new entries on this asset until kernel and venue agree again.
-        mismatched_assets_[asset] = gap;
-        if (own_late_fills) {
-            unplaced_fills_[asset] = gap;
-            set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::WARNING,
-                       cat("venue holds ", gap, " ", asset, " more than the slots: late fills of finished orders ",
-                           late.orders, " and no free slot to take them; new entries on ", asset,
-                           " refused until a reconcile places them"),
-                       {.asset = asset, .size = gap, .limit = net});
-            continue;
-        }
-        unplaced_fills_.erase(asset);
-        set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::ERROR,
-                   cat("net position ", asset, ": kernel ", net, ", venue ", venue_net, "; new entries on ", asset,
-                       " refused until a reconcile agrees"),
-                   {.asset = asset, .size = gap, .limit = net});
-    }
+    for (const AssetName& asset : assets) compare_venue_position(ctx, asset, refreshed);
     ctx.defer_stranded_cancels = false;
     if (ctx.stranded_slots.empty()) return;
     std::vector<int> stranded;
@@ -189,6 +124,75 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
     std::sort(stranded.begin(), stranded.end());
     stranded.erase(std::unique(stranded.begin(), stranded.end()), stranded.end());
     cancel_stranded_orders(ctx, stranded);
+}
+
+// One asset: the venue's net position against the slots'; a gap is the kernel's own late fills
+// (placed), a position to adopt, or a mismatch that refuses new entries until it is resolved.
+void ExecutionKernel::compare_venue_position(Ctx& ctx, const AssetName& asset, const std::vector<bool>& refreshed) {
+    read_venue_moves(ctx, asset);
+    const auto truth = venue_.positions(asset.view());
+    if (!truth.ok()) {
+        set_result(ctx, KernelDiagnosticCode::VENUE_UNAVAILABLE, KernelSeverity::WARNING,
+                   cat("positions for ", asset, " could not be read (", truth.detail, "); not assumed flat"),
+                   {.asset = asset});
+        return;
+    }
+    Decimal venue_net;
+    Decimal venue_entry;
+    for (const VenuePosition& position : truth.value) {
+        if (position.asset != asset) continue;
+        venue_net += side_sign(position.side) > 0 ? position.size : -position.size;
+        venue_entry = position.entry_price;
+    }
+    const bool live_refreshed = live_trades_refreshed(asset, refreshed);
+    if (live_refreshed) settle_venue_excess(ctx, asset, truth.value);
+    Decimal net = kernel_net(asset);
+    bool all_refreshed = live_refreshed;
+    if (live_refreshed && venue_net != net) {
+        // A gap may be the kernel's own: a late fill of a finished order whose report was
+        // lost. Only when every order it remembers agrees with the venue is the rest foreign.
+        all_refreshed = refresh_finished_orders(ctx, asset, refreshed);
+        net = kernel_net(asset);
+    }
+    if (venue_net == net) {
+        mismatched_assets_.erase(asset);
+        unplaced_fills_.erase(asset);
+        if (live_refreshed) settle_unmatched(ctx, asset);
+        return;
+    }
+    const Decimal gap = venue_net - net;
+    const LateFills late = kept_late_fills(asset);
+    // The whole gap is the kernel's own late fills (of finished trades): held in a free slot
+    // at their own price, whichever way they point, before anything is taken for foreign.
+    const bool own_late_fills = all_refreshed && late.net == gap;
+    if (own_late_fills && place_late_fills(ctx, asset, late)) {
+        mismatched_assets_.erase(asset);
+        unplaced_fills_.erase(asset);
+        settle_unmatched(ctx, asset);
+        return;
+    }
+    if (live_refreshed && adopt_position(ctx, asset, gap, venue_entry)) {
+        mismatched_assets_.erase(asset);
+        unplaced_fills_.erase(asset);
+        settle_unmatched(ctx, asset);
+        return;
+    }
+    // Fail closed: no new entries on this asset until kernel and venue agree again.
+    mismatched_assets_[asset] = gap;
+    if (own_late_fills) {
+        unplaced_fills_[asset] = gap;
+        set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::WARNING,
+                   cat("venue holds ", gap, " ", asset, " more than the slots: late fills of finished orders ",
+                       late.orders, " and no free slot to take them; new entries on ", asset,
+                       " refused until a reconcile places them"),
+                   {.asset = asset, .size = gap, .limit = net});
+        return;
+    }
+    unplaced_fills_.erase(asset);
+    set_result(ctx, KernelDiagnosticCode::RECONCILE_MISMATCH, KernelSeverity::ERROR,
+               cat("net position ", asset, ": kernel ", net, ", venue ", venue_net, "; new entries on ", asset,
+                   " refused until a reconcile agrees"),
+               {.asset = asset, .size = gap, .limit = net});
 }
 
 bool ExecutionKernel::live_trades_refreshed(const AssetName& asset, const std::vector<bool>& refreshed) const {

@@ -216,6 +216,7 @@ private:
     void journal_finished(const OrderEntry& entry);
     bool resolve_with_venue(Ctx& ctx, TradeSlot& slot);
     void check_venue_positions(Ctx& ctx, const std::vector<bool>& refreshed);
+    void compare_venue_position(Ctx& ctx, const AssetName& asset, const std::vector<bool>& refreshed);
     bool live_trades_refreshed(const AssetName& asset, const std::vector<bool>& refreshed) const;
     void settle_unmatched(Ctx& ctx, const AssetName& asset);
     bool refresh_finished_orders(Ctx& ctx, const AssetName& asset, const std::vector<bool>& refreshed);
