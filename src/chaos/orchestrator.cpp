@@ -222,7 +222,10 @@ std::uint64_t ChaosStack::state_hash() const {
 // ---------------------------------------------------------------------------------------
 // Run
 
-ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& options) {
+namespace {
+
+// A run's result before its first step: where it starts, and room for what every step adds.
+ChaosRunResult begin_run(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& options) {
     ChaosRunResult result;
     result.scenario_name = scenario.name;
     result.slot_id = options.slot_id.value_or(scenario.slot_id);
@@ -236,7 +239,13 @@ ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenar
     result.account_snapshots.reserve(scenario.steps.size());
     result.steps.reserve(scenario.steps.size());
     result.events.reserve(2 * scenario.steps.size());
+    return result;
+}
 
+} // namespace
+
+ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& options) {
+    ChaosRunResult result = begin_run(stack, scenario, options);
     const std::int64_t started_ns = stack.clock().now_ns();
     const bool slot_valid = stack.kernel().valid_slot(result.slot_id);
     const auto collect = [&](KernelOutcome outcome, bool keep_always) {
