@@ -452,20 +452,21 @@ void SqliteZincPlane::prune() {
     commits_since_prune_ = 0;
     exec("BEGIN");
     in_transaction_ = true;
-    if (options_.outcomes_kept > 0) {
-        Statement newest(db_, "SELECT COALESCE(MAX(rowid), 0) FROM outcomes");
-        const std::int64_t cutoff =
-            (newest.step() ? newest.integer(0) : 0) - static_cast<std::int64_t>(options_.outcomes_kept);
-        if (cutoff > 0) {
-            Statement(db_, "DELETE FROM outcomes WHERE rowid <= ?1").bind(1, cutoff).run();
-            Statement(db_, "DELETE FROM diagnostics WHERE outcome_row <= ?1").bind(1, cutoff).run();
-        }
+    // The newest `kept` rows of a table stay (0: all); the rowid at and below which rows go.
+    const auto cutoff_of = [&](const char* newest_sql, std::uint64_t kept) -> std::int64_t {
+        if (kept == 0) return 0;
+        Statement newest(db_, newest_sql);
+        return (newest.step() ? newest.integer(0) : 0) - static_cast<std::int64_t>(kept);
+    };
+    if (const std::int64_t cutoff = cutoff_of("SELECT COALESCE(MAX(rowid), 0) FROM outcomes", options_.outcomes_kept);
+        cutoff > 0) {
+        Statement(db_, "DELETE FROM outcomes WHERE rowid <= ?1").bind(1, cutoff).run();
+        Statement(db_, "DELETE FROM diagnostics WHERE outcome_row <= ?1").bind(1, cutoff).run();
     }
-    if (options_.transitions_kept > 0) {
-        Statement newest(db_, "SELECT COALESCE(MAX(rowid), 0) FROM transitions");
-        const std::int64_t cutoff =
-            (newest.step() ? newest.integer(0) : 0) - static_cast<std::int64_t>(options_.transitions_kept);
-        if (cutoff > 0) Statement(db_, "DELETE FROM transitions WHERE rowid <= ?1").bind(1, cutoff).run();
+    if (const std::int64_t cutoff =
+            cutoff_of("SELECT COALESCE(MAX(rowid), 0) FROM transitions", options_.transitions_kept);
+        cutoff > 0) {
+        Statement(db_, "DELETE FROM transitions WHERE rowid <= ?1").bind(1, cutoff).run();
     }
     exec("COMMIT");
     in_transaction_ = false;
