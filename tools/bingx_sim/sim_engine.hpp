@@ -124,12 +124,26 @@ private:
     };
     using Params = std::vector<std::pair<std::string, std::string>>;
     using json_text_list = std::vector<std::string>; // JSON objects as text (keeps json out of this header)
+    // A place request, read and checked against its contract.
+    struct OrderDraft {
+        Contract* spec = nullptr;
+        std::string symbol;
+        std::string side;
+        std::string position_side;
+        std::string type;
+        Decimal qty;
+        Decimal limit_price;
+        std::string client_id;
+        bool reduce_only = false;
+    };
 
     // Everything below runs with mutex_ held.
     Handled handle_locked(const SimRequest& request);
     Handled route(const SimRequest& request, const Params& params, std::int64_t now);
     std::optional<SimResponse> check_auth(const SimRequest& request, const Params& params, std::int64_t now);
     Handled place_order(const Params& params, std::int64_t now, bool act);
+    Result<OrderDraft, Handled> read_order(const Params& params);
+    std::optional<Handled> refusal_of(const OrderDraft& draft, Decimal price);
     Handled cancel_order(const Params& params, std::int64_t now, bool act);
     Handled query_order(const Params& params);
     Handled open_orders(const Params& params);

@@ -13,90 +13,101 @@ namespace dita::bingx_sim {
 
 using nlohmann::json;
 
-Handled Engine::place_order(const Params& params, std::int64_t now, bool act) {
+// What a place request asks for, read and checked against the contract; an error answer
+// otherwise.
+Result<Engine::OrderDraft, Handled> Engine::read_order(const Params& params) {
     const std::string* symbol = param(params, {"symbol"});
     Contract* spec = symbol ? contract(*symbol) : nullptr;
     if (spec == nullptr) return handled(error(80014, "Invalid parameters, err: symbol not exist"));
     const std::string* side = param(params, {"side"});
     if (side == nullptr || (*side != "BUY" && *side != "SELL")) return handled(error(80014, "Invalid parameters, err: side"));
+    OrderDraft draft{.spec = spec, .symbol = *symbol, .side = *side};
     const std::string* position_side_param = param(params, {"positionSide"});
-    std::string position_side = position_side_param ? *position_side_param : (config_.hedge_mode ? "LONG" : "BOTH");
-    const bool reduce_only = param(params, {"reduceOnly"}) != nullptr && *param(params, {"reduceOnly"}) == "true";
+    draft.position_side = position_side_param ? *position_side_param : (config_.hedge_mode ? "LONG" : "BOTH");
+    draft.reduce_only = param(params, {"reduceOnly"}) != nullptr && *param(params, {"reduceOnly"}) == "true";
     if (config_.hedge_mode) {
-        if (position_side != "LONG" && position_side != "SHORT") {
+        if (draft.position_side != "LONG" && draft.position_side != "SHORT") {
             return handled(error(80014, "Invalid parameters, err: positionSide must be LONG or SHORT in hedge mode"));
         }
-        if (reduce_only) return handled(error(80014, "Invalid parameters, err: reduceOnly is not accepted in hedge mode"));
-    } else if (position_side != "BOTH") {
+        if (draft.reduce_only) return handled(error(80014, "Invalid parameters, err: reduceOnly is not accepted in hedge mode"));
+    } else if (draft.position_side != "BOTH") {
         return handled(error(80014, "Invalid parameters, err: positionSide must be BOTH in one-way mode"));
     }
     const std::string* type = param(params, {"type"});
     if (type == nullptr || (*type != "MARKET" && *type != "LIMIT")) {
         return handled(error(80014, "Invalid parameters, err: type (the simulator serves MARKET and LIMIT)"));
     }
+    draft.type = *type;
     const std::string* quantity_text = param(params, {"quantity"});
     std::optional<Decimal> quantity_raw;
     if (quantity_text != nullptr) quantity_raw = Decimal::parse(*quantity_text);
     if (!quantity_raw || !quantity_raw->is_positive()) return handled(error(80014, "Invalid parameters, err: quantity"));
     // Finer than the precision is truncated, not refused (fact sheet §4).
-    const Decimal qty = quantity_raw->floor_to(spec->lot_step);
-    if (qty < spec->min_qty || !qty.is_positive()) {
+    draft.qty = quantity_raw->floor_to(spec->lot_step);
+    if (draft.qty < spec->min_qty || !draft.qty.is_positive()) {
         return handled(error(80014, "Invalid parameters, err: quantity below the minimum " + spec->min_qty.to_string()));
     }
-    Decimal limit_price;
     if (*type == "LIMIT") {
         const std::string* price_text = param(params, {"price"});
         std::optional<Decimal> price;
         if (price_text != nullptr) price = Decimal::parse(*price_text);
         if (!price || !price->is_positive()) return handled(error(80014, "Invalid parameters, err: price"));
-        limit_price = price->floor_to(spec->tick_size);
+        draft.limit_price = price->floor_to(spec->tick_size);
     }
-    std::string client_id;
     if (const std::string* id = param(params, {"clientOrderId", "clientOrderID", "newClientOrderId"})) {
         if (id->empty() || id->size() > 40) return handled(error(80014, "Invalid parameters, err: clientOrderId length 1..40"));
-        client_id = lower(*id);
+        draft.client_id = lower(*id);
     }
-    if (!client_id.empty() && config_.unique_client_order_ids && order_by_client_.contains(client_id)) {
+    return draft;
+}
+
+// The account's refusals of a well-formed order: a reused client id, simulated rejects, too
+// small a value, a close larger than the position. nullopt: accepted.
+std::optional<Handled> Engine::refusal_of(const OrderDraft& draft, Decimal price) {
+    if (!draft.client_id.empty() && config_.unique_client_order_ids && order_by_client_.contains(draft.client_id)) {
         ++stats_.duplicate_client_ids;
         return handled(error(80014, "Invalid parameters, err: clientOrderId already exists"));
     }
-    const bool buy = *side == "BUY";
-    const bool opening = config_.hedge_mode ? (buy == (position_side == "LONG")) : !reduce_only;
-    const Decimal price = *type == "MARKET" ? market_price(*spec, params) : limit_price;
-    if (opening && (config_.reject_entries)) {
+    const bool buy = draft.side == "BUY";
+    const bool opening = config_.hedge_mode ? (buy == (draft.position_side == "LONG")) : !draft.reduce_only;
+    if ((opening && config_.reject_entries) || (!opening && config_.reject_exits)) {
         ++stats_.orders_rejected;
         return handled(error(config_.reject_code, "order refused (simulated)"));
     }
-    if (!opening && config_.reject_exits) {
-        ++stats_.orders_rejected;
-        return handled(error(config_.reject_code, "order refused (simulated)"));
-    }
-    if (opening && price.mul(qty) < spec->min_notional) {
-        return handled(error(80014, "Invalid parameters, err: order value below " + spec->min_notional.to_string() + " USDT"));
+    if (opening && price.mul(draft.qty) < draft.spec->min_notional) {
+        return handled(error(80014, "Invalid parameters, err: order value below " + draft.spec->min_notional.to_string() + " USDT"));
     }
     if (!opening) {
-        const Position& held = position(*symbol, position_side);
+        const Position& held = position(draft.symbol, draft.position_side);
         const Decimal available = held.amount.abs();
         if (available.is_zero()) return handled(error(80017, "position not exist"));
         const bool reduces = config_.hedge_mode || (held.amount.is_positive() != buy);
-        if (!reduces || qty > available) {
+        if (!reduces || draft.qty > available) {
             return handled(error(80014, "Invalid parameters, err: close quantity exceeds the position " + available.to_string()));
         }
     }
+    return std::nullopt;
+}
+
+Handled Engine::place_order(const Params& params, std::int64_t now, bool act) {
+    auto draft = read_order(params);
+    if (!draft.ok()) return std::move(draft).error();
+    const Decimal price = draft->type == "MARKET" ? market_price(*draft->spec, params) : draft->limit_price;
+    if (auto refused = refusal_of(*draft, price)) return std::move(*refused);
     SimOrder order;
-    order.symbol = *symbol;
+    order.symbol = draft->symbol;
     order.order_id = next_order_id_++;
-    order.client_order_id = client_id;
-    order.side = *side;
-    order.position_side = position_side;
-    order.type = *type;
+    order.client_order_id = draft->client_id;
+    order.side = draft->side;
+    order.position_side = draft->position_side;
+    order.type = draft->type;
     order.status = "NEW";
-    order.qty = qty;
-    order.price = *type == "LIMIT" ? limit_price : Decimal();
-    order.reduce_only = reduce_only;
+    order.qty = draft->qty;
+    order.price = draft->type == "LIMIT" ? draft->limit_price : Decimal();
+    order.reduce_only = draft->reduce_only;
     order.time_ms = now;
     order.update_time_ms = now;
-    order.leverage = leverage_of(*symbol, position_side);
+    order.leverage = leverage_of(draft->symbol, draft->position_side);
     if (!act) {
         json data;
         data["order"] = json::parse(order_json(order, false));
@@ -104,11 +115,11 @@ Handled Engine::place_order(const Params& params, std::int64_t now, bool act) {
     }
     ++stats_.orders_created;
     auto& stored = orders_.emplace(order.order_id, order).first->second;
-    if (!client_id.empty()) order_by_client_[client_id] = stored.order_id;
+    if (!order.client_order_id.empty()) order_by_client_[order.client_order_id] = stored.order_id;
     notional_[stored.order_id] = Decimal();
     emit(stored, "NEW", now, Decimal(), Decimal(), Decimal());
-    if (*type == "MARKET") {
-        const Decimal share = qty.mul(fill_ratio_).floor_to(spec->lot_step);
+    if (stored.type == "MARKET") {
+        const Decimal share = stored.qty.mul(fill_ratio_).floor_to(draft->spec->lot_step);
         if (share.is_positive()) fill(stored, share, price, now);
     }
     json data;
