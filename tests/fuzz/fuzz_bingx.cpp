@@ -11,7 +11,7 @@ namespace bx = dita::bingx;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
     const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
-    switch (data[0] % 13) {
+    switch (data[0] % 16) {
     case 0: {
         const bx::Envelope envelope = bx::parse_envelope(text);
         (void)bx::classify_reply(200, envelope.code);
@@ -29,6 +29,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 9: (void)bx::parse_listen_key_body(text); break;
     case 10: (void)bx::parse_stream_message(text); break;
     case 11: (void)bx::inflate_message(text, 1u << 20); break;
+    case 13: (void)bx::parse_income_data(text); break;
+    case 14: { // a forceOrders / allOrders answer read as venue moves
+        const auto orders = bx::parse_orders_data(text);
+        if (!orders.ok()) break;
+        bx::BingxHistory history;
+        history.liquidations = *orders;
+        history.orders = *orders;
+        (void)bx::venue_moves_of(history, "BTC-USDT", "BTCUSDT", 60'000);
+        break;
+    }
+    case 15: { // an income answer read as funding (no position known: every row unattributed)
+        const auto incomes = bx::parse_income_data(text);
+        if (!incomes.ok()) break;
+        bx::BingxHistory history;
+        history.incomes = *incomes;
+        (void)bx::venue_moves_of(history, "BTC-USDT", "BTCUSDT", 60'000);
+        break;
+    }
     default: (void)bx::parse_decimal_lenient(text); break;
     }
     return 0;

@@ -18,8 +18,8 @@ std::int64_t Engine::leverage_of(const std::string& symbol, const std::string& s
     return found == leverage_.end() ? std::int64_t{10} : found->second;
 }
 
-// Positions as BingX reports them, margin at the side's real leverage. The liquidation price
-// is the simple isolated estimate (entry moved by 1/leverage less a 0.5% maintenance margin).
+// Positions as BingX reports them, margin at the side's real leverage, the liquidation price
+// the one the simulator liquidates at (liquidation_price, sim_moves.cpp).
 Engine::json_text_list Engine::position_items(const std::string* symbol, std::int64_t now) const {
     json_text_list out;
     for (const auto& [key, book] : positions_) {
@@ -34,9 +34,7 @@ Engine::json_text_list Engine::position_items(const std::string* symbol, std::in
         const Decimal move = long_side ? mark - book.avg_price : book.avg_price - mark;
         const std::int64_t leverage = leverage_of(book_symbol, side);
         const Decimal size = book.amount.abs();
-        const Decimal reach = Decimal::from_units(1).div(Decimal::from_units(leverage)) - *Decimal::parse("0.005");
-        const Decimal liquidation = long_side ? book.avg_price.mul(Decimal::from_units(1) - reach)
-                                              : book.avg_price.mul(Decimal::from_units(1) + reach);
+        const Decimal liquidation = liquidation_price(key, book);
         json item;
         item["symbol"] = book_symbol;
         item["positionId"] = key;

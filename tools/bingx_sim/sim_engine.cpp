@@ -81,7 +81,8 @@ Handled Engine::handle_locked(const SimRequest& request) {
 
     static const std::string private_paths[] = {"/trade/order", "/trade/order/test", "/trade/openOrders",
                                                 "/trade/allOpenOrders", "/user/positions", "/user/balance",
-                                                "/trade/leverage"};
+                                                "/trade/leverage", "/trade/forceOrders", "/trade/allOrders",
+                                                "/user/income"};
     bool known = request.path == path_position_mode || request.path == path_balance_v3;
     for (const std::string& suffix : private_paths) known = known || request.path == std::string(swap) + suffix;
     if (!known) return handled(error(100400, "no such endpoint: " + request.method + " " + request.path, 404));
@@ -193,6 +194,9 @@ Handled Engine::route(const SimRequest& request, const Params& params, std::int6
     }
     if (path == base + "/trade/order/test" && method == "POST") return place_order(params, now, false);
     if (path == base + "/trade/openOrders" && method == "GET") return open_orders(params);
+    if (path == base + "/trade/forceOrders" && method == "GET") return force_orders_answer(params);
+    if (path == base + "/trade/allOrders" && method == "GET") return all_orders_answer(params);
+    if (path == base + "/user/income" && method == "GET") return income_answer(params);
     if (path == base + "/trade/allOpenOrders" && method == "DELETE") return cancel_all(params, now);
     if (path == base + "/user/positions" && method == "GET") return positions_answer(params);
     if (path == base + "/user/balance" && method == "GET") return balance_answer(false);
@@ -224,6 +228,8 @@ std::vector<StreamPush> Engine::tick() {
     std::lock_guard lock(mutex_);
     const std::int64_t now = now_ms();
     std::vector<StreamPush> out;
+    settle_due_funding(now);
+    out.swap(pending_pushes_);
     for (auto& [key, state] : listen_keys_) {
         if (state.dead || state.expires_ms > now) continue;
         state.dead = true;
@@ -301,13 +307,17 @@ void Engine::set_cancel_reject(bool on) {
     config_.cancel_reject = on;
 }
 
-bool Engine::set_mark_price(std::string_view symbol, std::string_view price) {
+std::optional<std::vector<StreamPush>> Engine::set_mark_price(std::string_view symbol, std::string_view price) {
     std::lock_guard lock(mutex_);
     Contract* spec = contract(symbol);
     const auto parsed = Decimal::parse(price);
-    if (spec == nullptr || !parsed || !parsed->is_positive()) return false;
+    if (spec == nullptr || !parsed || !parsed->is_positive()) return std::nullopt;
     spec->mark = *parsed;
-    return true;
+    check_liquidations(std::string(symbol), now_ms());
+    std::vector<StreamPush> out;
+    out.swap(pending_pushes_);
+    save_state();
+    return out;
 }
 
 std::optional<std::vector<StreamPush>> Engine::fill_working(std::string_view client_order_id, std::string_view qty,

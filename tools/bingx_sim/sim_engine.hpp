@@ -80,7 +80,12 @@ public:
     void set_partial_fill_ratio(double ratio);
     void set_rejects(bool entries, bool exits, int code);
     void set_cancel_reject(bool on);
-    bool set_mark_price(std::string_view symbol, std::string_view price);
+    std::optional<std::vector<StreamPush>> set_mark_price(std::string_view symbol, std::string_view price);
+    std::optional<std::vector<StreamPush>> venue_close(std::string_view kind, std::string_view symbol,
+                                                       std::string_view position_side, std::string_view qty,
+                                                       std::string_view price);
+    std::optional<std::vector<StreamPush>> settle_funding(std::string_view symbol, std::string_view rate);
+    void set_lose_move_reports(bool on);
     // The contract's mark price as text, for the market stream (sim_market_stream.cpp).
     std::optional<std::string> mark_price(std::string_view symbol) const;
     std::optional<std::vector<StreamPush>> fill_working(std::string_view client_order_id, std::string_view qty,
@@ -158,12 +163,33 @@ private:
     // The account file (SimConfig::state_path): read once, written after each change.
     void load_state();
     void save_state() const;
+    // Venue moves (sim_moves.cpp).
+    struct Income {
+        std::string symbol;
+        Decimal income; // signed: negative paid by the account
+        std::int64_t time_ms = 0;
+        std::string tran_id;
+    };
+    Handled force_orders_answer(const Params& params);
+    Handled all_orders_answer(const Params& params);
+    Handled income_answer(const Params& params);
+    Decimal liquidation_price(const std::string& key, const Position& book) const;
+    void check_liquidations(const std::string& symbol, std::int64_t now);
+    // The venue's own order closing qty of the book under key at price; nullptr when none is held.
+    SimOrder* close_by_venue(const std::string& key, std::string_view type, Decimal qty, Decimal price,
+                             std::optional<Decimal> fee_rate, std::string_view execution, std::int64_t now);
+    void settle_funding_locked(const std::string& symbol, Decimal rate, std::int64_t now);
+    void settle_due_funding(std::int64_t now);
+    // Queues a stream message with the stream faults drawn (emit's tail).
+    void push_event(std::string text, std::int64_t now);
     Handled leverage_answer(const SimRequest& request, const Params& params);
     Handled listen_key_answer(const SimRequest& request, const Params& params, std::int64_t now);
     Handled public_answer(const SimRequest& request, const Params& params, std::int64_t now);
 
     // Both append stream messages to pending_pushes_, which handle() hands to the server.
-    void fill(SimOrder& order, Decimal qty, Decimal price, std::int64_t now);
+    // fee_rate: the taker rate unless given; execution: the stream's `x` for the fill.
+    void fill(SimOrder& order, Decimal qty, Decimal price, std::int64_t now, std::optional<Decimal> fee_rate = std::nullopt,
+              std::string_view execution = "TRADE");
     void emit(const SimOrder& order, std::string_view execution, std::int64_t now, Decimal last_qty,
               Decimal last_price, Decimal last_fee);
     std::vector<std::string> live_keys(std::int64_t now) const;
@@ -191,6 +217,11 @@ private:
     std::int64_t next_order_id_ = 1590973236294713344LL;
     SimStats stats_;
     std::vector<StreamPush> pending_pushes_;
+    std::map<std::int64_t, std::string> force_kinds_; // order id -> LIQUIDATION / ADL
+    std::vector<Income> incomes_;
+    std::int64_t next_funding_ms_ = 0;
+    bool lose_move_reports_ = false;
+    bool muted_ = false; // a venue move's stream reports are being withheld
 };
 
 // Percent-decoding of query/body values ('+' is a space); nullopt for a broken escape.

@@ -127,13 +127,14 @@ Handled Engine::place_order(const Params& params, std::int64_t now, bool act) {
     return ok(data);
 }
 
-void Engine::fill(SimOrder& order, Decimal qty, Decimal price, std::int64_t now) {
+void Engine::fill(SimOrder& order, Decimal qty, Decimal price, std::int64_t now, std::optional<Decimal> fee_rate,
+                  std::string_view execution) {
     ++stats_.fills;
     Decimal& notional = notional_[order.order_id];
     notional += price.mul(qty);
     order.executed_qty += qty;
     order.avg_price = notional.div(order.executed_qty);
-    const auto rate = Decimal::from_double(config_.taker_fee_rate).value_or(Decimal());
+    const Decimal rate = fee_rate ? *fee_rate : Decimal::from_double(config_.taker_fee_rate).value_or(Decimal());
     const Decimal fee = price.mul(qty).mul(rate);
     order.fee += fee;
     order.status = order.executed_qty >= order.qty ? "FILLED" : "PARTIALLY_FILLED";
@@ -159,7 +160,7 @@ void Engine::fill(SimOrder& order, Decimal qty, Decimal price, std::int64_t now)
     }
     balance_ -= fee;
     fees_paid_ += fee;
-    emit(order, "TRADE", now, qty, price, fee);
+    emit(order, execution, now, qty, price, fee);
 }
 
 std::vector<std::string> Engine::live_keys(std::int64_t now) const {
@@ -172,7 +173,7 @@ std::vector<std::string> Engine::live_keys(std::int64_t now) const {
 
 void Engine::emit(const SimOrder& order, std::string_view execution, std::int64_t now, Decimal last_qty,
                   Decimal last_price, Decimal last_fee) {
-    ++stats_.stream_events;
+    if (!muted_) ++stats_.stream_events;
     json o;
     o["s"] = order.symbol;
     o["c"] = order.client_order_id;
@@ -189,6 +190,7 @@ void Engine::emit(const SimOrder& order, std::string_view execution, std::int64_
     o["T"] = now;
     o["wt"] = "MARK_PRICE";
     o["ps"] = order.position_side;
+    o["ro"] = order.reduce_only; // JKorf's field; what tells a one-way close from an opening order
     o["rp"] = "0";
     o["z"] = order.executed_qty.to_string();
     o["l"] = last_qty.to_string();
@@ -197,8 +199,16 @@ void Engine::emit(const SimOrder& order, std::string_view execution, std::int64_
     event["e"] = "ORDER_TRADE_UPDATE";
     event["E"] = now;
     event["o"] = o;
+    push_event(event.dump(), now);
+}
+
+void Engine::push_event(std::string text, std::int64_t now) {
+    if (muted_) {
+        ++stats_.move_reports_lost;
+        return;
+    }
     StreamPush push;
-    push.text = event.dump();
+    push.text = std::move(text);
     push.listen_keys = live_keys(now);
     if (push.listen_keys.empty()) {
         ++stats_.stream_events_lost;

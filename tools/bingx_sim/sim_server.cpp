@@ -349,8 +349,7 @@ struct Simulator::Impl {
             error_code ec;
             co_await ticker->async_wait(with(ec));
             if (ec || stopping) break;
-            auto expired = engine.tick();
-            for (const StreamPush& push : expired) deliver(push);
+            dispatch(engine.tick()); // expired keys, due funding
             // Forget finished sessions.
             for (auto it = streams.begin(); it != streams.end();) {
                 it = it->second->closed() ? streams.erase(it) : std::next(it);
@@ -523,8 +522,36 @@ void Simulator::set_rejects(bool entries, bool exits, int code) { impl_->engine.
 void Simulator::set_cancel_reject(bool on) { impl_->engine.set_cancel_reject(on); }
 
 bool Simulator::set_mark_price(std::string_view symbol, std::string_view price) {
-    return impl_->engine.set_mark_price(symbol, price);
+    auto pushes = impl_->engine.set_mark_price(symbol, price);
+    if (!pushes) return false;
+    impl_->dispatch(std::move(*pushes));
+    return true;
 }
+
+bool Simulator::adl(std::string_view symbol, std::string_view position_side, std::string_view qty,
+                    std::string_view price) {
+    auto pushes = impl_->engine.venue_close("ADL", symbol, position_side, qty, price);
+    if (!pushes) return false;
+    impl_->dispatch(std::move(*pushes));
+    return true;
+}
+
+bool Simulator::manual_close(std::string_view symbol, std::string_view position_side, std::string_view qty,
+                             std::string_view price) {
+    auto pushes = impl_->engine.venue_close("MANUAL", symbol, position_side, qty, price);
+    if (!pushes) return false;
+    impl_->dispatch(std::move(*pushes));
+    return true;
+}
+
+bool Simulator::settle_funding(std::string_view symbol, std::string_view rate) {
+    auto pushes = impl_->engine.settle_funding(symbol, rate);
+    if (!pushes) return false;
+    impl_->dispatch(std::move(*pushes));
+    return true;
+}
+
+void Simulator::set_lose_move_reports(bool on) { impl_->engine.set_lose_move_reports(on); }
 
 bool Simulator::fill_working(std::string_view client_order_id, std::string_view qty, std::string_view price) {
     auto pushes = impl_->engine.fill_working(client_order_id, qty, price);

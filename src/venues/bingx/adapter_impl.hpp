@@ -138,6 +138,9 @@ struct BingxVenueAdapter::Impl {
     std::map<std::string, std::string> asset_by_symbol;
     std::map<std::string, int> leverage_set; // "BTC-USDT/LONG" -> leverage
     std::deque<VenueEvent> events;
+    // The kind each venue move the stream reported was given, by venue order id (bounded): the
+    // history names the same order the same way, so the kernel settles it once.
+    std::map<std::string, KernelEventKind> move_kinds;
     std::chrono::steady_clock::time_point last_event_at{};
     std::uint64_t sequence = 0;
     std::uint64_t created_count = 0;
@@ -229,6 +232,7 @@ struct BingxVenueAdapter::Impl {
     void on_stream_message(std::uint64_t session, std::string payload, bool binary);
     void on_order_update(const BingxOrderUpdate& update);
     void on_funding(const BingxFunding& funding);
+    void remember_move_locked(const std::string& venue_order_id, KernelEventKind kind);
     void on_stream_closed(std::uint64_t session);
     bool create_listen_key();
     struct StreamConnect {

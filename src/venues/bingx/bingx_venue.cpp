@@ -158,14 +158,6 @@ std::optional<BingxAccountState> BingxVenueAdapter::starting_account() const { r
 
 PositionMode BingxVenueAdapter::position_mode() const { return impl_->config.position_mode; }
 
-VenueQuery<std::vector<VenueEvent>> BingxVenueAdapter::venue_moves(std::string_view asset) {
-    // The stream reports liquidations, ADL and funding as they happen (user_stream.cpp); the
-    // REST history (forceOrders, income) that recovers a lost report is not read yet, so this
-    // answers no moves rather than inventing any.
-    (void)asset;
-    return {};
-}
-
 void BingxVenueAdapter::stop() {
     Impl& impl = *impl_;
     const bool was_running = impl.supervisor.joinable();

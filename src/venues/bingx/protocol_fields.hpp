@@ -30,6 +30,18 @@ Error unreadable(std::string detail);
 // or exceeds them.
 json parse_json(std::string_view text);
 
+// What tells an order (stream update or history row) as a venue move.
+struct MoveFacts {
+    std::string_view side;
+    std::string_view position_side;
+    std::string_view type;
+    bool calculated = false; // stream execution type CALCULATED
+    bool reduce_only = false;
+    Decimal filled;
+    std::optional<KernelEventKind> forced; // the forceOrders autoCloseType asked for
+};
+std::optional<BingxVenueMove> move_of(const MoveFacts& facts);
+
 // Reads decimal fields and remembers every one that was present but unreadable.
 class FieldReader {
 public:

@@ -39,19 +39,40 @@ std::optional<std::string> inflate_message(std::string_view compressed, std::siz
     return out;
 }
 
-std::optional<BingxVenueMove> venue_move_of(const BingxOrderUpdate& update) {
-    if (!update.cum_filled.is_positive()) return std::nullopt;
-    const bool buy = update.side == "BUY";
-    if (!buy && update.side != "SELL") return std::nullopt;
+namespace detail {
+
+std::optional<BingxVenueMove> move_of(const MoveFacts& facts) {
+    if (!facts.filled.is_positive()) return std::nullopt;
+    const bool buy = facts.side == "BUY";
+    if (!buy && facts.side != "SELL") return std::nullopt;
     // The position reduced: hedge names it; one-way (BOTH) reduces the side the order trades against.
     TradeSide side = buy ? TradeSide::SHORT : TradeSide::LONG;
-    const bool hedge = update.position_side == "LONG" || update.position_side == "SHORT";
-    if (hedge) side = update.position_side == "LONG" ? TradeSide::LONG : TradeSide::SHORT;
-    if (update.type == "LIQUIDATION") return BingxVenueMove{KernelEventKind::LIQUIDATION, side};
-    if (update.execution_type == "CALCULATED" || update.type == "ADL") return BingxVenueMove{KernelEventKind::ADL, side};
-    const bool reduces = hedge ? buy == (side == TradeSide::SHORT) : update.reduce_only;
+    const bool hedge = facts.position_side == "LONG" || facts.position_side == "SHORT";
+    if (hedge) side = facts.position_side == "LONG" ? TradeSide::LONG : TradeSide::SHORT;
+    if (facts.type == "LIQUIDATION") return BingxVenueMove{KernelEventKind::LIQUIDATION, side};
+    if (facts.calculated || facts.type == "ADL") return BingxVenueMove{KernelEventKind::ADL, side};
+    if (facts.forced) return BingxVenueMove{*facts.forced, side};
+    const bool reduces = hedge ? buy == (side == TradeSide::SHORT) : facts.reduce_only;
     if (!reduces) return std::nullopt;
     return BingxVenueMove{KernelEventKind::MANUAL_CLOSE, side};
+}
+
+} // namespace detail
+
+std::optional<BingxVenueMove> venue_move_of(const BingxOrderUpdate& update) {
+    return detail::move_of({.side = update.side,
+                            .position_side = update.position_side,
+                            .type = update.type,
+                            .calculated = update.execution_type == "CALCULATED",
+                            .reduce_only = update.reduce_only,
+                            .filled = update.cum_filled,
+                            .forced = std::nullopt});
+}
+
+std::string funding_move_id(std::int64_t time_ms, std::string_view symbol, TradeSide side, std::int64_t bucket_ms) {
+    std::int64_t at = time_ms;
+    if (bucket_ms > 1 && time_ms >= 0 && time_ms < INT64_MAX - bucket_ms) at = (time_ms + bucket_ms / 2) / bucket_ms * bucket_ms;
+    return "F" + std::to_string(at) + "-" + std::string(symbol) + (side == TradeSide::SHORT ? "-S" : "-L");
 }
 
 namespace {

@@ -58,9 +58,9 @@ void BingxVenueAdapter::Impl::on_funding(const BingxFunding& funding) {
     const bool short_side =
         funding.position_side == "SHORT" || (funding.position_side != "LONG" && funding.position_amount.is_negative());
     event.side = short_side ? TradeSide::SHORT : TradeSide::LONG;
-    // One settlement per symbol, side and time: the id the kernel books it under, once.
-    const std::string id =
-        std::string("F") + std::to_string(funding.time_ms) + "-" + funding.symbol + "-" + (short_side ? "S" : "L");
+    // One settlement per symbol, side and time: the id the kernel books it under, once (the
+    // income history names it so too).
+    const std::string id = funding_move_id(funding.time_ms, funding.symbol, event.side, config.funding_time_bucket_ms);
     if (!Id::fits(id)) return;
     event.venue_order_id = Id(id);
     event.cum_filled_qty = funding.position_amount.abs();
@@ -72,6 +72,13 @@ void BingxVenueAdapter::Impl::on_funding(const BingxFunding& funding) {
     if (!AssetName::fits(name)) return;
     event.asset = AssetName(name);
     push_event_locked(event);
+}
+
+void BingxVenueAdapter::Impl::remember_move_locked(const std::string& venue_order_id, KernelEventKind kind) {
+    static constexpr std::size_t move_kinds_max = 4096;
+    move_kinds[venue_order_id] = kind;
+    // Order ids grow with time: the smallest is about the oldest.
+    while (move_kinds.size() > move_kinds_max) move_kinds.erase(move_kinds.begin());
 }
 
 void BingxVenueAdapter::Impl::on_order_update(const BingxOrderUpdate& update) {
@@ -107,6 +114,7 @@ void BingxVenueAdapter::Impl::on_order_update(const BingxOrderUpdate& update) {
     if (const auto move = venue_move_of(update)) {
         event.kind = move->kind;
         event.side = move->side;
+        remember_move_locked(update.order_id, move->kind);
     }
     const auto asset = asset_by_symbol.find(update.symbol);
     event.asset = AssetName(asset != asset_by_symbol.end() ? asset->second : from_bingx_symbol(update.symbol));

@@ -508,7 +508,7 @@ TEST(BingxVenueMoves, TheAdapterHandsThemToTheKernelAsVenueMoveEvents) {
     EXPECT_EQ(log.events[1].side, TradeSide::SHORT);
     EXPECT_EQ(log.events[1].cum_fee, dec("-0.003")); // received: a negative charge
     EXPECT_EQ(log.events[1].cum_filled_qty, dec("0.02"));
-    EXPECT_EQ(log.events[1].venue_order_id, Id("F1700000000123-BTC-USDT-S"));
+    EXPECT_EQ(log.events[1].venue_order_id, Id("F1699999980000-BTC-USDT-S")); // rounded to the minute (funding_move_id)
 }
 
 } // namespace

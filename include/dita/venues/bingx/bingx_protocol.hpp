@@ -13,6 +13,7 @@
 #include "dita/contracts/decimal.hpp"
 #include "dita/contracts/enums.hpp"
 #include "dita/contracts/result.hpp"
+#include "dita/contracts/types.hpp"
 
 namespace dita::bingx {
 
@@ -236,6 +237,12 @@ struct BingxFunding {
     std::int64_t time_ms = 0;  // E (or T)
 };
 
+// The id a funding settlement is booked under, the same from the stream and from the income
+// history: "F<time>-<symbol>-<L|S>", the time rounded to the nearest bucket_ms (the stream's
+// event time and the history's settlement time differ by the push delay; settlements of one
+// position are an interval, at least an hour on BingX, apart). bucket_ms <= 1: the exact time.
+std::string funding_move_id(std::int64_t time_ms, std::string_view symbol, TradeSide side, std::int64_t bucket_ms);
+
 struct StreamMessage {
     enum class Kind : std::uint8_t {
         PING,               // "Ping": answer "Pong"
@@ -253,5 +260,49 @@ struct StreamMessage {
     std::string error; // INVALID: why
 };
 StreamMessage parse_stream_message(std::string_view text);
+
+// ----------------------------------------------------------------------------------------
+// History that recovers a lost stream report of a venue move (README "BingX venue moves")
+
+// One row of GET /openApi/swap/v2/user/income.
+struct BingxIncome {
+    std::string symbol;
+    std::string income_type; // incomeType: FUNDING_FEE, REALIZED_PNL, COMMISSION, ...
+    Decimal income;          // signed: negative was paid by the account
+    std::string asset;
+    std::int64_t time_ms = 0;
+    std::string tran_id;
+    std::string position_side; // positionSide where a row carries one (not in the docs' example)
+};
+// data: a list, or an object holding it under "list", "rows", "items" or "income"; null is empty.
+Parsed<std::vector<BingxIncome>> parse_income_data(std::string_view data_json);
+
+// An order from the history (forceOrders, allOrders) read as a venue move. forced: the
+// autoCloseType the forceOrders query asked for (LIQUIDATION or ADL); a row whose own type says
+// LIQUIDATION or ADL is that. Without forced, a row is a move only by its type, or as a MANUAL_CLOSE
+// when it reduces a position (hedge SELL+LONG / BUY+SHORT, one-way reduce-only). nullopt: nothing
+// filled, or an order that opens.
+std::optional<BingxVenueMove> history_move_of(const BingxOrder& order, std::optional<KernelEventKind> forced);
+
+// The history of one symbol, as read for venue_moves().
+struct BingxHistory {
+    std::vector<BingxOrder> liquidations; // forceOrders, autoCloseType=LIQUIDATION
+    std::vector<BingxOrder> adl;          // forceOrders, autoCloseType=ADL
+    std::vector<BingxOrder> orders;       // allOrders not placed by the adapter
+    std::vector<BingxIncome> incomes;     // income, incomeType=FUNDING_FEE
+    std::vector<BingxPosition> positions; // now: the side a funding row without one belongs to
+};
+struct BingxHistoryMoves {
+    std::vector<VenueEvent> events;
+    // Funding rows whose side could not be told (both sides held, or none): left out rather
+    // than booked under an id the stream may have used for the other side.
+    std::size_t funding_unattributed = 0;
+};
+// The events the stream would have delivered for these moves, for `asset` (BingX `symbol`):
+// liquidations and ADL by order id (an id in both lists is read once, as LIQUIDATION), manual
+// closes from orders with no client order id (the website's and the app's) that are in neither
+// list, and funding under funding_move_id(). Pure.
+BingxHistoryMoves venue_moves_of(const BingxHistory& history, std::string_view symbol, std::string_view asset,
+                                 std::int64_t funding_bucket_ms);
 
 } // namespace dita::bingx

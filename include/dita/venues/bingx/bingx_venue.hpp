@@ -111,6 +111,14 @@ struct BingxConfig {
     // start() proves the keys with a signed call and records the account (starting_account()).
     bool check_account = true;
     std::uint64_t seed = 1;       // reconnect jitter
+
+    // venue_moves() reads the REST history of this much time back (BingX serves at most 7 days
+    // of forceOrders and allOrders per query), at most this many pages per endpoint.
+    std::int64_t venue_moves_lookback_ms = 7LL * 24 * 3600 * 1000 - 60'000;
+    int venue_moves_pages_max = 5;
+    // A funding settlement's id rounds its time to this bucket (funding_move_id), so the
+    // stream's report and the income history's row name the same settlement.
+    std::int64_t funding_time_bucket_ms = 60'000;
 };
 
 struct InstrumentInfo {
@@ -143,6 +151,12 @@ struct BingxAdapterStats {
     // Orders found under one of this adapter's client order ids that are not the order it sent
     // (another symbol, side or size, or placed before the submit): reported, never adopted.
     std::uint64_t strangers = 0;
+    // venue_moves(): REST reads, moves found there, funding rows whose side could not be
+    // told, and reads that hit venue_moves_pages_max (older history not read).
+    std::uint64_t venue_move_reads = 0;
+    std::uint64_t venue_moves_found = 0;
+    std::uint64_t funding_unattributed = 0;
+    std::uint64_t venue_moves_truncated = 0;
 };
 
 // The account as start() found it: what the keys may see before this adapter traded.
@@ -191,7 +205,10 @@ public:
     // The position mode orders are sent in (BingxConfig::position_mode; the account's, once
     // start() read it).
     PositionMode position_mode() const override;
-    // The account's recent liquidations, ADL and funding on the asset, read over REST.
+    // The account's recent liquidations and ADL (forceOrders), closing orders of the website or
+    // app (allOrders without a client order id) and funding (income) on the asset, read over
+    // REST as the events the stream reports for them (venue_moves_of), so a lost stream report
+    // is recovered and one seen both ways is settled once. Bounded: lookback and pages.
     VenueQuery<std::vector<VenueEvent>> venue_moves(std::string_view asset) override;
 
     // The rest of the REST surface.

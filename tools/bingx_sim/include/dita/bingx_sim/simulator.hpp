@@ -97,6 +97,15 @@ struct SimConfig {
     double taker_fee_rate = 0.0005;
     bool unique_client_order_ids = true; // the exchange's rule; off lets a blind retry double
 
+    // Venue moves (issue 13). Isolated margin: a position is liquidated (the venue's own order,
+    // type LIQUIDATION, a liquidation fee) when the mark crosses entry x (1 -+ (1/leverage -
+    // maintenance_margin_rate)). Funding every funding_interval_ms of the server's clock (0: only
+    // when settle_funding() is called), at funding_rate of the position's value at the mark.
+    std::string maintenance_margin_rate = "0.005";
+    double liquidation_fee_rate = 0.0005;
+    std::int64_t funding_interval_ms = 0;
+    std::string funding_rate = "0.0001";
+
     std::string initial_balance = "100000";
     std::int64_t time_offset_ms = 0; // the server clock's skew against this machine's
     std::int64_t listen_key_ttl_ms = 60LL * 60 * 1000;
@@ -133,6 +142,11 @@ struct SimStats {
     std::uint64_t listen_keys_extended = 0;
     std::uint64_t listen_keys_deleted = 0;
     std::uint64_t listen_keys_expired = 0;
+    std::uint64_t liquidations = 0;
+    std::uint64_t adls = 0;
+    std::uint64_t manual_closes = 0;
+    std::uint64_t funding_settlements = 0; // one per position settled
+    std::uint64_t move_reports_lost = 0;   // stream reports of venue moves withheld (lose_move_reports)
 };
 
 // One order as the simulator holds it.
@@ -191,7 +205,19 @@ public:
     void set_partial_fill_ratio(double ratio);
     void set_rejects(bool entries, bool exits, int code);
     void set_cancel_reject(bool on);
+    // Moves the mark; a position whose liquidation price it crosses is liquidated.
     bool set_mark_price(std::string_view symbol, std::string_view price);
+    // Venue moves, as BingX makes them: the venue's own order (no client order id) on the user
+    // stream (ORDER_TRADE_UPDATE; funding: ACCOUNT_UPDATE reason FUNDING_FEE) and in the REST
+    // history (forceOrders, allOrders, income). position_side: LONG/SHORT (hedge) or BOTH.
+    // False when there is no such position or a number is unreadable.
+    bool adl(std::string_view symbol, std::string_view position_side, std::string_view qty, std::string_view price);
+    bool manual_close(std::string_view symbol, std::string_view position_side, std::string_view qty,
+                      std::string_view price);
+    // One funding settlement of every open position on the symbol at `rate` (positive: longs pay).
+    bool settle_funding(std::string_view symbol, std::string_view rate);
+    // Withholds the stream reports of venue moves (a lost report; the REST history still has them).
+    void set_lose_move_reports(bool on);
     // Fills part of a working order (a resting order meeting the market).
     bool fill_working(std::string_view client_order_id, std::string_view qty, std::string_view price);
     // Pushes listenKeyExpired on every stream and invalidates every key.
