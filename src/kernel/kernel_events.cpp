@@ -409,6 +409,7 @@ void ExecutionKernel::finish_trade(Ctx& ctx, TradeSlot& slot) {
         if (found == orders_.end() || found->second.slot_id != slot.slot_id) continue;
         retire_order(coid);
         journal_finished(found->second);
+        ctx.finished_journaled.push_back(found->second.record);
     }
 }
 

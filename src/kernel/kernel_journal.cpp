@@ -2,6 +2,8 @@
 // and every snapshot or recovered record validated before anything changes.
 #include "kernel_context.hpp"
 
+#include <algorithm>
+
 namespace dita {
 
 using detail::cat;
@@ -151,9 +153,24 @@ void ExecutionKernel::journal(Ctx& ctx, std::string_view input_ref) {
     for (const int id : touched_) {
         const TradeSlot& slot = slots_[static_cast<std::size_t>(id)];
         zinc_.record_state(ctx.outcome.input_sequence, slot, trade_order_records(id), totals_);
+        if (slot.closed) journal_finished_changes(ctx, id);
     }
     touched_.clear();
     zinc_.commit(ctx.outcome.input_sequence);
+}
+
+void ExecutionKernel::journal_finished_changes(const Ctx& ctx, int slot_id) {
+    // A finished trade's records can still change (a late fill or fee, a venue move's share
+    // given way or placed again) while its slot holds it; once the slot takes another trade,
+    // the finished-order journal is all a restart has of them, so it gets the latest.
+    for (const Id& coid : trade_orders_[static_cast<std::size_t>(slot_id)]) {
+        const auto found = orders_.find(coid);
+        if (found == orders_.end() || found->second.slot_id != slot_id) continue;
+        const OrderRecord& record = found->second.record;
+        const bool unchanged = std::find(ctx.finished_journaled.begin(), ctx.finished_journaled.end(), record) !=
+                               ctx.finished_journaled.end();
+        if (!unchanged) journal_finished(found->second);
+    }
 }
 
 void ExecutionKernel::write_ahead(Ctx& ctx, const Id& client_order_id) {

@@ -214,6 +214,7 @@ private:
     bool totals_stay_bounded(Ctx& ctx, std::span<const SlotSnapshot> snapshots);
     bool finished_orders_valid(Ctx& ctx, std::span<const FinishedOrder> orders);
     void journal_finished(const OrderEntry& entry);
+    void journal_finished_changes(const Ctx& ctx, int slot_id);
     bool resolve_with_venue(Ctx& ctx, TradeSlot& slot);
     void check_venue_positions(Ctx& ctx, const std::vector<bool>& refreshed);
     void compare_venue_position(Ctx& ctx, const AssetName& asset, const std::vector<bool>& refreshed);
