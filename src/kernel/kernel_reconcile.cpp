@@ -114,6 +114,7 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
     for (const TradeSlot& slot : slots_) {
         if (!slot.asset.empty()) assets.insert(slot.asset);
     }
+    refresh_left_working(ctx);
     ctx.defer_stranded_cancels = true;
     apply_venue_moves(ctx); // shares taken back by the refresh, placed before any position is compared
     for (const AssetName& asset : assets) compare_venue_position(ctx, asset, refreshed);
@@ -124,6 +125,32 @@ void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& r
     std::sort(stranded.begin(), stranded.end());
     stranded.erase(std::unique(stranded.begin(), stranded.end()), stranded.end());
     cancel_stranded_orders(ctx, stranded);
+}
+
+void ExecutionKernel::refresh_left_working(Ctx& ctx) {
+    // An order of a finished trade the kernel still believes working (a cancel the venue
+    // refused after a venue move emptied the slot) is asked again at every reconcile: the venue
+    // may have ended it without a report reaching the kernel, and no later reconcile of the
+    // slot (which holds another trade by then) would ask. In client order id order, the same
+    // in every delivery order; bounded.
+    std::vector<Id> left;
+    for (const auto& [coid, entry] : orders_) {
+        if (left.size() == config_.finished_orders_queried_max) break;
+        const TradeSlot& owner = slots_[static_cast<std::size_t>(entry.slot_id)];
+        const bool finished = owner.trade_id != entry.trade_id || owner.closed;
+        if (entry.record.working() && finished && !detail::is_venue_move_id(coid.view())) left.push_back(coid);
+    }
+    for (const Id& coid : left) {
+        const auto found = orders_.find(coid);
+        if (found == orders_.end()) continue;
+        const auto truth = venue_.query_order(found->second.asset.view(), coid.view());
+        if (!truth.ok() || !truth.value) continue;
+        TradeSlot owner;
+        owner.slot_id = found->second.slot_id;
+        owner.trade_id = found->second.trade_id;
+        const QuietScope quiet(ctx, KernelSeverity::ERROR);
+        apply_event(ctx, detail::event_from_order(*truth.value, owner), false);
+    }
 }
 
 // One asset: the venue's net position against the slots'; a gap is the kernel's own late fills

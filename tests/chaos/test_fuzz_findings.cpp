@@ -158,6 +158,20 @@ TEST(FuzzFindings, AFinishedTradesOrdersThatChangeLaterInTheirDeliverySurviveARe
     EXPECT_TRUE(seed.passed) << seed.invariant << ": " << seed.detail;
 }
 
+// Seed 5148 of `dita fuzz --steps-max 200`: a manual close emptied a slot whose exit was working;
+// the venue refused the cancel, the trade finished with its exit still open at the venue, and
+// the venue later ended that order without a report reaching the kernel. No reconcile asked
+// again (the slot held another trade by then), so the kernel kept believing it working. Every
+// reconcile now asks the venue about a finished trade's orders the kernel believes working.
+TEST(FuzzFindings, AFinishedTradesOrderLeftWorkingIsAskedAgainAtEveryReconcile) {
+    const CheckedRun run = run_reproducer(R"json({"name":"fuzz-5148-shrunk","description":"shrunk reproducer of fuzz-5148: fails orders_match_venue","venue":{"seed":8377409034370062,"duplicate_probability":0.05,"drop_probability":0.5,"submit_unknown_probability":0.25,"random_cancel_reject_probability":0.5,"adl_probability":0.01,"manual_close_probability":0.5,"random_partial_fills":true},"slot_id":0,"at_rest":true,"steps":[{"action":"ENTER","delay_before":0.0,"side":"LONG"},{"action":"ENTER","delay_before":0.0},{"action":"EXIT","delay_before":0.0,"side":"LONG"},{"action":"EXIT","delay_before":0.0},{"action":"ENTER","delay_before":0.0},{"action":"RECONCILE","delay_before":0.0},{"action":"ENTER","delay_before":0.0,"side":"LONG","target_size":0.002,"slot_id":1},{"action":"ENTER","delay_before":0.0,"slot_id":1},{"action":"CANCEL","delay_before":0.0,"side":"LONG","slot_id":1},{"action":"ENTER","delay_before":0.0,"side":"LONG"},{"action":"EXIT","delay_before":0.0},{"action":"RECONCILE","delay_before":0.0,"side":"LONG"},{"action":"MARK_PRICE","delay_before":0.0},{"action":"RECONCILE","delay_before":0.0,"side":"LONG"},{"action":"ENTER","delay_before":0.0},{"action":"ENTER","delay_before":0.0,"side":"LONG","leverage":125.0,"slot_id":1},{"action":"EXIT","delay_before":0.0},{"action":"ENTER","delay_before":0.0,"side":"LONG","reference_price":97.0}]})json");
+    EXPECT_TRUE(run.passed) << run.invariant << ": " << run.detail;
+    GeneratorOptions options;
+    options.steps_max = 200;
+    const CheckedRun seed = run_checked(generate_scenario(5148, options));
+    EXPECT_TRUE(seed.passed) << seed.invariant << ": " << seed.detail;
+}
+
 // --large draws a share of seeds up to hundreds of steps from a stream of its own: the other
 // seeds, and every seed without the option, are generated exactly as before.
 TEST(FuzzFindings, LargeScenariosLeaveTheDefaultCampaignUnchanged) {

@@ -217,6 +217,7 @@ private:
     void journal_finished_changes(const Ctx& ctx, int slot_id);
     bool resolve_with_venue(Ctx& ctx, TradeSlot& slot);
     void check_venue_positions(Ctx& ctx, const std::vector<bool>& refreshed);
+    void refresh_left_working(Ctx& ctx);
     void compare_venue_position(Ctx& ctx, const AssetName& asset, const std::vector<bool>& refreshed);
     bool live_trades_refreshed(const AssetName& asset, const std::vector<bool>& refreshed) const;
     void settle_unmatched(Ctx& ctx, const AssetName& asset);
