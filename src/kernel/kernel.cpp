@@ -140,7 +140,7 @@ bool ExecutionKernel::move(Ctx& ctx, TradeSlot& slot, FsmInput input) {
     return true;
 }
 
-void ExecutionKernel::set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, std::string detail,
+void ExecutionKernel::set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, DetailText detail,
                                  const DiagnosticFields& fields) {
     KernelOutcome& out = ctx.outcome;
     // A benign note about a drained event (duplicate, stale) does not hide the intent's result.
@@ -166,7 +166,7 @@ void ExecutionKernel::set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeve
 }
 
 void ExecutionKernel::record_diagnostic(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity,
-                                        const std::string& detail, const DiagnosticFields& fields, bool is_result) {
+                                        const DetailText& detail, const DiagnosticFields& fields, bool is_result) {
     std::vector<KernelDiagnostic>& list = ctx.outcome.diagnostics;
     if (list.size() >= kernel_diagnostics_max) {
         ++ctx.outcome.diagnostics_dropped;
@@ -174,7 +174,7 @@ void ExecutionKernel::record_diagnostic(Ctx& ctx, KernelDiagnosticCode code, Ker
         if (!is_result) return;
         list.pop_back();
     }
-    list.push_back(KernelDiagnostic{fields, code, severity, detail});
+    list.push_back(KernelDiagnostic{fields, code, severity, detail.str()});
     if (is_result) ctx.outcome.result_index = static_cast<int>(list.size()) - 1;
     DITA_ASSERT(list.size() <= kernel_diagnostics_max);
 }

@@ -237,13 +237,13 @@ private:
     Ctx begin_input(int slot_id);
     // Says something about the input: a diagnostic (unless a progress note, OK at INFO) and,
     // when it is the most severe so far, the input's result.
-    void set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, std::string detail,
+    void set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, DetailText detail,
                     const DiagnosticFields& fields);
     // Progress notes and diagnostics about no slot, order or asset (no fields to build).
-    void set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, std::string detail) {
+    void set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, DetailText detail) {
         set_result(ctx, code, severity, std::move(detail), no_fields_);
     }
-    void record_diagnostic(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, const std::string& detail,
+    void record_diagnostic(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, const DetailText& detail,
                            const DiagnosticFields& fields, bool is_result);
     void journal(Ctx& ctx, std::string_view input_ref);
     // Before an order leaves: on a plane that writes ahead, the input's changed slots (the order
