@@ -12,16 +12,16 @@ void DetailText::append_to(std::string& out) const {
     }
     char buffer[24];
     for (std::size_t i = 0; i < count_; ++i) {
-        const Piece& piece = pieces_[i];
-        switch (piece.tag) {
-        case Tag::TEXT: out.append(piece.text, piece.size); break;
-        case Tag::DECIMAL: Decimal::from_raw(piece.number).append_to(out); break;
-        case Tag::INT: out.append(buffer, std::to_chars(buffer, buffer + sizeof buffer, piece.number).ptr); break;
+        const Value value = values_[i];
+        switch (tags_[i]) {
+        case Tag::TEXT: out.append(value.text, sizes_[i]); break;
+        case Tag::DECIMAL: Decimal::from_raw(value.number).append_to(out); break;
+        case Tag::INT: out.append(buffer, std::to_chars(buffer, buffer + sizeof buffer, value.number).ptr); break;
         case Tag::UINT:
             out.append(buffer,
-                       std::to_chars(buffer, buffer + sizeof buffer, static_cast<std::uint64_t>(piece.number)).ptr);
+                       std::to_chars(buffer, buffer + sizeof buffer, static_cast<std::uint64_t>(value.number)).ptr);
             break;
-        case Tag::ID: out.append(ids_[static_cast<std::size_t>(piece.number)].view()); break;
+        case Tag::ID: out.append(ids_[static_cast<std::size_t>(value.number)].view()); break;
         case Tag::ASSET: out.append(asset_.view()); break;
         }
     }
@@ -38,12 +38,11 @@ std::string DetailText::str() const {
 bool DetailText::empty() const {
     if (count_ == 0) return owned_.empty();
     for (std::size_t i = 0; i < count_; ++i) {
-        const Piece& piece = pieces_[i];
-        if (piece.tag != Tag::TEXT || piece.size != 0) {
-            if (piece.tag == Tag::ID && ids_[static_cast<std::size_t>(piece.number)].empty()) continue;
-            if (piece.tag == Tag::ASSET && asset_.empty()) continue;
-            return false;
-        }
+        const Tag tag = tags_[i];
+        if (tag == Tag::TEXT && sizes_[i] == 0) continue;
+        if (tag == Tag::ID && ids_[static_cast<std::size_t>(values_[i].number)].empty()) continue;
+        if (tag == Tag::ASSET && asset_.empty()) continue;
+        return false;
     }
     return true;
 }

@@ -133,6 +133,7 @@ void ExecutionKernel::apply_mark_event(Ctx& ctx, const VenueEvent& event) {
     }
     last_sequence = event.venue_sequence;
     marks_[event.asset] = event.price;
+    revalue_asset(event.asset);
     set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO, DetailText::of("mark ", event.asset, " = ", event.price));
 }
 

@@ -402,6 +402,7 @@ void ExecutionKernel::handle_mark(Ctx& ctx, const KernelIntent& intent) {
         return;
     }
     marks_[AssetName(intent.asset)] = *price;
+    revalue_asset(AssetName(intent.asset));
     set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
                DetailText::of("mark ", AssetName(intent.asset), " = ", *price));
 }

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "dita/contracts/assert.hpp"
 #include "dita/contracts/decimal.hpp"
 #include "dita/contracts/enums.hpp"
 #include "dita/contracts/fixed_string.hpp"
@@ -27,7 +28,11 @@ public:
     // A string literal: static storage, kept as a pointer.
     template <std::size_t N>
     DetailText(const char (&text)[N]) { // NOLINT: implicit by design
-        add_static(std::string_view(text, N - 1));
+        if constexpr (N - 1 <= UINT16_MAX) {
+            add_static(std::string_view(text, N - 1));
+        } else {
+            owned_.assign(text, N - 1);
+        }
     }
 
     // The text that concatenating `pieces` would give; only literals, enums (their static
@@ -62,24 +67,20 @@ public:
 
 private:
     enum class Tag : std::uint8_t { TEXT, DECIMAL, INT, UINT, ID, ASSET };
-    struct Piece {
-        Tag tag = Tag::TEXT;
-        std::uint32_t size = 0; // TEXT: its length; ID: the index in ids_
-        union {
-            const char* text;
-            std::int64_t number;
-        };
-        Piece() : number(0) {}
+    union Value {
+        const char* text;
+        std::int64_t number; // ID: the index in ids_
     };
 
     void add_static(std::string_view text) {
-        Piece& piece = pieces_[count_++];
-        piece.tag = Tag::TEXT;
-        piece.size = static_cast<std::uint32_t>(text.size());
-        piece.text = text.data();
+        DITA_ASSERT(text.size() <= UINT16_MAX); // literals and enum names
+        tags_[count_] = Tag::TEXT;
+        sizes_[count_] = static_cast<std::uint16_t>(text.size());
+        values_[count_++].text = text.data();
     }
     template <std::size_t N>
     void add(const char (&text)[N]) {
+        static_assert(N - 1 <= UINT16_MAX);
         add_static(std::string_view(text, N - 1));
     }
     void add(Decimal value) { add_number(Tag::DECIMAL, value.raw()); }
@@ -106,13 +107,14 @@ private:
         add_number(Tag::ASSET, 0);
     }
     void add_number(Tag tag, std::int64_t number) {
-        Piece& piece = pieces_[count_++];
-        piece.tag = tag;
-        piece.number = number;
+        tags_[count_] = tag;
+        values_[count_++].number = number;
     }
 
     std::string owned_; // the text itself, when it came finished (count_ == 0)
-    std::array<Piece, pieces_max> pieces_{};
+    std::array<Value, pieces_max> values_{};
+    std::array<std::uint16_t, pieces_max> sizes_{};
+    std::array<Tag, pieces_max> tags_{};
     std::uint8_t count_ = 0;
     std::uint8_t id_count_ = 0;
     std::array<Id, ids_max> ids_{};
