@@ -48,13 +48,15 @@ ExecutionKernel::SlotValue ExecutionKernel::value_of(const TradeSlot& slot) cons
     if (!slot.size.is_positive()) return out;
     const auto mark = marks_.find(slot.asset);
     const Decimal price = mark != marks_.end() ? mark->second : slot.entry_price;
-    const Decimal move = price.mul(slot.size) - slot.entry_price.mul(slot.size);
+    const Decimal at_entry = slot.entry_price.mul(slot.size);
+    const Decimal at_mark = price == slot.entry_price ? at_entry : price.mul(slot.size);
+    const Decimal move = at_mark - at_entry;
     out.unrealized = side_sign(slot.side) > 0 ? move : -move;
     // Isolated margin: a position never loses more than its margin. Past its liquidation
     // price the venue has closed it; until that report arrives the loss stops there.
     if (slot.leverage.is_positive()) {
-        out.unrealized = max(out.unrealized, -slot.entry_price.mul(slot.size).div(slot.leverage));
-        out.margin = price.mul(slot.size).div(slot.leverage);
+        out.unrealized = max(out.unrealized, -at_entry.div(slot.leverage));
+        out.margin = at_mark.div(slot.leverage);
     }
     return out;
 }
