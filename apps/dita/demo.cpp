@@ -12,7 +12,7 @@ namespace {
 
 void print_outcome(const char* label, const KernelOutcome& outcome, bool show_transitions) {
     fmt::print("{:<8} {:<18} {:<8} {}\n", label, to_string(outcome.diagnostic_code), to_string(outcome.severity),
-               outcome.details);
+               outcome.details.str());
     if (!show_transitions) return;
     for (const Transition& t : outcome.transitions) {
         fmt::print("           slot {}  {:<26} -> {:<26} ({})\n", t.slot_id, to_string(t.from), to_string(t.to),

@@ -87,7 +87,7 @@ ReplaySummary replay_input_log(const InputLog& log, const ReplayOptions& options
             const KernelOutcome& outcome = replay.outcomes[i];
             if (is_unexpected_outcome(outcome, reports)) {
                 const std::size_t input = i < replay.outcome_inputs.size() ? replay.outcome_inputs[i] : i;
-                summary.note(fmt::format("{}: input {}: {}: {}", label, input, to_string(outcome.diagnostic_code), outcome.details));
+                summary.note(fmt::format("{}: input {}: {}: {}", label, input, to_string(outcome.diagnostic_code), outcome.details.str()));
                 break;
             }
         }
@@ -130,7 +130,7 @@ ReplaySummary replay_events(const std::vector<VenueEvent>& events, const ReplayO
             if (outcomes[i].diagnostic_code == KernelDiagnosticCode::INVALID_SLOT_ID ||
                 outcomes[i].severity == KernelSeverity::CRITICAL) {
                 summary.note(fmt::format("{}: event {}: {}: {}", label, order[i], to_string(outcomes[i].diagnostic_code),
-                                          outcomes[i].details));
+                                          outcomes[i].details.str()));
                 break;
             }
         }

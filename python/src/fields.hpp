@@ -46,6 +46,14 @@ struct Conv<std::string> {
     static std::string from(py::handle h, const std::string& where) { return string_from_py(h, where); }
 };
 
+// A diagnostic's text: formatted when Python reads it.
+template <>
+struct Conv<DetailText> {
+    static py::object to(const DetailText& v) { return py::str(v.str()); }
+    static py::object plain(const DetailText& v) { return py::str(v.str()); }
+    static DetailText from(py::handle h, const std::string& where) { return DetailText(string_from_py(h, where)); }
+};
+
 // A plain float field (not money): NaN passes; the C++ consumer validates the range.
 template <>
 struct Conv<double> {

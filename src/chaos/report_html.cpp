@@ -178,7 +178,7 @@ Json outcome_json(const KernelOutcome& outcome, std::span<const VenueEvent> repo
     Json out;
     out["code"] = std::string(to_string(outcome.diagnostic_code));
     out["severity"] = std::string(to_string(outcome.severity));
-    out["details"] = outcome.details;
+    out["details"] = outcome.details.str();
     out["slot"] = outcome.slot_id;
     out["alarm"] = is_unexpected_outcome(outcome, reports);
     return out;

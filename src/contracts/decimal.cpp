@@ -16,6 +16,16 @@ std::int64_t round_div(int128 num, int128 den) {
         num = -num;
         den = -den;
     }
+    // Most products and quotients fit in 64 bits: the same rounding without a 128-bit division.
+    if (num >= -INT64_MAX && num <= INT64_MAX && den <= INT64_MAX) {
+        const auto n = static_cast<std::int64_t>(num);
+        const auto d = static_cast<std::int64_t>(den);
+        std::int64_t q = n / d;
+        std::int64_t r = n % d;
+        if (r < 0) r = -r;
+        if (r >= d - r) q += (n < 0) ? -1 : 1; // 2r >= d without overflow
+        return q;
+    }
     int128 q = num / den;
     int128 r = num % den;
     if (r < 0) r = -r;

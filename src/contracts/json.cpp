@@ -631,7 +631,7 @@ Json outcome_to_json(const KernelOutcome& outcome) {
     Json out;
     out["diagnostic_code"] = std::string(to_string(outcome.diagnostic_code));
     out["severity"] = std::string(to_string(outcome.severity));
-    out["details"] = outcome.details;
+    out["details"] = outcome.details.str();
     out["slot_id"] = outcome.slot_id;
     out["input_sequence"] = outcome.input_sequence;
     out["timestamp_ns"] = outcome.timestamp_ns;

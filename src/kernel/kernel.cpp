@@ -29,6 +29,7 @@ ExecutionKernel::ExecutionKernel(KernelConfig config, ControlPlane& control, Ven
                                     "for a hashed intent id within client_order_id_max");
     }
     slots_.resize(static_cast<std::size_t>(config_.max_slots));
+    slot_values_.resize(static_cast<std::size_t>(config_.max_slots));
     trade_orders_.resize(static_cast<std::size_t>(config_.max_slots));
     for (int i = 0; i < config_.max_slots; ++i) {
         slots_[static_cast<std::size_t>(i)].slot_id = i;
@@ -140,7 +141,7 @@ bool ExecutionKernel::move(Ctx& ctx, TradeSlot& slot, FsmInput input) {
     return true;
 }
 
-void ExecutionKernel::set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, std::string detail,
+void ExecutionKernel::set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, const DetailText& detail,
                                  const DiagnosticFields& fields) {
     KernelOutcome& out = ctx.outcome;
     // A benign note about a drained event (duplicate, stale) does not hide the intent's result.
@@ -160,13 +161,13 @@ void ExecutionKernel::set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeve
     if (!is_result) return;
     out.diagnostic_code = code;
     out.severity = severity;
-    out.details = std::move(detail);
+    out.details = detail;
     if (progress) out.result_index = -1;
     ctx.have_result = true;
 }
 
 void ExecutionKernel::record_diagnostic(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity,
-                                        const std::string& detail, const DiagnosticFields& fields, bool is_result) {
+                                        const DetailText& detail, const DiagnosticFields& fields, bool is_result) {
     std::vector<KernelDiagnostic>& list = ctx.outcome.diagnostics;
     if (list.size() >= kernel_diagnostics_max) {
         ++ctx.outcome.diagnostics_dropped;
@@ -174,7 +175,7 @@ void ExecutionKernel::record_diagnostic(Ctx& ctx, KernelDiagnosticCode code, Ker
         if (!is_result) return;
         list.pop_back();
     }
-    list.push_back(KernelDiagnostic{fields, code, severity, detail});
+    list.push_back(KernelDiagnostic{fields, code, severity, detail.str()});
     if (is_result) ctx.outcome.result_index = static_cast<int>(list.size()) - 1;
     DITA_ASSERT(list.size() <= kernel_diagnostics_max);
 }

@@ -124,10 +124,9 @@ TradeSlot& ExecutionKernel::open_trade(Ctx& ctx, const KernelIntent& intent, con
 }
 
 void ExecutionKernel::submit_entry(Ctx& ctx, TradeSlot& slot, const EntryPlan& plan) {
-    const std::string coid = plan.client_order_id.str();
     set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
-               "entry " + coid + " sent: " + std::string(to_string(slot.side)) + " " + fmt_dec(plan.size) + " " +
-                   slot.asset.str() + " @ " + fmt_dec(plan.price));
+               DetailText::of("entry ", plan.client_order_id, " sent: ", slot.side, " ", plan.size, " ", slot.asset, " @ ",
+                              plan.price));
     write_ahead(ctx, plan.client_order_id);
     const VenueCallResult sent = venue_.submit_order(
         order_request(ctx, slot, plan.client_order_id, OrderPurpose::ENTRY, plan.size, plan.price, plan.leverage));
@@ -139,7 +138,7 @@ void ExecutionKernel::submit_entry(Ctx& ctx, TradeSlot& slot, const EntryPlan& p
     case VenueCallStatus::UNKNOWN:
         stored.record.outcome_unknown = true;
         set_result(ctx, KernelDiagnosticCode::OUTCOME_UNKNOWN, KernelSeverity::WARNING,
-                   "entry " + coid + ": no answer from the venue (" + sent.detail +
+                   "entry " + plan.client_order_id.str() + ": no answer from the venue (" + sent.detail +
                        "); the order's fate is decided by the venue, not assumed",
                    {.slot_id = slot.slot_id, .client_order_id = plan.client_order_id, .trade_id = slot.trade_id, .asset = slot.asset, .size = plan.size});
         break;
@@ -280,8 +279,7 @@ void ExecutionKernel::send_exit(Ctx& ctx, TradeSlot& slot, Decimal requested, st
     move(ctx, slot, FsmInput::EXIT_SEND);
 
     set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
-               "exit " + std::string(coid) + " sent: " + fmt_dec(qty) + " of " + fmt_dec(slot.size) + " " +
-                   slot.asset.str());
+               DetailText::of("exit ", entry.record.client_order_id, " sent: ", qty, " of ", slot.size, " ", slot.asset));
     write_ahead(ctx, entry.record.client_order_id);
     const VenueCallResult sent = venue_.submit_order(order_request(ctx, slot, entry.record.client_order_id,
                                                                  OrderPurpose::EXIT, qty, reference_price, slot.leverage));
@@ -357,7 +355,8 @@ void ExecutionKernel::request_cancel(Ctx& ctx, TradeSlot& slot, OrderEntry& entr
     switch (answer.status) {
     case VenueCallStatus::ACCEPTED:
         after.cancel_requested = true;
-        set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO, "cancel of " + coid + " requested");
+        set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
+                   DetailText::of("cancel of ", after.client_order_id, " requested"));
         break;
     case VenueCallStatus::UNKNOWN:
         after.cancel_requested = true;
@@ -403,8 +402,9 @@ void ExecutionKernel::handle_mark(Ctx& ctx, const KernelIntent& intent) {
         return;
     }
     marks_[AssetName(intent.asset)] = *price;
+    revalue_asset(AssetName(intent.asset));
     set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
-               "mark " + intent.asset + " = " + fmt_dec(*price));
+               DetailText::of("mark ", AssetName(intent.asset), " = ", *price));
 }
 
 void ExecutionKernel::apply_late_entries(Ctx& ctx) {

@@ -136,9 +136,15 @@ void ExecutionKernel::journal(Ctx& ctx, std::string_view input_ref) {
     if (!ctx.have_result) {
         ctx.outcome.details = "no change";
     }
+    for (const int id : touched_) revalue(id);
     // The self-check comes first, so the journal holds the outcome the caller gets.
     if (control_.state().mode == KernelMode::DEBUG) {
-        if (auto broken = detail::check_kernel_invariants(slots_, totals_)) {
+        auto broken = detail::check_kernel_invariants(slots_, totals_);
+        if (!broken && account() != account_walked()) {
+            broken = cat("account valuation kept per slot (unrealized ", unrealized_sum_, ", margin ", margin_sum_,
+                         ") differs from the slots valued afresh");
+        }
+        if (broken) {
             record_diagnostic(ctx, KernelDiagnosticCode::INVARIANT_BROKEN, KernelSeverity::CRITICAL, *broken, {}, true);
             ctx.outcome.diagnostic_code = KernelDiagnosticCode::INVARIANT_BROKEN;
             ctx.outcome.severity = KernelSeverity::CRITICAL;

@@ -43,6 +43,38 @@ std::optional<Decimal> ExecutionKernel::mark_price(std::string_view asset) const
     return found->second;
 }
 
+ExecutionKernel::SlotValue ExecutionKernel::value_of(const TradeSlot& slot) const {
+    SlotValue out;
+    if (!slot.size.is_positive()) return out;
+    const auto mark = marks_.find(slot.asset);
+    const Decimal price = mark != marks_.end() ? mark->second : slot.entry_price;
+    const Decimal at_entry = slot.entry_price.mul(slot.size);
+    const Decimal at_mark = price == slot.entry_price ? at_entry : price.mul(slot.size);
+    const Decimal move = at_mark - at_entry;
+    out.unrealized = side_sign(slot.side) > 0 ? move : -move;
+    // Isolated margin: a position never loses more than its margin. Past its liquidation
+    // price the venue has closed it; until that report arrives the loss stops there.
+    if (slot.leverage.is_positive()) {
+        out.unrealized = max(out.unrealized, -at_entry.div(slot.leverage));
+        out.margin = at_mark.div(slot.leverage);
+    }
+    return out;
+}
+
+void ExecutionKernel::revalue(int slot_id) {
+    SlotValue& kept = slot_values_[static_cast<std::size_t>(slot_id)];
+    const SlotValue now = value_of(slots_[static_cast<std::size_t>(slot_id)]);
+    unrealized_sum_ += now.unrealized - kept.unrealized;
+    margin_sum_ += now.margin - kept.margin;
+    kept = now;
+}
+
+void ExecutionKernel::revalue_asset(const AssetName& asset) {
+    for (const TradeSlot& slot : slots_) {
+        if (slot.asset == asset) revalue(slot.slot_id);
+    }
+}
+
 AccountSnapshot ExecutionKernel::account() const {
     AccountSnapshot out;
     out.initial_capital = totals_.initial_capital;
@@ -50,17 +82,28 @@ AccountSnapshot ExecutionKernel::account() const {
     out.fees_paid = totals_.fees_paid;
     out.funding = totals_.funding;
     out.capital = totals_.initial_capital + totals_.realized_pnl - totals_.fees_paid + totals_.funding;
+    out.unrealized_pnl = unrealized_sum_;
+    out.used_margin = margin_sum_;
+    // Slots the input under way has touched are valued afresh (they are revalued when it is
+    // journaled); between inputs there are none.
+    for (const int id : touched_) {
+        const SlotValue kept = slot_values_[static_cast<std::size_t>(id)];
+        const SlotValue now = value_of(slots_[static_cast<std::size_t>(id)]);
+        out.unrealized_pnl += now.unrealized - kept.unrealized;
+        out.used_margin += now.margin - kept.margin;
+    }
+    out.equity = out.capital + out.unrealized_pnl;
+    return out;
+}
+
+AccountSnapshot ExecutionKernel::account_walked() const {
+    AccountSnapshot out = account();
+    out.unrealized_pnl = Decimal();
+    out.used_margin = Decimal();
     for (const TradeSlot& slot : slots_) {
-        if (!slot.size.is_positive()) continue;
-        const auto mark = marks_.find(slot.asset);
-        const Decimal price = mark != marks_.end() ? mark->second : slot.entry_price;
-        const Decimal move = price.mul(slot.size) - slot.entry_price.mul(slot.size);
-        Decimal unrealized = side_sign(slot.side) > 0 ? move : -move;
-        // Isolated margin: a position never loses more than its margin. Past its liquidation
-        // price the venue has closed it; until that report arrives the loss stops there.
-        if (slot.leverage.is_positive()) unrealized = max(unrealized, -slot.entry_price.mul(slot.size).div(slot.leverage));
-        out.unrealized_pnl += unrealized;
-        if (slot.leverage.is_positive()) out.used_margin += price.mul(slot.size).div(slot.leverage);
+        const SlotValue value = value_of(slot);
+        out.unrealized_pnl += value.unrealized;
+        out.used_margin += value.margin;
     }
     out.equity = out.capital + out.unrealized_pnl;
     return out;

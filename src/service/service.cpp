@@ -445,7 +445,7 @@ void Service::after_input(std::string_view kind, std::string_view input_ref, con
                                                                          : spdlog::level::info;
         log_.write(level, "kernel input",
                    {{"kind", std::string(kind)}, {"ref", std::string(input_ref)}, {"code", code},
-                    {"slot", outcome.slot_id}, {"seq", outcome.input_sequence}, {"details", outcome.details}});
+                    {"slot", outcome.slot_id}, {"seq", outcome.input_sequence}, {"details", outcome.details.str()}});
     }
     publish_gauges();
     if (broadcast_) {

@@ -16,7 +16,7 @@ void InMemoryZincPlane::record_outcome(const KernelOutcome& outcome, std::string
     record.severity = outcome.severity;
     record.slot_id = outcome.slot_id;
     record.input_ref.assign(input_ref);
-    record.details.assign(outcome.details);
+    record.details = outcome.details;
     record.diagnostics.assign(outcome.diagnostics.begin(), outcome.diagnostics.end());
     if (outcome.input_sequence > last_sequence_) last_sequence_ = outcome.input_sequence;
 }

@@ -518,7 +518,7 @@ void SqliteZincPlane::record_outcome(const KernelOutcome& outcome, std::string_v
         .bind(4, to_string(outcome.severity))
         .bind(5, static_cast<std::int64_t>(outcome.slot_id))
         .bind(6, input_ref)
-        .bind(7, outcome.details)
+        .bind(7, outcome.details.str())
         .run();
     const std::int64_t outcome_row = sqlite3_last_insert_rowid(db_);
     std::int64_t position = 0;

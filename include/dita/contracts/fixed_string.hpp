@@ -36,24 +36,38 @@ public:
     std::size_t size() const { return size_; }
     operator std::string_view() const { return view(); } // NOLINT
 
-    friend bool operator==(const FixedString& a, const FixedString& b) { return a.view() == b.view(); }
-    // Ids are map keys on the hot path: most differ within their first eight bytes, which
-    // compare as one big-endian integer before any byte-wise comparison.
+    // Ids are map keys on the hot path: compared as big-endian 64-bit words of the zero-padded
+    // text, then by size. That is the texts' lexicographic order: where one text is a prefix of
+    // the other, the longer one's next bytes meet the padding's zeros (a zero byte ties, and the
+    // size then puts the shorter first).
+    friend bool operator==(const FixedString& a, const FixedString& b) {
+        if (a.size_ != b.size_) return false;
+        std::uint64_t differ = 0;
+        for (std::size_t i = 0; i < words; ++i) differ |= a.word(i) ^ b.word(i);
+        return differ == 0;
+    }
     friend std::strong_ordering operator<=>(const FixedString& a, const FixedString& b) {
-        if constexpr (Capacity >= 8) {
-            const std::uint64_t pa = a.prefix();
-            const std::uint64_t pb = b.prefix();
-            if (pa != pb) return pa <=> pb;
+        for (std::size_t i = 0; i < words; ++i) {
+            const std::uint64_t wa = a.word(i);
+            const std::uint64_t wb = b.word(i);
+            if (wa != wb) return __builtin_bswap64(wa) <=> __builtin_bswap64(wb);
         }
-        return a.view() <=> b.view();
+        return a.size_ <=> b.size_;
     }
 
 private:
     static_assert(Capacity < 256);
-    std::uint64_t prefix() const {
-        std::uint64_t word = 0;
-        std::memcpy(&word, data_.data(), sizeof word);
-        return __builtin_bswap64(word);
+    static constexpr std::size_t words = (Capacity + 7) / 8;
+    // The i-th eight bytes of the text (zero-padded past Capacity).
+    std::uint64_t word(std::size_t i) const {
+        std::uint64_t out = 0;
+        const std::size_t from = i * 8;
+        if (from + 8 <= Capacity) {
+            std::memcpy(&out, data_.data() + from, 8);
+        } else {
+            std::memcpy(&out, data_.data() + from, Capacity - from);
+        }
+        return out;
     }
     std::array<char, Capacity> data_{};
     unsigned char size_ = 0;

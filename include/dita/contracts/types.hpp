@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dita/contracts/decimal.hpp"
+#include "dita/contracts/detail_text.hpp"
 #include "dita/contracts/enums.hpp"
 #include "dita/contracts/fixed_string.hpp"
 
@@ -119,7 +120,7 @@ struct KernelOutcome {
     // progress note (OK at INFO) when it has no diagnostic.
     KernelDiagnosticCode diagnostic_code = KernelDiagnosticCode::OK;
     KernelSeverity severity = KernelSeverity::INFO;
-    std::string details;
+    DetailText details; // formatted when read
     std::vector<VenueEvent> emitted_events;
     std::vector<Transition> transitions;
     std::vector<VenueMoveReport> venue_moves; // what the venue did by itself, settled here

@@ -239,13 +239,13 @@ private:
     Ctx begin_input(int slot_id);
     // Says something about the input: a diagnostic (unless a progress note, OK at INFO) and,
     // when it is the most severe so far, the input's result.
-    void set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, std::string detail,
+    void set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, const DetailText& detail,
                     const DiagnosticFields& fields);
     // Progress notes and diagnostics about no slot, order or asset (no fields to build).
-    void set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, std::string detail) {
-        set_result(ctx, code, severity, std::move(detail), no_fields_);
+    void set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, const DetailText& detail) {
+        set_result(ctx, code, severity, detail, no_fields_);
     }
-    void record_diagnostic(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, const std::string& detail,
+    void record_diagnostic(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, const DetailText& detail,
                            const DiagnosticFields& fields, bool is_result);
     void journal(Ctx& ctx, std::string_view input_ref);
     // Before an order leaves: on a plane that writes ahead, the input's changed slots (the order
@@ -261,6 +261,18 @@ private:
     void retire_order(const Id& client_order_id);
     void update_leg_index(TradeSlot& slot) const;
     Decimal mark_or_zero(std::string_view asset) const;
+    // The account's valuation kept per slot (unrealized PnL and margin at the mark) with running
+    // sums, so account() does not walk the slots: a slot is revalued when an input that touched
+    // it is journaled, and every slot of an asset when its mark moves. DEBUG mode checks the
+    // sums against account_walked() after every input.
+    struct SlotValue {
+        Decimal unrealized;
+        Decimal margin;
+    };
+    SlotValue value_of(const TradeSlot& slot) const;
+    void revalue(int slot_id);
+    void revalue_asset(const AssetName& asset);
+    AccountSnapshot account_walked() const;
     std::optional<std::string> mark_out_of_bounds(const AssetName& asset, Decimal price) const;
 
     static const DiagnosticFields no_fields_;
@@ -285,6 +297,9 @@ private:
     std::vector<int> venue_reduced_; // slots a venue move reduced in this input
     std::deque<Id> venue_ledgers_;   // the account's venue-move records, oldest first (bounded)
     AccountTotals totals_;
+    std::vector<SlotValue> slot_values_; // by slot id, sized at start-up
+    Decimal unrealized_sum_;
+    Decimal margin_sum_;
     std::uint64_t input_sequence_ = 0;
     std::vector<VenueEvent> inbox_;
     std::vector<int> touched_;

@@ -32,7 +32,7 @@ struct OutcomeRecord {
     KernelSeverity severity = KernelSeverity::INFO;
     int slot_id = -1;
     std::string input_ref; // intent id or client order id
-    std::string details;
+    DetailText details; // formatted when read
     std::vector<KernelDiagnostic> diagnostics; // the outcome's, with their fields
 };
 

@@ -159,9 +159,11 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
     const bool malformed = !instrument(request.asset.view()) || !request.qty.is_positive() ||
                            !request.qty.is_multiple_of(lot_step_) || !request.reference_price.is_positive() ||
                            !within_bounds(request);
-    auto& stored = orders_.emplace(order.client_order_id, order).first->second;
-    reference_price_[order.client_order_id] = request.reference_price;
-    leverage_[order.client_order_id] = request.leverage.is_positive() ? request.leverage : Decimal::from_units(1);
+    Stored& kept = orders_.emplace(order.client_order_id, Stored{order, Decimal(), request.reference_price,
+                                                                 request.leverage.is_positive() ? request.leverage
+                                                                                                : Decimal::from_units(1)})
+                       .first->second;
+    VenueOrder& stored = kept.order;
     // Reduce-only: an exit may fill no more than the account's position on the side it closes.
     const Decimal room = fillable(stored);
     const bool nothing_to_reduce = !malformed && !room.is_positive();
@@ -179,23 +181,23 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
         if (share.is_positive()) {
             if (capped) {
                 // Reduce-only: what the position allows fills; the venue cancels the rest.
-                fill(stored, share, request.reference_price, false);
+                fill(kept, share, request.reference_price, false);
                 stored.status = VenueOrderStatus::CANCELED;
                 emit(stored, KernelEventKind::CANCEL_ACK);
             } else if (share == request.qty && draw(ppm_.short_fill) && share > lot_step_) {
                 // The venue closes the order as FILLED one lot short.
-                fill(stored, share - lot_step_, request.reference_price, false);
+                fill(kept, share - lot_step_, request.reference_price, false);
                 stored.status = VenueOrderStatus::FILLED;
                 emit(stored, KernelEventKind::FILL);
             } else if (share == request.qty && request.purpose == OrderPurpose::ENTRY && draw(ppm_.overfill)) {
-                fill(stored, share, request.reference_price, false);
-                book_fill(stored, lot_step_, request.reference_price);
+                fill(kept, share, request.reference_price, false);
+                book_fill(stored, kept.leverage, lot_step_, request.reference_price);
                 stored.cum_filled_qty += lot_step_;
-                order_notional_[stored.client_order_id] += request.reference_price.mul(lot_step_);
-                stored.cum_fee = order_notional_[stored.client_order_id].mul(taker_fee_rate_);
+                kept.notional += request.reference_price.mul(lot_step_);
+                stored.cum_fee = kept.notional.mul(taker_fee_rate_);
                 emit(stored, KernelEventKind::FILL);
             } else {
-                fill(stored, share, request.reference_price, true);
+                fill(kept, share, request.reference_price, true);
             }
         }
     }
@@ -208,12 +210,10 @@ MockVenueAdapter::BookKey MockVenueAdapter::book_key(const AssetName& asset, Tra
     return {asset, side_sign(side)};
 }
 
-void MockVenueAdapter::book_fill(const VenueOrder& order, Decimal qty, Decimal price) {
+void MockVenueAdapter::book_fill(const VenueOrder& order, Decimal leverage, Decimal qty, Decimal price) {
     Book& book = books_[book_key(order.asset, order.side)];
     const bool opening = order.purpose == OrderPurpose::ENTRY;
     const bool buys = (order.side == TradeSide::LONG) == opening;
-    const auto lev = leverage_.find(order.client_order_id);
-    const Decimal leverage = lev != leverage_.end() ? lev->second : Decimal::from_units(1);
     const Decimal before = book.net;
     const Decimal after = before + (buys ? qty : -qty);
     const bool grows = before.is_zero() || (before.is_positive() == buys);
@@ -241,9 +241,10 @@ Decimal MockVenueAdapter::fillable(const VenueOrder& order) const {
     return position.is_positive() ? min(remaining, position) : Decimal();
 }
 
-void MockVenueAdapter::fill(VenueOrder& order, Decimal qty, Decimal price, bool report) {
+void MockVenueAdapter::fill(Stored& stored, Decimal qty, Decimal price, bool report) {
+    VenueOrder& order = stored.order;
     DITA_ASSERT(qty.is_positive() && order.cum_filled_qty + qty <= order.qty);
-    Decimal& notional = order_notional_[order.client_order_id];
+    Decimal& notional = stored.notional;
     notional += price.mul(qty);
     order.cum_filled_qty += qty;
     order.avg_fill_price = notional.div(order.cum_filled_qty);
@@ -252,18 +253,17 @@ void MockVenueAdapter::fill(VenueOrder& order, Decimal qty, Decimal price, bool 
     if (order.status != VenueOrderStatus::CANCELED) {
         order.status = done ? VenueOrderStatus::FILLED : VenueOrderStatus::PARTIALLY_FILLED;
     }
-    book_fill(order, qty, price);
+    book_fill(order, stored.leverage, qty, price);
     if (report) emit(order, done ? KernelEventKind::FILL : KernelEventKind::PARTIAL_FILL);
 }
 
 bool MockVenueAdapter::fill_working(std::string_view client_order_id, Decimal qty, Decimal price) {
     if (!Id::fits(client_order_id)) return false;
     const auto found = orders_.find(Id(client_order_id));
-    if (found == orders_.end() || is_terminal(found->second.status) || !price.is_positive()) return false;
-    VenueOrder& order = found->second;
-    const Decimal take = min(qty, fillable(order));
+    if (found == orders_.end() || is_terminal(found->second.order.status) || !price.is_positive()) return false;
+    const Decimal take = min(qty, fillable(found->second.order));
     if (!take.is_positive()) return false;
-    fill(order, take, price, true);
+    fill(found->second, take, price, true);
     return true;
 }
 
@@ -272,7 +272,9 @@ void MockVenueAdapter::inject_foreign_fill(std::string_view asset, TradeSide sid
     order.asset = AssetName(asset);
     order.side = side;
     order.purpose = OrderPurpose::ENTRY;
-    book_fill(order, qty, price);
+    // A foreign fill has no order of its own: the leverage of an order by its (empty) id, as any.
+    const auto same_id = orders_.find(order.client_order_id);
+    book_fill(order, same_id != orders_.end() ? same_id->second.leverage : Decimal::from_units(1), qty, price);
 }
 
 VenueCallResult MockVenueAdapter::cancel_order(const CancelRequest& request) {
@@ -287,7 +289,7 @@ VenueCallResult MockVenueAdapter::cancel_order(const CancelRequest& request) {
         ++counters_.cancels_rejected;
         return {VenueCallStatus::REJECTED, Id(), "order does not exist"};
     }
-    VenueOrder& order = found->second;
+    VenueOrder& order = found->second.order;
     if (is_terminal(order.status)) {
         ++counters_.cancels_rejected;
         return {VenueCallStatus::REJECTED, order.venue_order_id,
@@ -300,7 +302,7 @@ VenueCallResult MockVenueAdapter::cancel_order(const CancelRequest& request) {
     emit(order, KernelEventKind::CANCEL_ACK);
     if (race) {
         // The venue matched one more lot while the cancel was in flight; its report comes last.
-        fill(order, lot_step_, reference_price_[order.client_order_id], false);
+        fill(found->second, lot_step_, found->second.reference_price, false);
         emit(order, KernelEventKind::PARTIAL_FILL);
     }
     if (answer_lost) {
@@ -348,9 +350,6 @@ void MockVenueAdapter::retire_if_finished(const VenueOrder& order) {
         const Id oldest = finished_.front();
         finished_.pop_front();
         orders_.erase(oldest);
-        order_notional_.erase(oldest);
-        reference_price_.erase(oldest);
-        leverage_.erase(oldest);
     }
 }
 
@@ -387,14 +386,14 @@ VenueQuery<std::optional<VenueOrder>> MockVenueAdapter::query_order(std::string_
     VenueQuery<std::optional<VenueOrder>> out;
     if (!Id::fits(client_order_id)) return out;
     const auto found = orders_.find(Id(client_order_id));
-    if (found != orders_.end() && found->second.asset.view() == asset) out.value = found->second;
+    if (found != orders_.end() && found->second.order.asset.view() == asset) out.value = found->second.order;
     return out;
 }
 
 VenueQuery<std::vector<VenueOrder>> MockVenueAdapter::open_orders(std::string_view asset) {
     VenueQuery<std::vector<VenueOrder>> out;
-    for (const auto& [id, order] : orders_) {
-        if (order.asset.view() == asset && !is_terminal(order.status)) out.value.push_back(order);
+    for (const auto& [id, stored] : orders_) {
+        if (stored.order.asset.view() == asset && !is_terminal(stored.order.status)) out.value.push_back(stored.order);
     }
     return out;
 }

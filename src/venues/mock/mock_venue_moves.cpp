@@ -165,7 +165,8 @@ void MockVenueAdapter::book_reduction(Book& book, Decimal qty, Decimal price) {
 void MockVenueAdapter::cancel_working_on(const BookKey& key) {
     // A liquidation takes the position's working orders with it.
     std::vector<Id> working;
-    for (const auto& [id, order] : orders_) {
+    for (const auto& [id, stored] : orders_) {
+        const VenueOrder& order = stored.order;
         if (order.asset == key.first && !is_terminal(order.status) &&
             (key.second == 0 || side_sign(order.side) == key.second)) {
             working.push_back(id);
@@ -174,8 +175,8 @@ void MockVenueAdapter::cancel_working_on(const BookKey& key) {
     for (const Id& id : working) {
         const auto found = orders_.find(id);
         if (found == orders_.end()) continue;
-        found->second.status = VenueOrderStatus::CANCELED;
-        emit(found->second, KernelEventKind::CANCEL_ACK);
+        found->second.order.status = VenueOrderStatus::CANCELED;
+        emit(found->second.order, KernelEventKind::CANCEL_ACK);
     }
 }
 

@@ -153,14 +153,22 @@ private:
     void cancel_working_on(const BookKey& key);
     Decimal mark_of(const AssetName& asset, const Book& book) const;
     void record_move(const VenueEvent& event);
+    // An order and what the venue keeps beside it, in one node: the notional of its fills, the
+    // price it was sent at (a late fill on cancel fills there) and its leverage.
+    struct Stored {
+        VenueOrder order;
+        Decimal notional;
+        Decimal reference_price;
+        Decimal leverage;
+    };
     struct Pending {
         std::int64_t due_ns;
         VenueEvent event;
     };
     void emit(const VenueOrder& order, KernelEventKind kind);
     void enqueue(const VenueEvent& event);
-    void fill(VenueOrder& order, Decimal qty, Decimal price, bool report);
-    void book_fill(const VenueOrder& order, Decimal qty, Decimal price);
+    void fill(Stored& stored, Decimal qty, Decimal price, bool report);
+    void book_fill(const VenueOrder& order, Decimal leverage, Decimal qty, Decimal price);
     void retire_if_finished(const VenueOrder& order);
     bool draw(std::uint32_t ppm) { return !calm_ && ppm > 0 && rng_.chance_ppm(ppm); }
     std::int64_t now_ns() const { return clock_ != nullptr ? clock_->now_ns() : 0; }
@@ -177,11 +185,8 @@ private:
         std::uint32_t duplicate = 0, reorder = 0, drop = 0, delay = 0, submit_unknown = 0, cancel_unknown = 0,
                       reject = 0, cancel_reject = 0, late_fill = 0, overfill = 0, short_fill = 0;
     } ppm_;
-    std::map<Id, VenueOrder> orders_;
-    std::map<Id, Decimal> order_notional_;
-    std::map<Id, Decimal> reference_price_;
+    std::map<Id, Stored> orders_;
     std::map<BookKey, Book> books_;
-    std::map<Id, Decimal> leverage_;
     std::map<AssetName, Decimal> marks_;
     std::deque<VenueEvent> moves_; // the venue's own moves, newest last (a query window)
     Rng move_rng_;
