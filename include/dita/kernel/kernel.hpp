@@ -275,6 +275,11 @@ private:
     std::vector<std::vector<Id>> trade_orders_; // per slot: its current trade's orders, oldest first
     mutable std::vector<OrderRecord> trade_records_; // trade_order_records()' buffer: no allocation per input
     std::deque<VenueEvent> unmatched_;
+    // keep_unmatched's duplicate test: how many kept events carry each venue sequence, as of
+    // when unmatched_ last had unmatched_indexed_ events (reconciliation only removes kept
+    // events, keeping the rest in order, so a different count is exactly a stale index).
+    std::map<std::uint64_t, std::uint32_t> unmatched_sequences_;
+    std::size_t unmatched_indexed_ = 0;
     std::map<AssetName, InstrumentSpec> instruments_;
     std::map<AssetName, Decimal> marks_;
     std::map<AssetName, std::uint64_t> mark_sequences_;
