@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <new>
 #include <optional>
 #include <string>
@@ -267,14 +268,15 @@ UnitResult run_demo_trades(std::uint64_t n) {
 // --- suite, cycles-C: `dita chaos` (apps/dita/chaos_cli.cpp run_rounds) -----------------------
 
 // Runs the scenarios with `dita chaos`'s defaults (one reordered replay, seed 42), each run's
-// thread count passed on to the next as the command does.
+// thread count passed on to the next and one stack reset for each run, as the command does.
 UnitResult run_chaos(std::uint64_t n, std::span<const chaos::ChaosScenario> scenarios) {
     chaos::SuiteOptions suite;
+    std::unique_ptr<chaos::ChaosStack> stack; // reset for every run, as the command does
     UnitResult out;
     const std::uint64_t before = allocations_now();
     for (std::uint64_t i = 0; i < n; ++i) {
         for (const chaos::ChaosScenario& scenario : scenarios) {
-            const chaos::ScenarioReport report = chaos::run_scenario_and_check(scenario, suite);
+            const chaos::ScenarioReport report = chaos::run_scenario_and_check(scenario, suite, stack);
             suite.run.threads_at_start = report.threads_at_end;
             out.ok = out.ok && report.passed;
             out.digest += report.steps + report.checks.size() + report.log.inputs.size();

@@ -7,7 +7,8 @@ namespace dita::chaos {
 
 namespace {
 
-std::string call_key(const VenueCall& call) {
+// A view into the call: the replay compares one per venue call.
+std::string_view call_key(const VenueCall& call) {
     switch (call.kind) {
     case VenueCallKind::SUBMIT:
     case VenueCallKind::CANCEL:
