@@ -20,6 +20,7 @@ constexpr double venue_quantity_max = 1e6;
 constexpr std::int64_t venue_delay_ns_max = 86'400'000'000'000; // a day
 constexpr std::int64_t funding_interval_ns_max = 30 * 86'400'000'000'000; // a month
 constexpr std::int64_t retained_orders_max = 1'000'000;
+constexpr std::size_t pointer_chars_max = 200; // of a JSON pointer quoted in a refusal
 
 // "/scenarios/1/steps/2/target_size" -> "scenario 'x', step 2, field target_size".
 std::string describe_place(const std::string& pointer, const std::string& scenario_name) {
@@ -34,19 +35,21 @@ std::string describe_place(const std::string& pointer, const std::string& scenar
         }
     }
     std::string out;
-    if (!scenario_name.empty()) out = "scenario '" + scenario_name + "'";
+    // Names and keys come from the file: quoted through bounded_excerpt, so a hostile file cannot
+    // make the refusal as long as itself.
+    if (!scenario_name.empty()) out = "scenario '" + bounded_excerpt(scenario_name) + "'";
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         if (tokens[i] == "steps" && i + 1 < tokens.size()) {
             out += (out.empty() ? "" : ", ") + std::string("step ") + tokens[i + 1];
-            if (i + 2 < tokens.size()) out += ", field " + tokens[i + 2];
+            if (i + 2 < tokens.size()) out += ", field " + bounded_excerpt(tokens[i + 2]);
             break;
         }
         if (tokens[i] == "venue" && i + 1 < tokens.size()) {
-            out += (out.empty() ? "" : ", ") + std::string("venue field ") + tokens[i + 1];
+            out += (out.empty() ? "" : ", ") + std::string("venue field ") + bounded_excerpt(tokens[i + 1]);
             break;
         }
     }
-    std::string place = pointer.empty() ? std::string("(root)") : pointer;
+    std::string place = pointer.empty() ? std::string("(root)") : bounded_excerpt(pointer, pointer_chars_max);
     if (!out.empty()) place += " (" + out + ")";
     return place;
 }

@@ -80,6 +80,12 @@ TEST(JsonText, ErrorsQuoteABoundedExcerpt) {
     const auto long_key = parse_scenarios("{\"" + std::string(1'000'000, 'k') + "\": 1}", "f.json");
     ASSERT_FALSE(long_key.ok());
     EXPECT_LT(long_key.error().message().size(), 2'000u);
+    // A name too long to accept is quoted cut, not whole (libFuzzer found a refusal of 7.9 KB).
+    const auto long_name = parse_scenarios("{\"name\": \"" + std::string(50'000, 'n') + "\", \"steps\": []}", "f.json");
+    ASSERT_FALSE(long_name.ok());
+    EXPECT_LT(long_name.error().message().size(), 400u);
+    EXPECT_THAT(long_name.error().message(), HasSubstr("/name (scenario 'nnn"));
+    EXPECT_THAT(long_name.error().message(), HasSubstr("...'): expected a name of 1 to 100 printable characters"));
 }
 
 TEST(ScenarioText, EveryLimitNamesTheFileThePlaceAndTheLimit) {

@@ -64,6 +64,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (json.ok()) one_line(kernel, json.value());
     }
     const dita::AccountSnapshot account = kernel.account();
-    if (account.capital != account.initial_capital + account.realized_pnl - account.fees_paid) __builtin_trap();
+    // The money identity, funding included (a FUNDING event line books funding).
+    if (account.capital != account.initial_capital + account.realized_pnl - account.fees_paid + account.funding) {
+        __builtin_trap();
+    }
     return 0;
 }
