@@ -5,75 +5,24 @@
 #include <string>
 #include <vector>
 
-#include "dita/contracts/clock.hpp"
-#include "dita/kernel/kernel.hpp"
-#include "dita/venues/mock/mock_venue.hpp"
+#include "fill_bench.hpp"
 
 namespace dita {
 namespace {
 
-KernelIntent make_intent(KernelCommandType action, std::string intent_id, double size, double price) {
-    KernelIntent intent;
-    intent.intent_id = std::move(intent_id);
-    intent.trade_id = "bench-trade";
-    intent.slot_id = 0;
-    intent.action = action;
-    intent.side = TradeSide::LONG;
-    intent.target_size = size;
-    intent.reference_price = price;
-    return intent;
-}
-
-// A resting entry of 10,000 BTC that the venue fills one lot per event.
-struct FillBench {
-    FillBench()
-        : venue(MockVenueScenario{.partial_fill_ratio = 0.0}, &clock),
-          kernel(KernelConfig{.max_slots = 4, .initial_capital = Decimal::from_units(5'000'000)}, control, venue,
-                 zinc, clock) {}
-    void open_order(int round) {
-        kernel.process_intent(make_intent(KernelCommandType::ENTER, "fill-" + std::to_string(round), 10'000.0, 100.0));
-        event = VenueEvent{};
-        event.kind = KernelEventKind::PARTIAL_FILL;
-        event.status = VenueEventStatus::PARTIALLY_FILLED;
-        event.client_order_id = kernel.slot(0).entry_order_id;
-        event.slot_id = 0;
-        event.asset = AssetName("BTCUSDT");
-        event.order_qty = Decimal::from_units(10'000);
-        event.avg_fill_price = Decimal::from_units(100);
-    }
-    void cancel_order() {
-        kernel.process_intent(make_intent(KernelCommandType::CANCEL, "cancel", 0.0, 100.0));
-        kernel.process_intent(make_intent(KernelCommandType::EXIT, "exit-" + std::to_string(rounds++), 0.0, 100.0));
-        venue.fill_working(kernel.slot(0).exit_order_id.view(), Decimal::from_units(10'000), Decimal::from_units(100));
-        kernel.pump_venue();
-    }
-    VirtualClock clock;
-    InMemoryControlPlane control;
-    MockVenueAdapter venue;
-    InMemoryZincPlane zinc{1024};
-    ExecutionKernel kernel;
-    VenueEvent event;
-    int rounds = 0;
-};
+using bench::bench_intent;
+using bench::FillBench;
 
 void BM_ApplyVenueFill(benchmark::State& state) {
     FillBench bench;
-    int round = 0;
-    bench.open_order(round);
-    const Decimal lot = Decimal::from_raw(100'000);
-    const Decimal fee_per_lot = Decimal::from_raw(500); // 100 * 0.001 * 0.0005
     std::int64_t fills = 0;
     for (auto _ : state) {
-        if (bench.event.cum_filled_qty + lot >= bench.event.order_qty) {
+        if (bench.order_full()) {
             state.PauseTiming();
-            bench.cancel_order();
-            bench.open_order(++round);
+            bench.next_order();
             state.ResumeTiming();
         }
-        bench.event.cum_filled_qty += lot;
-        bench.event.cum_fee += fee_per_lot;
-        bench.event.venue_sequence += 1;
-        const KernelOutcome outcome = bench.kernel.on_venue_event(bench.event);
+        const KernelOutcome outcome = bench.fill_one_lot();
         benchmark::DoNotOptimize(outcome.diagnostic_code);
         ++fills;
     }
@@ -93,8 +42,8 @@ void BM_WholeLifecycle(benchmark::State& state) {
     std::vector<KernelIntent> enters;
     std::vector<KernelIntent> exits;
     for (std::size_t i = 0; i < id_count; ++i) {
-        enters.push_back(make_intent(KernelCommandType::ENTER, "e" + std::to_string(i), 0.01, 100.0));
-        exits.push_back(make_intent(KernelCommandType::EXIT, "x" + std::to_string(i), 0.0, 101.0));
+        enters.push_back(bench_intent(KernelCommandType::ENTER, "e" + std::to_string(i), 0, 0.01, 100.0));
+        exits.push_back(bench_intent(KernelCommandType::EXIT, "x" + std::to_string(i), 0, 0.0, 101.0));
     }
     std::size_t i = 0;
     std::int64_t lifecycles = 0;

@@ -43,6 +43,7 @@
 #include "dita/contracts/result.hpp"
 #include "dita/kernel/kernel.hpp"
 #include "dita/venues/mock/mock_venue.hpp"
+#include "fill_bench.hpp"
 
 namespace {
 
@@ -76,70 +77,15 @@ constexpr int cycles_max = static_cast<int>(chaos::scenario_steps_max / 2);
 
 std::uint64_t allocations_now() { return allocations.load(std::memory_order_relaxed); }
 
-KernelIntent bench_intent(KernelCommandType action, std::string intent_id, int slot_id, double size, double price) {
-    KernelIntent intent;
-    intent.intent_id = std::move(intent_id);
-    intent.trade_id = "bench-trade";
-    intent.slot_id = slot_id;
-    intent.action = action;
-    intent.side = TradeSide::LONG;
-    intent.target_size = size;
-    intent.reference_price = price;
-    return intent;
-}
-
 // --- fill: BM_ApplyVenueFill's work --------------------------------------------------------
-
-// A resting entry of 10,000 BTC that the venue fills one lot per event (BM_ApplyVenueFill's).
-struct FillBench {
-    FillBench()
-        : venue(MockVenueScenario{.partial_fill_ratio = 0.0}, &clock),
-          kernel(KernelConfig{.max_slots = 4, .initial_capital = Decimal::from_units(5'000'000)}, control, venue,
-                 zinc, clock) {}
-    void open_order(int round) {
-        kernel.process_intent(
-            bench_intent(KernelCommandType::ENTER, "fill-" + std::to_string(round), 0, 10'000.0, 100.0));
-        event = VenueEvent{};
-        event.kind = KernelEventKind::PARTIAL_FILL;
-        event.status = VenueEventStatus::PARTIALLY_FILLED;
-        event.client_order_id = kernel.slot(0).entry_order_id;
-        event.slot_id = 0;
-        event.asset = AssetName("BTCUSDT");
-        event.order_qty = Decimal::from_units(10'000);
-        event.avg_fill_price = Decimal::from_units(100);
-    }
-    void cancel_order() {
-        kernel.process_intent(bench_intent(KernelCommandType::CANCEL, "cancel", 0, 0.0, 100.0));
-        kernel.process_intent(bench_intent(KernelCommandType::EXIT, "exit-" + std::to_string(rounds++), 0, 0.0, 100.0));
-        venue.fill_working(kernel.slot(0).exit_order_id.view(), Decimal::from_units(10'000), Decimal::from_units(100));
-        kernel.pump_venue();
-    }
-    VirtualClock clock;
-    InMemoryControlPlane control;
-    MockVenueAdapter venue;
-    InMemoryZincPlane zinc{1024};
-    ExecutionKernel kernel;
-    VenueEvent event;
-    int rounds = 0;
-};
 
 UnitResult run_fills(std::uint64_t n) {
     FillBench bench;
-    int round = 0;
-    bench.open_order(round);
-    const Decimal lot = Decimal::from_raw(100'000);
-    const Decimal fee_per_lot = Decimal::from_raw(500); // 100 * 0.001 * 0.0005
     UnitResult out;
     const std::uint64_t before = allocations_now();
     for (std::uint64_t i = 0; i < n; ++i) {
-        if (bench.event.cum_filled_qty + lot >= bench.event.order_qty) {
-            bench.cancel_order();
-            bench.open_order(++round);
-        }
-        bench.event.cum_filled_qty += lot;
-        bench.event.cum_fee += fee_per_lot;
-        bench.event.venue_sequence += 1;
-        const KernelOutcome outcome = bench.kernel.on_venue_event(bench.event);
+        if (bench.order_full()) bench.next_order();
+        const KernelOutcome outcome = bench.fill_one_lot();
         out.digest += static_cast<std::uint64_t>(outcome.diagnostic_code);
     }
     out.allocations = allocations_now() - before;

@@ -29,9 +29,10 @@ esac
 work=build-fuzz/tests/fuzz/corpus-$target
 mkdir -p "$work"
 start=$(date +%s)
+# -timeout is wall-clock: on a shared, loaded machine 10 s flagged a 4 ms input as a hang.
 # One job runs in this process (its log on stderr); several fork workers that write fuzz-N.log here.
 parallel=()
 if (( jobs > 1 )); then parallel=(-jobs="$jobs" -workers="$jobs"); fi
-build-fuzz/bin/"$target" -runs="$runs" "${parallel[@]}" -max_len=65536 -timeout=10 \
+build-fuzz/bin/"$target" -runs="$runs" "${parallel[@]}" -max_len=65536 -timeout=60 \
   -rss_limit_mb=2048 -artifact_prefix=build-fuzz/ -print_final_stats=1 "$work" "${seeds[@]}"
 echo "$target: $runs executions in $(( $(date +%s) - start )) s"

@@ -105,7 +105,8 @@ class KernelIntent:
     metadata: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
-        _core._intent_check(self)
+        # Checked once here, and kept: process_intent finds this conversion by identity.
+        _core._intent_check(self, True)
         # Normalise what the check accepted: names to members, any sequence to a tuple.
         if type(self.side) is not TradeSide:
             object.__setattr__(self, "side", TradeSide(self.side))

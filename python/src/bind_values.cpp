@@ -1,6 +1,7 @@
 // The contracts' value classes (see fields.hpp for what each class gets).
 #include <algorithm>
 
+#include "dita/contracts/assert.hpp"
 #include "dita/contracts/fields.hpp"
 #include "values.hpp"
 
@@ -24,23 +25,25 @@ py::object hashable(py::handle value) {
 
 namespace {
 
+// A field of a struct with a field list, by its type: a timestamp in nanoseconds also reads
+// as a datetime under the name without "_ns".
+template <typename T, typename V>
+void add_listed_field(FieldList<T>& f, const char* key, V T::*ptr) {
+    f.push_back(member(key, ptr));
+}
+template <typename T>
+void add_listed_field(FieldList<T>& f, const char* key, std::int64_t T::*ptr) {
+    const std::string_view name(key);
+    DITA_ASSERT(name.ends_with("_ns"));
+    add_timestamp(f, ptr, key, std::string(name.substr(0, name.size() - 3)).c_str());
+}
+
+#define DITA_PY_LISTED_FIELD(member, key, required, hashed) add_listed_field(f, #key, &Struct::member);
+
 FieldList<VenueEvent> venue_event_fields() {
+    using Struct = VenueEvent;
     FieldList<VenueEvent> f;
-    f.push_back(member("kind", &VenueEvent::kind));
-    f.push_back(member("status", &VenueEvent::status));
-    f.push_back(member("venue_order_id", &VenueEvent::venue_order_id));
-    f.push_back(member("client_order_id", &VenueEvent::client_order_id));
-    f.push_back(member("slot_id", &VenueEvent::slot_id));
-    f.push_back(member("trade_id", &VenueEvent::trade_id));
-    f.push_back(member("side", &VenueEvent::side));
-    f.push_back(member("asset", &VenueEvent::asset));
-    f.push_back(member("order_qty", &VenueEvent::order_qty));
-    f.push_back(member("cum_filled_qty", &VenueEvent::cum_filled_qty));
-    f.push_back(member("avg_fill_price", &VenueEvent::avg_fill_price));
-    f.push_back(member("cum_fee", &VenueEvent::cum_fee));
-    f.push_back(member("price", &VenueEvent::price));
-    f.push_back(member("venue_sequence", &VenueEvent::venue_sequence));
-    add_timestamp(f, &VenueEvent::timestamp_ns);
+    DITA_VENUE_EVENT_FIELDS(DITA_PY_LISTED_FIELD)
     return f;
 }
 
@@ -55,10 +58,10 @@ FieldList<Transition> transition_fields() {
 }
 
 // The field tables of the structs with a field list (contracts/fields.hpp) come from it.
-#define DITA_PY_MEMBER_OF_ORDER(name, required, hashed) f.push_back(member(#name, &OrderRecord::name));
+#define DITA_PY_MEMBER_OF_ORDER(member_name, key, required, hashed) f.push_back(member(#key, &OrderRecord::member_name));
 // (Explicit: some of KernelDiagnostic's members are its DiagnosticFields base's.)
-#define DITA_PY_MEMBER_OF_DIAGNOSTIC(name, required, hashed) \
-    f.push_back(member<KernelDiagnostic, decltype(KernelDiagnostic::name)>(#name, &KernelDiagnostic::name));
+#define DITA_PY_MEMBER_OF_DIAGNOSTIC(member_name, key, required, hashed) \
+    f.push_back(member<KernelDiagnostic, decltype(KernelDiagnostic::member_name)>(#key, &KernelDiagnostic::member_name));
 
 FieldList<KernelDiagnostic> diagnostic_fields() {
     FieldList<KernelDiagnostic> f;
@@ -113,17 +116,17 @@ FieldList<OrderRecord> order_record_fields() {
     return f;
 }
 
-// Ids that may be absent read as None (an empty id means "none" in the kernel).
-Field<TradeSlot> optional_id(const char* name, Id TradeSlot::*ptr) {
+// A slot's ids that may be absent read as None (an empty id means "none" in the kernel).
+void add_listed_field(FieldList<TradeSlot>& f, const char* key, Id TradeSlot::*ptr) {
     auto get = [ptr](const TradeSlot& s) -> py::object {
         if ((s.*ptr).empty()) return py::none();
         return fixed_to_py(s.*ptr);
     };
-    return Field<TradeSlot>{name, get, get,
-                            [ptr](TradeSlot& s, py::handle h, const std::string& where) {
-                                s.*ptr = h.is_none() ? Id() : fixed_from_py<Id::capacity>(h, where);
-                            },
-                            true};
+    f.push_back(Field<TradeSlot>{key, get, get,
+                                 [ptr](TradeSlot& s, py::handle h, const std::string& where) {
+                                     s.*ptr = h.is_none() ? Id() : fixed_from_py<Id::capacity>(h, where);
+                                 },
+                                 true});
 }
 
 py::object legs_to_py(const ExitLegs& legs, bool as_list) {
@@ -133,46 +136,29 @@ py::object legs_to_py(const ExitLegs& legs, bool as_list) {
     return py::tuple(out);
 }
 
-FieldList<TradeSlot> trade_slot_fields() {
-    FieldList<TradeSlot> f;
-    f.push_back(member("slot_id", &TradeSlot::slot_id));
-    f.push_back(member("fsm_state", &TradeSlot::fsm_state));
-    f.push_back(optional_id("trade_id", &TradeSlot::trade_id));
-    f.push_back(member("side", &TradeSlot::side));
-    f.push_back(member("asset", &TradeSlot::asset));
-    f.push_back(member("target_size", &TradeSlot::target_size));
-    f.push_back(member("size", &TradeSlot::size));
-    f.push_back(member("entry_filled", &TradeSlot::entry_filled));
-    f.push_back(member("exit_filled", &TradeSlot::exit_filled));
-    f.push_back(member("entry_price", &TradeSlot::entry_price));
-    f.push_back(member("exit_notional", &TradeSlot::exit_notional));
-    f.push_back(member("leverage", &TradeSlot::leverage));
+// Exit legs: a tuple of Decimals as an attribute, a list in dicts.
+void add_listed_field(FieldList<TradeSlot>& f, const char* key, ExitLegs TradeSlot::*ptr) {
     f.push_back(Field<TradeSlot>{
-        "exit_leg_ratios", [](const TradeSlot& s) { return legs_to_py(s.exit_legs, false); },
-        [](const TradeSlot& s) { return legs_to_py(s.exit_legs, true); },
-        [](TradeSlot& s, py::handle h, const std::string& where) {
+        key, [ptr](const TradeSlot& s) { return legs_to_py(s.*ptr, false); },
+        [ptr](const TradeSlot& s) { return legs_to_py(s.*ptr, true); },
+        [ptr](TradeSlot& s, py::handle h, const std::string& where) {
             const std::vector<Decimal> ratios = Conv<std::vector<Decimal>>::from(h, where);
             if (ratios.size() > exit_legs_max) {
                 throw py::value_error(where + ": " + std::to_string(ratios.size()) + " legs, at most " +
                                       std::to_string(exit_legs_max) + " allowed");
             }
-            s.exit_legs = ExitLegs{};
-            std::copy(ratios.begin(), ratios.end(), s.exit_legs.ratios.begin());
-            s.exit_legs.count = static_cast<std::uint8_t>(ratios.size());
+            ExitLegs& legs = s.*ptr;
+            legs = ExitLegs{};
+            std::copy(ratios.begin(), ratios.end(), legs.ratios.begin());
+            legs.count = static_cast<std::uint8_t>(ratios.size());
         },
         true});
-    f.push_back(member("active_leg_index", &TradeSlot::active_leg_index));
-    f.push_back(member("realized_pnl", &TradeSlot::realized_pnl));
-    f.push_back(member("fees", &TradeSlot::fees));
-    f.push_back(member("closed", &TradeSlot::closed));
-    f.push_back(optional_id("entry_order_id", &TradeSlot::entry_order_id));
-    f.push_back(optional_id("exit_order_id", &TradeSlot::exit_order_id));
-    f.push_back(optional_id("working_order_id", &TradeSlot::working_order_id));
-    f.push_back(member("pending_exit", &TradeSlot::pending_exit));
-    f.push_back(member("pending_exit_size", &TradeSlot::pending_exit_size));
-    f.push_back(member("pending_exit_price", &TradeSlot::pending_exit_price));
-    f.push_back(optional_id("pending_exit_order_id", &TradeSlot::pending_exit_order_id));
-    f.push_back(member("trades_completed", &TradeSlot::trades_completed));
+}
+
+FieldList<TradeSlot> trade_slot_fields() {
+    using Struct = TradeSlot;
+    FieldList<TradeSlot> f;
+    DITA_TRADE_SLOT_FIELDS(DITA_PY_LISTED_FIELD)
     f.push_back(derived<TradeSlot>("exit_price", [](const TradeSlot& s) { return decimal_to_py(s.exit_price()); }));
     return f;
 }
@@ -212,15 +198,9 @@ FieldList<SlotSnapshot> slot_snapshot_fields() {
 }
 
 FieldList<AccountSnapshot> account_fields() {
+    using Struct = AccountSnapshot;
     FieldList<AccountSnapshot> f;
-    f.push_back(member("initial_capital", &AccountSnapshot::initial_capital));
-    f.push_back(member("capital", &AccountSnapshot::capital));
-    f.push_back(member("equity", &AccountSnapshot::equity));
-    f.push_back(member("realized_pnl", &AccountSnapshot::realized_pnl));
-    f.push_back(member("fees_paid", &AccountSnapshot::fees_paid));
-    f.push_back(member("unrealized_pnl", &AccountSnapshot::unrealized_pnl));
-    f.push_back(member("used_margin", &AccountSnapshot::used_margin));
-    f.push_back(member("funding", &AccountSnapshot::funding));
+    DITA_ACCOUNT_SNAPSHOT_FIELDS(DITA_PY_LISTED_FIELD)
     return f;
 }
 
@@ -234,20 +214,9 @@ FieldList<AccountTotals> totals_fields() {
 }
 
 FieldList<TradeRecord> trade_record_fields() {
+    using Struct = TradeRecord;
     FieldList<TradeRecord> f;
-    f.push_back(member("slot_id", &TradeRecord::slot_id));
-    f.push_back(member("trade_id", &TradeRecord::trade_id));
-    f.push_back(member("side", &TradeRecord::side));
-    f.push_back(member("asset", &TradeRecord::asset));
-    f.push_back(member("target_size", &TradeRecord::target_size));
-    f.push_back(member("entry_filled", &TradeRecord::entry_filled));
-    f.push_back(member("entry_price", &TradeRecord::entry_price));
-    f.push_back(member("exit_filled", &TradeRecord::exit_filled));
-    f.push_back(member("exit_price", &TradeRecord::exit_price));
-    f.push_back(member("realized_pnl", &TradeRecord::realized_pnl));
-    f.push_back(member("fees", &TradeRecord::fees));
-    add_timestamp(f, &TradeRecord::closed_at_ns, "closed_at_ns", "closed_at");
-    f.push_back(member("reason", &TradeRecord::reason));
+    DITA_TRADE_RECORD_FIELDS(DITA_PY_LISTED_FIELD)
     return f;
 }
 

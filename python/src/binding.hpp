@@ -209,6 +209,13 @@ py::object datetime_from_ns(std::int64_t ns);
 // Python-side value types built from attribute reads (dataclasses in the dita package, or
 // any object with the same attributes).
 KernelIntent intent_from_py(py::handle obj);
+// Converts an intent as intent_from_py does; `remember` (the dita KernelIntent's own check at
+// construction) keeps the result for cached_intent (intent_cache.cpp).
+void check_intent(py::handle obj, bool remember);
+// The conversion kept for this very object, or nullptr (not a checked dita KernelIntent, or one
+// with metadata): valid while the caller holds a reference to obj. Under the GIL.
+const KernelIntent* cached_intent(py::handle obj);
+std::size_t cached_intent_count();
 
 // ---------------------------------------------------------------------------------------
 // Registration of the module's parts.

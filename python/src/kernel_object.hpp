@@ -95,8 +95,11 @@ public:
     }
 
     KernelOutcome process_intent(py::handle intent) {
+        // The conversion made when the intent was constructed, when there is one: the caller
+        // holds `intent`, so it outlives the call.
+        if (const KernelIntent* cached = cached_intent(intent)) return process_converted(*cached);
         const KernelIntent converted = intent_from_py(intent);
-        return call([&](ExecutionKernel& k) { return stack_ ? stack_->process_intent(converted) : k.process_intent(converted); });
+        return process_converted(converted);
     }
 
     py::list process_intents(py::handle intents) {
@@ -275,6 +278,10 @@ public:
     }
 
 private:
+    KernelOutcome process_converted(const KernelIntent& intent) {
+        return call([&](ExecutionKernel& k) { return stack_ ? stack_->process_intent(intent) : k.process_intent(intent); });
+    }
+
     GuardSet own_guard() {
         GuardSet set;
         set.add(&guard_);
@@ -286,7 +293,10 @@ private:
             raise_type_error("ExecutionKernel.process_intents(intents)", "an iterable of KernelIntent", intents);
         }
         std::vector<KernelIntent> out;
-        for (py::handle item : py::iter(intents)) out.push_back(intent_from_py(item));
+        for (py::handle item : py::iter(intents)) {
+            const KernelIntent* cached = cached_intent(item);
+            out.push_back(cached != nullptr ? *cached : intent_from_py(item));
+        }
         return out;
     }
 

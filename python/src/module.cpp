@@ -58,6 +58,9 @@ PYBIND11_MODULE(_core, m) {
 #else
     m.attr("_sanitized") = false;
 #endif
-    m.def("_intent_check", [](py::handle intent) { (void)intent_from_py(intent); },
-          "Converts an intent as process_intent would, raising TypeError/ValueError for bad fields.");
+    m.def("_intent_check", [](py::handle intent, bool remember) { check_intent(intent, remember); },
+          py::arg("intent"), py::arg("remember") = false,
+          "Converts an intent as process_intent would, raising TypeError/ValueError for bad fields; "
+          "remember=True (KernelIntent's own check) keeps the result for process_intent.");
+    m.def("_cached_intents", &cached_intent_count, "How many intents' conversions are kept (for tests).");
 }

@@ -318,76 +318,17 @@ Json slot_to_dict(const TradeSlot& slot) {
     return out;
 }
 
+// Every field, funding included, so the money identity can be checked from the JSON alone.
 Json account_to_dict(const AccountSnapshot& account) {
     Json out;
-    out["initial_capital"] = account.initial_capital.to_double();
-    out["capital"] = account.capital.to_double();
-    out["equity"] = account.equity.to_double();
-    out["realized_pnl"] = account.realized_pnl.to_double();
-    out["fees_paid"] = account.fees_paid.to_double();
-    out["unrealized_pnl"] = account.unrealized_pnl.to_double();
-    out["used_margin"] = account.used_margin.to_double();
-    return out;
-}
-
-Json account_to_json(const AccountSnapshot& account) {
-    Json out;
-    out["initial_capital"] = decimal_to_json(account.initial_capital);
-    out["capital"] = decimal_to_json(account.capital);
-    out["equity"] = decimal_to_json(account.equity);
-    out["realized_pnl"] = decimal_to_json(account.realized_pnl);
-    out["fees_paid"] = decimal_to_json(account.fees_paid);
-    out["unrealized_pnl"] = decimal_to_json(account.unrealized_pnl);
-    out["used_margin"] = decimal_to_json(account.used_margin);
+#define DITA_DICT_WRITE(member, key, required, hashed) out[#key] = account.member.to_double();
+    DITA_ACCOUNT_SNAPSHOT_FIELDS(DITA_DICT_WRITE)
+#undef DITA_DICT_WRITE
     return out;
 }
 
 // ---------------------------------------------------------------------------------------
 // Venue events
-
-Json event_to_json(const VenueEvent& event) {
-    Json out;
-    out["kind"] = std::string(to_string(event.kind));
-    out["status"] = std::string(to_string(event.status));
-    out["venue_order_id"] = event.venue_order_id.str();
-    out["client_order_id"] = event.client_order_id.str();
-    out["slot_id"] = event.slot_id;
-    out["trade_id"] = event.trade_id.str();
-    out["side"] = std::string(to_string(event.side));
-    out["asset"] = event.asset.str();
-    out["order_qty"] = decimal_to_json(event.order_qty);
-    out["cum_filled_qty"] = decimal_to_json(event.cum_filled_qty);
-    out["avg_fill_price"] = decimal_to_json(event.avg_fill_price);
-    out["cum_fee"] = decimal_to_json(event.cum_fee);
-    out["price"] = decimal_to_json(event.price);
-    out["venue_sequence"] = event.venue_sequence;
-    out["timestamp_ns"] = event.timestamp_ns;
-    return out;
-}
-
-JsonResult<VenueEvent> event_from_json(const Json& json, const std::string& pointer) {
-    JsonObjectReader r(json, pointer);
-    r.reject_unknown_keys({"kind", "status", "venue_order_id", "client_order_id", "slot_id", "trade_id", "side",
-                           "asset", "order_qty", "cum_filled_qty", "avg_fill_price", "cum_fee", "price",
-                           "venue_sequence", "timestamp_ns"});
-    VenueEvent event;
-    event.kind = r.enumeration("kind", KernelEventKind::ORDER_ACK, true);
-    event.status = r.enumeration("status", VenueEventStatus::NEW, true);
-    event.venue_order_id = r.fixed<Id>("venue_order_id");
-    event.client_order_id = r.fixed<Id>("client_order_id");
-    event.slot_id = static_cast<int>(r.integer("slot_id", -1, false, INT32_MIN, INT32_MAX));
-    event.trade_id = r.fixed<Id>("trade_id");
-    event.side = r.enumeration("side", TradeSide::LONG);
-    event.asset = r.fixed<AssetName>("asset");
-    event.order_qty = r.decimal("order_qty");
-    event.cum_filled_qty = r.decimal("cum_filled_qty");
-    event.avg_fill_price = r.decimal("avg_fill_price");
-    event.cum_fee = r.decimal("cum_fee");
-    event.price = r.decimal("price");
-    event.venue_sequence = r.unsigned_integer("venue_sequence");
-    event.timestamp_ns = r.integer("timestamp_ns");
-    return finish(r, event);
-}
 
 // ---------------------------------------------------------------------------------------
 // Intents
@@ -466,9 +407,54 @@ JsonResult<KernelIntent> intent_from_json(const Json& json, const std::string& p
 // ---------------------------------------------------------------------------------------
 // Orders, slots, snapshots
 
-#define DITA_JSON_WRITE(name, required, hashed) out[#name] = json_field(value.name);
-#define DITA_JSON_KEY(name, required, hashed) #name,
-#define DITA_JSON_READ(name, required, hashed) read_json_field(r, #name, value.name, required);
+Json json_field(const ExitLegs& legs) {
+    Json out = Json::array();
+    for (std::size_t i = 0; i < legs.count; ++i) out.push_back(decimal_to_json(legs[i]));
+    return out;
+}
+
+void read_json_field(JsonObjectReader& r, std::string_view key, ExitLegs& out, bool required) {
+    const Json* legs = r.raw(key);
+    if (legs == nullptr) {
+        if (required) r.fail(r.field_pointer(key), "missing field");
+        return;
+    }
+    if (!legs->is_array() || legs->size() > exit_legs_max) {
+        r.fail(r.field_pointer(key), "expected an array of at most " + std::to_string(exit_legs_max) + " decimal strings");
+        return;
+    }
+    ExitLegs read;
+    for (std::size_t i = 0; i < legs->size(); ++i) {
+        const Json& leg = (*legs)[i];
+        const auto parsed = leg.is_string() ? Decimal::parse(leg.get_ref<const std::string&>()) : std::nullopt;
+        if (!parsed) {
+            r.fail(r.field_pointer(key) + "/" + std::to_string(i), "expected an exact decimal string, got " + describe_json(leg));
+            return;
+        }
+        read.ratios[i] = *parsed;
+    }
+    read.count = static_cast<std::uint8_t>(legs->size());
+    out = read;
+}
+
+// Bounds a field's type does not carry, checked right after the field is read (so the first
+// problem of a record is still the first one met in list order).
+template <typename Struct>
+void check_json_field(JsonObjectReader&, const Struct&, std::string_view) {}
+
+void check_json_field(JsonObjectReader& r, const TradeSlot& slot, std::string_view key) {
+    constexpr int legs_max = static_cast<int>(exit_legs_max);
+    if (key == "active_leg_index" && (slot.active_leg_index < 0 || slot.active_leg_index > legs_max)) {
+        r.fail(r.field_pointer(key), "expected an integer from 0 to " + std::to_string(legs_max) + ", got " +
+                                         std::to_string(slot.active_leg_index));
+    }
+}
+
+#define DITA_JSON_WRITE(member, key, required, hashed) out[#key] = json_field(value.member);
+#define DITA_JSON_KEY(member, key, required, hashed) #key,
+#define DITA_JSON_READ(member, key, required, hashed)    \
+    read_json_field(r, #key, value.member, required); \
+    check_json_field(r, value, #key);
 
 // The exact JSON form of a struct with a field list, both ways.
 #define DITA_JSON_VIEWS(Struct, prefix, FIELDS)                                            \
@@ -487,97 +473,15 @@ JsonResult<KernelIntent> intent_from_json(const Json& json, const std::string& p
 
 DITA_JSON_VIEWS(OrderRecord, order_record, DITA_ORDER_RECORD_FIELDS)
 DITA_JSON_VIEWS(KernelDiagnostic, diagnostic, DITA_KERNEL_DIAGNOSTIC_FIELDS)
+DITA_JSON_VIEWS(TradeSlot, slot, DITA_TRADE_SLOT_FIELDS)
+DITA_JSON_VIEWS(VenueEvent, event, DITA_VENUE_EVENT_FIELDS)
+DITA_JSON_VIEWS(AccountSnapshot, account, DITA_ACCOUNT_SNAPSHOT_FIELDS)
 
 #undef DITA_JSON_VIEWS
 
 #undef DITA_JSON_WRITE
 #undef DITA_JSON_KEY
 #undef DITA_JSON_READ
-
-Json slot_to_json(const TradeSlot& slot) {
-    Json legs = Json::array();
-    for (std::size_t i = 0; i < slot.exit_legs.count; ++i) legs.push_back(decimal_to_json(slot.exit_legs[i]));
-    Json out;
-    out["slot_id"] = slot.slot_id;
-    out["fsm_state"] = std::string(to_string(slot.fsm_state));
-    out["trade_id"] = slot.trade_id.str();
-    out["side"] = std::string(to_string(slot.side));
-    out["asset"] = slot.asset.str();
-    out["target_size"] = decimal_to_json(slot.target_size);
-    out["size"] = decimal_to_json(slot.size);
-    out["entry_filled"] = decimal_to_json(slot.entry_filled);
-    out["exit_filled"] = decimal_to_json(slot.exit_filled);
-    out["entry_price"] = decimal_to_json(slot.entry_price);
-    out["exit_notional"] = decimal_to_json(slot.exit_notional);
-    out["leverage"] = decimal_to_json(slot.leverage);
-    out["exit_leg_ratios"] = std::move(legs);
-    out["active_leg_index"] = slot.active_leg_index;
-    out["realized_pnl"] = decimal_to_json(slot.realized_pnl);
-    out["fees"] = decimal_to_json(slot.fees);
-    out["closed"] = slot.closed;
-    out["entry_order_id"] = slot.entry_order_id.str();
-    out["exit_order_id"] = slot.exit_order_id.str();
-    out["working_order_id"] = slot.working_order_id.str();
-    out["pending_exit"] = slot.pending_exit;
-    out["pending_exit_size"] = decimal_to_json(slot.pending_exit_size);
-    out["pending_exit_price"] = decimal_to_json(slot.pending_exit_price);
-    out["pending_exit_order_id"] = slot.pending_exit_order_id.str();
-    out["trades_completed"] = slot.trades_completed;
-    return out;
-}
-
-JsonResult<TradeSlot> slot_from_json(const Json& json, const std::string& pointer) {
-    JsonObjectReader r(json, pointer);
-    r.reject_unknown_keys({"slot_id", "fsm_state", "trade_id", "side", "asset", "target_size", "size",
-                           "entry_filled", "exit_filled", "entry_price", "exit_notional", "leverage",
-                           "exit_leg_ratios", "active_leg_index", "realized_pnl", "fees", "closed",
-                           "entry_order_id", "exit_order_id", "working_order_id", "pending_exit",
-                           "pending_exit_size", "pending_exit_price", "pending_exit_order_id", "trades_completed"});
-    TradeSlot slot;
-    slot.slot_id = static_cast<int>(r.integer("slot_id", 0, true, INT32_MIN, INT32_MAX));
-    slot.fsm_state = r.enumeration("fsm_state", TradeStage::IDLE, true);
-    slot.trade_id = r.fixed<Id>("trade_id");
-    slot.side = r.enumeration("side", TradeSide::LONG);
-    slot.asset = r.fixed<AssetName>("asset");
-    slot.target_size = r.decimal("target_size");
-    slot.size = r.decimal("size");
-    slot.entry_filled = r.decimal("entry_filled");
-    slot.exit_filled = r.decimal("exit_filled");
-    slot.entry_price = r.decimal("entry_price");
-    slot.exit_notional = r.decimal("exit_notional");
-    slot.leverage = r.decimal("leverage");
-    if (const Json* legs = r.raw("exit_leg_ratios")) {
-        if (!legs->is_array() || legs->size() > exit_legs_max) {
-            r.fail(r.field_pointer("exit_leg_ratios"),
-                   "expected an array of at most " + std::to_string(exit_legs_max) + " decimal strings");
-        } else {
-            for (std::size_t i = 0; i < legs->size(); ++i) {
-                const Json& leg = (*legs)[i];
-                const auto parsed = leg.is_string() ? Decimal::parse(leg.get_ref<const std::string&>()) : std::nullopt;
-                if (!parsed) {
-                    r.fail(r.field_pointer("exit_leg_ratios") + "/" + std::to_string(i),
-                           "expected an exact decimal string, got " + describe_json(leg));
-                    break;
-                }
-                slot.exit_legs.ratios[i] = *parsed;
-            }
-            slot.exit_legs.count = static_cast<std::uint8_t>(legs->size());
-        }
-    }
-    slot.active_leg_index = static_cast<int>(r.integer("active_leg_index", 0, false, 0, exit_legs_max));
-    slot.realized_pnl = r.decimal("realized_pnl");
-    slot.fees = r.decimal("fees");
-    slot.closed = r.boolean("closed");
-    slot.entry_order_id = r.fixed<Id>("entry_order_id");
-    slot.exit_order_id = r.fixed<Id>("exit_order_id");
-    slot.working_order_id = r.fixed<Id>("working_order_id");
-    slot.pending_exit = r.boolean("pending_exit");
-    slot.pending_exit_size = r.decimal("pending_exit_size");
-    slot.pending_exit_price = r.decimal("pending_exit_price");
-    slot.pending_exit_order_id = r.fixed<Id>("pending_exit_order_id");
-    slot.trades_completed = r.unsigned_integer("trades_completed");
-    return finish(r, slot);
-}
 
 Json snapshot_to_json(const SlotSnapshot& snapshot) {
     Json orders = Json::array();

@@ -568,33 +568,28 @@ std::optional<std::string> check_kernel_invariants(const std::vector<TradeSlot>&
 }
 
 void hash_order(Fnv64& hash, const OrderRecord& value) {
-#define DITA_HASH_FIELD(name, required, hashed) \
-    if constexpr (hashed) hash.add(value.name);
+#define DITA_HASH_FIELD(member, key, required, hashed) \
+    if constexpr (hashed != 0) hash.add(value.member);
     DITA_ORDER_RECORD_FIELDS(DITA_HASH_FIELD)
 #undef DITA_HASH_FIELD
 }
 
+namespace {
+
+template <int pass>
+void hash_slot_pass(Fnv64& hash, const TradeSlot& value) {
+#define DITA_HASH_FIELD(member, key, required, hashed) \
+    if constexpr (hashed == pass) hash.add(value.member);
+    DITA_TRADE_SLOT_FIELDS(DITA_HASH_FIELD)
+#undef DITA_HASH_FIELD
+}
+
+} // namespace
+
 void hash_slot(Fnv64& hash, const TradeSlot& slot) {
-    hash.add_int(slot.slot_id);
-    hash.add_int(static_cast<int>(slot.fsm_state));
-    hash.add_text(slot.trade_id.view());
-    hash.add_int(static_cast<int>(slot.side));
-    hash.add_text(slot.asset.view());
-    for (const Decimal value : {slot.target_size, slot.size, slot.entry_filled, slot.exit_filled, slot.entry_price,
-                                slot.exit_notional, slot.leverage, slot.realized_pnl, slot.fees,
-                                slot.pending_exit_size, slot.pending_exit_price}) {
-        hash.add_int(value.raw());
-    }
-    hash.add_int(slot.exit_legs.count);
-    for (std::size_t i = 0; i < slot.exit_legs.count; ++i) hash.add_int(slot.exit_legs[i].raw());
-    hash.add_int(slot.active_leg_index);
-    hash.add_int(slot.closed);
-    hash.add_text(slot.entry_order_id.view());
-    hash.add_text(slot.exit_order_id.view());
-    hash.add_text(slot.working_order_id.view());
-    hash.add_int(slot.pending_exit);
-    hash.add_text(slot.pending_exit_order_id.view());
-    hash.add_int(static_cast<std::int64_t>(slot.trades_completed));
+    hash_slot_pass<1>(hash, slot);
+    hash_slot_pass<2>(hash, slot);
+    hash_slot_pass<3>(hash, slot);
 }
 
 } // namespace dita::detail

@@ -142,6 +142,10 @@ public:
         add_text(text.view());
     }
     void add(Decimal value) { add_int(value.raw()); }
+    void add(const ExitLegs& legs) {
+        add_int(legs.count);
+        for (std::size_t i = 0; i < legs.count; ++i) add_int(legs[i].raw());
+    }
     template <typename I>
         requires std::is_integral_v<I>
     void add(I value) {

@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "dita/contracts/assert.hpp"
 #include "dita/contracts/fields.hpp"
 
 namespace dita {
@@ -22,21 +23,6 @@ CREATE TABLE IF NOT EXISTS outcomes (
 CREATE TABLE IF NOT EXISTS transitions (
   slot_id INTEGER NOT NULL, from_stage TEXT NOT NULL, to_stage TEXT NOT NULL, input TEXT NOT NULL,
   timestamp_ns INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS terminals (
-  slot_id INTEGER NOT NULL, trade_id TEXT NOT NULL, side TEXT NOT NULL, asset TEXT NOT NULL,
-  target_size INTEGER NOT NULL, entry_filled INTEGER NOT NULL, entry_price INTEGER NOT NULL,
-  exit_filled INTEGER NOT NULL, exit_price INTEGER NOT NULL, realized_pnl INTEGER NOT NULL,
-  fees INTEGER NOT NULL, closed_at_ns INTEGER NOT NULL, reason TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS slot_state (
-  slot_id INTEGER PRIMARY KEY, input_sequence INTEGER NOT NULL, fsm_state TEXT NOT NULL,
-  trade_id TEXT NOT NULL, side TEXT NOT NULL, asset TEXT NOT NULL, target_size INTEGER NOT NULL,
-  size INTEGER NOT NULL, entry_filled INTEGER NOT NULL, exit_filled INTEGER NOT NULL,
-  entry_price INTEGER NOT NULL, exit_notional INTEGER NOT NULL, leverage INTEGER NOT NULL,
-  exit_legs TEXT NOT NULL, active_leg_index INTEGER NOT NULL, realized_pnl INTEGER NOT NULL,
-  fees INTEGER NOT NULL, closed INTEGER NOT NULL, entry_order_id TEXT NOT NULL,
-  exit_order_id TEXT NOT NULL, working_order_id TEXT NOT NULL, pending_exit INTEGER NOT NULL,
-  pending_exit_size INTEGER NOT NULL, pending_exit_price INTEGER NOT NULL,
-  pending_exit_order_id TEXT NOT NULL, trades_completed INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS totals (
   id INTEGER PRIMARY KEY CHECK (id = 1), input_sequence INTEGER NOT NULL, initial_capital INTEGER NOT NULL,
   realized_pnl INTEGER NOT NULL, fees_paid INTEGER NOT NULL, funding INTEGER NOT NULL DEFAULT 0);
@@ -51,9 +37,9 @@ constexpr const char* sql_type() {
 }
 
 // `"a" TEXT NOT NULL, "b" INTEGER NOT NULL, ...` for one field list (names quoted: one is `limit`).
-#define DITA_SQL_COLUMN(name, required, hashed)                                                       \
-    out += std::string(out.empty() ? "" : ", ") + "\"" #name "\" " +                                 \
-           sql_type<std::remove_cvref_t<decltype(std::declval<Struct>().name)>>() + " NOT NULL";
+#define DITA_SQL_COLUMN(member, key, required, hashed)                                                \
+    out += std::string(out.empty() ? "" : ", ") + "\"" #member "\" " +                               \
+           sql_type<std::remove_cvref_t<decltype(std::declval<Struct>().member)>>() + " NOT NULL";
 
 std::string order_columns() {
     using Struct = OrderRecord;
@@ -69,11 +55,32 @@ std::string diagnostic_columns() {
     return out;
 }
 
+std::string terminal_columns() {
+    using Struct = TradeRecord;
+    std::string out;
+    DITA_TRADE_RECORD_FIELDS(DITA_SQL_COLUMN)
+    return out;
+}
+
+// slot_state: slot_id is the key and input_sequence follows it, then the rest of the list.
+std::string slot_columns() {
+    using Struct = TradeSlot;
+    std::string out;
+    DITA_TRADE_SLOT_FIELDS(DITA_SQL_COLUMN)
+    const std::string first = "\"slot_id\" INTEGER NOT NULL";
+    DITA_ASSERT(out.starts_with(first));
+    return "slot_id INTEGER PRIMARY KEY, input_sequence INTEGER NOT NULL" + out.substr(first.size());
+}
+
 #undef DITA_SQL_COLUMN
 
 // The tables whose columns come from the field lists.
 std::string generated_schema() {
-    return "CREATE TABLE IF NOT EXISTS slot_orders (slot_id INTEGER NOT NULL, position INTEGER NOT NULL, " +
+    return "CREATE TABLE IF NOT EXISTS terminals (" + terminal_columns() +
+           ");\n"
+           "CREATE TABLE IF NOT EXISTS slot_state (" + slot_columns() +
+           ");\n"
+           "CREATE TABLE IF NOT EXISTS slot_orders (slot_id INTEGER NOT NULL, position INTEGER NOT NULL, " +
            order_columns() +
            ", PRIMARY KEY (slot_id, position));\n"
            "CREATE TABLE IF NOT EXISTS finished_orders (version INTEGER PRIMARY KEY, slot_id INTEGER NOT NULL, "
@@ -268,47 +275,76 @@ template <typename Stmt, typename E>
 void read_field(const Stmt& row, int index, E& out, const char* name) {
     out = enum_or_throw<E>(row.text(index), name);
 }
-
-#define DITA_SQL_BIND(name, required, hashed) bind_field(statement, column++, value.name);
-#define DITA_SQL_READ(name, required, hashed) read_field(row, column++, value.name, #name);
-
-// An order's columns from `first` on, in its field list's order (slot_orders and
-// finished_orders share them).
 template <typename Stmt>
-Stmt& bind_order(Stmt& statement, int first, const OrderRecord& value) {
-    int column = first;
-    DITA_ORDER_RECORD_FIELDS(DITA_SQL_BIND)
+void read_field(const Stmt& row, int index, int& out, const char* name) {
+    out = int_or_throw(row.integer(index), name);
+}
+template <typename Stmt>
+void bind_field(Stmt& statement, int index, const ExitLegs& value) {
+    statement.bind(index, legs_text(value));
+}
+template <typename Stmt>
+void read_field(const Stmt& row, int index, ExitLegs& out, const char*) {
+    out = legs_from(row.text(index));
+}
+
+#define DITA_SQL_BIND(member, key, required, hashed) bind_field(statement, column++, value.member);
+#define DITA_SQL_READ(member, key, required, hashed) read_field(row, column++, value.member, #member);
+// slot_state's columns but slot_id, bound and read by the caller around input_sequence.
+#define DITA_SQL_BIND_BUT_SLOT_ID(member, key, required, hashed) \
+    if constexpr (std::string_view(#member) != "slot_id") bind_field(statement, column++, value.member);
+#define DITA_SQL_READ_BUT_SLOT_ID(member, key, required, hashed) \
+    if constexpr (std::string_view(#member) != "slot_id") read_field(row, column++, value.member, #member);
+
+// A struct's columns from `first` on, in its field list's order, both ways: bind_NAME and
+// read_NAME (slot_orders and finished_orders share the order's).
+#define DITA_SQL_VIEWS(Struct, name, FIELDS)                             \
+    template <typename Stmt>                                             \
+    Stmt& bind_##name(Stmt& statement, int first, const Struct& value) { \
+        int column = first;                                              \
+        FIELDS(DITA_SQL_BIND)                                            \
+        return statement;                                                \
+    }                                                                    \
+    template <typename Stmt>                                             \
+    Struct read_##name(const Stmt& row, int first) {                     \
+        Struct value;                                                    \
+        int column = first;                                              \
+        FIELDS(DITA_SQL_READ)                                            \
+        return value;                                                    \
+    }
+
+DITA_SQL_VIEWS(OrderRecord, order, DITA_ORDER_RECORD_FIELDS)
+DITA_SQL_VIEWS(KernelDiagnostic, diagnostic, DITA_KERNEL_DIAGNOSTIC_FIELDS)
+DITA_SQL_VIEWS(TradeRecord, terminal, DITA_TRADE_RECORD_FIELDS)
+
+#undef DITA_SQL_VIEWS
+
+template <typename Stmt>
+Stmt& bind_slot(Stmt& statement, std::uint64_t input_sequence, const TradeSlot& value) {
+    statement.bind(1, static_cast<std::int64_t>(value.slot_id)).bind(2, static_cast<std::int64_t>(input_sequence));
+    int column = 3;
+    DITA_TRADE_SLOT_FIELDS(DITA_SQL_BIND_BUT_SLOT_ID)
     return statement;
 }
 
 template <typename Stmt>
-OrderRecord read_order(const Stmt& row, int first) {
-    OrderRecord value;
-    int column = first;
-    DITA_ORDER_RECORD_FIELDS(DITA_SQL_READ)
-    return value;
-}
-
-template <typename Stmt>
-Stmt& bind_diagnostic(Stmt& statement, int first, const KernelDiagnostic& value) {
-    int column = first;
-    DITA_KERNEL_DIAGNOSTIC_FIELDS(DITA_SQL_BIND)
-    return statement;
-}
-
-template <typename Stmt>
-KernelDiagnostic read_diagnostic(const Stmt& row, int first) {
-    KernelDiagnostic value;
-    int column = first;
-    DITA_KERNEL_DIAGNOSTIC_FIELDS(DITA_SQL_READ)
+TradeSlot read_slot(const Stmt& row) {
+    TradeSlot value;
+    read_field(row, 0, value.slot_id, "slot_id");
+    int column = 2; // after slot_id and input_sequence
+    DITA_TRADE_SLOT_FIELDS(DITA_SQL_READ_BUT_SLOT_ID)
     return value;
 }
 
 #undef DITA_SQL_BIND
 #undef DITA_SQL_READ
+#undef DITA_SQL_BIND_BUT_SLOT_ID
+#undef DITA_SQL_READ_BUT_SLOT_ID
 
 constexpr int order_field_count = DITA_FIELD_COUNT(DITA_ORDER_RECORD_FIELDS);
 constexpr int diagnostic_field_count = DITA_FIELD_COUNT(DITA_KERNEL_DIAGNOSTIC_FIELDS);
+constexpr int slot_field_count = DITA_FIELD_COUNT(DITA_TRADE_SLOT_FIELDS);
+constexpr int terminal_field_count = DITA_FIELD_COUNT(DITA_TRADE_RECORD_FIELDS);
 
 } // namespace
 
@@ -336,10 +372,9 @@ SqliteZincPlane::SqliteZincPlane(const std::string& path, SqliteJournalOptions o
         insert_outcome_ = std::make_unique<Statement>(db_, "INSERT INTO outcomes VALUES (?1,?2,?3,?4,?5,?6,?7)");
         insert_transition_ = std::make_unique<Statement>(db_, "INSERT INTO transitions VALUES (?1,?2,?3,?4,?5)");
         insert_terminal_ = std::make_unique<Statement>(
-            db_, "INSERT INTO terminals VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)");
+            db_, ("INSERT INTO terminals VALUES (" + placeholders(1, terminal_field_count) + ")").c_str());
         upsert_slot_ = std::make_unique<Statement>(
-            db_, "INSERT OR REPLACE INTO slot_state VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
-                 "?18,?19,?20,?21,?22,?23,?24,?25,?26)");
+            db_, ("INSERT OR REPLACE INTO slot_state VALUES (" + placeholders(1, 1 + slot_field_count) + ")").c_str());
         delete_orders_ = std::make_unique<Statement>(db_, "DELETE FROM slot_orders WHERE slot_id = ?1");
         insert_order_ = std::make_unique<Statement>(
             db_, ("INSERT INTO slot_orders VALUES (" + placeholders(1, 2 + order_field_count) + ")").c_str());
@@ -517,52 +552,13 @@ void SqliteZincPlane::record_transition(const Transition& transition) {
 
 void SqliteZincPlane::write_terminal(const TradeRecord& r) {
     begin_if_needed();
-    insert_terminal_->bind(1, static_cast<std::int64_t>(r.slot_id))
-        .bind(2, r.trade_id.view())
-        .bind(3, to_string(r.side))
-        .bind(4, r.asset.view())
-        .bind(5, r.target_size)
-        .bind(6, r.entry_filled)
-        .bind(7, r.entry_price)
-        .bind(8, r.exit_filled)
-        .bind(9, r.exit_price)
-        .bind(10, r.realized_pnl)
-        .bind(11, r.fees)
-        .bind(12, r.closed_at_ns)
-        .bind(13, r.reason)
-        .run();
+    bind_terminal(*insert_terminal_, 1, r).run();
 }
 
 void SqliteZincPlane::record_state(std::uint64_t input_sequence, const TradeSlot& s, std::span<const OrderRecord> orders,
                                    const AccountTotals& totals) {
     begin_if_needed();
-    upsert_slot_->bind(1, static_cast<std::int64_t>(s.slot_id))
-        .bind(2, static_cast<std::int64_t>(input_sequence))
-        .bind(3, to_string(s.fsm_state))
-        .bind(4, s.trade_id.view())
-        .bind(5, to_string(s.side))
-        .bind(6, s.asset.view())
-        .bind(7, s.target_size)
-        .bind(8, s.size)
-        .bind(9, s.entry_filled)
-        .bind(10, s.exit_filled)
-        .bind(11, s.entry_price)
-        .bind(12, s.exit_notional)
-        .bind(13, s.leverage)
-        .bind(14, legs_text(s.exit_legs))
-        .bind(15, static_cast<std::int64_t>(s.active_leg_index))
-        .bind(16, s.realized_pnl)
-        .bind(17, s.fees)
-        .bind(18, static_cast<std::int64_t>(s.closed))
-        .bind(19, s.entry_order_id.view())
-        .bind(20, s.exit_order_id.view())
-        .bind(21, s.working_order_id.view())
-        .bind(22, static_cast<std::int64_t>(s.pending_exit))
-        .bind(23, s.pending_exit_size)
-        .bind(24, s.pending_exit_price)
-        .bind(25, s.pending_exit_order_id.view())
-        .bind(26, static_cast<std::int64_t>(s.trades_completed))
-        .run();
+    bind_slot(*upsert_slot_, input_sequence, s).run();
     delete_orders_->bind(1, static_cast<std::int64_t>(s.slot_id)).run();
     std::int64_t position = 0;
     for (const OrderRecord& o : orders) {
@@ -587,32 +583,8 @@ std::optional<RecoveredState> SqliteZincPlane::recover() const {
     Statement slots(db_, "SELECT * FROM slot_state ORDER BY slot_id");
     while (slots.step()) {
         SlotSnapshot snap;
-        TradeSlot& s = snap.slot;
-        s.slot_id = int_or_throw(slots.integer(0), "slot_id");
-        s.fsm_state = enum_or_throw<TradeStage>(slots.text(2), "stage");
-        s.trade_id = fixed_or_throw<Id>(slots.text(3), "trade_id");
-        s.side = enum_or_throw<TradeSide>(slots.text(4), "side");
-        s.asset = fixed_or_throw<AssetName>(slots.text(5), "asset");
-        s.target_size = slots.decimal(6);
-        s.size = slots.decimal(7);
-        s.entry_filled = slots.decimal(8);
-        s.exit_filled = slots.decimal(9);
-        s.entry_price = slots.decimal(10);
-        s.exit_notional = slots.decimal(11);
-        s.leverage = slots.decimal(12);
-        s.exit_legs = legs_from(slots.text(13));
-        s.active_leg_index = int_or_throw(slots.integer(14), "active_leg_index");
-        s.realized_pnl = slots.decimal(15);
-        s.fees = slots.decimal(16);
-        s.closed = slots.integer(17) != 0;
-        s.entry_order_id = fixed_or_throw<Id>(slots.text(18), "entry_order_id");
-        s.exit_order_id = fixed_or_throw<Id>(slots.text(19), "exit_order_id");
-        s.working_order_id = fixed_or_throw<Id>(slots.text(20), "working_order_id");
-        s.pending_exit = slots.integer(21) != 0;
-        s.pending_exit_size = slots.decimal(22);
-        s.pending_exit_price = slots.decimal(23);
-        s.pending_exit_order_id = fixed_or_throw<Id>(slots.text(24), "pending_exit_order_id");
-        s.trades_completed = static_cast<std::uint64_t>(slots.integer(25));
+        snap.slot = read_slot(slots);
+        const TradeSlot& s = snap.slot;
         Statement orders(db_, "SELECT * FROM slot_orders WHERE slot_id = ?1 ORDER BY position");
         orders.bind(1, static_cast<std::int64_t>(s.slot_id));
         while (orders.step()) snap.orders.push_back(read_order(orders, 2));
@@ -668,21 +640,7 @@ std::vector<TradeRecord> SqliteZincPlane::terminal_records() const {
     std::vector<TradeRecord> out;
     Statement rows(db_, "SELECT * FROM terminals ORDER BY rowid");
     while (rows.step()) {
-        TradeRecord r;
-        r.slot_id = static_cast<int>(rows.integer(0));
-        r.trade_id = Id(rows.text(1));
-        r.side = enum_or_throw<TradeSide>(rows.text(2), "side");
-        r.asset = AssetName(rows.text(3));
-        r.target_size = rows.decimal(4);
-        r.entry_filled = rows.decimal(5);
-        r.entry_price = rows.decimal(6);
-        r.exit_filled = rows.decimal(7);
-        r.exit_price = rows.decimal(8);
-        r.realized_pnl = rows.decimal(9);
-        r.fees = rows.decimal(10);
-        r.closed_at_ns = rows.integer(11);
-        r.reason = rows.text(12);
-        out.push_back(std::move(r));
+        out.push_back(read_terminal(rows, 0));
     }
     return out;
 }

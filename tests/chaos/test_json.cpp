@@ -64,8 +64,26 @@ TEST(ContractsJson, AccountDictHasTheSpecKeys) {
     account.capital = dec("9999.999");
     const Json dict = account_to_dict(account);
     EXPECT_THAT(keys_of(dict), ElementsAre("initial_capital", "capital", "equity", "realized_pnl", "fees_paid",
-                                           "unrealized_pnl", "used_margin"));
+                                           "unrealized_pnl", "used_margin", "funding"));
     EXPECT_DOUBLE_EQ(dict["capital"].get<double>(), 9999.999);
+}
+
+// The exact form carries funding too, so the money identity (capital == initial + realized -
+// fees + funding) can be checked from the JSON alone, and reads back to the same snapshot.
+TEST(ContractsJson, AccountJsonRoundTripsExactlyWithFunding) {
+    AccountSnapshot account;
+    account.initial_capital = dec("10000");
+    account.realized_pnl = dec("12.5");
+    account.fees_paid = dec("0.25");
+    account.funding = dec("-0.00000003");
+    account.capital = account.initial_capital + account.realized_pnl - account.fees_paid + account.funding;
+    const Json json = account_to_json(account);
+    EXPECT_EQ(json["funding"], "-0.00000003");
+    EXPECT_EQ(json["capital"], "10012.24999997");
+    const auto back = account_from_json(Json::parse(json.dump()));
+    ASSERT_TRUE(back.ok()) << back.error().message();
+    EXPECT_EQ(back.value(), account);
+    EXPECT_FALSE(account_from_json(Json::parse(R"({"funding": 0.1})")).ok()); // money is exact text only
 }
 
 TEST(ContractsJson, EventRoundTripsExactly) {
@@ -157,6 +175,26 @@ TEST(ContractsJson, SlotSnapshotRoundTripsExactly) {
     const auto back = snapshot_from_json(Json::parse(snapshot_to_json(snapshot).dump()));
     ASSERT_TRUE(back.ok()) << back.error().message();
     EXPECT_EQ(back.value(), snapshot);
+}
+
+// The slot's JSON reader keeps the bounds its field types do not carry, at the field's place.
+TEST(ContractsJson, SlotJsonRefusesWhatTheSlotCannotHold) {
+    Json json = slot_to_json(TradeSlot{});
+    json["active_leg_index"] = 9;
+    const auto past_the_legs = slot_from_json(json, "/slot");
+    ASSERT_FALSE(past_the_legs.ok());
+    EXPECT_EQ(past_the_legs.error().pointer, "/slot/active_leg_index");
+    EXPECT_EQ(past_the_legs.error().reason, "expected an integer from 0 to 8, got 9");
+    json["active_leg_index"] = 0;
+    json["exit_leg_ratios"] = Json::array({"0.5", 0.5});
+    const auto float_leg = slot_from_json(json, "/slot");
+    ASSERT_FALSE(float_leg.ok());
+    EXPECT_EQ(float_leg.error().pointer, "/slot/exit_leg_ratios/1");
+    json["exit_leg_ratios"] = Json::array({"0.5", "0.5"});
+    json.erase("fsm_state");
+    const auto no_stage = slot_from_json(json, "/slot");
+    ASSERT_FALSE(no_stage.ok());
+    EXPECT_EQ(no_stage.error().reason, "missing field");
 }
 
 TEST(ContractsJson, VenueTruthRoundTrips) {

@@ -14,13 +14,9 @@ sent again under the same id. The campaign fails on:
     an order is still working, or a client order id reached the venue twice.
 """
 import argparse
-import hashlib
-import hmac
-import http.client
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import sqlite3
@@ -30,32 +26,8 @@ import tempfile
 import threading
 import time
 
-SIM_KEY, SIM_SECRET = "dita-sim-key", "dita-sim-secret"
-
-
-def fail(message):
-    print("FAIL:", message, flush=True)
-    sys.exit(1)
-
-
-def sim_get(sim_port, path, params):
-    params = dict(params, timestamp=str(int(time.time() * 1000)))
-    query = "&".join(f"{k}={v}" for k, v in params.items())
-    signature = hmac.new(SIM_SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
-    conn = http.client.HTTPConnection("127.0.0.1", sim_port, timeout=5)
-    try:
-        conn.request("GET", f"{path}?{query}&signature={signature}", headers={"X-BX-APIKEY": SIM_KEY})
-        return json.loads(conn.getresponse().read())
-    finally:
-        conn.close()
-
-
-def venue_positions(sim_port):
-    answer = sim_get(sim_port, "/openApi/swap/v2/user/positions", {"symbol": "BTC-USDT"})
-    net = {"LONG": 0.0, "SHORT": 0.0}
-    for p in answer.get("data") or []:
-        net[p["positionSide"]] += abs(float(p["positionAmt"]))
-    return net
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from sim_process import SIM_KEY, SIM_SECRET, fail, start_sim, stop_sim, venue_positions  # noqa: E402
 
 
 class Child:
@@ -119,14 +91,9 @@ def main():
     rng = random.Random(args.seed)
     work = tempfile.mkdtemp(prefix="dita-journal-kill-")
     journal = os.path.join(work, "journal.sqlite")
-    sim = subprocess.Popen([args.sim, "--port", "0"], stdout=subprocess.PIPE, text=True)
+    sim, sim_port = start_sim(args.sim)
     child = None
     try:
-        match = re.search(r"127\.0\.0\.1:(\d+)", sim.stdout.readline())
-        if not match:
-            fail("bingx-sim did not print its port")
-        sim_port = int(match.group(1))
-        sim.stdout.readline()
         acked = {}  # intent id -> code of its first outcome, as the child acknowledged it
         next_intent = 0
         kills = after_send = in_flight_restores = restarts = 0
@@ -174,10 +141,7 @@ def main():
             fail(f"the kernel is not at rest: {final}")
         if any(abs(final[k] - venue[k]) > 1e-9 for k in venue):
             fail(f"positions differ: kernel {final} venue {venue}")
-        sim.send_signal(signal.SIGTERM)
-        report = json.loads(sim.stdout.read().strip().splitlines()[-1])
-        if report.get("duplicate_client_ids", -1) != 0:
-            fail(f"a client order id reached the venue twice: {report}")
+        report = stop_sim(sim)
         print(f"journal kill campaign: {kills} SIGKILLs ({after_send} right after an order reached the venue) "
               f"in {time.time() - started:.1f} s; {restarts} restarts, {in_flight_restores} with an order written "
               f"ahead and unanswered, 0 failed closed; {len(acked)} inputs acknowledged, 0 lost; "

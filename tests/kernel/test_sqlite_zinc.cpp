@@ -186,7 +186,8 @@ TEST(SqliteZinc, ATamperedJournalIsRefusedWithAClearError) {
     }
     for (const auto& [sql, expected] : std::vector<std::pair<std::string, std::string>>{
              {"UPDATE slot_state SET trade_id = '" + std::string(60, 't') + "'", "trade_id of 60 characters, at most 48"},
-             {"UPDATE slot_state SET fsm_state = 'NOWHERE'", "unknown stage 'NOWHERE'"},
+             {"UPDATE slot_state SET fsm_state = 'NOWHERE'", "unknown fsm_state 'NOWHERE'"},
+             {"UPDATE slot_state SET active_leg_index = 4294967296", "active_leg_index 4294967296 out of range"},
              {"UPDATE slot_state SET exit_legs = 'x,y'", "exit legs 'x,y' are not integers"},
              {"UPDATE slot_state SET slot_id = 4294967296 WHERE slot_id = 1", "slot_id 4294967296 out of range"}}) {
         TempDir dir;

@@ -439,3 +439,58 @@ def test_an_unexplained_venue_position_is_reported(intent):
     assert outcome.diagnostic_code == KernelDiagnosticCode.RECONCILE_MISMATCH, outcome.details
     assert other.mismatched_assets() == {"BTCUSDT": 0.01}
     assert trader.mismatched_assets() == {}
+
+
+# --- the conversion a KernelIntent keeps (issue 15: the binding's cost per call) ---------------
+
+class _LookAlike:
+    """Not a dita KernelIntent: converted from its attributes on every call."""
+
+    def __init__(self, intent):
+        for name in ("timestamp", "intent_id", "trade_id", "slot_id", "asset", "side", "action", "reference_price",
+                     "target_size", "leverage", "exit_leg_ratios", "reason", "metadata"):
+            setattr(self, name, getattr(intent, name))
+
+
+def _two_kernels():
+    return [ExecutionKernel(2, InMemoryControlPlane(), MockVenueAdapter(), InMemoryZincPlane()) for _ in range(2)]
+
+
+def test_a_kept_conversion_answers_as_reading_the_attributes_does():
+    from dita import _core
+    kept, read = _two_kernels()
+    intents = [KernelIntent(intent_id="e1", trade_id="t1", side="LONG", action="ENTER", reference_price=100.0,
+                            target_size=0.01),
+               KernelIntent(intent_id="m1", trade_id="m", action="MARK_PRICE", reference_price=101.5),
+               KernelIntent(intent_id="x1", trade_id="t1", action="EXIT", reference_price=101.5,
+                            exit_leg_ratios=[0.5, 1.0])]
+    assert _core._cached_intents() >= len(intents)
+    for intent in intents:
+        a, b = kept.process_intent(intent), read.process_intent(_LookAlike(intent))
+        assert (a.diagnostic_code, a.details, a.slot_id) == (b.diagnostic_code, b.details, b.slot_id)
+    assert kept.slot(0).to_dict() == read.slot(0).to_dict()
+    assert kept.snapshot()["account"] == read.snapshot()["account"]
+
+
+def test_kept_conversions_die_with_their_intents_and_metadata_is_read_afresh():
+    from dita import _core
+    gc.collect()
+    before = _core._cached_intents()
+    intents = [KernelIntent(intent_id=f"i{i}", trade_id="m", action="MARK_PRICE", reference_price=100.0)
+               for i in range(100)]
+    assert _core._cached_intents() == before + 100
+    del intents
+    gc.collect()
+    assert _core._cached_intents() == before
+    # Only the metadata dict can change under a frozen intent: one with metadata is never kept
+    # (read afresh on every call), and one whose empty dict gains entries later is read afresh.
+    with_metadata = KernelIntent(intent_id="meta", trade_id="m", action="MARK_PRICE", reference_price=100.0,
+                                 metadata={"note": "at construction"})
+    assert _core._cached_intents() == before
+    metadata = {}
+    later = KernelIntent(intent_id="later", trade_id="m", action="MARK_PRICE", reference_price=100.0,
+                         metadata=metadata)
+    assert _core._cached_intents() == before + 1
+    metadata["note"] = "added later"
+    kernel = ExecutionKernel(2, InMemoryControlPlane(), MockVenueAdapter(), InMemoryZincPlane())
+    assert kernel.process_intent(with_metadata).ok and kernel.process_intent(later).ok

@@ -5,19 +5,16 @@ A BingX simulator runs as its own long-lived process (its orders and positions s
 kills); `dita run` is SIGKILLed at random moments while a client streams intents and retries
 every unanswered one with the same intent_id. After each restart:
   - every acknowledged intent still has its first outcome (GET /v1/intents/{id});
-  - the money identity holds: capital == initial + realized - fees;
+  - the money identity holds: capital == initial + realized - fees + funding;
   - the kernel's slots match the venue's positions (signed REST to the simulator), no mismatch.
 At the end: no client order id reached the venue twice (the simulator counts duplicates), every
 acknowledged order exists at the venue, and SIGTERM stops `dita run` with exit 0.
 """
 import argparse
-import hashlib
-import hmac
 import http.client
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import socket
@@ -29,12 +26,8 @@ import threading
 import time
 import urllib.parse
 
-SIM_KEY, SIM_SECRET = "dita-sim-key", "dita-sim-secret"
-
-
-def fail(message):
-    print("FAIL:", message, flush=True)
-    sys.exit(1)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from sim_process import fail, sim_get, start_sim, stop_sim, venue_positions  # noqa: E402
 
 
 def free_port():
@@ -52,19 +45,6 @@ def request(port, method, path, body=None, timeout=5.0):
         return response.status, json.loads(response.read() or b"null")
     finally:
         conn.close()
-
-
-def sim_get(sim_port, path, params):
-    params = dict(params, timestamp=str(int(time.time() * 1000)))
-    query = "&".join(f"{k}={v}" for k, v in params.items())
-    signature = hmac.new(SIM_SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
-    conn = http.client.HTTPConnection("127.0.0.1", sim_port, timeout=5)
-    try:
-        conn.request("GET", f"{path}?{query}&signature={signature}", headers={"X-BX-APIKEY": SIM_KEY})
-        return json.loads(conn.getresponse().read())
-    finally:
-        conn.close()
-
 
 class Client(threading.Thread):
     """Streams intents; an intent without an answer is sent again, unchanged, until answered."""
@@ -147,15 +127,6 @@ def wait_ready(port, proc, timeout=30.0):
         time.sleep(0.02)
     fail("dita run not ready in time")
 
-
-def venue_positions(sim_port):
-    answer = sim_get(sim_port, "/openApi/swap/v2/user/positions", {"symbol": "BTC-USDT"})
-    net = {"LONG": 0.0, "SHORT": 0.0}
-    for p in answer.get("data") or []:
-        net[p["positionSide"]] += abs(float(p["positionAmt"]))
-    return net
-
-
 def check_state(port, sim_port, client, initial):
     for intent_id, (body, outcome) in list(client.acked.items()):
         status, stored = request(port, "GET", "/v1/intents/" + urllib.parse.quote(intent_id))
@@ -168,7 +139,7 @@ def check_state(port, sim_port, client, initial):
     for _ in range(100):  # events of the last orders may still be on their way
         _, snap = request(port, "GET", "/v1/snapshot")
         account = snap["account"]
-        identity = account["initial_capital"] + account["realized_pnl"] - account["fees_paid"]
+        identity = account["initial_capital"] + account["realized_pnl"] - account["fees_paid"] + account["funding"]
         if abs(account["capital"] - identity) > 1e-6 or abs(account["initial_capital"] - initial) > 1e-9:
             fail(f"money identity broken: {account}")
         kernel = {"LONG": 0.0, "SHORT": 0.0}
@@ -195,15 +166,9 @@ def main():
     args = parser.parse_args()
     rng = random.Random(args.seed)
     work = tempfile.mkdtemp(prefix="dita-kill-")
-    sim = subprocess.Popen([args.sim, "--port", "0"], stdout=subprocess.PIPE, text=True)
+    sim, sim_port = start_sim(args.sim)
     dita = None
     try:
-        line = sim.stdout.readline()
-        match = re.search(r"127\.0\.0\.1:(\d+)", line)
-        if not match:
-            fail(f"bingx-sim did not print its port: {line!r}")
-        sim_port = int(match.group(1))
-        sim.stdout.readline()
         port = free_port()
         config = os.path.join(work, "dita.toml")
         with open(config, "w") as f:
@@ -273,10 +238,7 @@ level = "info"
                 if answer.get("code") != 0:
                     fail(f"acknowledged intent {intent_id}: its order is not at the venue: {answer}")
                 orders += 1
-        sim.send_signal(signal.SIGTERM)
-        report = json.loads(sim.stdout.read().strip().splitlines()[-1])
-        if report.get("duplicate_client_ids", -1) != 0:
-            fail(f"a client order id reached the venue twice: {report}")
+        report = stop_sim(sim)
         acked = len(client.acked)
         print(f"kill campaign: {kills} SIGKILLs in {time.time() - started:.1f} s, {acked} intents acknowledged "
               f"({orders} orders checked at the venue), {client.retries} retries, "

@@ -4,16 +4,31 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <memory>
+#include <string>
+#include <variant>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "dita/bingx_sim/simulator.hpp"
 
-int main(int argc, char** argv) {
-    using dita::bingx_sim::SimConfig;
+namespace {
+
+using dita::bingx_sim::SimConfig;
+
+struct Command {
     SimConfig config;
     double duration_s = 0.0;
+    std::string log_level = "warn";
+};
+
+// The command line, or the exit code when it is refused (2) or only asked for help (0).
+std::variant<Command, int> parse_command(int argc, char** argv) {
+    Command command;
+    SimConfig& config = command.config;
+    double& duration_s = command.duration_s;
+    std::string& log_level = command.log_level;
     bool no_gzip = false;
     bool one_way = false;
     bool allow_duplicate_ids = false;
@@ -31,7 +46,6 @@ int main(int argc, char** argv) {
     app.add_option("--reject-code", config.reject_code, "error code of refused orders");
     app.add_flag("--cancel-reject", config.cancel_reject, "refuse cancels");
     app.add_flag("--one-way", one_way, "one-way position mode (positionSide BOTH)");
-    std::string log_level = "warn";
     app.add_option("--log-level", log_level, "log to stderr from this level: trace, debug, info, warn, error, off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
     app.add_option("--state", config.state_path,
@@ -66,33 +80,12 @@ int main(int argc, char** argv) {
     }
     config.gzip = !no_gzip;
     config.hedge_mode = !one_way;
-    dita::bingx_sim::set_sim_log_level(log_level);
     config.unique_client_order_ids = !allow_duplicate_ids;
+    return command;
+}
 
-    // Signals are taken synchronously by this thread only.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
-    std::unique_ptr<dita::bingx_sim::Simulator> sim;
-    try {
-        sim = std::make_unique<dita::bingx_sim::Simulator>(config);
-    } catch (const std::invalid_argument& error) {
-        std::fprintf(stderr, "bingx-sim: %s\n", error.what());
-        return 2;
-    }
-    const auto started = sim->start();
-    if (!started.ok()) {
-        std::fprintf(stderr, "bingx-sim: %s\n", started.error().detail.c_str());
-        return 1;
-    }
-    std::printf("bingx-sim listening on 127.0.0.1:%u\n", static_cast<unsigned>(started.value()));
-    std::printf("rest_url=%s ws_url=%s\n", sim->rest_url().c_str(), sim->ws_url().c_str());
-    if (config.tls) std::printf("%s", sim->tls_certificate_pem().c_str());
-    std::fflush(stdout);
-
+// Until SIGINT or SIGTERM, or duration_s when it is positive.
+void wait_for_stop(const sigset_t& signals, double duration_s) {
     timespec wait{};
     const bool forever = duration_s <= 0.0;
     wait.tv_sec = forever ? 3600 : static_cast<time_t>(duration_s);
@@ -101,9 +94,10 @@ int main(int argc, char** argv) {
         const int got = sigtimedwait(&signals, nullptr, &wait);
         if (got == SIGINT || got == SIGTERM || !forever) break;
     }
-    sim->stop();
-    const auto s = sim->stats();
-    nlohmann::json report{{"http_requests", s.http_requests},       {"signed_requests", s.signed_requests},
+}
+
+nlohmann::json report_of(const dita::bingx_sim::SimStats& s) {
+    return nlohmann::json{{"http_requests", s.http_requests},       {"signed_requests", s.signed_requests},
                           {"auth_failures", s.auth_failures},       {"timestamp_failures", s.timestamp_failures},
                           {"orders_created", s.orders_created},     {"orders_rejected", s.orders_rejected},
                           {"fills", s.fills},                       {"cancels", s.cancels},
@@ -115,6 +109,43 @@ int main(int argc, char** argv) {
                           {"pings_sent", s.pings_sent},             {"pongs_received", s.pongs_received},
                           {"listen_keys_created", s.listen_keys_created},
                           {"duplicate_client_ids", s.duplicate_client_ids}};
-    std::printf("%s\n", report.dump().c_str());
+}
+
+int serve(const Command& command) {
+    dita::bingx_sim::set_sim_log_level(command.log_level);
+    // Signals are taken synchronously by this thread only (blocked before any thread starts).
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    std::unique_ptr<dita::bingx_sim::Simulator> sim;
+    try {
+        sim = std::make_unique<dita::bingx_sim::Simulator>(command.config);
+    } catch (const std::invalid_argument& error) {
+        std::fprintf(stderr, "bingx-sim: %s\n", error.what());
+        return 2;
+    }
+    const auto started = sim->start();
+    if (!started.ok()) {
+        std::fprintf(stderr, "bingx-sim: %s\n", started.error().detail.c_str());
+        return 1;
+    }
+    std::printf("bingx-sim listening on 127.0.0.1:%u\n", static_cast<unsigned>(started.value()));
+    std::printf("rest_url=%s ws_url=%s\n", sim->rest_url().c_str(), sim->ws_url().c_str());
+    if (command.config.tls) std::printf("%s", sim->tls_certificate_pem().c_str());
+    std::fflush(stdout);
+    wait_for_stop(signals, command.duration_s);
+    sim->stop();
+    std::printf("%s\n", report_of(sim->stats()).dump().c_str());
     return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    auto parsed = parse_command(argc, argv);
+    if (const int* code = std::get_if<int>(&parsed)) return *code;
+    return serve(std::get<Command>(parsed));
 }

@@ -151,6 +151,11 @@ inline void read_json_field(JsonObjectReader& r, std::string_view key, int& out,
 inline void read_json_field(JsonObjectReader& r, std::string_view key, std::uint64_t& out, bool required) {
     out = r.unsigned_integer(key, out, required);
 }
+inline void read_json_field(JsonObjectReader& r, std::string_view key, std::int64_t& out, bool required) {
+    out = r.integer(key, out, required);
+}
+// Exit legs: an array of at most exit_legs_max exact decimal strings.
+void read_json_field(JsonObjectReader& r, std::string_view key, ExitLegs& out, bool required);
 template <typename E>
     requires std::is_enum_v<E>
 void read_json_field(JsonObjectReader& r, std::string_view key, E& out, bool required) {
@@ -172,6 +177,8 @@ inline Json json_field(Decimal value) { return decimal_to_json(value); }
 inline Json json_field(bool value) { return value; }
 inline Json json_field(int value) { return value; }
 inline Json json_field(std::uint64_t value) { return value; }
+inline Json json_field(std::int64_t value) { return value; }
+Json json_field(const ExitLegs& legs);
 template <typename E>
     requires std::is_enum_v<E>
 Json json_field(E value) {
@@ -194,6 +201,7 @@ JsonResult<TradeSlot> slot_from_json(const Json& json, const std::string& pointe
 Json snapshot_to_json(const SlotSnapshot& snapshot);
 JsonResult<SlotSnapshot> snapshot_from_json(const Json& json, const std::string& pointer = {});
 Json account_to_json(const AccountSnapshot& account);
+JsonResult<AccountSnapshot> account_from_json(const Json& json, const std::string& pointer = {});
 Json venue_order_to_json(const VenueOrder& order);
 JsonResult<VenueOrder> venue_order_from_json(const Json& json, const std::string& pointer = {});
 Json venue_position_to_json(const VenuePosition& position);
