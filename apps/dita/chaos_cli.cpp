@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -371,13 +372,14 @@ Checked<Rounds> run_rounds(const ChaosOptions& options, const std::vector<Select
                            Progress& progress) {
     Rounds rounds;
     rounds.stats.resize(selected.size());
+    std::unique_ptr<ChaosStack> stack; // one stack, reset for every run
     for (int round = 0; round < options.repeat; ++round) {
         // Each round shuffles with fresh seeds, so repeats explore new orderings.
         suite.checks.seed = options.seed + static_cast<std::uint64_t>(round) *
                                                static_cast<std::uint64_t>(std::max(options.reorders, 1));
         for (std::size_t i = 0; i < selected.size(); ++i) {
             const auto run_started = SteadyClock::now();
-            ScenarioReport report = run_scenario_and_check(selected[i].scenario, suite);
+            ScenarioReport report = run_scenario_and_check(selected[i].scenario, suite, stack);
             // Runs follow each other with nothing in between: one run's end is the next's start.
             suite.run.threads_at_start = report.threads_at_end;
             ScenarioStats& s = rounds.stats[i];

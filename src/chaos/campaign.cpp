@@ -8,19 +8,36 @@
 namespace dita::chaos {
 
 CheckedRun run_checked(const ChaosScenario& scenario, const CampaignCheckOptions& options) {
+    std::unique_ptr<ChaosStack> stack;
+    return run_checked(scenario, options, stack);
+}
+
+CheckedRun run_checked(const ChaosScenario& scenario, const CampaignCheckOptions& options,
+                       std::unique_ptr<ChaosStack>& stack) {
     CheckedRun out;
     out.steps = scenario.steps.size();
-    auto stack = ChaosStack::create(scenario.venue);
-    if (!stack.ok()) {
+    std::optional<Error> problem;
+    if (stack) {
+        problem = stack->reset(scenario.venue);
+    } else {
+        auto created = ChaosStack::create(scenario.venue);
+        if (created.ok()) {
+            stack = std::move(created).value();
+        } else {
+            problem = created.error();
+        }
+    }
+    if (problem) {
+        stack.reset();
         out.passed = false;
         out.invariant = "setup";
-        out.detail = stack.error().message();
+        out.detail = problem->message();
         return out;
     }
     CheckOptions check_options;
     check_options.replays = options.replays;
     check_options.seed = options.replay_seed;
-    out.checks = run_and_check(*stack.value(), scenario, RunOptions{}, check_options, true).checks;
+    out.checks = run_and_check(*stack, scenario, RunOptions{}, check_options, true).checks;
     for (const InvariantResult& check : out.checks) {
         if (check.passed) continue;
         out.passed = false;
@@ -41,7 +58,7 @@ public:
     bool still_fails(const ChaosScenario& candidate) {
         if (attempts_ >= options_.attempts_max) return false;
         ++attempts_;
-        const CheckedRun run = run_checked(candidate, options_.checks);
+        const CheckedRun run = run_checked(candidate, options_.checks, stack_);
         for (const InvariantResult& check : run.checks) {
             if (!check.passed && check.name == invariant_) {
                 detail_ = check.detail;
@@ -59,6 +76,7 @@ private:
     ShrinkOptions options_;
     std::size_t attempts_ = 0;
     std::string detail_;
+    std::unique_ptr<ChaosStack> stack_; // reset for every attempt
 };
 
 // Delta debugging over chunks of steps: drop a chunk when the rest still fails.
@@ -181,6 +199,8 @@ CampaignReport run_campaign(const CampaignOptions& options) {
     const std::uint64_t shards = std::max<std::uint64_t>(1, options.shard_count);
     const std::uint64_t every = std::max<std::uint64_t>(1, options.replay_every);
     std::uint64_t shard_runs = 0;
+    std::unique_ptr<ChaosStack> stack; // one stack, reset for every run
+
     // Written so nothing wraps: a shard count near 2^64 must not turn offset + shards into a
     // small number (an endless loop over seeds already run).
     const auto has_next = [&](std::uint64_t offset) { return options.seeds - offset > shards; };
@@ -191,7 +211,7 @@ CampaignReport run_campaign(const CampaignOptions& options) {
         CampaignCheckOptions checks = options.shrink_options.checks;
         checks.replays = (shard_runs % every) == 0;
         ++shard_runs;
-        CheckedRun run = run_checked(scenario, checks);
+        CheckedRun run = run_checked(scenario, checks, stack);
         if (run.passed && !checks.replays) {
             // Cheap checks pass; replays run on every k-th seed only.
         } else if (checks.replays) {
@@ -201,7 +221,7 @@ CampaignReport run_campaign(const CampaignOptions& options) {
             // A failure is always confirmed with the whole set (its invariant may be a replay's).
             checks.replays = true;
             ++report.replayed_runs;
-            run = run_checked(scenario, checks);
+            run = run_checked(scenario, checks, stack);
         }
         ++report.runs;
         if (!run.passed) {

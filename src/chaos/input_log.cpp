@@ -19,7 +19,6 @@ public:
     TeeSink(EventSink& target, std::vector<VenueEvent>* copy) : target_(target), copy_(copy) {}
     void deliver(const VenueEvent& event) override {
         if (copy_ != nullptr) {
-            if (copy_->empty()) copy_->reserve(4); // one allocation for a typical batch
             copy_->push_back(event);
         }
         target_.deliver(event);
@@ -146,8 +145,17 @@ VenueCallResult RecordingVenue::cancel_order(const CancelRequest& request) {
 
 void RecordingVenue::drain_events(EventSink& sink) {
     VenueCall* call = record(VenueCallKind::DRAIN);
-    TeeSink tee(sink, call != nullptr ? &call->events : nullptr);
+    if (call == nullptr) {
+        inner_.drain_events(sink);
+        return;
+    }
+    // Gathered in a buffer that keeps its capacity, then logged at their exact size: the log
+    // holds every batch of the run, and room for four events where one or two came is most
+    // of a step's log.
+    batch_.clear();
+    TeeSink tee(sink, &batch_);
     inner_.drain_events(tee);
+    call->events.assign(batch_.begin(), batch_.end());
 }
 
 VenueQuery<std::optional<VenueOrder>> RecordingVenue::query_order(std::string_view asset,

@@ -7,7 +7,8 @@ namespace dita::chaos {
 
 namespace {
 
-std::string call_key(const VenueCall& call) {
+// A view into the call: the replay compares one per venue call.
+std::string_view call_key(const VenueCall& call) {
     switch (call.kind) {
     case VenueCallKind::SUBMIT:
     case VenueCallKind::CANCEL:
@@ -209,33 +210,46 @@ std::unique_ptr<ExecutionKernel> restart_kernel(const KernelConfig& config, Cont
     return kernel;
 }
 
+namespace {
+
+// The kernel's answer to one logged input (a RESTART rebuilds it from its journal first).
+KernelOutcome feed(std::unique_ptr<ExecutionKernel>& kernel, const LoggedInput& input, const KernelConfig& config,
+                   ControlPlane& control, VenueAdapter& venue, ZincPlane& zinc, const Clock& clock) {
+    switch (input.kind) {
+    case InputKind::INTENT: return kernel->process_intent(input.intent);
+    case InputKind::EVENT: return kernel->on_venue_event(input.event);
+    case InputKind::RECONCILE: return kernel->reconcile_from_slots(input.snapshots);
+    case InputKind::PUMP: return kernel->pump_venue();
+    case InputKind::RESTART: break;
+    }
+    KernelOutcome outcome;
+    kernel.reset(); // the crash: nothing of the old kernel survives but its journal
+    kernel = restart_kernel(config, control, venue, zinc, clock, outcome);
+    return outcome;
+}
+
+} // namespace
+
 ReplayRun LogReplayer::run() {
     DITA_ASSERT(!ran_);
     ran_ = true;
     ReplayRun out;
-    out.outcomes.reserve(log_.inputs.size());
-    out.outcome_inputs.reserve(log_.inputs.size());
+    if (keep_ == nullptr) {
+        out.outcomes.reserve(log_.inputs.size());
+        out.outcome_inputs.reserve(log_.inputs.size());
+    }
     for (std::size_t i = 0; i < log_.inputs.size(); ++i) {
         const LoggedInput& input = log_.inputs[i];
         clock_.set_ns(input.at_ns);
         if (is_idle_pump(input)) continue;
         venue_.begin(i);
-        switch (input.kind) {
-        case InputKind::INTENT: out.outcomes.push_back(kernel_->process_intent(input.intent)); break;
-        case InputKind::EVENT: out.outcomes.push_back(kernel_->on_venue_event(input.event)); break;
-        case InputKind::RECONCILE: out.outcomes.push_back(kernel_->reconcile_from_slots(input.snapshots)); break;
-        case InputKind::PUMP: out.outcomes.push_back(kernel_->pump_venue()); break;
-        case InputKind::RESTART: {
-            KernelOutcome outcome;
-            kernel_.reset(); // the crash: nothing of the old kernel survives but its journal
-            kernel_ = restart_kernel(config_, control_, venue_, zinc(), clock_, outcome);
-            out.outcomes.push_back(std::move(outcome));
-            break;
-        }
-        }
+        KernelOutcome outcome = feed(kernel_, input, config_, control_, venue_, zinc(), clock_);
         venue_.end();
-        out.outcome_inputs.push_back(i);
-        if (observer_) observer_(i, out.outcomes.back(), *kernel_);
+        if (observer_) observer_(i, outcome, *kernel_);
+        if (keep_ == nullptr || keep_(outcome)) {
+            out.outcomes.push_back(std::move(outcome));
+            out.outcome_inputs.push_back(i);
+        }
         if (venue_.divergence()) break;
     }
     venue_.detach();

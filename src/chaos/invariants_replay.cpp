@@ -37,6 +37,18 @@ Reapplied reapply_all(LogReplayer& replayer, std::span<const VenueEvent> events)
     return out;
 }
 
+// What replay_problem can flag: the checks keep only these of a replay's outcomes (a replay
+// holding every input's outcome cost more memory than the run it checks).
+bool flaggable(const KernelOutcome& outcome) {
+    return outcome.severity == KernelSeverity::CRITICAL || is_unexpected_diagnostic(outcome.diagnostic_code);
+}
+
+ReplayRun replay_flaggable(const InputLog& log, BatchTransform transform = {}) {
+    LogReplayer replayer(log, std::move(transform));
+    replayer.keep_outcomes_if(&flaggable);
+    return replayer.run();
+}
+
 } // namespace
 
 ReplayEvidence gather_replays(const InputLog& log, std::span<const VenueEvent> events, const CheckOptions& options) {
@@ -55,6 +67,7 @@ ReplayEvidence gather_replays(const InputLog& log, std::span<const VenueEvent> e
         // The copy run: the first replay, then (when it reached the recorded state) every
         // captured event once more.
         LogReplayer copy(log, reorders > 0 ? reverse_and_duplicate_batches() : duplicate_events());
+        copy.keep_outcomes_if(&flaggable);
         const std::string label = reorders > 0 ? "the replay with every batch reversed and every event twice"
                                                : "the replay with every event delivered twice";
         evidence.combined.push_back({label, copy.run()});
@@ -68,16 +81,17 @@ ReplayEvidence gather_replays(const InputLog& log, std::span<const VenueEvent> e
     for (int i = 1; i < reorders; ++i) {
         auto [label, transform] = reordering(i);
         // Duplicates first, then the shuffle: a late copy of an old event lands anywhere.
-        evidence.combined.push_back({label + " (every event twice)", replay_log(log, compose(duplicate_events(), std::move(transform)))});
+        evidence.combined.push_back({label + " (every event twice)", replay_flaggable(log, compose(duplicate_events(), std::move(transform)))});
     }
     bool any_missed = false;
     for (const LabeledReplay& one : evidence.combined) any_missed = any_missed || missed(one.run);
     if (any_missed) {
-        evidence.ordered = replay_log(log);
+        evidence.ordered = replay_flaggable(log);
         if (reorders > 0) {
             // Duplicates alone, in recorded order; when they reach the recorded state, the
             // re-application at rest starts from there instead of a reordered replay's miss.
             LogReplayer doubled(log, duplicate_events());
+            doubled.keep_outcomes_if(&flaggable);
             evidence.doubled = doubled.run();
             if (!reapplied_on && !missed(*evidence.doubled)) {
                 const Reapplied again = reapply_all(doubled, events);
@@ -91,7 +105,7 @@ ReplayEvidence gather_replays(const InputLog& log, std::span<const VenueEvent> e
         for (std::size_t i = 0; i < evidence.combined.size() && reorders > 0; ++i) {
             if (!missed(evidence.combined[i].run)) continue;
             auto [label, transform] = reordering(static_cast<int>(i));
-            evidence.reordered_only.emplace(i, LabeledReplay{label, replay_log(log, std::move(transform))});
+            evidence.reordered_only.emplace(i, LabeledReplay{label, replay_flaggable(log, std::move(transform))});
         }
     }
     evidence.reapplied = reapplied_on.has_value();
@@ -99,6 +113,7 @@ ReplayEvidence gather_replays(const InputLog& log, std::span<const VenueEvent> e
     if (reapplied_on && !evidence.reapply_problem && evidence.hash_after_reapply != *reapplied_on) {
         // Find the first event that changed the state, for the report (only when one did).
         LogReplayer again(log);
+        again.keep_outcomes_if(&flaggable);
         again.run();
         for (std::size_t i = 0; i < events.size(); ++i) {
             const std::uint64_t before = again.kernel().state_hash();

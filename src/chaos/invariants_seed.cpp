@@ -2,6 +2,7 @@
 #include "dita/chaos/invariants.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "invariants_support.hpp"
@@ -44,7 +45,9 @@ InvariantResult check_capital_non_negative(const CheckContext& context) {
 InvariantResult check_no_unexpected_diagnostics(const CheckContext& context) {
     constexpr std::string_view name = "no_unexpected_diagnostics";
     const VenueReports reports(context);
-    std::map<KernelDiagnosticCode, int> seen;
+    // Counts per code, reported in code order.
+    std::array<std::size_t, enum_count<KernelDiagnosticCode>()> seen{};
+    std::map<KernelDiagnosticCode, std::size_t> unknown; // codes past the table (a corrupted outcome)
     for (std::size_t i = 0; i < context.run.outcomes.size(); ++i) {
         const KernelOutcome& outcome = context.run.outcomes[i];
         if (is_unexpected_diagnostic(outcome.diagnostic_code) && is_unexpected_outcome(outcome, reports.all()) &&
@@ -61,11 +64,22 @@ InvariantResult check_no_unexpected_diagnostics(const CheckContext& context) {
                             std::string(to_string(outcome.diagnostic_code)) + ": " + outcome.details,
                         outcome.slot_id < 0 ? 0 : outcome.slot_id);
         }
-        ++seen[outcome.diagnostic_code];
+        const auto code = static_cast<std::size_t>(outcome.diagnostic_code);
+        if (code < seen.size()) {
+            ++seen[code];
+        } else {
+            ++unknown[outcome.diagnostic_code];
+        }
     }
     std::string summary;
-    for (const auto& [code, count] : seen) {
-        summary += (summary.empty() ? "" : ", ") + std::string(to_string(code)) + " x" + std::to_string(count);
+    for (std::size_t code = 0; code < seen.size(); ++code) {
+        if (seen[code] == 0) continue;
+        if (!summary.empty()) summary += ", ";
+        summary.append(to_string(static_cast<KernelDiagnosticCode>(code))).append(" x").append(std::to_string(seen[code]));
+    }
+    for (const auto& [code, count] : unknown) {
+        if (!summary.empty()) summary += ", ";
+        summary.append(to_string(code)).append(" x").append(std::to_string(count));
     }
     return pass(name, std::to_string(context.run.outcomes.size()) + " outcomes" +
                           (summary.empty() ? std::string() : ": " + summary));

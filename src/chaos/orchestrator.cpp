@@ -59,6 +59,7 @@ Result<std::unique_ptr<ChaosStack>> ChaosStack::create(const VenueSettings& venu
     if (options.initial_capital.is_negative()) return Error{"", "initial_capital", "must not be negative"};
 
     std::unique_ptr<ChaosStack> stack(new ChaosStack(venue, options));
+    stack->factory_ = factory;
     if (options.time == TimeMode::VIRTUAL) {
         auto clock = std::make_unique<VirtualClock>();
         stack->virtual_clock_ = clock.get();
@@ -66,34 +67,56 @@ Result<std::unique_ptr<ChaosStack>> ChaosStack::create(const VenueSettings& venu
     } else {
         stack->clock_ = std::make_unique<WallClock>();
     }
+    if (auto error = stack->build()) return *error;
+    return stack;
+}
 
+std::optional<Error> ChaosStack::reset(const VenueSettings& venue) {
+    // Dependents first: the kernel uses the recorder, which uses the venue.
+    kernel_.reset();
+    recorder_.reset();
+    venue_ = VenueHandle{};
+    settings_ = venue;
+    if (virtual_clock_ != nullptr) *virtual_clock_ = VirtualClock();
+    control_ = InMemoryControlPlane();
+    zinc_ = InMemoryZincPlane();
+    // The log starts empty; its input array keeps its room (no regrowth run after run).
+    std::vector<LoggedInput> inputs = std::move(log_.inputs);
+    inputs.clear();
+    log_ = InputLog();
+    log_.inputs = std::move(inputs);
+    config_ = KernelConfig();
+    sealed_at_input_.reset();
+    return build();
+}
+
+std::optional<Error> ChaosStack::build() {
     ControlUpdate update;
-    update.mode = options.mode;
-    update.trace_transitions = options.trace_transitions;
+    update.mode = options_.mode;
+    update.trace_transitions = options_.trace_transitions;
     update.reason = "chaos stack";
-    const ControlResult applied = stack->control_.update(update);
+    const ControlResult applied = control_.update(update);
     if (!applied.accepted) return Error{"", "control", applied.detail};
 
-    const VenueFactory& make = factory ? factory : mock_venue_factory();
-    auto handle = make(venue, *stack->clock_);
+    const VenueFactory& make = factory_ ? factory_ : mock_venue_factory();
+    auto handle = make(settings_, *clock_);
     if (!handle.ok()) return handle.error();
-    stack->venue_ = std::move(handle).value();
-    if (!stack->venue_.venue) return Error{"", "venue", "the venue factory returned no venue"};
+    venue_ = std::move(handle).value();
+    if (!venue_.venue) return Error{"", "venue", "the venue factory returned no venue"};
 
-    stack->log_.setup.max_slots = options.max_slots;
-    stack->log_.setup.initial_capital = options.initial_capital;
-    stack->log_.setup.mode = options.mode;
-    stack->log_.setup.trace_transitions = options.trace_transitions;
-    stack->log_.setup.risk_limits = stack->control_.state().risk_limits;
-    stack->recorder_ = std::make_unique<RecordingVenue>(*stack->venue_.venue, stack->log_);
+    log_.setup.max_slots = options_.max_slots;
+    log_.setup.initial_capital = options_.initial_capital;
+    log_.setup.mode = options_.mode;
+    log_.setup.trace_transitions = options_.trace_transitions;
+    log_.setup.risk_limits = control_.state().risk_limits;
+    recorder_ = std::make_unique<RecordingVenue>(*venue_.venue, log_);
 
-    stack->config_.max_slots = options.max_slots;
-    stack->config_.initial_capital = options.initial_capital;
-    stack->config_.client_order_id_prefix = stack->venue_.client_order_id_prefix;
-    stack->log_.setup.client_order_id_prefix = stack->venue_.client_order_id_prefix;
-    stack->kernel_ = std::make_unique<ExecutionKernel>(stack->config_, stack->control_, *stack->recorder_,
-                                                       stack->zinc_, *stack->clock_);
-    return stack;
+    config_.max_slots = options_.max_slots;
+    config_.initial_capital = options_.initial_capital;
+    config_.client_order_id_prefix = venue_.client_order_id_prefix;
+    log_.setup.client_order_id_prefix = venue_.client_order_id_prefix;
+    kernel_ = std::make_unique<ExecutionKernel>(config_, control_, *recorder_, zinc_, *clock_);
+    return std::nullopt;
 }
 
 std::unique_ptr<ChaosStack> build_test_kernel(const VenueSettings& venue) {
@@ -106,10 +129,8 @@ std::unique_ptr<ChaosStack> build_test_kernel(const VenueSettings& venue) {
 KernelOutcome ChaosStack::process_intent(const KernelIntent& intent) { return process_intent(KernelIntent(intent)); }
 
 KernelOutcome ChaosStack::process_intent(KernelIntent&& intent) {
-    LoggedInput input;
-    input.kind = InputKind::INTENT;
-    input.at_ns = clock_->now_ns();
-    input.intent = std::move(intent);
+    // The intent is moved in, not assigned over a default one (whose exit legs allocate).
+    LoggedInput input{.kind = InputKind::INTENT, .at_ns = clock_->now_ns(), .intent = std::move(intent)};
     // The kernel reads the logged copy (when the log is full, the local one).
     const LoggedInput* logged = recorder_->begin(std::move(input));
     KernelOutcome outcome = kernel_->process_intent(logged != nullptr ? logged->intent : input.intent);

@@ -25,17 +25,34 @@ CheckedStackRun run_and_check(ChaosStack& stack, const ChaosScenario& scenario, 
 }
 
 ScenarioReport run_scenario_and_check(const ChaosScenario& scenario, const SuiteOptions& options) {
+    std::unique_ptr<ChaosStack> stack;
+    return run_scenario_and_check(scenario, options, stack);
+}
+
+ScenarioReport run_scenario_and_check(const ChaosScenario& scenario, const SuiteOptions& options,
+                                      std::unique_ptr<ChaosStack>& reused) {
     ScenarioReport report;
     report.name = scenario.name;
     report.steps = scenario.steps.size();
-    auto created = ChaosStack::create(scenario.venue, options.stack, options.venue_factory);
-    if (!created.ok()) {
-        report.setup_error = created.error();
+    std::optional<Error> setup_problem;
+    if (reused) {
+        setup_problem = reused->reset(scenario.venue);
+    } else {
+        auto created = ChaosStack::create(scenario.venue, options.stack, options.venue_factory);
+        if (created.ok()) {
+            reused = std::move(created).value();
+        } else {
+            setup_problem = created.error();
+        }
+    }
+    if (setup_problem) {
+        reused.reset();
+        report.setup_error = *setup_problem;
         report.run.scenario_name = scenario.name;
-        report.run.failure_reason = "setup: " + created.error().message();
+        report.run.failure_reason = "setup: " + setup_problem->message();
         return report;
     }
-    ChaosStack& stack = *created.value();
+    ChaosStack& stack = *reused;
     CheckedStackRun checked = run_and_check(stack, scenario, options.run, options.checks, scenario.at_rest);
     report.run = std::move(checked.run);
     report.threads_at_end = checked.state.threads;

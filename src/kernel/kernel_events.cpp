@@ -415,10 +415,26 @@ void ExecutionKernel::finish_trade(Ctx& ctx, TradeSlot& slot) {
 }
 
 void ExecutionKernel::keep_unmatched(const VenueEvent& event) {
+    if (unmatched_indexed_ != unmatched_.size()) {
+        unmatched_sequences_.clear();
+        for (const VenueEvent& kept : unmatched_) ++unmatched_sequences_[kept.venue_sequence];
+    }
     // A reconcile that asks a finished order again keeps the same answer again: once is enough.
-    if (std::find(unmatched_.begin(), unmatched_.end(), event) != unmatched_.end()) return;
-    if (unmatched_.size() == config_.unmatched_events_max) unmatched_.pop_front();
+    // Only an event whose sequence is kept already can be a copy (a reapply at rest brings up
+    // to unmatched_events_max kept events per event: no scan of them all each time).
+    if (unmatched_sequences_.contains(event.venue_sequence) &&
+        std::find(unmatched_.begin(), unmatched_.end(), event) != unmatched_.end()) {
+        unmatched_indexed_ = unmatched_.size();
+        return;
+    }
+    if (!unmatched_.empty() && unmatched_.size() == config_.unmatched_events_max) {
+        const auto oldest = unmatched_sequences_.find(unmatched_.front().venue_sequence);
+        if (--oldest->second == 0) unmatched_sequences_.erase(oldest);
+        unmatched_.pop_front();
+    }
     unmatched_.push_back(event);
+    ++unmatched_sequences_[event.venue_sequence];
+    unmatched_indexed_ = unmatched_.size();
 }
 
 } // namespace dita

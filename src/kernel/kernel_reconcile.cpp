@@ -85,6 +85,7 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
     // Events that arrived before their order was known can now be applied.
     std::deque<VenueEvent> waiting;
     waiting.swap(unmatched_);
+    unmatched_indexed_ = unmatched_unindexed; // kept events change here: keep_unmatched re-indexes
     for (const VenueEvent& event : waiting) {
         if (orders_.contains(event.client_order_id)) {
             apply_event(ctx, event, true);
@@ -92,6 +93,7 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
             unmatched_.push_back(event);
         }
     }
+    unmatched_indexed_ = unmatched_unindexed;
     const FsmInput resolution = detail::resolution_for(slot, order(slot.entry_order_id.view()),
                                                        order(slot.exit_order_id.view()));
     if (slot.closed && resolution != FsmInput::RESOLVE_TERMINAL) {
@@ -358,6 +360,7 @@ void ExecutionKernel::settle_unmatched(Ctx& ctx, const AssetName& asset) {
     }
     if (settled == 0) return;
     std::erase_if(unmatched_, [&](const VenueEvent& e) { return e.asset == asset; });
+    unmatched_indexed_ = unmatched_unindexed;
     set_result(ctx, KernelDiagnosticCode::RECONCILED, KernelSeverity::INFO,
                cat("reconciled; ", static_cast<std::uint64_t>(settled), " kept event(s) for ", asset,
                    " settled: the venue's position agrees"),

@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "dita/chaos/campaign.hpp"
+#include "dita/chaos/generator.hpp"
 #include "dita/chaos/invariants.hpp"
 #include "dita/chaos/orchestrator.hpp"
 #include "dita/chaos/scenario.hpp"
@@ -270,6 +272,65 @@ TEST(Orchestrator, ThreadCountIsReadable) {
     const auto threads = count_process_threads();
     ASSERT_TRUE(threads.has_value());
     EXPECT_GE(*threads, 1u);
+}
+
+// What one checked run leaves: the checks' verdicts and details, and the stack's log and clock.
+struct RunTrace {
+    std::vector<InvariantResult> checks;
+    std::uint64_t final_state_hash = 0;
+    std::size_t inputs = 0;
+    std::size_t events = 0;
+    std::int64_t now_ns = 0;
+};
+
+RunTrace checked_trace(ChaosStack& stack, const ChaosScenario& scenario) {
+    const CheckedStackRun checked = run_and_check(stack, scenario, RunOptions{.threads_at_start = 1}, CheckOptions{}, true);
+    return RunTrace{checked.checks, stack.log().final_state_hash, stack.log().inputs.size(), checked.run.events.size(),
+                    stack.clock().now_ns()};
+}
+
+TEST(ChaosStackReset, ARunOnAResetStackIsTheRunOfAFreshOne) {
+    // Generated scenarios: faults, restarts, liquidations, wild prices; each on a stack that
+    // ran the previous one, against a new stack.
+    auto reused = ChaosStack::create(VenueSettings{});
+    ASSERT_TRUE(reused.ok());
+    for (std::uint64_t seed = 0; seed < 40; ++seed) {
+        const ChaosScenario scenario = generate_scenario(seed);
+        ASSERT_FALSE(reused.value()->reset(scenario.venue).has_value());
+        const RunTrace again = checked_trace(*reused.value(), scenario);
+        auto fresh = ChaosStack::create(scenario.venue);
+        ASSERT_TRUE(fresh.ok());
+        const RunTrace first = checked_trace(*fresh.value(), scenario);
+        EXPECT_EQ(again.checks, first.checks) << "seed " << seed;
+        EXPECT_EQ(again.final_state_hash, first.final_state_hash) << "seed " << seed;
+        EXPECT_EQ(again.inputs, first.inputs) << "seed " << seed;
+        EXPECT_EQ(again.events, first.events) << "seed " << seed;
+        EXPECT_EQ(again.now_ns, first.now_ns) << "seed " << seed;
+        EXPECT_GT(again.inputs, 0u);
+    }
+}
+
+TEST(ChaosStackReset, SettingsTheVenueRefusesAreAnErrorAndTheNextRunStartsAfresh) {
+    VenueSettings bad;
+    bad.partial_fill_ratio = 2.0;
+    auto stack = ChaosStack::create(VenueSettings{});
+    ASSERT_TRUE(stack.ok());
+    const std::optional<Error> refused = stack.value()->reset(bad);
+    ASSERT_TRUE(refused.has_value());
+    EXPECT_THAT(refused->message(), HasSubstr("partial_fill_ratio"));
+    // A campaign drops a stack it could not reset: the run reports the setup failure, the next
+    // run builds a new stack.
+    std::unique_ptr<ChaosStack> reused = std::move(stack).value();
+    ChaosScenario scenario = generate_scenario(7);
+    scenario.venue = bad;
+    const CheckedRun failed = run_checked(scenario, {}, reused);
+    EXPECT_FALSE(failed.passed);
+    EXPECT_EQ(failed.invariant, "setup");
+    EXPECT_EQ(reused, nullptr);
+    const ChaosScenario good = generate_scenario(7);
+    const CheckedRun next = run_checked(good, {}, reused);
+    EXPECT_NE(reused, nullptr);
+    EXPECT_EQ(next.checks, run_checked(good, {}).checks);
 }
 
 } // namespace

@@ -4,12 +4,14 @@
 // scenario that still fails the same invariant.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "dita/chaos/generator.hpp"
 #include "dita/chaos/invariants.hpp"
+#include "dita/chaos/orchestrator.hpp"
 #include "dita/chaos/scenario.hpp"
 
 namespace dita::chaos {
@@ -29,6 +31,10 @@ struct CampaignCheckOptions {
 
 // One scenario: a fresh stack, the run, quiesce, every check and liveness.
 CheckedRun run_checked(const ChaosScenario& scenario, const CampaignCheckOptions& options = {});
+// The same on `stack` reset to the scenario's venue (created there when empty, dropped when
+// the scenario's venue cannot be built): what a sequence of runs uses instead of a new stack each.
+CheckedRun run_checked(const ChaosScenario& scenario, const CampaignCheckOptions& options,
+                       std::unique_ptr<ChaosStack>& stack);
 
 struct ShrinkOptions {
     std::size_t attempts_max = 600; // runs tried while shrinking (bounded, deterministic)

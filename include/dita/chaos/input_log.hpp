@@ -122,6 +122,7 @@ private:
     VenueAdapter& inner_;
     InputLog& log_;
     bool active_ = false;
+    std::vector<VenueEvent> batch_; // drain_events' buffer
 };
 
 // Rewrites the batch of events one drain delivers during a replay. batch_number counts the
@@ -218,6 +219,11 @@ public:
     using InputObserver =
         std::function<void(std::size_t input_index, const KernelOutcome& outcome, const ExecutionKernel& kernel)>;
     void observe(InputObserver observer) { observer_ = std::move(observer); }
+    // Keeps in ReplayRun::outcomes (and outcome_inputs) only the outcomes the filter accepts:
+    // a check that reads a few kinds of outcome need not hold every input's (the observer
+    // still sees every one). No filter: every outcome is kept.
+    using OutcomeFilter = bool (*)(const KernelOutcome& outcome);
+    void keep_outcomes_if(OutcomeFilter filter) { keep_ = filter; }
 
     // Feeds the whole log (once). Afterwards the venue is detached and kernel() may be fed more.
     ReplayRun run();
@@ -239,6 +245,7 @@ private:
     std::unique_ptr<ExecutionKernel> kernel_;
     bool ran_ = false;
     InputObserver observer_;
+    OutcomeFilter keep_ = nullptr;
 };
 
 // Replays the log once: convenience for LogReplayer(log, transform).run().

@@ -82,7 +82,8 @@ struct LabeledReplay {
     ReplayRun run;
 };
 
-// The replays of one run, made once and shared by the checks that read them.
+// The replays of one run, made once and shared by the checks that read them. Their
+// ReplayRun::outcomes hold only what a check can flag (CRITICAL or an unexpected diagnostic).
 struct ReplayEvidence {
     // Every replay delivers every event twice; combined[0]'s kernel then gets every captured
     // event once more, at rest.

@@ -2,6 +2,7 @@
 // High-level runners, as the seed's run_scenario_and_check and run_scenario_twice_compare, and
 // the JSON report of SPEC section 6.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -46,6 +47,10 @@ CheckedStackRun run_and_check(ChaosStack& stack, const ChaosScenario& scenario, 
 
 // A fresh stack on the scenario's venue settings, the run, every check.
 ScenarioReport run_scenario_and_check(const ChaosScenario& scenario, const SuiteOptions& options = {});
+// The same on `stack` reset to the scenario's venue settings (created there when empty, dropped
+// when they cannot be built), for a sequence of scenarios run with the same options.
+ScenarioReport run_scenario_and_check(const ChaosScenario& scenario, const SuiteOptions& options,
+                                      std::unique_ptr<ChaosStack>& stack);
 
 struct TwiceResult {
     ChaosRunResult first;

@@ -289,6 +289,12 @@ private:
     std::vector<std::vector<Id>> trade_orders_; // per slot: its current trade's orders, oldest first
     mutable std::vector<OrderRecord> trade_records_; // trade_order_records()' buffer: no allocation per input
     std::deque<VenueEvent> unmatched_;
+    // keep_unmatched's duplicate test: how many kept events carry each venue sequence, valid
+    // while unmatched_ holds unmatched_indexed_ events. Code that changes unmatched_ other than
+    // through keep_unmatched sets unmatched_indexed_ = unmatched_unindexed (it is rebuilt then).
+    static constexpr std::size_t unmatched_unindexed = static_cast<std::size_t>(-1);
+    std::map<std::uint64_t, std::uint32_t> unmatched_sequences_;
+    std::size_t unmatched_indexed_ = 0;
     std::map<AssetName, InstrumentSpec> instruments_;
     std::map<AssetName, Decimal> marks_;
     std::map<AssetName, std::uint64_t> mark_sequences_;
