@@ -40,6 +40,8 @@ ExecutionKernel::ExecutionKernel(KernelConfig config, ControlPlane& control, Ven
     for (const std::string& asset : config_.watched_assets) instrument(asset);
     inbox_.reserve(64);
     touched_.reserve(8);
+    emptied_slots_.reserve(slots_.size());
+    emptied_walk_.reserve(slots_.size());
 }
 
 const DiagnosticFields ExecutionKernel::no_fields_{};
@@ -49,6 +51,8 @@ const DiagnosticFields ExecutionKernel::no_fields_{};
 
 ExecutionKernel::Ctx ExecutionKernel::begin_input(int slot_id) {
     Ctx ctx;
+    // An input that threw part-way (a venue adapter's exception) left its marks behind.
+    emptied_slots_.clear();
     ++input_sequence_;
     ctx.outcome.input_sequence = input_sequence_;
     ctx.outcome.timestamp_ns = clock_.now_ns();

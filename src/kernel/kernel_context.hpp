@@ -38,10 +38,6 @@ struct ExecutionKernel::Ctx {
         Decimal open; // what the slot held when the fill came
     };
     std::vector<ExitExcess> exit_excesses;
-    // Slots whose entry finished while the venue had taken their whole position: closed at the
-    // end of the delivery, since a fill later in the same delivery may still give them a size
-    // (and a pending exit something to close).
-    std::vector<int> emptied_slots;
     // While a reconcile compares positions, what a venue move stranded is canceled only after
     // the comparison: a cancel may fill first (a late fill on cancel), which would make the
     // venue's position read right after it disagree with what the kernel has been told.

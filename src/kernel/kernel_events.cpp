@@ -250,8 +250,11 @@ void ExecutionKernel::apply_entry_change(Ctx& ctx, TradeSlot& slot, const OrderR
     } else if (plan.then == FsmPlan::Then::FINISH_TRADE && moved) {
         finish_trade(ctx, slot);
     }
-    if (std::find(ctx.emptied_slots.begin(), ctx.emptied_slots.end(), slot.slot_id) == ctx.emptied_slots.end()) {
-        ctx.emptied_slots.push_back(slot.slot_id);
+    // Closed at the end of the delivery if the venue has taken the whole position by then: a
+    // fill later in the same delivery may still give the slot a size (and a pending exit
+    // something to close).
+    if (std::find(emptied_slots_.begin(), emptied_slots_.end(), slot.slot_id) == emptied_slots_.end()) {
+        emptied_slots_.push_back(slot.slot_id);
     }
     // A pending exit waits for the whole delivery (run_pending_exits): a later event of the
     // same batch may still change what the entry filled.

@@ -367,11 +367,14 @@ void ExecutionKernel::close_if_emptied(Ctx& ctx, TradeSlot& slot) {
 }
 
 void ExecutionKernel::close_emptied_slots(Ctx& ctx) {
-    if (ctx.emptied_slots.empty()) return;
-    std::vector<int> emptied;
-    emptied.swap(ctx.emptied_slots);
-    std::sort(emptied.begin(), emptied.end());
-    for (const int id : emptied) close_if_emptied(ctx, slots_[static_cast<std::size_t>(id)]);
+    if (emptied_slots_.empty()) return;
+    emptied_walk_.clear();
+    emptied_walk_.swap(emptied_slots_);
+    std::sort(emptied_walk_.begin(), emptied_walk_.end());
+    // By index: closing a slot may mark others, which go to emptied_slots_ for the next call.
+    for (std::size_t i = 0; i < emptied_walk_.size(); ++i) {
+        close_if_emptied(ctx, slots_[static_cast<std::size_t>(emptied_walk_[i])]);
+    }
 }
 
 void ExecutionKernel::cancel_stranded_orders(Ctx& ctx, const std::vector<int>& slot_ids) {

@@ -309,6 +309,10 @@ private:
     std::uint64_t input_sequence_ = 0;
     std::vector<VenueEvent> inbox_;
     std::vector<int> touched_;
+    // Slots whose entry finished this delivery (see close_emptied_slots), and the copy it
+    // walks: kept here with their capacity, so a fill allocates nothing.
+    std::vector<int> emptied_slots_;
+    std::vector<int> emptied_walk_;
 };
 
 } // namespace dita
