@@ -105,11 +105,11 @@ std::string Decimal::to_string() const {
     return out;
 }
 
-Decimal Decimal::mul(Decimal other) const {
+Decimal Decimal::mul_wide(Decimal other) const {
     return Decimal(round_div(static_cast<int128>(raw_) * other.raw_, scale));
 }
 
-Decimal Decimal::div(Decimal other) const {
+Decimal Decimal::div_wide(Decimal other) const {
     DITA_ASSERT(other.raw_ != 0);
     return Decimal(round_div(static_cast<int128>(raw_) * scale, other.raw_));
 }

@@ -35,6 +35,9 @@ ExecutionKernel::ExecutionKernel(KernelConfig config, ControlPlane& control, Ven
         slots_[static_cast<std::size_t>(i)].slot_id = i;
         trade_orders_[static_cast<std::size_t>(i)].reserve(4);
     }
+    // The retained finished orders, the venue-move ledgers and a few working orders per slot:
+    // the order table does not grow in steady state.
+    orders_.reserve(2 * config_.orders_retained_max + 4 * static_cast<std::size_t>(config_.max_slots));
     trade_records_.reserve(4); // grows to a long trade's order count once, then stays
     totals_.initial_capital = config_.initial_capital;
     for (const std::string& asset : config_.watched_assets) instrument(asset);
@@ -182,10 +185,6 @@ void ExecutionKernel::record_diagnostic(Ctx& ctx, KernelDiagnosticCode code, Ker
     list.push_back(KernelDiagnostic{fields, code, severity, detail.str()});
     if (is_result) ctx.outcome.result_index = static_cast<int>(list.size()) - 1;
     DITA_ASSERT(list.size() <= kernel_diagnostics_max);
-}
-
-void ExecutionKernel::touch(Ctx&, int slot_id) {
-    if (std::find(touched_.begin(), touched_.end(), slot_id) == touched_.end()) touched_.push_back(slot_id);
 }
 
 std::string ExecutionKernel::make_client_order_id(std::string_view intent_id) const {

@@ -118,8 +118,8 @@ std::optional<OrderRecord> ExecutionKernel::order(std::string_view client_order_
 
 std::vector<OrderRecord> ExecutionKernel::working_orders() const {
     std::vector<OrderRecord> out;
-    for (const auto& [id, entry] : orders_) {
-        if (entry.record.working()) out.push_back(entry.record);
+    for (const auto* item : orders_.sorted()) {
+        if (item->second.record.working()) out.push_back(item->second.record);
     }
     return out;
 }
@@ -127,9 +127,9 @@ std::vector<OrderRecord> ExecutionKernel::working_orders() const {
 std::uint64_t ExecutionKernel::state_hash() const {
     detail::Fnv64 hash;
     for (const TradeSlot& slot : slots_) detail::hash_slot(hash, slot);
-    for (const auto& [id, entry] : orders_) {
-        detail::hash_order(hash, entry.record);
-        hash.add_int(entry.slot_id);
+    for (const auto* item : orders_.sorted()) {
+        detail::hash_order(hash, item->second.record);
+        hash.add_int(item->second.slot_id);
     }
     hash.add_int(totals_.initial_capital.raw());
     hash.add_int(totals_.realized_pnl.raw());

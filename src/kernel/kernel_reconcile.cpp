@@ -58,12 +58,13 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
     // Every order of the trade is asked, finished ones too: a late fill of an earlier exit may
     // be the very event that was lost.
     std::vector<Id> trade_orders;
-    for (const auto& [id, entry] : orders_) {
+    orders_.visit_unordered([&](const Id& id, const OrderEntry& entry) {
         if (entry.slot_id == slot.slot_id && entry.trade_id == slot.trade_id && !slot.trade_id.empty() &&
             !detail::is_venue_move_id(id.view())) {
             trade_orders.push_back(id);
         }
-    }
+    });
+    std::sort(trade_orders.begin(), trade_orders.end());
     for (const Id& coid : trade_orders) {
         const auto found = orders_.find(coid);
         if (found == orders_.end()) continue;
@@ -136,12 +137,13 @@ void ExecutionKernel::refresh_left_working(Ctx& ctx) {
     // slot (which holds another trade by then) would ask. In client order id order, the same
     // in every delivery order; bounded.
     std::vector<Id> left;
-    for (const auto& [coid, entry] : orders_) {
-        if (left.size() == config_.finished_orders_queried_max) break;
+    orders_.visit_unordered([&](const Id& coid, const OrderEntry& entry) {
         const TradeSlot& owner = slots_[static_cast<std::size_t>(entry.slot_id)];
         const bool finished = owner.trade_id != entry.trade_id || owner.closed;
         if (entry.record.working() && finished && !detail::is_venue_move_id(coid.view())) left.push_back(coid);
-    }
+    });
+    std::sort(left.begin(), left.end());
+    if (left.size() > config_.finished_orders_queried_max) left.resize(config_.finished_orders_queried_max);
     for (const Id& coid : left) {
         const auto found = orders_.find(coid);
         if (found == orders_.end()) continue;

@@ -201,14 +201,15 @@ void ExecutionKernel::settle_venue_leftovers(Ctx& ctx, const AssetName& asset, T
     // slots held when they came (a fill the kernel learnt later, e.g. from a reconcile): that
     // rest of theirs is the slots' now, up to the excess. Ledgers in id order.
     std::vector<Id> ledgers;
-    for (const auto& [id, entry] : orders_) {
+    orders_.visit_unordered([&](const Id& id, const OrderEntry& entry) {
         const std::string_view text = id.view();
         if (!detail::is_venue_move_id(text) || text.size() < 2 || text[1] == 'F' ||
             text.find('.') != std::string_view::npos || entry.asset != asset || entry.record.side != side) {
-            continue;
+            return;
         }
         if (entry.record.cum_filled_qty > entry.record.qty) ledgers.push_back(id);
-    }
+    });
+    std::sort(ledgers.begin(), ledgers.end());
     for (const Id& id : ledgers) {
         if (!excess.is_positive()) break;
         OrderRecord& ledger = orders_.at(id).record;

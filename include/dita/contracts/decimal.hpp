@@ -68,8 +68,34 @@ public:
 
 private:
     constexpr explicit Decimal(std::int64_t raw) : raw_(raw) {}
+    // q = num / den rounded half away from zero, for den > 0 (both in 64 bits).
+    static constexpr std::int64_t round_div64(std::int64_t num, std::int64_t den) {
+        std::int64_t q = num / den;
+        std::int64_t r = num % den;
+        if (r < 0) r = -r;
+        if (r >= den - r) q += (num < 0) ? -1 : 1; // 2r >= den without overflow
+        return q;
+    }
+    // The same with a 128-bit intermediate, when the 64-bit one would overflow.
+    Decimal mul_wide(Decimal other) const;
+    Decimal div_wide(Decimal other) const;
     std::int64_t raw_ = 0;
 };
+
+// Inline: on the fill path the product nearly always fits in 64 bits, and the division by the
+// constant scale then compiles to a multiplication.
+inline Decimal Decimal::mul(Decimal other) const {
+    std::int64_t product = 0;
+    if (!__builtin_mul_overflow(raw_, other.raw_, &product)) return Decimal(round_div64(product, scale));
+    return mul_wide(other);
+}
+
+inline Decimal Decimal::div(Decimal other) const {
+    DITA_ASSERT(other.raw_ != 0);
+    std::int64_t scaled = 0;
+    if (other.raw_ > 0 && !__builtin_mul_overflow(raw_, scale, &scaled)) return Decimal(round_div64(scaled, other.raw_));
+    return div_wide(other);
+}
 
 inline Decimal min(Decimal a, Decimal b) { return a < b ? a : b; }
 inline Decimal max(Decimal a, Decimal b) { return a < b ? b : a; }

@@ -36,6 +36,18 @@ public:
     std::size_t size() const { return size_; }
     operator std::string_view() const { return view(); } // NOLINT
 
+    // For hash tables: mixes the words the text occupies (the padding is zero, so equal texts
+    // hash equal); not stable across versions, never stored.
+    std::uint64_t hash() const {
+        std::uint64_t out = 0x9e3779b97f4a7c15ULL ^ size_;
+        const std::size_t used = (static_cast<std::size_t>(size_) + 7) / 8;
+        for (std::size_t i = 0; i < used; ++i) {
+            out = (out ^ word(i)) * 0xff51afd7ed558ccdULL;
+            out ^= out >> 32;
+        }
+        return out;
+    }
+
     // Ids are map keys on the hot path: compared as big-endian 64-bit words of the zero-padded
     // text, then by size. That is the texts' lexicographic order: where one text is a prefix of
     // the other, the longer one's next bytes meet the padding's zeros (a zero byte ties, and the

@@ -2,6 +2,7 @@
 // The execution kernel: one account, a fixed number of slots, each holding at most one trade.
 // Single-threaded and deterministic: the same inputs in the same order give the same state.
 // Every input returns a KernelOutcome; bad input is reported and changes nothing.
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "dita/contracts/clock.hpp"
+#include "dita/contracts/id_table.hpp"
 #include "dita/contracts/result.hpp"
 #include "dita/contracts/types.hpp"
 #include "dita/contracts/venue.hpp"
@@ -251,7 +253,10 @@ private:
     // Before an order leaves: on a plane that writes ahead, the input's changed slots (the order
     // among them) are made durable, so a crash before the input's commit cannot lose the order.
     void write_ahead(Ctx& ctx, const Id& client_order_id);
-    void touch(Ctx& ctx, int slot_id);
+    // Inline: every FSM move calls it.
+    void touch(Ctx&, int slot_id) {
+        if (std::find(touched_.begin(), touched_.end(), slot_id) == touched_.end()) touched_.push_back(slot_id);
+    }
     std::optional<InstrumentSpec> instrument(std::string_view asset);
     std::string make_client_order_id(std::string_view intent_id) const;
     void remember_order(const OrderEntry& entry);
@@ -284,7 +289,7 @@ private:
 
     KernelBounds bounds_;
     std::vector<TradeSlot> slots_;
-    std::map<Id, OrderEntry> orders_;
+    IdTable<Id, OrderEntry> orders_;
     std::deque<Id> retired_;
     std::vector<std::vector<Id>> trade_orders_; // per slot: its current trade's orders, oldest first
     mutable std::vector<OrderRecord> trade_records_; // trade_order_records()' buffer: no allocation per input

@@ -46,6 +46,7 @@ MockVenueAdapter::MockVenueAdapter(MockVenueScenario scenario, const Clock* cloc
     min_qty_ = require(scenario_.min_qty, "min_qty", true);
     for (const std::string& asset : scenario_.assets) {
         if (asset.empty() || !AssetName::fits(asset)) throw std::invalid_argument("MockVenueScenario.assets: bad name");
+        listed_.emplace_back(asset);
     }
     if (scenario_.latency_ns < 0 || scenario_.delay_ns_max < 0) {
         throw std::invalid_argument("MockVenueScenario: latency_ns and delay_ns_max must not be negative");
@@ -93,10 +94,14 @@ MockVenueAdapter::MockVenueAdapter(MockVenueScenario scenario, const Clock* cloc
     }
 }
 
+bool MockVenueAdapter::listed(std::string_view asset) const {
+    if (!AssetName::fits(asset)) return false;
+    const AssetName name(asset);
+    return std::find(listed_.begin(), listed_.end(), name) != listed_.end();
+}
+
 std::optional<InstrumentSpec> MockVenueAdapter::instrument(std::string_view asset) const {
-    if (std::find(scenario_.assets.begin(), scenario_.assets.end(), asset) == scenario_.assets.end()) {
-        return std::nullopt;
-    }
+    if (!listed(asset)) return std::nullopt;
     InstrumentSpec spec;
     spec.asset = AssetName(asset);
     spec.lot_step = lot_step_;
@@ -129,7 +134,8 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
     settle_funding();
     // The order's price is where the market is: positions past their liquidation price are
     // liquidated before the order meets them (the venue liquidates first).
-    if (instrument(request.asset.view()) && request.reference_price.is_positive()) {
+    const bool known = listed(request.asset.view());
+    if (known && request.reference_price.is_positive()) {
         set_mark(request.asset.view(), request.reference_price);
     }
     if (orders_.contains(request.client_order_id)) {
@@ -156,13 +162,13 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
     order.trade_id = request.trade_id;
     const bool scenario_reject = request.purpose == OrderPurpose::ENTRY ? scenario_.reject_entries
                                                                          : scenario_.reject_exits;
-    const bool malformed = !instrument(request.asset.view()) || !request.qty.is_positive() ||
+    const bool malformed = !known || !request.qty.is_positive() ||
                            !request.qty.is_multiple_of(lot_step_) || !request.reference_price.is_positive() ||
                            !within_bounds(request);
-    Stored& kept = orders_.emplace(order.client_order_id, Stored{order, Decimal(), request.reference_price,
-                                                                 request.leverage.is_positive() ? request.leverage
-                                                                                                : Decimal::from_units(1)})
-                       .first->second;
+    Stored& kept = orders_.insert_or_assign(order.client_order_id,
+                                            Stored{order, Decimal(), request.reference_price,
+                                                   request.leverage.is_positive() ? request.leverage : Decimal::from_units(1)})
+                       ->second;
     VenueOrder& stored = kept.order;
     // Reduce-only: an exit may fill no more than the account's position on the side it closes.
     const Decimal room = fillable(stored);
@@ -392,9 +398,12 @@ VenueQuery<std::optional<VenueOrder>> MockVenueAdapter::query_order(std::string_
 
 VenueQuery<std::vector<VenueOrder>> MockVenueAdapter::open_orders(std::string_view asset) {
     VenueQuery<std::vector<VenueOrder>> out;
-    for (const auto& [id, stored] : orders_) {
+    orders_.visit_unordered([&](const Id&, const Stored& stored) {
         if (stored.order.asset.view() == asset && !is_terminal(stored.order.status)) out.value.push_back(stored.order);
-    }
+    });
+    // In client order id order, as a venue's listing is stable.
+    std::sort(out.value.begin(), out.value.end(),
+              [](const VenueOrder& a, const VenueOrder& b) { return a.client_order_id < b.client_order_id; });
     return out;
 }
 

@@ -50,7 +50,7 @@ std::optional<Decimal> MockVenueAdapter::liquidation_price(std::string_view asse
 }
 
 void MockVenueAdapter::set_mark(std::string_view asset, Decimal price) {
-    if (!AssetName::fits(asset) || !price.is_positive() || !instrument(asset)) return;
+    if (!price.is_positive() || !listed(asset)) return;
     const AssetName name(asset);
     marks_[name] = price;
     check_liquidations(name);
@@ -165,13 +165,14 @@ void MockVenueAdapter::book_reduction(Book& book, Decimal qty, Decimal price) {
 void MockVenueAdapter::cancel_working_on(const BookKey& key) {
     // A liquidation takes the position's working orders with it.
     std::vector<Id> working;
-    for (const auto& [id, stored] : orders_) {
+    orders_.visit_unordered([&](const Id& id, const Stored& stored) {
         const VenueOrder& order = stored.order;
         if (order.asset == key.first && !is_terminal(order.status) &&
             (key.second == 0 || side_sign(order.side) == key.second)) {
             working.push_back(id);
         }
-    }
+    });
+    std::sort(working.begin(), working.end());
     for (const Id& id : working) {
         const auto found = orders_.find(id);
         if (found == orders_.end()) continue;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dita/contracts/clock.hpp"
+#include "dita/contracts/id_table.hpp"
 #include "dita/contracts/rng.hpp"
 #include "dita/contracts/venue.hpp"
 
@@ -97,6 +98,8 @@ public:
 
     std::string_view name() const override { return "mock"; }
     std::optional<InstrumentSpec> instrument(std::string_view asset) const override;
+    // One of the scenario's assets: what instrument() checks, without building the spec.
+    bool listed(std::string_view asset) const;
     VenueCallResult submit_order(const OrderRequest& request) override;
     VenueCallResult cancel_order(const CancelRequest& request) override;
     void drain_events(EventSink& sink) override;
@@ -185,7 +188,8 @@ private:
         std::uint32_t duplicate = 0, reorder = 0, drop = 0, delay = 0, submit_unknown = 0, cancel_unknown = 0,
                       reject = 0, cancel_reject = 0, late_fill = 0, overfill = 0, short_fill = 0;
     } ppm_;
-    std::map<Id, Stored> orders_;
+    IdTable<Id, Stored> orders_;
+    std::vector<AssetName> listed_; // scenario_.assets, as compared on every order
     std::map<BookKey, Book> books_;
     std::map<AssetName, Decimal> marks_;
     std::deque<VenueEvent> moves_; // the venue's own moves, newest last (a query window)
