@@ -12,8 +12,12 @@ CheckedRun run_checked(const ChaosScenario& scenario, const CampaignCheckOptions
     return run_checked(scenario, options, stack);
 }
 
-CheckedRun run_checked(const ChaosScenario& scenario, const CampaignCheckOptions& options,
-                       std::unique_ptr<ChaosStack>& stack) {
+namespace {
+
+// run_checked with the run's result kept in `scratch`, whose vectors keep their room from run
+// to run (a campaign makes thousands).
+CheckedRun run_checked_with(const ChaosScenario& scenario, const CampaignCheckOptions& options,
+                            std::unique_ptr<ChaosStack>& stack, CheckedStackRun& scratch) {
     CheckedRun out;
     out.steps = scenario.steps.size();
     std::optional<Error> problem;
@@ -37,7 +41,8 @@ CheckedRun run_checked(const ChaosScenario& scenario, const CampaignCheckOptions
     CheckOptions check_options;
     check_options.replays = options.replays;
     check_options.seed = options.replay_seed;
-    out.checks = run_and_check(*stack, scenario, RunOptions{}, check_options, true).checks;
+    run_and_check_into(*stack, scenario, RunOptions{}, check_options, true, scratch);
+    out.checks = std::move(scratch.checks);
     for (const InvariantResult& check : out.checks) {
         if (check.passed) continue;
         out.passed = false;
@@ -46,6 +51,14 @@ CheckedRun run_checked(const ChaosScenario& scenario, const CampaignCheckOptions
         break;
     }
     return out;
+}
+
+} // namespace
+
+CheckedRun run_checked(const ChaosScenario& scenario, const CampaignCheckOptions& options,
+                       std::unique_ptr<ChaosStack>& stack) {
+    CheckedStackRun scratch;
+    return run_checked_with(scenario, options, stack, scratch);
 }
 
 namespace {
@@ -58,7 +71,7 @@ public:
     bool still_fails(const ChaosScenario& candidate) {
         if (attempts_ >= options_.attempts_max) return false;
         ++attempts_;
-        const CheckedRun run = run_checked(candidate, options_.checks, stack_);
+        const CheckedRun run = run_checked_with(candidate, options_.checks, stack_, scratch_);
         for (const InvariantResult& check : run.checks) {
             if (!check.passed && check.name == invariant_) {
                 detail_ = check.detail;
@@ -77,6 +90,7 @@ private:
     std::size_t attempts_ = 0;
     std::string detail_;
     std::unique_ptr<ChaosStack> stack_; // reset for every attempt
+    CheckedStackRun scratch_;           // the attempts' results, reused
 };
 
 // Delta debugging over chunks of steps: drop a chunk when the rest still fails.
@@ -200,6 +214,7 @@ CampaignReport run_campaign(const CampaignOptions& options) {
     const std::uint64_t every = std::max<std::uint64_t>(1, options.replay_every);
     std::uint64_t shard_runs = 0;
     std::unique_ptr<ChaosStack> stack; // one stack, reset for every run
+    CheckedStackRun scratch;           // one run's result, reused for every run
 
     // Written so nothing wraps: a shard count near 2^64 must not turn offset + shards into a
     // small number (an endless loop over seeds already run).
@@ -211,7 +226,7 @@ CampaignReport run_campaign(const CampaignOptions& options) {
         CampaignCheckOptions checks = options.shrink_options.checks;
         checks.replays = (shard_runs % every) == 0;
         ++shard_runs;
-        CheckedRun run = run_checked(scenario, checks, stack);
+        CheckedRun run = run_checked_with(scenario, checks, stack, scratch);
         if (run.passed && !checks.replays) {
             // Cheap checks pass; replays run on every k-th seed only.
         } else if (checks.replays) {
@@ -221,7 +236,7 @@ CampaignReport run_campaign(const CampaignOptions& options) {
             // A failure is always confirmed with the whole set (its invariant may be a replay's).
             checks.replays = true;
             ++report.replayed_runs;
-            run = run_checked(scenario, checks, stack);
+            run = run_checked_with(scenario, checks, stack, scratch);
         }
         ++report.runs;
         if (!run.passed) {

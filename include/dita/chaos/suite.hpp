@@ -44,6 +44,9 @@ struct CheckedStackRun {
 };
 CheckedStackRun run_and_check(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& run_options,
                               const CheckOptions& check_options, bool at_rest);
+// The same into `out`, whose run keeps its vectors' room (for a sequence of runs).
+void run_and_check_into(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& run_options,
+                        const CheckOptions& check_options, bool at_rest, CheckedStackRun& out);
 
 // A fresh stack on the scenario's venue settings, the run, every check.
 ScenarioReport run_scenario_and_check(const ChaosScenario& scenario, const SuiteOptions& options = {});
