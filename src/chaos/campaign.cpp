@@ -16,8 +16,9 @@ namespace {
 
 // run_checked with the run's result kept in `scratch`, whose vectors keep their room from run
 // to run (a campaign makes thousands).
+// `pass_details` false: passing checks come without their detail (callers that read failures only).
 CheckedRun run_checked_with(const ChaosScenario& scenario, const CampaignCheckOptions& options,
-                            std::unique_ptr<ChaosStack>& stack, CheckedStackRun& scratch) {
+                            std::unique_ptr<ChaosStack>& stack, CheckedStackRun& scratch, bool pass_details) {
     CheckedRun out;
     out.steps = scenario.steps.size();
     std::optional<Error> problem;
@@ -41,6 +42,7 @@ CheckedRun run_checked_with(const ChaosScenario& scenario, const CampaignCheckOp
     CheckOptions check_options;
     check_options.replays = options.replays;
     check_options.seed = options.replay_seed;
+    check_options.pass_details = pass_details;
     run_and_check_into(*stack, scenario, RunOptions{}, check_options, true, scratch);
     out.checks = std::move(scratch.checks);
     for (const InvariantResult& check : out.checks) {
@@ -58,7 +60,7 @@ CheckedRun run_checked_with(const ChaosScenario& scenario, const CampaignCheckOp
 CheckedRun run_checked(const ChaosScenario& scenario, const CampaignCheckOptions& options,
                        std::unique_ptr<ChaosStack>& stack) {
     CheckedStackRun scratch;
-    return run_checked_with(scenario, options, stack, scratch);
+    return run_checked_with(scenario, options, stack, scratch, true);
 }
 
 namespace {
@@ -71,7 +73,7 @@ public:
     bool still_fails(const ChaosScenario& candidate) {
         if (attempts_ >= options_.attempts_max) return false;
         ++attempts_;
-        const CheckedRun run = run_checked_with(candidate, options_.checks, stack_, scratch_);
+        const CheckedRun run = run_checked_with(candidate, options_.checks, stack_, scratch_, false);
         for (const InvariantResult& check : run.checks) {
             if (!check.passed && check.name == invariant_) {
                 detail_ = check.detail;
@@ -226,7 +228,7 @@ CampaignReport run_campaign(const CampaignOptions& options) {
         CampaignCheckOptions checks = options.shrink_options.checks;
         checks.replays = (shard_runs % every) == 0;
         ++shard_runs;
-        CheckedRun run = run_checked_with(scenario, checks, stack, scratch);
+        CheckedRun run = run_checked_with(scenario, checks, stack, scratch, false);
         if (run.passed && !checks.replays) {
             // Cheap checks pass; replays run on every k-th seed only.
         } else if (checks.replays) {
@@ -236,7 +238,7 @@ CampaignReport run_campaign(const CampaignOptions& options) {
             // A failure is always confirmed with the whole set (its invariant may be a replay's).
             checks.replays = true;
             ++report.replayed_runs;
-            run = run_checked_with(scenario, checks, stack, scratch);
+            run = run_checked_with(scenario, checks, stack, scratch, false);
         }
         ++report.runs;
         if (!run.passed) {
