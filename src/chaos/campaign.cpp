@@ -14,8 +14,8 @@ CheckedRun run_checked(const ChaosScenario& scenario, const CampaignCheckOptions
 
 namespace {
 
-// run_checked with the run's result kept in `scratch`, whose vectors keep their room from run
-// to run (a campaign makes thousands).
+// run_checked in the room of `scratch`, the run before, whose vectors keep their capacity from
+// run to run (a campaign makes thousands); the run is left there for the next.
 // `pass_details` false: passing checks come without their detail (callers that read failures only).
 CheckedRun run_checked_with(const ChaosScenario& scenario, const CampaignCheckOptions& options,
                             std::unique_ptr<ChaosStack>& stack, CheckedStackRun& scratch, bool pass_details) {
@@ -43,7 +43,9 @@ CheckedRun run_checked_with(const ChaosScenario& scenario, const CampaignCheckOp
     check_options.replays = options.replays;
     check_options.seed = options.replay_seed;
     check_options.pass_details = pass_details;
-    run_and_check_into(*stack, scenario, RunOptions{}, check_options, true, scratch);
+    scratch.run = run_chaos_scenario_reusing(*stack, scenario, RunOptions{}, std::move(scratch.run),
+                                             run_seals_itself(*stack, true));
+    check_run(*stack, check_options, true, scratch);
     out.checks = std::move(scratch.checks);
     for (const InvariantResult& check : out.checks) {
         if (check.passed) continue;

@@ -235,19 +235,19 @@ namespace {
 
 // A run's result before its first step: where it starts, and room for what every step adds
 // (the vectors of a reused result keep theirs).
-void begin_run(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& options, ChaosRunResult& result) {
-    ChaosRunResult fresh;
-    fresh.outcomes = std::move(result.outcomes);
-    fresh.events = std::move(result.events);
-    fresh.slot_states = std::move(result.slot_states);
-    fresh.account_snapshots = std::move(result.account_snapshots);
-    fresh.steps = std::move(result.steps);
-    fresh.outcomes.clear();
-    fresh.events.clear();
-    fresh.slot_states.clear();
-    fresh.account_snapshots.clear();
-    fresh.steps.clear();
-    result = std::move(fresh);
+ChaosRunResult begin_run(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& options,
+                         ChaosRunResult spare) {
+    ChaosRunResult result;
+    result.outcomes = std::move(spare.outcomes);
+    result.events = std::move(spare.events);
+    result.slot_states = std::move(spare.slot_states);
+    result.account_snapshots = std::move(spare.account_snapshots);
+    result.steps = std::move(spare.steps);
+    result.outcomes.clear();
+    result.events.clear();
+    result.slot_states.clear();
+    result.account_snapshots.clear();
+    result.steps.clear();
     result.scenario_name = scenario.name;
     result.slot_id = options.slot_id.value_or(scenario.slot_id);
     result.threads_at_start = options.threads_at_start ? options.threads_at_start : count_process_threads();
@@ -260,19 +260,18 @@ void begin_run(ChaosStack& stack, const ChaosScenario& scenario, const RunOption
     result.account_snapshots.reserve(scenario.steps.size());
     result.steps.reserve(scenario.steps.size());
     result.events.reserve(2 * scenario.steps.size());
+    return result;
 }
 
 } // namespace
 
 ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& options) {
-    ChaosRunResult result;
-    run_chaos_scenario_into(stack, scenario, options, result, true);
-    return result;
+    return run_chaos_scenario_reusing(stack, scenario, options, {}, true);
 }
 
-void run_chaos_scenario_into(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& options,
-                             ChaosRunResult& result, bool seal) {
-    begin_run(stack, scenario, options, result);
+ChaosRunResult run_chaos_scenario_reusing(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& options,
+                                          ChaosRunResult spare, bool seal) {
+    ChaosRunResult result = begin_run(stack, scenario, options, std::move(spare));
     const std::int64_t started_ns = stack.clock().now_ns();
     const bool slot_valid = stack.kernel().valid_slot(result.slot_id);
     const auto collect = [&](KernelOutcome outcome, bool keep_always) {
@@ -344,6 +343,7 @@ void run_chaos_scenario_into(ChaosStack& stack, const ChaosScenario& scenario, c
     if (!result.steps.empty()) result.final_outcome = result.outcomes[result.steps.back().outcomes_begin];
     if (seal) stack.seal_log();
     result.elapsed_ns = stack.clock().now_ns() - started_ns;
+    return result;
 }
 
 void quiesce(ChaosStack& stack, ChaosRunResult& result) {
