@@ -50,9 +50,11 @@ def child(workload: str, count: int, process: bool) -> None:
 def counted(workload: str, count: int, process: bool, out_dir: str) -> tuple[int, int]:
     """(program total, ExecutionKernel::process_intent inclusive) of one child run."""
     out = os.path.join(out_dir, f"cg.{workload}.{count}.{int(process)}")
+    # A fixed string hash seed: with a random one, dict probing differs from run to run by a few
+    # hundred instructions per call.
     subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__,
                     "--child", workload, str(count), str(int(process))], check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+                   stderr=subprocess.DEVNULL, env=dict(os.environ, PYTHONHASHSEED="0"))
     text = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", out], check=True,
                           capture_output=True, text=True).stdout
     total = kernel = 0
