@@ -81,6 +81,21 @@ private:
     std::size_t size_ = 0;
 };
 
+// The GIL released for a scope: PyEval_SaveThread/RestoreThread directly. (pybind11's
+// gil_scoped_release does the same plus a look-up of its internals, a few hundred instructions
+// per kernel call.) The thread state stays this thread's, so pybind11's gil_scoped_acquire in
+// a venue callback finds it.
+class GilRelease {
+public:
+    GilRelease() : state_(PyEval_SaveThread()) {}
+    ~GilRelease() { PyEval_RestoreThread(state_); }
+    GilRelease(const GilRelease&) = delete;
+    GilRelease& operator=(const GilRelease&) = delete;
+
+private:
+    PyThreadState* state_;
+};
+
 // Locks the guards of a set this thread does not hold yet, in address order, blocking.
 // Call only without the GIL.
 class BlockingLock {

@@ -73,7 +73,7 @@ AccessLock::AccessLock(const GuardSet& set) {
             "this dita object is in use by another thread; a venue callback cannot wait for it "
             "(that could deadlock)");
     }
-    py::gil_scoped_release nogil;
+    const GilRelease nogil;
     for (std::size_t i = 0; i < set.size(); ++i) {
         Guard* guard = set[i];
         if (guard->held_here()) continue;
