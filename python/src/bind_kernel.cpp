@@ -1,16 +1,84 @@
 // ExecutionKernel for Python: owns (references to) its control plane, venue, zinc plane and
 // clock, converts at the boundary, and runs the C++ kernel without the GIL.
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "kernel_object.hpp"
 #include "typed.hpp"
 
 namespace dita::py_binding {
+namespace {
+
+// ExecutionKernel.process_intent as a METH_FASTCALL method: the common call, one positional or
+// `intent=` argument that is a checked dita KernelIntent, goes straight to the kernel, skipping
+// pybind11's generic dispatch (argument loaders, type look-ups, the outcome's cast); everything
+// else goes to the pybind11 function bound first, unchanged, so its conversions and error
+// messages (TypeError/ValueError naming the field) stay exactly what they were.
+PyObject* generic_process_intent = nullptr; // the pybind11 function; kept for the process lifetime
+std::string process_intent_doc;              // its docstring, shown by the fast method too
+
+PyKernel* kernel_of(PyObject* self) {
+    // pybind11 keeps the value pointer in the instance itself when the class has no C++ bases.
+    auto* inst = reinterpret_cast<py::detail::instance*>(self);
+    if (!inst->simple_layout || !inst->simple_holder_constructed) return nullptr; // __init__ not run
+    return static_cast<PyKernel*>(inst->simple_value_holder[0]);
+}
+
+PyObject* call_generic(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+    const Py_ssize_t nkw = kwnames != nullptr ? PyTuple_GET_SIZE(kwnames) : 0;
+    std::vector<PyObject*> all(static_cast<std::size_t>(1 + nargs + nkw));
+    all[0] = self;
+    std::copy(args, args + nargs + nkw, all.begin() + 1);
+    return PyObject_Vectorcall(generic_process_intent, all.data(), static_cast<std::size_t>(1 + nargs), kwnames);
+}
+
+PyObject* fast_process_intent(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+    const bool one_argument =
+        (nargs == 1 && (kwnames == nullptr || PyTuple_GET_SIZE(kwnames) == 0)) ||
+        (nargs == 0 && kwnames != nullptr && PyTuple_GET_SIZE(kwnames) == 1 &&
+         PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, 0), "intent") == 0);
+    PyKernel* kernel = one_argument ? kernel_of(self) : nullptr;
+    if (kernel != nullptr) {
+        // As pybind11's dispatcher does: a Python error as it is, any other exception through
+        // the registered translators (std::runtime_error -> RuntimeError, ...).
+        try {
+            if (PyObject* outcome = kernel->process_intent_fast(args[0])) return outcome;
+            if (PyErr_Occurred() != nullptr) return nullptr;
+        } catch (py::error_already_set& e) {
+            e.restore();
+            return nullptr;
+        } catch (...) {
+            if (py::detail::apply_exception_translators(py::detail::get_local_internals().registered_exception_translators) ||
+                py::detail::apply_exception_translators(py::detail::get_internals().registered_exception_translators)) {
+                return nullptr;
+            }
+            PyErr_SetString(PyExc_SystemError, "ExecutionKernel.process_intent: an exception no translator handled");
+            return nullptr;
+        }
+    }
+    return call_generic(self, args, nargs, kwnames);
+}
+
+void install_fast_process_intent(py::class_<PyKernel>& cls) {
+    generic_process_intent = py::object(cls.attr("process_intent")).release().ptr();
+    process_intent_doc = py::str(py::handle(generic_process_intent).attr("__doc__")).cast<std::string>();
+    static PyMethodDef def{"process_intent", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&fast_process_intent)),
+                           METH_FASTCALL | METH_KEYWORDS, process_intent_doc.c_str()};
+    py::object method = py::reinterpret_steal<py::object>(
+        PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(cls.ptr()), &def));
+    if (!method) throw py::error_already_set();
+    if (PyObject_SetAttrString(cls.ptr(), "process_intent", method.ptr()) != 0) throw py::error_already_set();
+}
+
+} // namespace
 
 void bind_kernel(py::module_& m) {
-    py::class_<PyKernel>(m, "ExecutionKernel",
+    py::class_<PyKernel> cls(m, "ExecutionKernel",
                          "The C++ execution kernel: one account, max_slots slots, each holding at most one trade. "
                          "Every input returns a KernelOutcome; bad input gets a diagnostic and changes nothing. "
-                         "Calls release the GIL; one kernel serves one call at a time.")
-        .def(py::init([](Typed<type_names::Int> max_slots, Typed<type_names::Control> control_plane,
+                         "Calls release the GIL; one kernel serves one call at a time.");
+    cls.def(py::init([](Typed<type_names::Int> max_slots, Typed<type_names::Control> control_plane,
                          Typed<type_names::Venue> venue, Typed<type_names::Zinc> zinc_plane,
                          Typed<type_names::Number> initial_capital, Typed<type_names::KernelClock> clock) {
                  return std::make_unique<PyKernel>(max_slots, control_plane, venue, zinc_plane, initial_capital, clock);
@@ -58,6 +126,7 @@ void bind_kernel(py::module_& m) {
         .def_property_readonly("venue", &PyKernel::venue, "The venue it trades on.")
         .def_property_readonly("zinc_plane", &PyKernel::zinc_plane, "The journal it writes.")
         .def_property_readonly("clock", &PyKernel::clock, "The clock it reads time from.");
+    install_fast_process_intent(cls);
 
     m.def(
         "transition_table",

@@ -33,15 +33,36 @@ namespace py = pybind11;
 // nobody blocks on a guard while holding the GIL, and a thread that already holds guards
 // (inside a venue callback) never blocks on another one.
 
+//
+// A Guard is a futex-style lock (an atomic word; a thread that must wait sleeps in
+// std::atomic::wait) rather than a std::mutex: uncontended, locking and unlocking are one
+// atomic instruction each, which matters because every kernel call locks four to six guards.
+// Guards do not count themselves in guards_held_by_this_thread(); the BlockingLock or
+// AccessLock holding them does, once per set (a thread-local costs a call in a shared object).
 class Guard {
 public:
     bool held_here() const { return owner_.load(std::memory_order_acquire) == std::this_thread::get_id(); }
-    bool try_lock();
-    void lock();
-    void unlock();
+    bool try_lock() {
+        std::uint32_t expected = free_state;
+        if (!state_.compare_exchange_strong(expected, held_state, std::memory_order_acquire)) return false;
+        owner_.store(std::this_thread::get_id(), std::memory_order_release);
+        return true;
+    }
+    void lock() {
+        if (!try_lock()) lock_contended();
+    }
+    void unlock() {
+        owner_.store(std::thread::id(), std::memory_order_release);
+        if (state_.exchange(free_state, std::memory_order_release) == waited_state) state_.notify_one();
+    }
 
 private:
-    std::mutex mutex_;
+    static constexpr std::uint32_t free_state = 0;
+    static constexpr std::uint32_t held_state = 1;
+    static constexpr std::uint32_t waited_state = 2; // held, and someone may be waiting
+    void lock_contended();
+
+    std::atomic<std::uint32_t> state_{free_state};
     std::atomic<std::thread::id> owner_{};
 };
 
@@ -58,6 +79,21 @@ public:
 private:
     std::array<Guard*, capacity> guards_{};
     std::size_t size_ = 0;
+};
+
+// The GIL released for a scope: PyEval_SaveThread/RestoreThread directly. (pybind11's
+// gil_scoped_release does the same plus a look-up of its internals, a few hundred instructions
+// per kernel call.) The thread state stays this thread's, so pybind11's gil_scoped_acquire in
+// a venue callback finds it.
+class GilRelease {
+public:
+    GilRelease() : state_(PyEval_SaveThread()) {}
+    ~GilRelease() { PyEval_RestoreThread(state_); }
+    GilRelease(const GilRelease&) = delete;
+    GilRelease& operator=(const GilRelease&) = delete;
+
+private:
+    PyThreadState* state_;
 };
 
 // Locks the guards of a set this thread does not hold yet, in address order, blocking.
@@ -85,7 +121,6 @@ public:
     AccessLock& operator=(const AccessLock&) = delete;
 
 private:
-    void release_all();
     std::array<Guard*, GuardSet::capacity> locked_{};
     std::size_t count_ = 0;
 };

@@ -18,23 +18,12 @@ thread_local int guards_held = 0;
 
 int guards_held_by_this_thread() { return guards_held; }
 
-bool Guard::try_lock() {
-    if (!mutex_.try_lock()) return false;
+void Guard::lock_contended() {
+    // Marks the lock as waited for; whoever held it wakes one waiter when unlocking.
+    while (state_.exchange(waited_state, std::memory_order_acquire) != free_state) {
+        state_.wait(waited_state, std::memory_order_relaxed);
+    }
     owner_.store(std::this_thread::get_id(), std::memory_order_release);
-    ++guards_held;
-    return true;
-}
-
-void Guard::lock() {
-    mutex_.lock();
-    owner_.store(std::this_thread::get_id(), std::memory_order_release);
-    ++guards_held;
-}
-
-void Guard::unlock() {
-    owner_.store(std::thread::id(), std::memory_order_release);
-    --guards_held;
-    mutex_.unlock();
 }
 
 void GuardSet::add(Guard* guard) {
@@ -55,9 +44,11 @@ BlockingLock::BlockingLock(const GuardSet& set) {
         guard->lock();
         locked_[count_++] = guard;
     }
+    guards_held += static_cast<int>(count_);
 }
 
 BlockingLock::~BlockingLock() {
+    guards_held -= static_cast<int>(count_);
     while (count_ > 0) locked_[--count_]->unlock();
 }
 
@@ -72,25 +63,28 @@ AccessLock::AccessLock(const GuardSet& set) {
             all = false;
         }
     }
-    if (all) return;
-    release_all();
+    if (all) {
+        guards_held += static_cast<int>(count_);
+        return;
+    }
+    while (count_ > 0) locked_[--count_]->unlock();
     if (guards_held_by_this_thread() > 0) {
         throw std::runtime_error(
             "this dita object is in use by another thread; a venue callback cannot wait for it "
             "(that could deadlock)");
     }
-    py::gil_scoped_release nogil;
+    const GilRelease nogil;
     for (std::size_t i = 0; i < set.size(); ++i) {
         Guard* guard = set[i];
         if (guard->held_here()) continue;
         guard->lock();
         locked_[count_++] = guard;
     }
+    guards_held += static_cast<int>(count_);
 }
 
-AccessLock::~AccessLock() { release_all(); }
-
-void AccessLock::release_all() {
+AccessLock::~AccessLock() {
+    guards_held -= static_cast<int>(count_);
     while (count_ > 0) locked_[--count_]->unlock();
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "bingx_object.hpp"
+#include "dita/contracts/assert.hpp"
 #include "components.hpp"
 #include "dita/chaos/orchestrator.hpp"
 #include "dita/kernel/fsm.hpp"
@@ -100,6 +101,25 @@ public:
         if (const KernelIntent* cached = cached_intent(intent)) return process_converted(*cached);
         const KernelIntent converted = intent_from_py(intent);
         return process_converted(converted);
+    }
+
+    // process_intent's fast path (bind_kernel.cpp): an intent checked at construction, its
+    // outcome written into a KernelOutcome object of the kernel's own when nobody else holds that
+    // object any more (so a caller that drops its outcomes allocates nothing), else into a new
+    // one. Returns a new reference; nullptr without an error set means "not an intent the fast
+    // path takes" (the generic path converts it and names the field that is wrong); nullptr
+    // with an error set is the call's exception, as the generic path would raise it.
+    PyObject* process_intent_fast(PyObject* intent_obj) {
+        const KernelIntent* intent = cached_intent(intent_obj);
+        if (intent == nullptr) return nullptr;
+        py::object box = reusable_outcome();
+        KernelOutcome& out = outcome_value(box);
+        call([&](ExecutionKernel& k) {
+            out = stack_ ? stack_->process_intent(*intent) : k.process_intent(*intent);
+            return 0;
+        });
+        if (!spare_outcome_) spare_outcome_ = box; // a concurrent call may have put its own back
+        return box.release().ptr();
     }
 
     py::list process_intents(py::handle intents) {
@@ -269,7 +289,7 @@ public:
         using Result = decltype(f(std::declval<ExecutionKernel&>()));
         std::optional<Result> result;
         {
-            py::gil_scoped_release nogil;
+            const GilRelease nogil;
             BlockingLock lock(guards_);
             result.emplace(f(*kernel_ptr_));
         }
@@ -280,6 +300,31 @@ public:
 private:
     KernelOutcome process_converted(const KernelIntent& intent) {
         return call([&](ExecutionKernel& k) { return stack_ ? stack_->process_intent(intent) : k.process_intent(intent); });
+    }
+
+    // The kept outcome object when only the kernel refers to it (no caller, no weak reference),
+    // taken out of its place so that a concurrent call cannot use it too; else a new one.
+    // Under the GIL.
+    py::object reusable_outcome() {
+        py::object box = std::move(spare_outcome_);
+        if (box && Py_REFCNT(box.ptr()) == 1 &&
+            reinterpret_cast<py::detail::instance*>(box.ptr())->weakrefs == nullptr) {
+            return box;
+        }
+        static const py::detail::type_info* outcome_type = py::detail::get_type_info(typeid(KernelOutcome));
+        KernelOutcome empty;
+        return py::reinterpret_steal<py::object>(py::detail::type_caster_generic::cast(
+            &empty, py::return_value_policy::move, py::handle(), outcome_type, nullptr, [](const void* from) -> void* {
+                return new KernelOutcome(std::move(*static_cast<KernelOutcome*>(const_cast<void*>(from))));
+            }));
+    }
+
+    // A KernelOutcome object's C++ value. Value classes have no C++ bases, so pybind11 keeps the
+    // value pointer in the instance itself (its "simple layout").
+    static KernelOutcome& outcome_value(const py::object& box) {
+        auto* inst = reinterpret_cast<py::detail::instance*>(box.ptr());
+        DITA_ASSERT(inst->simple_layout && inst->simple_value_holder[0] != nullptr);
+        return *static_cast<KernelOutcome*>(inst->simple_value_holder[0]);
     }
 
     GuardSet own_guard() {
@@ -311,6 +356,7 @@ private:
     PyMockVenue* mock_ = nullptr;
     PyBingxVenue* bingx_ = nullptr;
     std::unique_ptr<PythonVenue> python_venue_;
+    py::object spare_outcome_; // process_intent_fast's reusable outcome object, or empty
     GuardSet guards_;
     VenueAdapter* adapter_ = nullptr;
     std::unique_ptr<chaos::ChaosStack> stack_; // owns its own kernel, venue, clock and log

@@ -12,8 +12,13 @@ CheckedRun run_checked(const ChaosScenario& scenario, const CampaignCheckOptions
     return run_checked(scenario, options, stack);
 }
 
-CheckedRun run_checked(const ChaosScenario& scenario, const CampaignCheckOptions& options,
-                       std::unique_ptr<ChaosStack>& stack) {
+namespace {
+
+// run_checked in the room of `scratch`, the run before, whose vectors keep their capacity from
+// run to run (a campaign makes thousands); the run is left there for the next.
+// `pass_details` false: passing checks come without their detail (callers that read failures only).
+CheckedRun run_checked_with(const ChaosScenario& scenario, const CampaignCheckOptions& options,
+                            std::unique_ptr<ChaosStack>& stack, CheckedStackRun& scratch, bool pass_details) {
     CheckedRun out;
     out.steps = scenario.steps.size();
     std::optional<Error> problem;
@@ -37,7 +42,11 @@ CheckedRun run_checked(const ChaosScenario& scenario, const CampaignCheckOptions
     CheckOptions check_options;
     check_options.replays = options.replays;
     check_options.seed = options.replay_seed;
-    out.checks = run_and_check(*stack, scenario, RunOptions{}, check_options, true).checks;
+    check_options.pass_details = pass_details;
+    scratch.run = run_chaos_scenario_reusing(*stack, scenario, RunOptions{}, std::move(scratch.run),
+                                             run_seals_itself(*stack, true));
+    check_run(*stack, check_options, true, scratch);
+    out.checks = std::move(scratch.checks);
     for (const InvariantResult& check : out.checks) {
         if (check.passed) continue;
         out.passed = false;
@@ -46,6 +55,14 @@ CheckedRun run_checked(const ChaosScenario& scenario, const CampaignCheckOptions
         break;
     }
     return out;
+}
+
+} // namespace
+
+CheckedRun run_checked(const ChaosScenario& scenario, const CampaignCheckOptions& options,
+                       std::unique_ptr<ChaosStack>& stack) {
+    CheckedStackRun scratch;
+    return run_checked_with(scenario, options, stack, scratch, true);
 }
 
 namespace {
@@ -58,7 +75,7 @@ public:
     bool still_fails(const ChaosScenario& candidate) {
         if (attempts_ >= options_.attempts_max) return false;
         ++attempts_;
-        const CheckedRun run = run_checked(candidate, options_.checks, stack_);
+        const CheckedRun run = run_checked_with(candidate, options_.checks, stack_, scratch_, false);
         for (const InvariantResult& check : run.checks) {
             if (!check.passed && check.name == invariant_) {
                 detail_ = check.detail;
@@ -77,6 +94,7 @@ private:
     std::size_t attempts_ = 0;
     std::string detail_;
     std::unique_ptr<ChaosStack> stack_; // reset for every attempt
+    CheckedStackRun scratch_;           // the attempts' results, reused
 };
 
 // Delta debugging over chunks of steps: drop a chunk when the rest still fails.
@@ -200,6 +218,7 @@ CampaignReport run_campaign(const CampaignOptions& options) {
     const std::uint64_t every = std::max<std::uint64_t>(1, options.replay_every);
     std::uint64_t shard_runs = 0;
     std::unique_ptr<ChaosStack> stack; // one stack, reset for every run
+    CheckedStackRun scratch;           // one run's result, reused for every run
 
     // Written so nothing wraps: a shard count near 2^64 must not turn offset + shards into a
     // small number (an endless loop over seeds already run).
@@ -211,7 +230,7 @@ CampaignReport run_campaign(const CampaignOptions& options) {
         CampaignCheckOptions checks = options.shrink_options.checks;
         checks.replays = (shard_runs % every) == 0;
         ++shard_runs;
-        CheckedRun run = run_checked(scenario, checks, stack);
+        CheckedRun run = run_checked_with(scenario, checks, stack, scratch, false);
         if (run.passed && !checks.replays) {
             // Cheap checks pass; replays run on every k-th seed only.
         } else if (checks.replays) {
@@ -221,7 +240,7 @@ CampaignReport run_campaign(const CampaignOptions& options) {
             // A failure is always confirmed with the whole set (its invariant may be a replay's).
             checks.replays = true;
             ++report.replayed_runs;
-            run = run_checked(scenario, checks, stack);
+            run = run_checked_with(scenario, checks, stack, scratch, false);
         }
         ++report.runs;
         if (!run.passed) {

@@ -36,17 +36,20 @@ double draw_price(Rng& rng, bool wild) {
     return wild ? pick(rng, wild_odd) : pick(rng, odd);
 }
 
-std::vector<double> draw_legs(Rng& rng) {
+// Drawn into `legs`' room (the step's default leg): one allocation at most where a new vector
+// made two.
+std::vector<double> draw_legs(Rng& rng, std::vector<double> legs) {
     switch (rng.below(10)) {
-    case 0: return {0.5, 1.0};
-    case 1: return {0.25, 0.5, 1.0};
-    case 2: return {0.3, 0.7, 1.0};
-    case 3: return {0.5}; // invalid: does not end at 1.0
-    case 4: return {1.0, 0.5}; // invalid: not increasing
-    case 5: return {};         // invalid: empty
-    case 6: return {0.0, 1.0}; // invalid: a zero leg
-    default: return {1.0};
+    case 0: legs.assign({0.5, 1.0}); break;
+    case 1: legs.assign({0.25, 0.5, 1.0}); break;
+    case 2: legs.assign({0.3, 0.7, 1.0}); break;
+    case 3: legs.assign({0.5}); break;      // invalid: does not end at 1.0
+    case 4: legs.assign({1.0, 0.5}); break; // invalid: not increasing
+    case 5: legs.clear(); break;            // invalid: empty
+    case 6: legs.assign({0.0, 1.0}); break; // invalid: a zero leg
+    default: legs.assign({1.0}); break;
     }
+    return legs;
 }
 
 double draw_delay(Rng& rng) {
@@ -111,7 +114,7 @@ ChaosStep draw_step(Rng& rng, ChaosAction action, bool wild_prices) {
     step.reference_price = draw_price(rng, wild_prices);
     static constexpr std::array<double, 6> leverages{1.0, 1.0, 2.0, 10.0, 125.0, 0.0};
     step.leverage = percent(rng, 90) ? 1.0 : pick(rng, leverages);
-    if (action == ChaosAction::ENTER) step.exit_leg_ratios = draw_legs(rng);
+    if (action == ChaosAction::ENTER) step.exit_leg_ratios = draw_legs(rng, std::move(step.exit_leg_ratios));
     if (percent(rng, 40)) step.slot_id = static_cast<int>(rng.below(scenario_slots));
     return step;
 }

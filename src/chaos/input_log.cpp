@@ -105,6 +105,20 @@ const LoggedInput* RecordingVenue::begin(LoggedInput&& input) {
     return &logged;
 }
 
+LoggedInput* RecordingVenue::open(InputKind kind, std::int64_t at_ns) {
+    if (log_.inputs.size() >= std::min(log_.inputs_limit, InputLog::inputs_max)) {
+        log_.truncated = true;
+        active_ = false;
+        return nullptr;
+    }
+    LoggedInput& logged = log_.inputs.emplace_back();
+    logged.kind = kind;
+    logged.at_ns = at_ns;
+    logged.calls.reserve(3); // submit, a drain with events, an empty drain: the common shape
+    active_ = true;
+    return &logged;
+}
+
 void RecordingVenue::end() { active_ = false; }
 
 VenueCall* RecordingVenue::record(VenueCallKind kind) {

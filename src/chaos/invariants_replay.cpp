@@ -184,9 +184,11 @@ InvariantResult check_duplicate_events_noop(const CheckContext& context) {
         }
         return fail(name, "re-applying the " + std::to_string(events.size()) + " events changed the state");
     }
-    return pass(name, std::to_string(copy.run.events_delivered / 2) + " events delivered twice in " +
-                          std::to_string(replays->combined.size()) + " replay(s), " + std::to_string(events.size()) +
-                          " re-applied at rest: no change");
+    return pass(context, name, [&] {
+        return std::to_string(copy.run.events_delivered / 2) + " events delivered twice in "
+               + std::to_string(replays->combined.size()) + " replay(s), " + std::to_string(events.size())
+               + " re-applied at rest: no change";
+    });
 }
 
 InvariantResult check_replay_converges(const CheckContext& context) {
@@ -226,17 +228,20 @@ InvariantResult check_replay_converges(const CheckContext& context) {
         return fail(name, *problem);
     }
     if (duplicates_blamed) {
-        return pass(name, "every reordering alone reaches the recorded state; the misses come from duplicated "
-                          "events (see duplicate_events_noop)");
+        return pass(context, name, [] {
+            return "every reordering alone reaches the recorded state; the misses come from duplicated "
+                   "events (see duplicate_events_noop)";
+        });
     }
     std::size_t batches = 0;
     for (const LoggedInput& input : log.inputs) {
         for (const VenueCall& call : input.calls) batches += call.kind == VenueCallKind::DRAIN && !call.events.empty() ? 1 : 0;
     }
-    return pass(name, std::to_string(replays->combined.size()) + " replay(s) of " + std::to_string(log.inputs.size()) +
-                          " inputs (" + std::to_string(batches) +
-                          " event batches) reach the recorded state: " + replays->combined.front().label.substr(4) +
-                          (replays->combined.size() > 1 ? "; seeded shuffles" : ""));
+    return pass(context, name, [&] {
+        return std::to_string(replays->combined.size()) + " replay(s) of " + std::to_string(log.inputs.size())
+               + " inputs (" + std::to_string(batches) + " event batches) reach the recorded state: "
+               + replays->combined.front().label.substr(4) + (replays->combined.size() > 1 ? "; seeded shuffles" : "");
+    });
 }
 
 } // namespace dita::chaos

@@ -22,7 +22,9 @@ InvariantResult check_slot_not_stuck(const CheckContext& context) {
                         snapshot.slot.slot_id);
         }
     }
-    return pass(name, std::to_string(context.final_state.slots.size()) + " slots, none reconciling");
+    return pass(context, name, [&] {
+        return std::to_string(context.final_state.slots.size()) + " slots, none reconciling";
+    });
 }
 
 InvariantResult check_capital_non_negative(const CheckContext& context) {
@@ -38,8 +40,10 @@ InvariantResult check_capital_non_negative(const CheckContext& context) {
     if (context.final_state.account.capital.is_negative()) {
         return fail(name, "Capital is negative at rest: " + dec(context.final_state.account.capital));
     }
-    return pass(name, std::to_string(context.run.account_snapshots.size()) + " snapshots, lowest capital " +
-                          dec(lowest.value_or(context.final_state.account.capital)));
+    return pass(context, name, [&] {
+        return std::to_string(context.run.account_snapshots.size()) + " snapshots, lowest capital "
+               + dec(lowest.value_or(context.final_state.account.capital));
+    });
 }
 
 InvariantResult check_no_unexpected_diagnostics(const CheckContext& context) {
@@ -71,18 +75,19 @@ InvariantResult check_no_unexpected_diagnostics(const CheckContext& context) {
             ++unknown[outcome.diagnostic_code];
         }
     }
-    std::string summary;
-    for (std::size_t code = 0; code < seen.size(); ++code) {
-        if (seen[code] == 0) continue;
-        if (!summary.empty()) summary += ", ";
-        summary.append(to_string(static_cast<KernelDiagnosticCode>(code))).append(" x").append(std::to_string(seen[code]));
-    }
-    for (const auto& [code, count] : unknown) {
-        if (!summary.empty()) summary += ", ";
-        summary.append(to_string(code)).append(" x").append(std::to_string(count));
-    }
-    return pass(name, std::to_string(context.run.outcomes.size()) + " outcomes" +
-                          (summary.empty() ? std::string() : ": " + summary));
+    return pass(context, name, [&] {
+        std::string summary;
+        for (std::size_t code = 0; code < seen.size(); ++code) {
+            if (seen[code] == 0) continue;
+            if (!summary.empty()) summary += ", ";
+            summary.append(to_string(static_cast<KernelDiagnosticCode>(code))).append(" x").append(std::to_string(seen[code]));
+        }
+        for (const auto& [code, count] : unknown) {
+            if (!summary.empty()) summary += ", ";
+            summary.append(to_string(code)).append(" x").append(std::to_string(count));
+        }
+        return std::to_string(context.run.outcomes.size()) + " outcomes" + (summary.empty() ? std::string() : ": " + summary);
+    });
 }
 
 InvariantResult check_fsm_consistent(const CheckContext& context) {
@@ -140,8 +145,10 @@ InvariantResult check_fsm_consistent(const CheckContext& context) {
         return std::nullopt;
     });
     if (problem) return *problem;
-    return pass(name, std::to_string(run.slot_states.size()) + " step snapshots and " +
-                          std::to_string(transitions) + " transitions consistent");
+    return pass(context, name, [&] {
+        return std::to_string(run.slot_states.size()) + " step snapshots and " + std::to_string(transitions)
+               + " transitions consistent";
+    });
 }
 
 InvariantResult check_equity_consistent(const CheckContext& context) {
@@ -155,7 +162,9 @@ InvariantResult check_equity_consistent(const CheckContext& context) {
         return std::nullopt;
     });
     if (problem) return *problem;
-    return pass(name, "equity finite and not negative in " + std::to_string(history + 1) + " snapshots");
+    return pass(context, name, [&] {
+        return "equity finite and not negative in " + std::to_string(history + 1) + " snapshots";
+    });
 }
 
 InvariantResult check_no_leaked_futures(const CheckContext& context) {
@@ -177,14 +186,16 @@ InvariantResult check_no_leaked_futures(const CheckContext& context) {
         return fail(name, "the kernel holds " + std::to_string(unmatched - context.run.unmatched_events_at_start) +
                               " event(s) it could not apply (unknown or finished orders), pending reconciliation");
     }
-    std::string detail = "threads ";
-    detail += start ? std::to_string(*start) : std::string("?");
-    detail += " -> ";
-    detail += state.threads ? std::to_string(*state.threads) : std::string("?");
-    detail += ", venue pending ";
-    detail += state.venue_pending_events ? std::to_string(*state.venue_pending_events) : std::string("?");
-    detail += ", kernel unmatched " + std::to_string(state.unmatched_events);
-    return pass(name, detail);
+    return pass(context, name, [&] {
+        std::string detail = "threads ";
+        detail += start ? std::to_string(*start) : std::string("?");
+        detail += " -> ";
+        detail += state.threads ? std::to_string(*state.threads) : std::string("?");
+        detail += ", venue pending ";
+        detail += state.venue_pending_events ? std::to_string(*state.venue_pending_events) : std::string("?");
+        detail += ", kernel unmatched " + std::to_string(state.unmatched_events);
+        return detail;
+    });
 }
 
 } // namespace dita::chaos

@@ -36,7 +36,9 @@ InvariantResult check_transitions_legal(const CheckContext& context) {
             }
         }
     }
-    return pass(name, std::to_string(count) + " transitions, all in the table");
+    return pass(context, name, [&] {
+        return std::to_string(count) + " transitions, all in the table";
+    });
 }
 
 namespace {
@@ -117,9 +119,10 @@ InvariantResult check_size_conservation(const CheckContext& context) {
             }
         }
     }
-    return pass(name, "open size = entry - exit fills in " +
-                          std::to_string(context.run.slot_states.size() + context.final_state.slots.size()) +
-                          " slot snapshots");
+    return pass(context, name, [&] {
+        return "open size = entry - exit fills in " +
+               std::to_string(context.run.slot_states.size() + context.final_state.slots.size()) + " slot snapshots";
+    });
 }
 
 InvariantResult check_money_identity(const CheckContext& context) {
@@ -141,8 +144,10 @@ InvariantResult check_money_identity(const CheckContext& context) {
     const std::size_t snapshots = history + 1;
     // Fees the account paid in this run == the venue's cumulative fee of each order it reported.
     if (context.final_state.unmatched_events > context.run.unmatched_events_at_start) {
-        return pass(name, "capital identity exact in " + std::to_string(snapshots) +
-                              " snapshots (fee cross-check skipped: unapplied events)");
+        return pass(context, name, [&] {
+            return "capital identity exact in " + std::to_string(snapshots)
+                   + " snapshots (fee cross-check skipped: unapplied events)";
+        });
     }
     // What the venue reported: its events, and the orders a reconcile asked it about (the
     // input log has those answers; a dropped fill reaches the kernel only that way). The
@@ -190,8 +195,10 @@ InvariantResult check_money_identity(const CheckContext& context) {
                               dec(venue_funding) + " over " + std::to_string(funding_by_settlement.size()) +
                               " settlements");
     }
-    return pass(name, "capital identity exact in " + std::to_string(snapshots) + " snapshots; fees " +
-                          dec(paid) + " == venue-reported; funding " + dec(funded) + " == venue-reported");
+    return pass(context, name, [&] {
+        return "capital identity exact in " + std::to_string(snapshots) + " snapshots; fees " + dec(paid)
+               + " == venue-reported; funding " + dec(funded) + " == venue-reported";
+    });
 }
 
 InvariantResult check_equity_identity(const CheckContext& context) {
@@ -229,13 +236,17 @@ InvariantResult check_equity_identity(const CheckContext& context) {
         return fail(name, "used margin " + dec(at_rest.used_margin) + " at rest, but notional / leverage of the open slots is " +
                               dec(margin));
     }
-    return pass(name, "equity == capital + unrealized in " + std::to_string(history + 1) +
-                          " snapshots; unrealized " + dec(unrealized) + " recomputed");
+    return pass(context, name, [&] {
+        return "equity == capital + unrealized in " + std::to_string(history + 1) + " snapshots; unrealized "
+               + dec(unrealized) + " recomputed";
+    });
 }
 
 InvariantResult check_liveness(const CheckContext& context) {
     constexpr std::string_view name = liveness_check_name;
-    if (!context.run.quiesced) return pass(name, "not applicable: the run was not brought to rest (quiesce)");
+    if (!context.run.quiesced) {
+        return pass(context, name, [] { return "not applicable: the run was not brought to rest (quiesce)"; });
+    }
     const FinalState& state = context.final_state;
     if (!state.venue_error.empty()) return fail(name, "venue truth could not be read at rest: " + state.venue_error);
     for (const SlotSnapshot& snapshot : state.slots) {
@@ -275,8 +286,10 @@ InvariantResult check_liveness(const CheckContext& context) {
                                                     ? ", and the kernel did not fail closed"
                                                     : ", the kernel's recorded gap is " + dec(gap->second)));
     }
-    return pass(name, "at rest: no slot working or reconciling, " + std::to_string(kernel_orders.size()) +
-                          " working order(s) and net positions match the venue");
+    return pass(context, name, [&] {
+        return "at rest: no slot working or reconciling, " + std::to_string(kernel_orders.size())
+               + " working order(s) and net positions match the venue";
+    });
 }
 
 InvariantResult check_orders_match_venue(const CheckContext& context) {
@@ -311,7 +324,9 @@ InvariantResult check_orders_match_venue(const CheckContext& context) {
             return fail(name, "net position " + asset + ": kernel " + dec(kernel_net) + ", venue " + dec(venue_net));
         }
     }
-    return pass(name, std::to_string(kernel_orders.size()) + " working order(s) and net positions match the venue");
+    return pass(context, name, [&] {
+        return std::to_string(kernel_orders.size()) + " working order(s) and net positions match the venue";
+    });
 }
 
 } // namespace dita::chaos

@@ -129,52 +129,40 @@ std::unique_ptr<ChaosStack> build_test_kernel(const VenueSettings& venue) {
 KernelOutcome ChaosStack::process_intent(const KernelIntent& intent) { return process_intent(KernelIntent(intent)); }
 
 KernelOutcome ChaosStack::process_intent(KernelIntent&& intent) {
-    // The intent is moved in, not assigned over a default one (whose exit legs allocate).
-    LoggedInput input{.kind = InputKind::INTENT, .at_ns = clock_->now_ns(), .intent = std::move(intent)};
-    // The kernel reads the logged copy (when the log is full, the local one).
-    const LoggedInput* logged = recorder_->begin(std::move(input));
-    KernelOutcome outcome = kernel_->process_intent(logged != nullptr ? logged->intent : input.intent);
+    // Built in place in the log (no copy of a whole input per step); the kernel reads the
+    // logged intent, or the caller's when the log is full.
+    LoggedInput* logged = recorder_->open(InputKind::INTENT, clock_->now_ns());
+    if (logged != nullptr) logged->intent = std::move(intent);
+    KernelOutcome outcome = kernel_->process_intent(logged != nullptr ? logged->intent : intent);
     recorder_->end();
     return outcome;
 }
 
 KernelOutcome ChaosStack::on_venue_event(const VenueEvent& event) {
-    LoggedInput input;
-    input.kind = InputKind::EVENT;
-    input.at_ns = clock_->now_ns();
-    input.event = event;
-    recorder_->begin(std::move(input));
+    if (LoggedInput* logged = recorder_->open(InputKind::EVENT, clock_->now_ns())) logged->event = event;
     KernelOutcome outcome = kernel_->on_venue_event(event);
     recorder_->end();
     return outcome;
 }
 
 KernelOutcome ChaosStack::pump_venue() {
-    LoggedInput input;
-    input.kind = InputKind::PUMP;
-    input.at_ns = clock_->now_ns();
-    recorder_->begin(std::move(input));
+    recorder_->open(InputKind::PUMP, clock_->now_ns());
     KernelOutcome outcome = kernel_->pump_venue();
     recorder_->end();
     return outcome;
 }
 
 KernelOutcome ChaosStack::reconcile_from_slots(std::span<const SlotSnapshot> snapshots) {
-    LoggedInput input;
-    input.kind = InputKind::RECONCILE;
-    input.at_ns = clock_->now_ns();
-    input.snapshots.assign(snapshots.begin(), snapshots.end());
-    recorder_->begin(std::move(input));
+    if (LoggedInput* logged = recorder_->open(InputKind::RECONCILE, clock_->now_ns())) {
+        logged->snapshots.assign(snapshots.begin(), snapshots.end());
+    }
     KernelOutcome outcome = kernel_->reconcile_from_slots(snapshots);
     recorder_->end();
     return outcome;
 }
 
 KernelOutcome ChaosStack::restart() {
-    LoggedInput input;
-    input.kind = InputKind::RESTART;
-    input.at_ns = clock_->now_ns();
-    recorder_->begin(std::move(input));
+    recorder_->open(InputKind::RESTART, clock_->now_ns());
     kernel_.reset(); // the crash: nothing of the old kernel survives but its journal
     KernelOutcome outcome;
     kernel_ = restart_kernel(config_, control_, *recorder_, zinc_, *clock_, outcome);
@@ -245,9 +233,21 @@ std::uint64_t ChaosStack::state_hash() const {
 
 namespace {
 
-// A run's result before its first step: where it starts, and room for what every step adds.
-ChaosRunResult begin_run(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& options) {
+// A run's result before its first step: where it starts, and room for what every step adds
+// (the vectors of a reused result keep theirs).
+ChaosRunResult begin_run(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& options,
+                         ChaosRunResult spare) {
     ChaosRunResult result;
+    result.outcomes = std::move(spare.outcomes);
+    result.events = std::move(spare.events);
+    result.slot_states = std::move(spare.slot_states);
+    result.account_snapshots = std::move(spare.account_snapshots);
+    result.steps = std::move(spare.steps);
+    result.outcomes.clear();
+    result.events.clear();
+    result.slot_states.clear();
+    result.account_snapshots.clear();
+    result.steps.clear();
     result.scenario_name = scenario.name;
     result.slot_id = options.slot_id.value_or(scenario.slot_id);
     result.threads_at_start = options.threads_at_start ? options.threads_at_start : count_process_threads();
@@ -266,7 +266,12 @@ ChaosRunResult begin_run(ChaosStack& stack, const ChaosScenario& scenario, const
 } // namespace
 
 ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& options) {
-    ChaosRunResult result = begin_run(stack, scenario, options);
+    return run_chaos_scenario_reusing(stack, scenario, options, {}, true);
+}
+
+ChaosRunResult run_chaos_scenario_reusing(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& options,
+                                          ChaosRunResult spare, bool seal) {
+    ChaosRunResult result = begin_run(stack, scenario, options, std::move(spare));
     const std::int64_t started_ns = stack.clock().now_ns();
     const bool slot_valid = stack.kernel().valid_slot(result.slot_id);
     const auto collect = [&](KernelOutcome outcome, bool keep_always) {
@@ -336,7 +341,7 @@ ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenar
     // deliver them, so the checks see the state the run leads to, not one mid-flight.
     settle(stack, collect);
     if (!result.steps.empty()) result.final_outcome = result.outcomes[result.steps.back().outcomes_begin];
-    stack.seal_log();
+    if (seal) stack.seal_log();
     result.elapsed_ns = stack.clock().now_ns() - started_ns;
     return result;
 }

@@ -345,17 +345,36 @@ KernelCommandType command_for(ChaosAction action) {
     return KernelCommandType::MARK_PRICE;
 }
 
+namespace {
+
+// "enter", "mark_price", ...: the lowercase action names of intent ids, made once.
+std::string_view lowercase_action(ChaosAction action) {
+    static const auto names = [] {
+        std::array<std::string, enum_count<ChaosAction>()> out;
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            for (const char c : to_string(static_cast<ChaosAction>(i))) {
+                out[i] += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+            }
+        }
+        return out;
+    }();
+    const auto index = static_cast<std::size_t>(action);
+    return index < names.size() ? std::string_view(names[index]) : to_string(action); // "?" has no case
+}
+
+} // namespace
+
 KernelIntent step_to_intent(const ChaosStep& step, int slot_id, int trade_seq, std::int64_t timestamp_ns) {
-    // Built in place: this runs for every step of every chaos run.
+    // Built in place: this runs for every step of every chaos run. The exit legs start empty,
+    // not as the default leg a KernelIntent allocates, and take the step's in one allocation.
     char seq[16];
     const auto written = std::to_chars(seq, seq + sizeof seq, trade_seq);
     const std::string_view number(seq, static_cast<std::size_t>(written.ptr - seq));
-    const std::string_view action = to_string(step.action);
-    KernelIntent intent;
+    const std::string_view action = lowercase_action(step.action);
+    KernelIntent intent{.exit_leg_ratios = {}};
     intent.timestamp_ns = timestamp_ns;
     intent.intent_id.reserve(7 + number.size() + action.size());
-    intent.intent_id.append("chaos-").append(number).append("-");
-    for (const char c : action) intent.intent_id += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    intent.intent_id.append("chaos-").append(number).append("-").append(action);
     intent.trade_id.reserve(12 + number.size());
     intent.trade_id.append("chaos-trade-").append(number);
     intent.slot_id = slot_id;

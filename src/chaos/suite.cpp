@@ -14,14 +14,24 @@ bool same_key_fields(const TradeSlot& a, const TradeSlot& b) {
 
 CheckedStackRun run_and_check(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& run_options,
                               const CheckOptions& check_options, bool at_rest) {
-    CheckedStackRun out;
-    out.run = run_chaos_scenario(stack, scenario, run_options);
-    if (at_rest) quiesce(stack, out.run);
-    out.state = capture_final_state(stack);
-    const CheckContext context{out.run, out.state, &stack.log(), check_options};
-    out.checks = run_checks(context);
-    if (at_rest) out.checks.push_back(check_liveness(context));
+    CheckedStackRun out{.run = run_chaos_scenario_reusing(stack, scenario, run_options, {},
+                                                          run_seals_itself(stack, at_rest))};
+    check_run(stack, check_options, at_rest, out);
     return out;
+}
+
+bool run_seals_itself(ChaosStack& stack, bool at_rest) {
+    // A run brought to rest is sealed by quiesce, after its last input: sealing before too
+    // would hash a state nothing reads. quiesce leaves a wall-clock run alone.
+    return !at_rest || stack.virtual_clock() == nullptr;
+}
+
+void check_run(ChaosStack& stack, const CheckOptions& check_options, bool at_rest, CheckedStackRun& checked) {
+    if (at_rest) quiesce(stack, checked.run);
+    checked.state = capture_final_state(stack);
+    const CheckContext context{checked.run, checked.state, &stack.log(), check_options};
+    checked.checks = run_checks(context);
+    if (at_rest) checked.checks.push_back(check_liveness(context));
 }
 
 ScenarioReport run_scenario_and_check(const ChaosScenario& scenario, const SuiteOptions& options) {

@@ -494,3 +494,44 @@ def test_kept_conversions_die_with_their_intents_and_metadata_is_read_afresh():
     metadata["note"] = "added later"
     kernel = ExecutionKernel(2, InMemoryControlPlane(), MockVenueAdapter(), InMemoryZincPlane())
     assert kernel.process_intent(with_metadata).ok and kernel.process_intent(later).ok
+
+
+def test_process_intent_takes_its_intent_by_position_or_keyword_only(make_kernel, intent):
+    kernel = make_kernel()
+    by_position = kernel.process_intent(intent("MARK_PRICE", reference_price=100.0))
+    by_keyword = kernel.process_intent(intent=intent("MARK_PRICE", reference_price=101.0))
+    assert (by_position.ok, by_keyword.ok) == (True, True)
+    assert (by_position.input_sequence, by_keyword.input_sequence) == (1, 2)
+    for args, kwargs in [((), {}), ((intent("MARK_PRICE"), intent("MARK_PRICE")), {}), ((), {"intents": None}),
+                         ((intent("MARK_PRICE"),), {"intent": intent("MARK_PRICE")})]:
+        with pytest.raises(TypeError, match="process_intent"):
+            kernel.process_intent(*args, **kwargs)
+    with pytest.raises(TypeError, match="KernelIntent"):
+        kernel.process_intent(5)
+    assert kernel.input_sequence == 2  # refused calls changed nothing
+    with pytest.raises(TypeError):
+        ExecutionKernel.process_intent(object(), intent("MARK_PRICE"))
+    assert "Processes one intent" in ExecutionKernel.process_intent.__doc__
+
+
+def test_outcomes_a_caller_holds_are_never_rewritten(make_kernel, intent):
+    """process_intent reuses its outcome object only once nobody else refers to it."""
+    import weakref
+
+    kernel = make_kernel()
+    held = [kernel.process_intent(intent("MARK_PRICE", reference_price=100.0 + n)) for n in range(5)]
+    assert len({id(o) for o in held}) == 5
+    assert [o.input_sequence for o in held] == [1, 2, 3, 4, 5]
+    assert [o.details for o in held] == [f"mark BTCUSDT = {100.0 + n}" for n in range(5)]
+    watched = kernel.process_intent(intent("MARK_PRICE", reference_price=200.0))
+    ref = weakref.ref(watched)
+    del watched  # only the weak reference and the kernel refer to it now: let go, not refilled
+    fresh = kernel.process_intent(intent("MARK_PRICE", reference_price=201.0))
+    assert ref() is not fresh and (ref() is None or ref().details == "mark BTCUSDT = 200.0")
+    assert fresh.input_sequence == 7 and fresh.details == "mark BTCUSDT = 201.0"
+    del fresh
+    again = kernel.process_intent(intent("ENTER", side=TradeSide.LONG))  # a dropped outcome is refilled whole
+    assert again.ok and again.input_sequence == 8 and again.slot_id == 0
+    assert [e.kind for e in again.emitted_events] == [KernelEventKind.ORDER_ACK, KernelEventKind.FILL]
+    assert again.transitions and again.transitions[-1].to_state == TradeStage.POSITION_OPEN
+    assert held[0].input_sequence == 1 and held[0].emitted_events == ()

@@ -59,7 +59,9 @@ struct VenueCall {
 struct LoggedInput {
     InputKind kind = InputKind::PUMP;
     std::int64_t at_ns = 0;
-    KernelIntent intent;                  // INTENT
+    // INTENT. Other kinds leave it blank, without the default exit leg a KernelIntent allocates
+    // (every input of every chaos run is one of these).
+    KernelIntent intent{.exit_leg_ratios = {}};
     VenueEvent event;                     // EVENT
     std::vector<SlotSnapshot> snapshots;  // RECONCILE
     std::vector<VenueCall> calls;
@@ -102,6 +104,9 @@ public:
     // Starts a logged input; its calls are recorded until end(). Returns the logged copy, or
     // nullptr (input left untouched) when the log is full.
     const LoggedInput* begin(LoggedInput&& input);
+    // The same for an input built in place: a blank one of this kind and time, for the caller
+    // to fill before the kernel reads it; nullptr when the log is full.
+    LoggedInput* open(InputKind kind, std::int64_t at_ns);
     void end();
 
     std::string_view name() const override { return inner_.name(); }

@@ -75,6 +75,9 @@ struct CheckOptions {
     // The first replay's kernel then receives every captured event once more, at rest.
     int reordered_replays = 1;
     std::uint64_t seed = 42;
+    // false: a passing check's detail is left empty (the verdicts and failures' details are the
+    // same). For callers that read only failures, e.g. a campaign's runs.
+    bool pass_details = true;
 };
 
 struct LabeledReplay {

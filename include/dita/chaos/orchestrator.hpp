@@ -163,6 +163,11 @@ struct ChaosRunResult {
 };
 
 ChaosRunResult run_chaos_scenario(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& options = {});
+// The same in the room of `spare`, an earlier result whose vectors keep their capacity (a
+// campaign runs thousands of scenarios). `seal` false leaves the log unsealed, for a caller that
+// feeds the kernel more and seals after (quiesce does).
+ChaosRunResult run_chaos_scenario_reusing(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& options,
+                                          ChaosRunResult spare, bool seal);
 
 // Brings a run to rest for the liveness check: the venue is calmed, time moves past every
 // held event, every slot's working order is canceled, then every slot is reconciled with the

@@ -44,6 +44,13 @@ struct CheckedStackRun {
 };
 CheckedStackRun run_and_check(ChaosStack& stack, const ChaosScenario& scenario, const RunOptions& run_options,
                               const CheckOptions& check_options, bool at_rest);
+// The second half of run_and_check, for a `checked.run` just made on `stack` (unsealed when
+// at_rest on virtual time, as quiesce seals it): brought to rest when at_rest, then its final
+// state and every check. A sequence of runs keeps one CheckedStackRun this way, its vectors' room
+// reused (run_chaos_scenario_reusing).
+void check_run(ChaosStack& stack, const CheckOptions& check_options, bool at_rest, CheckedStackRun& checked);
+// Whether a run that check_run will bring to rest (or not) is sealed by the run itself.
+bool run_seals_itself(ChaosStack& stack, bool at_rest);
 
 // A fresh stack on the scenario's venue settings, the run, every check.
 ScenarioReport run_scenario_and_check(const ChaosScenario& scenario, const SuiteOptions& options = {});
