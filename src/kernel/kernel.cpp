@@ -35,9 +35,8 @@ ExecutionKernel::ExecutionKernel(KernelConfig config, ControlPlane& control, Ven
         slots_[static_cast<std::size_t>(i)].slot_id = i;
         trade_orders_[static_cast<std::size_t>(i)].reserve(4);
     }
-    // The retained finished orders, the venue-move ledgers and a few working orders per slot:
-    // the order table does not grow in steady state.
-    orders_.reserve(2 * config_.orders_retained_max + 4 * static_cast<std::size_t>(config_.max_slots));
+    // The order table grows to the retained orders' count once, then stays: reserving that here
+    // would cost every short-lived kernel (a replay, a restart) more than the growth does.
     trade_records_.reserve(4); // grows to a long trade's order count once, then stays
     totals_.initial_capital = config_.initial_capital;
     for (const std::string& asset : config_.watched_assets) instrument(asset);

@@ -7,9 +7,10 @@
 // so a caller that walks the table (visit_unordered) must sort what it collects before the
 // order can reach an output.
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -39,28 +40,24 @@ public:
     using iterator = basic_iterator<value_type>;
     using const_iterator = basic_iterator<const value_type>;
 
-    IdTable() { rehash(16); }
-
-    // Room for `count` entries without allocating again.
-    void reserve(std::size_t count) {
-        std::size_t buckets = index_.size();
-        while (buckets < 2 * count) buckets *= 2;
-        if (buckets != index_.size()) rehash(buckets);
-    }
+    // Allocates nothing until the first entry: tables of short-lived kernels (a replay) stay cheap.
+    IdTable() = default;
 
     std::size_t size() const { return size_; }
     iterator end() { return iterator(); }
     const_iterator end() const { return const_iterator(); }
 
     iterator find(const Key& key) {
+        if (size_ == 0) return iterator();
         const std::size_t at = bucket_of(key);
-        return index_[at] == empty ? iterator() : iterator(&*slab_[index_[at]]);
+        return index_[at] == empty ? iterator() : iterator(&*item(index_[at]));
     }
     const_iterator find(const Key& key) const {
+        if (size_ == 0) return const_iterator();
         const std::size_t at = bucket_of(key);
-        return index_[at] == empty ? const_iterator() : const_iterator(&*slab_[index_[at]]);
+        return index_[at] == empty ? const_iterator() : const_iterator(&*item(index_[at]));
     }
-    bool contains(const Key& key) const { return index_[bucket_of(key)] != empty; }
+    bool contains(const Key& key) const { return size_ != 0 && index_[bucket_of(key)] != empty; }
     // The entry must exist (std::map's at() would throw; here it is an assertion).
     Value& at(const Key& key) {
         const iterator found = find(key);
@@ -74,42 +71,41 @@ public:
     }
 
     iterator insert_or_assign(const Key& key, const Value& value) {
-        std::size_t at = bucket_of(key);
+        if (2 * (size_ + 1) > index_.size()) rehash(index_.empty() ? 16 : 2 * index_.size());
+        const std::size_t at = bucket_of(key);
         if (index_[at] != empty) {
-            value_type& item = *slab_[index_[at]];
-            item.second = value;
-            return iterator(&item);
-        }
-        if (2 * (size_ + 1) > index_.size()) {
-            rehash(2 * index_.size());
-            at = bucket_of(key);
+            value_type& found = *item(index_[at]);
+            found.second = value;
+            return iterator(&found);
         }
         std::uint32_t place = 0;
         if (!free_.empty()) {
             place = free_.back();
             free_.pop_back();
         } else {
-            place = static_cast<std::uint32_t>(slab_.size());
-            slab_.emplace_back();
+            DITA_ASSERT(places_ < UINT32_MAX);
+            place = static_cast<std::uint32_t>(places_++);
+            if (place % chunk_size == 0) chunks_.push_back(std::make_unique<Chunk>());
         }
-        slab_[place].emplace(key, value);
+        item(place).emplace(key, value);
         index_[at] = place;
         ++size_;
-        return iterator(&*slab_[place]);
+        return iterator(&*item(place));
     }
 
     std::size_t erase(const Key& key) {
+        if (size_ == 0) return 0;
         std::size_t at = bucket_of(key);
         if (index_[at] == empty) return 0;
         const std::uint32_t place = index_[at];
-        slab_[place].reset();
+        item(place).reset();
         free_.push_back(place);
         --size_;
         // Backward-shift deletion: later entries of the probe run move up, so no tombstones.
         const std::size_t mask = index_.size() - 1;
         std::size_t next = (at + 1) & mask;
         while (index_[next] != empty) {
-            const std::size_t home = slab_[index_[next]]->first.hash() & mask;
+            const std::size_t home = item(index_[next])->first.hash() & mask;
             // `next` may fill the hole at `at` unless its home lies cyclically in (at, next].
             const bool stays = at <= next ? (at < home && home <= next) : (at < home || home <= next);
             if (!stays) {
@@ -129,29 +125,32 @@ public:
     // Every entry once, in an order that depends on the keys' hashes: sort what you collect.
     template <typename Visit>
     void visit_unordered(Visit&& visit) const {
-        for (const std::optional<value_type>& item : slab_) {
-            if (item) visit(item->first, item->second);
+        for (std::size_t place = 0; place < places_; ++place) {
+            const std::optional<value_type>& entry = item(place);
+            if (entry) visit(entry->first, entry->second);
         }
     }
     template <typename Visit>
     void visit_unordered(Visit&& visit) {
-        for (std::optional<value_type>& item : slab_) {
-            if (item) visit(item->first, item->second);
+        for (std::size_t place = 0; place < places_; ++place) {
+            std::optional<value_type>& entry = item(place);
+            if (entry) visit(entry->first, entry->second);
         }
     }
     // The entries in key order (a std::map's order): for cold paths (hashes, listings).
     std::vector<const value_type*> sorted() const {
         std::vector<const value_type*> out;
         out.reserve(size_);
-        for (const std::optional<value_type>& item : slab_) {
-            if (item) out.push_back(&*item);
+        for (std::size_t place = 0; place < places_; ++place) {
+            if (item(place)) out.push_back(&*item(place));
         }
         std::sort(out.begin(), out.end(), [](const value_type* a, const value_type* b) { return a->first < b->first; });
         return out;
     }
 
     void clear() {
-        slab_.clear();
+        chunks_.clear();
+        places_ = 0;
         free_.clear();
         std::fill(index_.begin(), index_.end(), empty);
         size_ = 0;
@@ -165,22 +164,31 @@ private:
     std::size_t bucket_of(const Key& key) const {
         const std::size_t mask = index_.size() - 1;
         std::size_t at = key.hash() & mask;
-        while (index_[at] != empty && slab_[index_[at]]->first != key) at = (at + 1) & mask;
+        while (index_[at] != empty && item(index_[at])->first != key) at = (at + 1) & mask;
         return at;
     }
     void rehash(std::size_t buckets) {
         DITA_ASSERT((buckets & (buckets - 1)) == 0 && buckets < UINT32_MAX);
         index_.assign(buckets, empty);
         const std::size_t mask = buckets - 1;
-        for (std::size_t place = 0; place < slab_.size(); ++place) {
-            if (!slab_[place]) continue;
-            std::size_t at = slab_[place]->first.hash() & mask;
+        for (std::size_t place = 0; place < places_; ++place) {
+            if (!item(place)) continue;
+            std::size_t at = item(place)->first.hash() & mask;
             while (index_[at] != empty) at = (at + 1) & mask;
             index_[at] = static_cast<std::uint32_t>(place);
         }
     }
 
-    std::deque<std::optional<value_type>> slab_; // stable addresses; erased places are reused
+    // Entries live in fixed chunks, so they never move; erased places are reused.
+    static constexpr std::size_t chunk_size = 16;
+    using Chunk = std::array<std::optional<value_type>, chunk_size>;
+    std::optional<value_type>& item(std::size_t place) { return (*chunks_[place / chunk_size])[place % chunk_size]; }
+    const std::optional<value_type>& item(std::size_t place) const {
+        return (*chunks_[place / chunk_size])[place % chunk_size];
+    }
+
+    std::vector<std::unique_ptr<Chunk>> chunks_;
+    std::size_t places_ = 0; // places used so far (live or free)
     std::vector<std::uint32_t> free_;
     std::vector<std::uint32_t> index_; // slab places, `empty` where none; a power of two
     std::size_t size_ = 0;
