@@ -85,4 +85,52 @@ RC_GTEST_PROP(DecimalProperty, AdditionIsExactOnLots, (unsigned a, unsigned b)) 
 }
 
 } // namespace
+
+namespace {
+
+// The rounding mul and div promise, computed in 128 bits: half away from zero.
+__extension__ typedef __int128 wide_int;
+wide_int reference_round_div(wide_int num, wide_int den) {
+    if (den < 0) {
+        num = -num;
+        den = -den;
+    }
+    wide_int q = num / den;
+    wide_int r = num % den;
+    if (r < 0) r = -r;
+    if (2 * r >= den) q += num < 0 ? -1 : 1;
+    return q;
+}
+
+} // namespace
+
+// mul and div take a 64-bit path when the intermediate fits and a 128-bit one when it does not:
+// both must round exactly as the 128-bit reference, at the edges of the 64-bit path too.
+RC_GTEST_PROP(DecimalProperty, MulAndDivRoundAsTheWideReference, ()) {
+    const auto magnitude = *rc::gen::element<std::int64_t>(1, 1'000, 100'000'000, 92'233'720'368, 3'037'000'499LL,
+                                                           1'000'000'000'000'000'000LL);
+    const std::int64_t a = *rc::gen::inRange<std::int64_t>(-magnitude, magnitude);
+    const std::int64_t b = *rc::gen::inRange<std::int64_t>(-magnitude, magnitude);
+    const wide_int product = static_cast<wide_int>(a) * b;
+    const wide_int product_rounded = reference_round_div(product, Decimal::scale);
+    if (product_rounded <= INT64_MAX && product_rounded >= INT64_MIN) {
+        RC_ASSERT(Decimal::from_raw(a).mul(Decimal::from_raw(b)).raw() == static_cast<std::int64_t>(product_rounded));
+    }
+    RC_PRE(b != 0);
+    const wide_int quotient = reference_round_div(static_cast<wide_int>(a) * Decimal::scale, b);
+    if (quotient <= INT64_MAX && quotient >= INT64_MIN) {
+        RC_ASSERT(Decimal::from_raw(a).div(Decimal::from_raw(b)).raw() == static_cast<std::int64_t>(quotient));
+    }
+}
+
+TEST(Decimal, MulAndDivRoundHalvesAwayFromZeroOnBothPaths) {
+    // 0.5e-8 exactly: away from zero, on the 64-bit path and on the wide one.
+    EXPECT_EQ(Decimal::from_raw(1).mul(Decimal::from_raw(50'000'000)).raw(), 1);
+    EXPECT_EQ(Decimal::from_raw(-1).mul(Decimal::from_raw(50'000'000)).raw(), -1);
+    EXPECT_EQ(Decimal::from_raw(1).div(Decimal::from_raw(-200'000'000)).raw(), -1);
+    const Decimal big = Decimal::from_raw(INT64_MAX / 3);
+    EXPECT_EQ(big.mul(Decimal::from_raw(150'000'000)).raw(), static_cast<std::int64_t>(reference_round_div(static_cast<wide_int>(INT64_MAX / 3) * 150'000'000, Decimal::scale)));
+    EXPECT_EQ(big.div(Decimal::from_raw(300'000'000)).raw(), static_cast<std::int64_t>(reference_round_div(static_cast<wide_int>(INT64_MAX / 3) * Decimal::scale, 300'000'000)));
+}
+
 } // namespace dita
