@@ -64,7 +64,7 @@ VenueEvent BingxVenueAdapter::Impl::event_of_locked(const Tracked& order, std::i
     event.cum_filled_qty = order.cum_filled;
     event.avg_fill_price = order.avg_price;
     event.cum_fee = order.cum_fee();
-    event.timestamp_ns = (time_ms > 0 ? time_ms : now_ms()) * 1'000'000;
+    event.timestamp_ns = ns_of_ms(time_ms > 0 ? time_ms : now_ms());
     return event;
 }
 

@@ -74,7 +74,7 @@ VenueEvent reduction_event(const BingxOrder& order, const BingxVenueMove& move, 
     event.cum_filled_qty = order.executed_qty;
     event.avg_fill_price = order.avg_price;
     event.cum_fee = -order.commission.value_or(Decimal());
-    event.timestamp_ns = order.update_time_ms * 1'000'000;
+    event.timestamp_ns = ns_of_ms(order.update_time_ms);
     return event;
 }
 
@@ -147,7 +147,7 @@ BingxHistoryMoves venue_moves_of(const BingxHistory& history, std::string_view s
         event.asset = AssetName(asset);
         event.cum_filled_qty = size;
         event.cum_fee = -row.income; // charged: a negative income was paid
-        event.timestamp_ns = row.time_ms * 1'000'000;
+        event.timestamp_ns = ns_of_ms(row.time_ms);
         out.events.push_back(event);
     }
     return out;

@@ -65,7 +65,7 @@ void BingxVenueAdapter::Impl::on_funding(const BingxFunding& funding) {
     event.venue_order_id = Id(id);
     event.cum_filled_qty = funding.position_amount.abs();
     event.cum_fee = -funding.balance_change; // charged: a negative change is paid
-    event.timestamp_ns = funding.time_ms * 1'000'000;
+    event.timestamp_ns = ns_of_ms(funding.time_ms);
     std::lock_guard lock(mutex);
     const auto asset = asset_by_symbol.find(funding.symbol);
     const std::string name = asset != asset_by_symbol.end() ? asset->second : from_bingx_symbol(funding.symbol);
@@ -122,7 +122,7 @@ void BingxVenueAdapter::Impl::on_order_update(const BingxOrderUpdate& update) {
     event.cum_filled_qty = update.cum_filled;
     event.avg_fill_price = update.avg_price;
     event.cum_fee = -update.fee;
-    event.timestamp_ns = update.event_time_ms * 1'000'000;
+    event.timestamp_ns = ns_of_ms(update.event_time_ms);
     push_event_locked(event);
 }
 

@@ -147,6 +147,24 @@ TEST(BingxHistoryMoves, EachMoveIsTheEventTheStreamDelivers) {
     EXPECT_EQ(ambiguous.funding_unattributed, 1u);
 }
 
+// libFuzzer's fuzz_bingx found it (input pinned in tests/fuzz/corpus/bingx): an updateTime in ms
+// beyond 2262 overflowed the event's ns. Such a time, or a negative one, is unknown (0) now;
+// the move itself still counts.
+TEST(BingxHistoryMoves, ATimeTheNsCountCannotHoldIsUnknownNotAnOverflow) {
+    EXPECT_EQ(ns_of_ms(1'699'546'393'002), 1'699'546'393'002'000'000);
+    EXPECT_EQ(ns_of_ms(INT64_MAX / 1'000'000), INT64_MAX / 1'000'000 * 1'000'000);
+    EXPECT_EQ(ns_of_ms(INT64_MAX / 1'000'000 + 1), 0);
+    EXPECT_EQ(ns_of_ms(-1), 0);
+    BingxHistory history;
+    history.liquidations = *parse_orders_data(
+        R"({"orders":[{"symbol":"BTC-USDT","orderId":1722648546430222,"side":"SELL","positionSide":"LONG","type":"LIQUIDATION","origQty":"2.36","executedQty":"2.36","avgPrice":"8.095","commission":"-0.009553","status":"FILLED","time":1699546393000,"updateTime":16995463930020000,"clientOrderId":""}]})");
+    const BingxHistoryMoves moves = venue_moves_of(history, "BTC-USDT", "BTCUSDT", 60'000);
+    ASSERT_EQ(moves.events.size(), 1u);
+    EXPECT_EQ(moves.events[0].kind, KernelEventKind::LIQUIDATION);
+    EXPECT_EQ(moves.events[0].timestamp_ns, 0);
+    EXPECT_EQ(moves.events[0].cum_filled_qty.to_string(), "2.36");
+}
+
 // ---------------------------------------------------------------------------------------
 // The kernel on the simulator
 

@@ -243,6 +243,12 @@ struct BingxFunding {
 // position are an interval, at least an hour on BingX, apart). bucket_ms <= 1: the exact time.
 std::string funding_move_id(std::int64_t time_ms, std::string_view symbol, TradeSide side, std::int64_t bucket_ms);
 
+// A venue time in ms as the kernel's ns, or 0 (unknown) for a time before 1970 or past 2262,
+// which a count of ns cannot hold: a broken or hostile answer must not overflow it.
+constexpr std::int64_t ns_of_ms(std::int64_t time_ms) {
+    return time_ms < 0 || time_ms > INT64_MAX / 1'000'000 ? 0 : time_ms * 1'000'000;
+}
+
 struct StreamMessage {
     enum class Kind : std::uint8_t {
         PING,               // "Ping": answer "Pong"
