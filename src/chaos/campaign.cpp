@@ -21,19 +21,7 @@ CheckedRun run_checked_with(const ChaosScenario& scenario, const CampaignCheckOp
                             std::unique_ptr<ChaosStack>& stack, CheckedStackRun& scratch, bool pass_details) {
     CheckedRun out;
     out.steps = scenario.steps.size();
-    std::optional<Error> problem;
-    if (stack) {
-        problem = stack->reset(scenario.venue);
-    } else {
-        auto created = ChaosStack::create(scenario.venue);
-        if (created.ok()) {
-            stack = std::move(created).value();
-        } else {
-            problem = created.error();
-        }
-    }
-    if (problem) {
-        stack.reset();
+    if (const std::optional<Error> problem = ChaosStack::reset_or_create(stack, scenario.venue)) {
         out.passed = false;
         out.invariant = "setup";
         out.detail = problem->message();

@@ -119,6 +119,23 @@ std::optional<Error> ChaosStack::build() {
     return std::nullopt;
 }
 
+std::optional<Error> ChaosStack::reset_or_create(std::unique_ptr<ChaosStack>& stack, const VenueSettings& venue,
+                                                 const StackOptions& options, const VenueFactory& factory) {
+    std::optional<Error> problem;
+    if (stack) {
+        problem = stack->reset(venue);
+    } else {
+        auto created = create(venue, options, factory);
+        if (created.ok()) {
+            stack = std::move(created).value();
+        } else {
+            problem = created.error();
+        }
+    }
+    if (problem) stack.reset();
+    return problem;
+}
+
 std::unique_ptr<ChaosStack> build_test_kernel(const VenueSettings& venue) {
     auto stack = ChaosStack::create(venue);
     // The built-in settings always build; a failure here is a bug, not an input.

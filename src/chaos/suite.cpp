@@ -44,19 +44,8 @@ ScenarioReport run_scenario_and_check(const ChaosScenario& scenario, const Suite
     ScenarioReport report;
     report.name = scenario.name;
     report.steps = scenario.steps.size();
-    std::optional<Error> setup_problem;
-    if (reused) {
-        setup_problem = reused->reset(scenario.venue);
-    } else {
-        auto created = ChaosStack::create(scenario.venue, options.stack, options.venue_factory);
-        if (created.ok()) {
-            reused = std::move(created).value();
-        } else {
-            setup_problem = created.error();
-        }
-    }
-    if (setup_problem) {
-        reused.reset();
+    if (const std::optional<Error> setup_problem =
+            ChaosStack::reset_or_create(reused, scenario.venue, options.stack, options.venue_factory)) {
         report.setup_error = *setup_problem;
         report.run.scenario_name = scenario.name;
         report.run.failure_reason = "setup: " + setup_problem->message();

@@ -42,6 +42,7 @@ ExecutionKernel::ExecutionKernel(KernelConfig config, ControlPlane& control, Ven
     for (const std::string& asset : config_.watched_assets) instrument(asset);
     inbox_.reserve(64);
     touched_.reserve(8);
+    touched_flags_.assign(slots_.size(), 0);
     emptied_slots_.reserve(slots_.size());
     emptied_walk_.reserve(slots_.size());
 }

@@ -161,6 +161,9 @@ void ExecutionKernel::journal(Ctx& ctx, std::string_view input_ref) {
         zinc_.record_state(ctx.outcome.input_sequence, slot, trade_order_records(id), totals_);
         if (slot.closed) journal_finished_changes(ctx, id);
     }
+    // Apart from the loop above, which may throw (a journal that cannot write): the flags
+    // always say exactly what touched_ holds.
+    for (const int id : touched_) touched_flags_[static_cast<std::size_t>(id)] = 0;
     touched_.clear();
     zinc_.commit(ctx.outcome.input_sequence);
 }

@@ -47,6 +47,10 @@ public:
     // than a new stack (campaigns and suites run thousands). On an error the stack is unusable
     // (reset again or drop it).
     std::optional<Error> reset(const VenueSettings& venue);
+    // `stack` reset to `venue` when there is one, else created: how suites and campaigns keep
+    // one stack across runs. On an error `stack` is empty and the error says why.
+    static std::optional<Error> reset_or_create(std::unique_ptr<ChaosStack>& stack, const VenueSettings& venue,
+                                                const StackOptions& options = {}, const VenueFactory& factory = {});
     ChaosStack(const ChaosStack&) = delete;
     ChaosStack& operator=(const ChaosStack&) = delete;
     ~ChaosStack();

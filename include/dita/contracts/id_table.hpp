@@ -71,12 +71,16 @@ public:
     }
 
     iterator insert_or_assign(const Key& key, const Value& value) {
-        if (2 * (size_ + 1) > index_.size()) rehash(index_.empty() ? 16 : 2 * index_.size());
-        const std::size_t at = bucket_of(key);
-        if (index_[at] != empty) {
+        std::size_t at = index_.empty() ? 0 : bucket_of(key);
+        if (!index_.empty() && index_[at] != empty) {
             value_type& found = *item(index_[at]);
             found.second = value;
             return iterator(&found);
+        }
+        // A new entry: the index grows first (an assignment never makes it grow).
+        if (2 * (size_ + 1) > index_.size()) {
+            rehash(index_.empty() ? 16 : 2 * index_.size());
+            at = bucket_of(key);
         }
         std::uint32_t place = 0;
         if (!free_.empty()) {
@@ -95,31 +99,21 @@ public:
 
     std::size_t erase(const Key& key) {
         if (size_ == 0) return 0;
-        std::size_t at = bucket_of(key);
+        const std::size_t at = bucket_of(key);
         if (index_[at] == empty) return 0;
-        const std::uint32_t place = index_[at];
-        item(place).reset();
-        free_.push_back(place);
-        --size_;
-        // Backward-shift deletion: later entries of the probe run move up, so no tombstones.
-        const std::size_t mask = index_.size() - 1;
-        std::size_t next = (at + 1) & mask;
-        while (index_[next] != empty) {
-            const std::size_t home = item(index_[next])->first.hash() & mask;
-            // `next` may fill the hole at `at` unless its home lies cyclically in (at, next].
-            const bool stays = at <= next ? (at < home && home <= next) : (at < home || home <= next);
-            if (!stays) {
-                index_[at] = index_[next];
-                at = next;
-            }
-            next = (next + 1) & mask;
-        }
-        index_[at] = empty;
+        erase_bucket(at);
         return 1;
     }
     void erase(iterator found) {
         DITA_ASSERT(found != end());
-        erase(Key(found->first));
+        // The entry's own bucket, found by address: no key comparisons on the way.
+        const std::size_t mask = index_.size() - 1;
+        std::size_t at = found->first.hash() & mask;
+        for (;; at = (at + 1) & mask) {
+            DITA_ASSERT(index_[at] != empty); // the entry is in the table, so its run reaches it
+            if (&*item(index_[at]) == &*found) break;
+        }
+        erase_bucket(at);
     }
 
     // Every entry once, in an order that depends on the keys' hashes: sort what you collect.
@@ -158,6 +152,27 @@ public:
 
 private:
     static constexpr std::uint32_t empty = UINT32_MAX;
+
+    void erase_bucket(std::size_t at) {
+        const std::uint32_t place = index_[at];
+        item(place).reset();
+        free_.push_back(place);
+        --size_;
+        // Backward-shift deletion: later entries of the probe run move up, so no tombstones.
+        const std::size_t mask = index_.size() - 1;
+        std::size_t next = (at + 1) & mask;
+        while (index_[next] != empty) {
+            const std::size_t home = item(index_[next])->first.hash() & mask;
+            // `next` may fill the hole at `at` unless its home lies cyclically in (at, next].
+            const bool stays = at <= next ? (at < home && home <= next) : (at < home || home <= next);
+            if (!stays) {
+                index_[at] = index_[next];
+                at = next;
+            }
+            next = (next + 1) & mask;
+        }
+        index_[at] = empty;
+    }
 
     // The bucket holding `key`, or the empty bucket where it would go (linear probing; the
     // index is at most half full, so a run ends).

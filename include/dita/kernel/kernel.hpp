@@ -255,7 +255,11 @@ private:
     void write_ahead(Ctx& ctx, const Id& client_order_id);
     // Inline: every FSM move calls it.
     void touch(Ctx&, int slot_id) {
-        if (std::find(touched_.begin(), touched_.end(), slot_id) == touched_.end()) touched_.push_back(slot_id);
+        // A flag per slot: an input touches its slots dozens of times (every move, every fill).
+        unsigned char& flag = touched_flags_[static_cast<std::size_t>(slot_id)];
+        if (flag != 0) return;
+        flag = 1;
+        touched_.push_back(slot_id);
     }
     std::optional<InstrumentSpec> instrument(std::string_view asset);
     std::string make_client_order_id(std::string_view intent_id) const;
@@ -313,7 +317,8 @@ private:
     Decimal margin_sum_;
     std::uint64_t input_sequence_ = 0;
     std::vector<VenueEvent> inbox_;
-    std::vector<int> touched_;
+    std::vector<int> touched_;              // in the order first touched
+    std::vector<unsigned char> touched_flags_; // by slot id: in touched_
     // Slots whose entry finished this delivery (see close_emptied_slots), and the copy it
     // walks: kept here with their capacity, so a fill allocates nothing.
     std::vector<int> emptied_slots_;
