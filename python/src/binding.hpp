@@ -96,33 +96,37 @@ private:
     PyThreadState* state_;
 };
 
-// Locks the guards of a set this thread does not hold yet, in address order, blocking.
-// Call only without the GIL.
-class BlockingLock {
+// The guards of a set this thread did not hold yet, locked in address order and released
+// (in reverse) when it goes: the base of the two locks below.
+class HeldGuards {
 public:
-    explicit BlockingLock(const GuardSet& set);
-    ~BlockingLock();
-    BlockingLock(const BlockingLock&) = delete;
-    BlockingLock& operator=(const BlockingLock&) = delete;
+    HeldGuards(const HeldGuards&) = delete;
+    HeldGuards& operator=(const HeldGuards&) = delete;
+
+protected:
+    HeldGuards() = default;
+    ~HeldGuards() { release(); }
+    void lock_all(const GuardSet& set);     // blocking
+    bool try_lock_all(const GuardSet& set); // false, holding nothing, when one is taken
+    void release();
 
 private:
     std::array<Guard*, GuardSet::capacity> locked_{};
     std::size_t count_ = 0;
 };
 
+// Locks the guards of a set this thread does not hold yet, blocking. Call only without the GIL.
+class BlockingLock : private HeldGuards {
+public:
+    explicit BlockingLock(const GuardSet& set) { lock_all(set); }
+};
+
 // For short accessors called with the GIL held: try-locks first; on contention releases the
 // GIL while waiting. Inside a venue callback it refuses to wait (RuntimeError) instead of
 // risking a lock-order inversion.
-class AccessLock {
+class AccessLock : private HeldGuards {
 public:
     explicit AccessLock(const GuardSet& set);
-    ~AccessLock();
-    AccessLock(const AccessLock&) = delete;
-    AccessLock& operator=(const AccessLock&) = delete;
-
-private:
-    std::array<Guard*, GuardSet::capacity> locked_{};
-    std::size_t count_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ void GuardSet::add(Guard* guard) {
     ++size_;
 }
 
-BlockingLock::BlockingLock(const GuardSet& set) {
+void HeldGuards::lock_all(const GuardSet& set) {
     for (std::size_t i = 0; i < set.size(); ++i) {
         Guard* guard = set[i];
         if (guard->held_here()) continue;
@@ -47,45 +47,34 @@ BlockingLock::BlockingLock(const GuardSet& set) {
     guards_held += static_cast<int>(count_);
 }
 
-BlockingLock::~BlockingLock() {
+bool HeldGuards::try_lock_all(const GuardSet& set) {
+    for (std::size_t i = 0; i < set.size(); ++i) {
+        Guard* guard = set[i];
+        if (guard->held_here()) continue;
+        if (!guard->try_lock()) {
+            while (count_ > 0) locked_[--count_]->unlock();
+            return false;
+        }
+        locked_[count_++] = guard;
+    }
+    guards_held += static_cast<int>(count_);
+    return true;
+}
+
+void HeldGuards::release() {
     guards_held -= static_cast<int>(count_);
     while (count_ > 0) locked_[--count_]->unlock();
 }
 
 AccessLock::AccessLock(const GuardSet& set) {
-    bool all = true;
-    for (std::size_t i = 0; i < set.size() && all; ++i) {
-        Guard* guard = set[i];
-        if (guard->held_here()) continue;
-        if (guard->try_lock()) {
-            locked_[count_++] = guard;
-        } else {
-            all = false;
-        }
-    }
-    if (all) {
-        guards_held += static_cast<int>(count_);
-        return;
-    }
-    while (count_ > 0) locked_[--count_]->unlock();
+    if (try_lock_all(set)) return;
     if (guards_held_by_this_thread() > 0) {
         throw std::runtime_error(
             "this dita object is in use by another thread; a venue callback cannot wait for it "
             "(that could deadlock)");
     }
     const GilRelease nogil;
-    for (std::size_t i = 0; i < set.size(); ++i) {
-        Guard* guard = set[i];
-        if (guard->held_here()) continue;
-        guard->lock();
-        locked_[count_++] = guard;
-    }
-    guards_held += static_cast<int>(count_);
-}
-
-AccessLock::~AccessLock() {
-    guards_held -= static_cast<int>(count_);
-    while (count_ > 0) locked_[--count_]->unlock();
+    lock_all(set);
 }
 
 // ---------------------------------------------------------------------------------------

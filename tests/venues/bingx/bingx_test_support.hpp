@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -109,6 +110,21 @@ inline OrderRequest order(const std::string& coid, TradeSide side, OrderPurpose 
     request.slot_id = slot;
     request.trade_id = Id("t-" + coid);
     return request;
+}
+
+// The kernel tests' intents: ids numbered "<prefix><sequence>", each its own trade, leverage 5.
+inline KernelIntent numbered_intent(std::string_view prefix, int sequence, KernelCommandType action, int slot,
+                                    double size, double price, std::int64_t at_ns) {
+    KernelIntent in;
+    in.intent_id = std::string(prefix) + std::to_string(sequence);
+    in.trade_id = "trade-" + std::to_string(sequence);
+    in.slot_id = slot;
+    in.action = action;
+    in.target_size = size;
+    in.reference_price = price;
+    in.leverage = 5.0;
+    in.timestamp_ns = at_ns;
+    return in;
 }
 
 // A simulator on a free loopback port and an adapter started against it.

@@ -22,17 +22,7 @@ struct KernelOnSim {
     }
 
     KernelOutcome intent(KernelCommandType action, int slot, double size, double price) {
-        ++sequence;
-        KernelIntent in;
-        in.intent_id = "k" + std::to_string(sequence);
-        in.trade_id = "trade-" + std::to_string(sequence);
-        in.slot_id = slot;
-        in.action = action;
-        in.target_size = size;
-        in.reference_price = price;
-        in.leverage = 5.0;
-        in.timestamp_ns = clock.now_ns();
-        return kernel->process_intent(in);
+        return kernel->process_intent(numbered_intent("k", ++sequence, action, slot, size, price, clock.now_ns()));
     }
 
     // Pumps venue events until the slot rests in one of the stages, within a bound.

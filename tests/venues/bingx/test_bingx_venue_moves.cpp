@@ -183,17 +183,7 @@ struct MovesOnSim {
     }
 
     KernelOutcome intent(KernelCommandType action, int slot, double size, double price) {
-        ++sequence;
-        KernelIntent in;
-        in.intent_id = "m" + std::to_string(sequence);
-        in.trade_id = "trade-" + std::to_string(sequence);
-        in.slot_id = slot;
-        in.action = action;
-        in.target_size = size;
-        in.reference_price = price;
-        in.leverage = 5.0;
-        in.timestamp_ns = clock.now_ns();
-        return kernel->process_intent(in);
+        return kernel->process_intent(numbered_intent("m", ++sequence, action, slot, size, price, clock.now_ns()));
     }
     bool pump_until(const std::function<bool()>& done) {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
