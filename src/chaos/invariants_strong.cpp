@@ -153,16 +153,17 @@ InvariantResult check_money_identity(const CheckContext& context) {
     // input log has those answers; a dropped fill reaches the kernel only that way). The
     // venue's own orders (liquidations, ADL, manual closes) are named by their venue id;
     // funding settlements are counted once each.
-    std::map<std::string, Decimal> fee_by_order;
-    std::map<std::string, Decimal> funding_by_settlement;
+    // Keyed by (the venue's own order?, id): ids as they are, no text built per event.
+    std::map<std::pair<bool, Id>, Decimal> fee_by_order;
+    std::map<Id, Decimal> funding_by_settlement;
     const auto take = [&](const VenueEvent& event) {
         if (event.kind == KernelEventKind::MARK_PRICE) return;
         if (event.kind == KernelEventKind::FUNDING) {
-            funding_by_settlement[event.venue_order_id.str()] = event.cum_fee;
+            funding_by_settlement[event.venue_order_id] = event.cum_fee;
             return;
         }
         const bool venue_own = is_venue_reduction(event.kind);
-        Decimal& fee = fee_by_order[venue_own ? "~" + event.venue_order_id.str() : event.client_order_id.str()];
+        Decimal& fee = fee_by_order[{venue_own, venue_own ? event.venue_order_id : event.client_order_id}];
         fee = max(fee, event.cum_fee);
     };
     for (const VenueEvent& event : context.run.events) take(event);
@@ -174,7 +175,7 @@ InvariantResult check_money_identity(const CheckContext& context) {
                 }
                 if (call.kind != VenueCallKind::QUERY_ORDER) continue;
                 for (const VenueOrder& order : call.orders) {
-                    Decimal& fee = fee_by_order[order.client_order_id.str()];
+                    Decimal& fee = fee_by_order[{false, order.client_order_id}];
                     fee = max(fee, order.cum_fee);
                 }
             }

@@ -21,6 +21,9 @@ ExecutionKernel::ExecutionKernel(KernelConfig config, ControlPlane& control, Ven
     if (config_.initial_capital.is_negative() || config_.initial_capital > bounds_.capital_max) {
         throw std::invalid_argument("initial_capital must be from 0 to " + bounds_.capital_max.to_string());
     }
+    if (config_.client_order_id_max > Id::capacity) {
+        throw std::invalid_argument("client_order_id_max must be at most " + std::to_string(Id::capacity));
+    }
     if (config_.orders_per_trade_max < 2) throw std::invalid_argument("orders_per_trade_max must be at least 2");
     if (!valid_client_order_id_prefix(config_.client_order_id_prefix) ||
         (!config_.client_order_id_prefix.empty() &&
@@ -31,16 +34,12 @@ ExecutionKernel::ExecutionKernel(KernelConfig config, ControlPlane& control, Ven
     slots_.resize(static_cast<std::size_t>(config_.max_slots));
     slot_values_.resize(static_cast<std::size_t>(config_.max_slots));
     trade_orders_.resize(static_cast<std::size_t>(config_.max_slots));
-    for (int i = 0; i < config_.max_slots; ++i) {
-        slots_[static_cast<std::size_t>(i)].slot_id = i;
-        trade_orders_[static_cast<std::size_t>(i)].reserve(4);
-    }
+    for (int i = 0; i < config_.max_slots; ++i) slots_[static_cast<std::size_t>(i)].slot_id = i;
     // The order table grows to the retained orders' count once, then stays: reserving that here
     // would cost every short-lived kernel (a replay, a restart) more than the growth does.
     trade_records_.reserve(4); // grows to a long trade's order count once, then stays
     totals_.initial_capital = config_.initial_capital;
     for (const std::string& asset : config_.watched_assets) instrument(asset);
-    inbox_.reserve(64);
     touched_.reserve(8);
     touched_flags_.assign(slots_.size(), 0);
     emptied_slots_.reserve(slots_.size());
@@ -56,6 +55,7 @@ ExecutionKernel::Ctx ExecutionKernel::begin_input(int slot_id) {
     Ctx ctx;
     // An input that threw part-way (a venue adapter's exception) left its marks behind.
     emptied_slots_.clear();
+    finished_journaled_.clear();
     ++input_sequence_;
     ctx.outcome.input_sequence = input_sequence_;
     ctx.outcome.timestamp_ns = clock_.now_ns();
@@ -187,7 +187,7 @@ void ExecutionKernel::record_diagnostic(Ctx& ctx, KernelDiagnosticCode code, Ker
     DITA_ASSERT(list.size() <= kernel_diagnostics_max);
 }
 
-std::string ExecutionKernel::make_client_order_id(std::string_view intent_id) const {
+Id ExecutionKernel::make_client_order_id(std::string_view intent_id) const {
     return detail::client_order_id_for(intent_id, config_.client_order_id_max, config_.client_order_id_prefix);
 }
 
@@ -198,6 +198,9 @@ void ExecutionKernel::remember_order(const OrderEntry& entry) {
 void ExecutionKernel::add_trade_order(int slot_id, const Id& client_order_id) {
     std::vector<Id>& ids = trade_orders_[static_cast<std::size_t>(slot_id)];
     if (std::find(ids.begin(), ids.end(), client_order_id) != ids.end()) return;
+    // Room for an entry and a few exits once, when the slot first trades: a short-lived kernel
+    // (a replay) pays only for the slots it uses.
+    if (ids.capacity() == 0) ids.reserve(4);
     if (ids.size() >= config_.orders_per_trade_max) {
         // The entry (first) stays; the oldest exit goes, as the order map would evict it anyway.
         ids.erase(ids.begin() + 1);

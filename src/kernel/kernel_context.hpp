@@ -52,9 +52,6 @@ struct ExecutionKernel::Ctx {
     };
     std::vector<Reshare> reshares;
     std::vector<int> stranded_slots;
-    // The finished orders finish_trade journaled in this input, as journaled: journal() writes
-    // again only those that changed after (a late fill, a share re-placed, later in the delivery).
-    std::vector<OrderRecord> finished_journaled;
 };
 
 

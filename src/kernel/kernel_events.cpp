@@ -29,6 +29,8 @@ constexpr int drain_rounds_max = 64;
 
 void ExecutionKernel::drain(Ctx& ctx) {
     std::vector<VenueEvent> batch;
+    // Room for a usual delivery on the first drain, not at construction (a replay may not drain).
+    if (inbox_.capacity() == 0) inbox_.reserve(8);
     for (int round = 0; round < drain_rounds_max; ++round) {
         inbox_.clear();
         InboxSink sink(inbox_);
@@ -414,7 +416,7 @@ void ExecutionKernel::finish_trade(Ctx& ctx, TradeSlot& slot) {
         if (found == orders_.end() || found->second.slot_id != slot.slot_id) continue;
         retire_order(coid);
         journal_finished(found->second);
-        ctx.finished_journaled.push_back(found->second.record);
+        finished_journaled_.push_back(found->second.record);
     }
 }
 

@@ -62,11 +62,11 @@ ExecutionKernel::pre_trade_gate(const KernelIntent& intent) {
                        {.slot_id = intent.slot_id, .asset = gap->first, .size = gap->second}};
     }
     if (auto conflict = one_way_conflict(intent)) return std::move(*conflict);
-    std::string coid = make_client_order_id(intent.intent_id);
-    if (orders_.contains(Id(coid))) {
+    const Id coid = make_client_order_id(intent.intent_id);
+    if (orders_.contains(coid)) {
         return Refusal{KernelDiagnosticCode::DUPLICATE_INTENT, KernelSeverity::WARNING,
-                       "intent " + intent.intent_id + " already produced order " + coid,
-                       {.slot_id = intent.slot_id, .client_order_id = Id(coid), .asset = about().asset}};
+                       "intent " + intent.intent_id + " already produced order " + coid.str(),
+                       {.slot_id = intent.slot_id, .client_order_id = coid, .asset = about().asset}};
     }
     // Margin: the new position's margin, valued at the mark when that is higher, and the loss
     // it would stand at against the mark from the start, must fit in what equity leaves free.
@@ -81,7 +81,7 @@ ExecutionKernel::pre_trade_gate(const KernelIntent& intent) {
                        {.slot_id = intent.slot_id, .asset = about().asset, .size = margin,
                         .limit = acct.equity - acct.used_margin}};
     }
-    return EntryPlan{validated.size, validated.price, validated.leverage, validated.legs, Id(coid)};
+    return EntryPlan{validated.size, validated.price, validated.leverage, validated.legs, coid};
 }
 
 TradeSlot& ExecutionKernel::open_trade(Ctx& ctx, const KernelIntent& intent, const EntryPlan& plan) {
@@ -213,7 +213,7 @@ Result<ExecutionKernel::ExitPlan, ExecutionKernel::Refusal> ExecutionKernel::exi
                        "slot " + std::to_string(slot.slot_id) + ": exit " + slot.exit_order_id.str() + " is still working",
                        fields};
     }
-    const Id coid(make_client_order_id(intent.intent_id));
+    const Id coid = make_client_order_id(intent.intent_id);
     if (orders_.contains(coid) || (slot.pending_exit && slot.pending_exit_order_id == coid)) {
         DiagnosticFields fields = about();
         fields.client_order_id = coid;

@@ -159,7 +159,7 @@ void ExecutionKernel::journal(Ctx& ctx, std::string_view input_ref) {
     for (const int id : touched_) {
         const TradeSlot& slot = slots_[static_cast<std::size_t>(id)];
         zinc_.record_state(ctx.outcome.input_sequence, slot, trade_order_records(id), totals_);
-        if (slot.closed) journal_finished_changes(ctx, id);
+        if (slot.closed) journal_finished_changes(id);
     }
     // Apart from the loop above, which may throw (a journal that cannot write): the flags
     // always say exactly what touched_ holds.
@@ -168,7 +168,7 @@ void ExecutionKernel::journal(Ctx& ctx, std::string_view input_ref) {
     zinc_.commit(ctx.outcome.input_sequence);
 }
 
-void ExecutionKernel::journal_finished_changes(const Ctx& ctx, int slot_id) {
+void ExecutionKernel::journal_finished_changes(int slot_id) {
     // A finished trade's records can still change (a late fill or fee, a venue move's share
     // given way or placed again) while its slot holds it; once the slot takes another trade,
     // the finished-order journal is all a restart has of them, so it gets the latest.
@@ -176,8 +176,8 @@ void ExecutionKernel::journal_finished_changes(const Ctx& ctx, int slot_id) {
         const auto found = orders_.find(coid);
         if (found == orders_.end() || found->second.slot_id != slot_id) continue;
         const OrderRecord& record = found->second.record;
-        const bool unchanged = std::find(ctx.finished_journaled.begin(), ctx.finished_journaled.end(), record) !=
-                               ctx.finished_journaled.end();
+        const bool unchanged =
+            std::find(finished_journaled_.begin(), finished_journaled_.end(), record) != finished_journaled_.end();
         if (!unchanged) journal_finished(found->second);
     }
 }

@@ -84,7 +84,7 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
         }
     }
     // Events that arrived before their order was known can now be applied.
-    std::deque<VenueEvent> waiting;
+    Ring<VenueEvent> waiting;
     waiting.swap(unmatched_);
     unmatched_indexed_ = unmatched_unindexed; // kept events change here: keep_unmatched re-indexes
     for (const VenueEvent& event : waiting) {
@@ -361,7 +361,7 @@ void ExecutionKernel::settle_unmatched(Ctx& ctx, const AssetName& asset) {
         update_finished_order(ctx, found->second, detail::merge_event(found->second.record, event));
     }
     if (settled == 0) return;
-    std::erase_if(unmatched_, [&](const VenueEvent& e) { return e.asset == asset; });
+    unmatched_.erase_if([&](const VenueEvent& e) { return e.asset == asset; });
     unmatched_indexed_ = unmatched_unindexed;
     set_result(ctx, KernelDiagnosticCode::RECONCILED, KernelSeverity::INFO,
                cat("reconciled; ", static_cast<std::uint64_t>(settled), " kept event(s) for ", asset,

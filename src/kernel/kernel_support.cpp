@@ -1,6 +1,7 @@
 #include "kernel_support.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 
@@ -192,21 +193,30 @@ Validated validate_exit(const KernelIntent& intent, std::size_t client_order_id_
     return out;
 }
 
-std::string client_order_id_for(std::string_view intent_id, std::size_t max_length, std::string_view prefix) {
-    std::string lowered(prefix.empty() ? "" : std::string(prefix) + "-");
-    const std::size_t prefix_length = lowered.size();
-    lowered += intent_id;
-    for (char& c : lowered) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+Id client_order_id_for(std::string_view intent_id, std::size_t max_length, std::string_view prefix) {
+    // Built in place: an ENTER or EXIT makes its order id on the hot path.
+    const std::size_t prefix_length = prefix.empty() ? 0 : prefix.size() + 1;
+    DITA_ASSERT(max_length <= Id::capacity && prefix_length + 17 <= Id::capacity);
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    bool safe = !intent_id.empty() && prefix_length + intent_id.size() <= max_length;
+    for (const char c : prefix) safe = safe && venue_safe(c);
+    for (const char c : intent_id) safe = safe && venue_safe(lower(c));
+    std::array<char, Id::capacity> text{};
+    std::size_t size = 0;
+    if (!prefix.empty()) {
+        for (const char c : prefix) text[size++] = c;
+        text[size++] = '-';
     }
-    bool safe = lowered.size() > prefix_length && lowered.size() <= max_length;
-    for (const char c : lowered) safe = safe && venue_safe(c);
-    if (safe) return lowered;
+    if (safe) {
+        for (const char c : intent_id) text[size++] = lower(c);
+        return Id(std::string_view(text.data(), size));
+    }
     Fnv64 hash;
     hash.add_text(intent_id);
-    char buffer[24];
-    std::snprintf(buffer, sizeof buffer, "h%016llx", static_cast<unsigned long long>(hash.value()));
-    return lowered.substr(0, prefix_length) + buffer;
+    static constexpr char digits[] = "0123456789abcdef";
+    text[size++] = 'h';
+    for (int shift = 60; shift >= 0; shift -= 4) text[size++] = digits[(hash.value() >> shift) & 0xf];
+    return Id(std::string_view(text.data(), size));
 }
 
 

@@ -67,7 +67,8 @@ std::optional<std::string> check_size_on_lot(Decimal size, const InstrumentSpec&
 // Lower-case, venue-safe, deterministic: the same intent id always gives the same order id,
 // so a retried submit can never make a second order. A prefix (KernelConfig::
 // client_order_id_prefix) goes first, "<prefix>-<intent>", so ids differ across accounts' runs.
-std::string client_order_id_for(std::string_view intent_id, std::size_t max_length, std::string_view prefix = {});
+// max_length is at most Id::capacity (the kernel refuses a larger client_order_id_max).
+Id client_order_id_for(std::string_view intent_id, std::size_t max_length, std::string_view prefix = {});
 
 // `mark` is the asset's current mark (zero when none): a fill is valued at it too.
 std::optional<std::string> check_order_event(const VenueEvent& event, const Bounds& bounds, Decimal mark);

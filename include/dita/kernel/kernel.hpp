@@ -4,7 +4,6 @@
 // Every input returns a KernelOutcome; bad input is reported and changes nothing.
 #include <algorithm>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <span>
@@ -15,6 +14,7 @@
 #include "dita/contracts/clock.hpp"
 #include "dita/contracts/id_table.hpp"
 #include "dita/contracts/result.hpp"
+#include "dita/contracts/ring.hpp"
 #include "dita/contracts/types.hpp"
 #include "dita/contracts/venue.hpp"
 #include "dita/control/control_plane.hpp"
@@ -84,11 +84,11 @@ public:
     std::optional<OrderRecord> order(std::string_view client_order_id) const;
     // The client order id an intent's order gets (deterministic: a host finds an order it sent
     // but never journaled by it).
-    std::string client_order_id_of(std::string_view intent_id) const { return make_client_order_id(intent_id); }
+    std::string client_order_id_of(std::string_view intent_id) const { return make_client_order_id(intent_id).str(); }
     // Orders the kernel believes are working at the venue, in client-order-id order.
     std::vector<OrderRecord> working_orders() const;
     // Events for orders the kernel does not know, kept for reconciliation.
-    const std::deque<VenueEvent>& unmatched_events() const { return unmatched_; }
+    const Ring<VenueEvent>& unmatched_events() const { return unmatched_; }
     std::uint64_t input_sequence() const { return input_sequence_; }
     // Assets whose venue position the last reconcile could not match (venue minus kernel net).
     const std::map<AssetName, Decimal>& mismatched_assets() const { return mismatched_assets_; }
@@ -216,7 +216,7 @@ private:
     bool totals_stay_bounded(Ctx& ctx, std::span<const SlotSnapshot> snapshots);
     bool finished_orders_valid(Ctx& ctx, std::span<const FinishedOrder> orders);
     void journal_finished(const OrderEntry& entry);
-    void journal_finished_changes(const Ctx& ctx, int slot_id);
+    void journal_finished_changes(int slot_id);
     bool resolve_with_venue(Ctx& ctx, TradeSlot& slot);
     void check_venue_positions(Ctx& ctx, const std::vector<bool>& refreshed);
     void refresh_left_working(Ctx& ctx);
@@ -262,7 +262,7 @@ private:
         touched_.push_back(slot_id);
     }
     std::optional<InstrumentSpec> instrument(std::string_view asset);
-    std::string make_client_order_id(std::string_view intent_id) const;
+    Id make_client_order_id(std::string_view intent_id) const;
     void remember_order(const OrderEntry& entry);
     void add_trade_order(int slot_id, const Id& client_order_id);
     // The slot's current trade's order records, in a buffer reused until the next call.
@@ -294,10 +294,10 @@ private:
     KernelBounds bounds_;
     std::vector<TradeSlot> slots_;
     IdTable<Id, OrderEntry> orders_;
-    std::deque<Id> retired_;
+    Ring<Id> retired_;
     std::vector<std::vector<Id>> trade_orders_; // per slot: its current trade's orders, oldest first
     mutable std::vector<OrderRecord> trade_records_; // trade_order_records()' buffer: no allocation per input
-    std::deque<VenueEvent> unmatched_;
+    Ring<VenueEvent> unmatched_;
     // keep_unmatched's duplicate test: how many kept events carry each venue sequence, valid
     // while unmatched_ holds unmatched_indexed_ events. Code that changes unmatched_ other than
     // through keep_unmatched sets unmatched_indexed_ = unmatched_unindexed (it is rebuilt then).
@@ -310,7 +310,7 @@ private:
     std::map<AssetName, Decimal> mismatched_assets_; // venue net minus kernel net, while they differ
     std::map<AssetName, Decimal> unplaced_fills_;    // the part of those explained by kept late fills
     std::vector<int> venue_reduced_; // slots a venue move reduced in this input
-    std::deque<Id> venue_ledgers_;   // the account's venue-move records, oldest first (bounded)
+    Ring<Id> venue_ledgers_;   // the account's venue-move records, oldest first (bounded)
     AccountTotals totals_;
     std::vector<SlotValue> slot_values_; // by slot id, sized at start-up
     Decimal unrealized_sum_;
@@ -323,6 +323,10 @@ private:
     // walks: kept here with their capacity, so a fill allocates nothing.
     std::vector<int> emptied_slots_;
     std::vector<int> emptied_walk_;
+    // The finished orders finish_trade journaled in this input, as journaled: journal() writes
+    // again only those that changed after (a late fill, a share re-placed, later in the
+    // delivery). Cleared by each input; kept here so that finishing a trade allocates nothing.
+    std::vector<OrderRecord> finished_journaled_;
 };
 
 } // namespace dita
