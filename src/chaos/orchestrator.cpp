@@ -79,7 +79,7 @@ std::optional<Error> ChaosStack::reset(const VenueSettings& venue) {
     settings_ = venue;
     if (virtual_clock_ != nullptr) *virtual_clock_ = VirtualClock();
     control_ = InMemoryControlPlane();
-    zinc_ = InMemoryZincPlane();
+    zinc_.clear(); // keeps its records' room: the next run journals without allocating
     // The log starts empty; its input array keeps its room (no regrowth run after run).
     std::vector<LoggedInput> inputs = std::move(log_.inputs);
     inputs.clear();

@@ -70,8 +70,9 @@ void InMemoryZincPlane::clear() {
     transitions_.clear();
     terminals_.clear();
     finished_.clear();
-    slot_states_.clear();
-    slot_seen_.clear();
+    // The slots' snapshots stay, unseen, so their order lists keep their room.
+    std::fill(slot_seen_.begin(), slot_seen_.end(), false);
+    totals_ = AccountTotals{};
     any_state_ = false;
     last_sequence_ = 0;
 }

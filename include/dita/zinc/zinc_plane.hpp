@@ -117,13 +117,17 @@ public:
 
 private:
     // Fixed-capacity ring; slots are reused in place, so strings keep their buffers and a
-    // warmed-up plane records without allocating.
+    // warmed-up plane records without allocating. clear() keeps the slots too (a chaos stack
+    // clears its plane run after run): only the first `used_` hold records.
     template <typename T>
     class Ring {
     public:
         explicit Ring(std::size_t capacity) : capacity_(capacity) {}
         T& next() {
-            if (items_.size() < capacity_) return items_.emplace_back();
+            if (used_ < capacity_) {
+                if (used_ == items_.size()) items_.emplace_back();
+                return items_[used_++];
+            }
             T& slot = items_[head_];
             head_ = (head_ + 1) % capacity_;
             ++dropped_;
@@ -131,14 +135,14 @@ private:
         }
         std::vector<T> in_order() const {
             std::vector<T> out;
-            out.reserve(items_.size());
-            for (std::size_t i = 0; i < items_.size(); ++i) out.push_back(items_[(head_ + i) % items_.size()]);
+            out.reserve(used_);
+            for (std::size_t i = 0; i < used_; ++i) out.push_back(items_[(head_ + i) % used_]);
             return out;
         }
-        std::size_t size() const { return items_.size(); }
+        std::size_t size() const { return used_; }
         std::uint64_t dropped() const { return dropped_; }
         void clear() {
-            items_.clear();
+            used_ = 0;
             head_ = 0;
             dropped_ = 0;
         }
@@ -146,6 +150,7 @@ private:
     private:
         std::size_t capacity_;
         std::vector<T> items_;
+        std::size_t used_ = 0; // records held, the oldest at head_ once the ring is full
         std::size_t head_ = 0;
         std::uint64_t dropped_ = 0;
     };
