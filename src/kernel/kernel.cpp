@@ -191,8 +191,8 @@ Id ExecutionKernel::make_client_order_id(std::string_view intent_id) const {
     return detail::client_order_id_for(intent_id, config_.client_order_id_max, config_.client_order_id_prefix);
 }
 
-void ExecutionKernel::remember_order(const OrderEntry& entry) {
-    orders_.insert_or_assign(entry.record.client_order_id, entry);
+ExecutionKernel::OrderEntry& ExecutionKernel::remember_order(const OrderEntry& entry) {
+    return orders_.insert_or_assign(entry.record.client_order_id, entry)->second;
 }
 
 void ExecutionKernel::add_trade_order(int slot_id, const Id& client_order_id) {

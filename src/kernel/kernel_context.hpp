@@ -77,6 +77,18 @@ private:
     KernelSeverity min_;
 };
 
+template <typename... Pieces>
+void ExecutionKernel::note_progress(Ctx& ctx, const Pieces&... pieces) {
+    KernelOutcome& out = ctx.outcome;
+    const bool progress_now = out.diagnostic_code == KernelDiagnosticCode::OK && out.severity == KernelSeverity::INFO;
+    if (ctx.have_result && !progress_now) return; // a problem is the result: notes do not replace it
+    out.diagnostic_code = KernelDiagnosticCode::OK;
+    out.severity = KernelSeverity::INFO;
+    out.details.assign(pieces...);
+    out.result_index = -1;
+    ctx.have_result = true;
+}
+
 namespace detail {
 
 inline constexpr std::size_t intent_id_max = 96;

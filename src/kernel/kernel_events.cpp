@@ -137,7 +137,7 @@ void ExecutionKernel::apply_mark_event(Ctx& ctx, const VenueEvent& event) {
     last_sequence = event.venue_sequence;
     marks_[event.asset] = event.price;
     revalue_asset(event.asset);
-    set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO, DetailText::of("mark ", event.asset, " = ", event.price));
+    note_progress(ctx, "mark ", event.asset, " = ", event.price);
 }
 
 void ExecutionKernel::note_unchanged(Ctx& ctx, const OrderRecord& known, const VenueEvent& event) {
@@ -179,9 +179,8 @@ void ExecutionKernel::apply_order_change(Ctx& ctx, OrderEntry& entry, TradeSlot&
     DITA_ASSERT(entry.slot_id == slot.slot_id && entry.trade_id == slot.trade_id);
     entry.record = after;
     touch(ctx, slot.slot_id);
-    set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
-               DetailText::of(kind, " ", after.client_order_id, ": filled ", after.cum_filled_qty, "/", after.qty, " ",
-                              after.status));
+    note_progress(ctx, kind, " ", after.client_order_id, ": filled ", after.cum_filled_qty, "/", after.qty, " ",
+                  after.status);
     if (after.cum_filled_qty > after.qty) {
         set_result(ctx, KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR,
                    "venue reports " + fmt_dec(after.cum_filled_qty) + " filled of " + fmt_dec(after.qty) +

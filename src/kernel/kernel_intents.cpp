@@ -124,9 +124,8 @@ TradeSlot& ExecutionKernel::open_trade(Ctx& ctx, const KernelIntent& intent, con
 }
 
 void ExecutionKernel::submit_entry(Ctx& ctx, TradeSlot& slot, const EntryPlan& plan) {
-    set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
-               DetailText::of("entry ", plan.client_order_id, " sent: ", slot.side, " ", plan.size, " ", slot.asset, " @ ",
-                              plan.price));
+    note_progress(ctx, "entry ", plan.client_order_id, " sent: ", slot.side, " ", plan.size, " ", slot.asset, " @ ",
+                  plan.price);
     write_ahead(ctx, plan.client_order_id);
     const VenueCallResult sent = venue_.submit_order(
         order_request(ctx, slot, plan.client_order_id, OrderPurpose::ENTRY, plan.size, plan.price, plan.leverage));
@@ -272,18 +271,17 @@ void ExecutionKernel::send_exit(Ctx& ctx, TradeSlot& slot, Decimal requested, st
     entry.slot_id = slot.slot_id;
     entry.trade_id = slot.trade_id;
     entry.asset = slot.asset;
-    remember_order(entry);
+    // Entries never move, and nothing below erases one before the venue answers.
+    OrderEntry& stored = remember_order(entry);
     add_trade_order(slot.slot_id, entry.record.client_order_id);
     slot.exit_order_id = entry.record.client_order_id;
     slot.working_order_id = entry.record.client_order_id;
     move(ctx, slot, FsmInput::EXIT_SEND);
 
-    set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
-               DetailText::of("exit ", entry.record.client_order_id, " sent: ", qty, " of ", slot.size, " ", slot.asset));
+    note_progress(ctx, "exit ", entry.record.client_order_id, " sent: ", qty, " of ", slot.size, " ", slot.asset);
     write_ahead(ctx, entry.record.client_order_id);
     const VenueCallResult sent = venue_.submit_order(order_request(ctx, slot, entry.record.client_order_id,
                                                                  OrderPurpose::EXIT, qty, reference_price, slot.leverage));
-    OrderEntry& stored = orders_.at(entry.record.client_order_id);
     if (sent.status == VenueCallStatus::ACCEPTED) {
         if (!sent.venue_order_id.empty()) stored.record.venue_order_id = sent.venue_order_id;
     } else if (sent.status == VenueCallStatus::UNKNOWN) {
@@ -355,8 +353,7 @@ void ExecutionKernel::request_cancel(Ctx& ctx, TradeSlot& slot, OrderEntry& entr
     switch (answer.status) {
     case VenueCallStatus::ACCEPTED:
         after.cancel_requested = true;
-        set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
-                   DetailText::of("cancel of ", after.client_order_id, " requested"));
+        note_progress(ctx, "cancel of ", after.client_order_id, " requested");
         break;
     case VenueCallStatus::UNKNOWN:
         after.cancel_requested = true;
@@ -403,8 +400,7 @@ void ExecutionKernel::handle_mark(Ctx& ctx, const KernelIntent& intent) {
     }
     marks_[AssetName(intent.asset)] = *price;
     revalue_asset(AssetName(intent.asset));
-    set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::INFO,
-               DetailText::of("mark ", AssetName(intent.asset), " = ", *price));
+    note_progress(ctx, "mark ", AssetName(intent.asset), " = ", *price);
 }
 
 void ExecutionKernel::apply_late_entries(Ctx& ctx) {

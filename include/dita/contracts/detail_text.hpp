@@ -39,12 +39,21 @@ public:
     // names), integers, Decimals, Ids and asset names: nothing that could dangle.
     template <typename... Pieces>
     static DetailText of(const Pieces&... pieces) {
+        DetailText out;
+        out.assign(pieces...);
+        return out;
+    }
+    // The same, in place: a text that is replaced often (an input's newest progress note)
+    // is rewritten where it lives instead of built aside and copied in.
+    template <typename... Pieces>
+    void assign(const Pieces&... pieces) {
         static_assert(sizeof...(Pieces) <= pieces_max);
         static_assert((0 + ... + std::is_same_v<Pieces, Id>) <= ids_max);
         static_assert((0 + ... + std::is_same_v<Pieces, AssetName>) <= 1);
-        DetailText out;
-        (out.add(pieces), ...);
-        return out;
+        owned_.clear();
+        count_ = 0;
+        id_count_ = 0;
+        (add(pieces), ...);
     }
 
     std::string str() const;

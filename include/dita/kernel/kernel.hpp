@@ -128,6 +128,10 @@ private:
         DiagnosticFields fields;
     };
     void refuse(Ctx& ctx, const Refusal& refusal);
+    // An OK progress note (set_result's OK at INFO), its text written in place and only when
+    // it becomes the input's result: the newest note replaces an older one, never a problem.
+    template <typename... Pieces>
+    void note_progress(Ctx& ctx, const Pieces&... pieces);
     void handle_enter(Ctx& ctx, const KernelIntent& intent);
     Result<EntryPlan, Refusal> pre_trade_gate(const KernelIntent& intent);
     TradeSlot& open_trade(Ctx& ctx, const KernelIntent& intent, const EntryPlan& plan);
@@ -263,7 +267,7 @@ private:
     }
     std::optional<InstrumentSpec> instrument(std::string_view asset);
     Id make_client_order_id(std::string_view intent_id) const;
-    void remember_order(const OrderEntry& entry);
+    OrderEntry& remember_order(const OrderEntry& entry);
     void add_trade_order(int slot_id, const Id& client_order_id);
     // The slot's current trade's order records, in a buffer reused until the next call.
     std::span<const OrderRecord> trade_order_records(int slot_id) const;
