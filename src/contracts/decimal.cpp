@@ -106,11 +106,19 @@ std::string Decimal::to_string() const {
 }
 
 Decimal Decimal::mul_wide(Decimal other) const {
+    // A whole factor (a size of whole lots, a price of whole units): raw * (k * scale) / scale
+    // is raw * k exactly, with no 128-bit division, when that fits.
+    std::int64_t product = 0;
+    if (other.raw_ % scale == 0 && !__builtin_mul_overflow(raw_, other.raw_ / scale, &product)) return Decimal(product);
+    if (raw_ % scale == 0 && !__builtin_mul_overflow(raw_ / scale, other.raw_, &product)) return Decimal(product);
     return Decimal(round_div(static_cast<int128>(raw_) * other.raw_, scale));
 }
 
 Decimal Decimal::div_wide(Decimal other) const {
     DITA_ASSERT(other.raw_ != 0);
+    // A whole divisor (leverage 1, 2, 10...): raw * scale / (k * scale) is the quotient raw / k,
+    // rounded the same way.
+    if (other.raw_ > 0 && other.raw_ % scale == 0) return Decimal(round_div64(raw_, other.raw_ / scale));
     return Decimal(round_div(static_cast<int128>(raw_) * scale, other.raw_));
 }
 

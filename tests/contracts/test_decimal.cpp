@@ -123,6 +123,23 @@ RC_GTEST_PROP(DecimalProperty, MulAndDivRoundAsTheWideReference, ()) {
     }
 }
 
+// The wide path's shortcut for whole factors and divisors (a size of whole lots, leverage 10):
+// the same results as the 128-bit reference, where the intermediate overflows 64 bits.
+RC_GTEST_PROP(DecimalProperty, WholeFactorsAndDivisorsRoundAsTheWideReference, ()) {
+    const std::int64_t a = *rc::gen::inRange<std::int64_t>(-1'000'000'000'000'000'000LL, 1'000'000'000'000'000'000LL);
+    const std::int64_t units = *rc::gen::inRange<std::int64_t>(-100'000, 100'000);
+    RC_PRE(units != 0);
+    const std::int64_t whole = units * Decimal::scale;
+    for (const auto& [x, y] : {std::pair{a, whole}, std::pair{whole, a}}) {
+        const wide_int product_rounded = reference_round_div(static_cast<wide_int>(x) * y, Decimal::scale);
+        if (product_rounded <= INT64_MAX && product_rounded >= INT64_MIN) {
+            RC_ASSERT(Decimal::from_raw(x).mul(Decimal::from_raw(y)).raw() == static_cast<std::int64_t>(product_rounded));
+        }
+    }
+    const wide_int quotient = reference_round_div(static_cast<wide_int>(a) * Decimal::scale, whole);
+    RC_ASSERT(Decimal::from_raw(a).div(Decimal::from_raw(whole)).raw() == static_cast<std::int64_t>(quotient));
+}
+
 TEST(Decimal, MulAndDivRoundHalvesAwayFromZeroOnBothPaths) {
     // 0.5e-8 exactly: away from zero, on the 64-bit path and on the wide one.
     EXPECT_EQ(Decimal::from_raw(1).mul(Decimal::from_raw(50'000'000)).raw(), 1);
