@@ -5,8 +5,11 @@
 
 namespace dita {
 
-InMemoryZincPlane::InMemoryZincPlane(std::size_t capacity)
-    : capacity_(capacity == 0 ? 1 : capacity), outcomes_(capacity_), transitions_(capacity_), terminals_(capacity_) {}
+InMemoryZincPlane::InMemoryZincPlane(std::size_t capacity, std::size_t outcome_capacity)
+    : capacity_(capacity == 0 ? 1 : capacity),
+      outcomes_(outcome_capacity == 0 ? capacity_ : outcome_capacity),
+      transitions_(outcome_capacity == 0 ? capacity_ : outcome_capacity),
+      terminals_(capacity_) {}
 
 void InMemoryZincPlane::record_outcome(const KernelOutcome& outcome, std::string_view input_ref) {
     OutcomeRecord& record = outcomes_.next();

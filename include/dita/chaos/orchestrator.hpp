@@ -114,7 +114,11 @@ private:
     VenueHandle venue_;
     InputLog log_;
     std::unique_ptr<RecordingVenue> recorder_;
-    InMemoryZincPlane zinc_;
+    // The run result keeps every outcome and transition; the journal's copies of them are a
+    // window (a restart reads slots, finished orders and totals, never those), so a long run's
+    // memory does not hold them twice. Terminal records stay whole: the checks read them.
+    static constexpr std::size_t journal_outcomes_kept = 1024;
+    InMemoryZincPlane zinc_{InMemoryZincPlane::default_capacity, journal_outcomes_kept};
     KernelConfig config_;
     std::unique_ptr<ExecutionKernel> kernel_;
     std::optional<std::uint64_t> sealed_at_input_;

@@ -94,7 +94,9 @@ public:
 class InMemoryZincPlane final : public ZincPlane {
 public:
     static constexpr std::size_t default_capacity = 1 << 16;
-    explicit InMemoryZincPlane(std::size_t capacity = default_capacity);
+    // Terminal records keep the newest `capacity`; outcomes and transitions the newest
+    // `outcome_capacity` (0: the same), for a holder that keeps its own copy of those.
+    explicit InMemoryZincPlane(std::size_t capacity = default_capacity, std::size_t outcome_capacity = 0);
 
     void record_outcome(const KernelOutcome& outcome, std::string_view input_ref) override;
     void record_transition(const Transition& transition) override;
