@@ -7,8 +7,12 @@ using detail::Bounds;
 using detail::cat;
 
 std::optional<InstrumentSpec> ExecutionKernel::instrument(std::string_view asset) {
+    if (last_instrument_ != nullptr && last_instrument_->first.view() == asset) return last_instrument_->second;
     const auto found = instruments_.find(AssetName(asset));
-    if (found != instruments_.end()) return found->second;
+    if (found != instruments_.end()) {
+        last_instrument_ = &*found;
+        return found->second;
+    }
     if (asset.empty() || !AssetName::fits(asset)) return std::nullopt;
     auto spec = venue_.instrument(asset);
     if (spec) instruments_.emplace(AssetName(asset), *spec);
@@ -38,8 +42,10 @@ std::optional<std::string> ExecutionKernel::mark_out_of_bounds(const AssetName& 
 }
 
 std::optional<Decimal> ExecutionKernel::mark_price(std::string_view asset) const {
+    if (last_mark_ != nullptr && last_mark_->first.view() == asset) return last_mark_->second;
     const auto found = marks_.find(AssetName(asset));
     if (found == marks_.end()) return std::nullopt;
+    last_mark_ = &*found;
     return found->second;
 }
 

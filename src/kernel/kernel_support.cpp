@@ -370,9 +370,14 @@ OrderRecord merge_event(const OrderRecord& known, const VenueEvent& event) {
 }
 
 bool same_facts(const OrderRecord& a, const OrderRecord& b) {
-    OrderRecord x = a;
-    x.last_venue_sequence = b.last_venue_sequence;
-    return x == b;
+    // Every field but the sequence, the ones an event changes first: most events change a fill
+    // or a status, and a duplicate reaches the ids only at the end. A field added to OrderRecord
+    // must be added here too; the size check is the reminder.
+    static_assert(sizeof(OrderRecord) == 152, "same_facts compares every field of OrderRecord but the sequence");
+    return a.cum_filled_qty == b.cum_filled_qty && a.status == b.status && a.cum_fee == b.cum_fee &&
+           a.avg_fill_price == b.avg_fill_price && a.acked == b.acked && a.cancel_requested == b.cancel_requested &&
+           a.outcome_unknown == b.outcome_unknown && a.qty == b.qty && a.purpose == b.purpose && a.side == b.side &&
+           a.venue_order_id == b.venue_order_id && a.client_order_id == b.client_order_id;
 }
 
 bool event_matches(const OrderRecord& known, const VenueEvent& event) {

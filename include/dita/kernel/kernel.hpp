@@ -311,6 +311,10 @@ private:
     std::map<AssetName, InstrumentSpec> instruments_;
     std::map<AssetName, Decimal> marks_;
     std::map<AssetName, std::uint64_t> mark_sequences_;
+    // The entries last found in instruments_ and marks_: one asset is asked again and again
+    // (every event of a delivery). Map entries never move and neither map erases any.
+    const std::pair<const AssetName, InstrumentSpec>* last_instrument_ = nullptr;
+    mutable const std::pair<const AssetName, Decimal>* last_mark_ = nullptr;
     std::map<AssetName, Decimal> mismatched_assets_; // venue net minus kernel net, while they differ
     std::map<AssetName, Decimal> unplaced_fills_;    // the part of those explained by kept late fills
     std::vector<int> venue_reduced_; // slots a venue move reduced in this input
