@@ -338,7 +338,7 @@ void MockVenueAdapter::enqueue(const VenueEvent& event) {
         ++counters_.events_delayed;
     }
     pending_.push_back({due, event});
-    if (pending_.size() > 1 && draw(ppm_.reorder)) {
+    if (pending_events() > 1 && draw(ppm_.reorder)) {
         std::swap(pending_[pending_.size() - 1], pending_[pending_.size() - 2]);
         std::swap(pending_[pending_.size() - 1].due_ns, pending_[pending_.size() - 2].due_ns);
         ++counters_.events_reordered;
@@ -351,18 +351,21 @@ void MockVenueAdapter::enqueue(const VenueEvent& event) {
 
 void MockVenueAdapter::retire_if_finished(const VenueOrder& order) {
     if (!is_terminal(order.status)) return;
-    finished_.push_back(order.client_order_id);
-    while (finished_.size() > scenario_.finished_orders_retained_max) {
-        const Id oldest = finished_.front();
-        finished_.pop_front();
-        orders_.erase(oldest);
+    if (finished_.size() < scenario_.finished_orders_retained_max) {
+        finished_.push_back(order.client_order_id);
+        return;
     }
+    // The window is full: the newest takes the oldest's place, and the oldest is forgotten.
+    const Id oldest = finished_[finished_head_];
+    finished_[finished_head_] = order.client_order_id;
+    finished_head_ = (finished_head_ + 1) % finished_.size();
+    orders_.erase(oldest);
 }
 
 std::optional<std::int64_t> MockVenueAdapter::next_due_ns() const {
     std::optional<std::int64_t> out;
-    for (const Pending& p : pending_) {
-        if (!out || p.due_ns < *out) out = p.due_ns;
+    for (std::size_t i = pending_head_; i < pending_.size(); ++i) {
+        if (!out || pending_[i].due_ns < *out) out = pending_[i].due_ns;
     }
     return out;
 }
@@ -372,19 +375,21 @@ void MockVenueAdapter::drain_events(EventSink& sink) {
     // Deliver, in queue order, every event that is due; held ones stay queued.
     const std::int64_t now = now_ns();
     std::size_t kept = 0;
-    const std::size_t count = pending_.size();
+    const std::size_t count = pending_events();
     for (std::size_t i = 0; i < count; ++i) {
-        Pending item = std::move(pending_.front());
-        pending_.pop_front();
+        // A copy: the sink may call back into the venue, whose events then move the queue.
+        Pending item = pending_[pending_head_++];
         if (item.due_ns <= now) {
             ++counters_.events_delivered;
             sink.deliver(item.event);
         } else {
-            pending_.push_back(std::move(item));
+            pending_.push_back(item);
             ++kept;
         }
     }
-    DITA_ASSERT(pending_.size() >= kept);
+    DITA_ASSERT(pending_events() >= kept);
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(pending_head_));
+    pending_head_ = 0;
 }
 
 VenueQuery<std::optional<VenueOrder>> MockVenueAdapter::query_order(std::string_view asset,

@@ -126,7 +126,7 @@ public:
     const MockVenueScenario& scenario() const { return scenario_; }
     const MockVenueCounters& counters() const { return counters_; }
     // Events emitted but not yet delivered (held by latency or delay).
-    std::size_t pending_events() const { return pending_.size(); }
+    std::size_t pending_events() const { return pending_.size() - pending_head_; }
     // The earliest time a held event becomes deliverable, if any is held.
     std::optional<std::int64_t> next_due_ns() const;
     // Fills the working remainder of an order at a price (a resting order meeting the market).
@@ -207,8 +207,14 @@ private:
     Decimal fillable(const VenueOrder& order) const;
     // A request whose size, price or notional the books could not hold is refused (REJECTED).
     bool within_bounds(const OrderRequest& request) const;
-    std::deque<Pending> pending_;
-    std::deque<Id> finished_;
+    // A queue in a vector that keeps its room: [pending_head_, end) are queued, the rest were
+    // handed over and are dropped when a drain ends (a deque allocated a chunk every few events).
+    std::vector<Pending> pending_;
+    std::size_t pending_head_ = 0;
+    // Ids of finished orders, oldest first from finished_head_ once the window is full: a ring
+    // that grows to finished_orders_retained_max and then overwrites its oldest.
+    std::vector<Id> finished_;
+    std::size_t finished_head_ = 0;
     std::uint64_t sequence_ = 0;
     std::uint64_t next_order_number_ = 1;
     MockVenueCounters counters_;
