@@ -48,6 +48,7 @@ MockVenueAdapter::MockVenueAdapter(MockVenueScenario scenario, const Clock* cloc
         if (asset.empty() || !AssetName::fits(asset)) throw std::invalid_argument("MockVenueScenario.assets: bad name");
         listed_.emplace_back(asset);
     }
+    marks_.assign(listed_.size(), Decimal());
     if (scenario_.latency_ns < 0 || scenario_.delay_ns_max < 0) {
         throw std::invalid_argument("MockVenueScenario: latency_ns and delay_ns_max must not be negative");
     }
@@ -94,10 +95,12 @@ MockVenueAdapter::MockVenueAdapter(MockVenueScenario scenario, const Clock* cloc
     }
 }
 
+std::size_t MockVenueAdapter::listed_index(const AssetName& asset) const {
+    return static_cast<std::size_t>(std::find(listed_.begin(), listed_.end(), asset) - listed_.begin());
+}
+
 bool MockVenueAdapter::listed(std::string_view asset) const {
-    if (!AssetName::fits(asset)) return false;
-    const AssetName name(asset);
-    return std::find(listed_.begin(), listed_.end(), name) != listed_.end();
+    return AssetName::fits(asset) && listed_index(AssetName(asset)) < listed_.size();
 }
 
 std::optional<InstrumentSpec> MockVenueAdapter::instrument(std::string_view asset) const {
@@ -134,10 +137,9 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
     settle_funding();
     // The order's price is where the market is: positions past their liquidation price are
     // liquidated before the order meets them (the venue liquidates first).
-    const bool known = listed(request.asset.view());
-    if (known && request.reference_price.is_positive()) {
-        set_mark(request.asset.view(), request.reference_price);
-    }
+    const std::size_t listed_at = listed_index(request.asset);
+    const bool known = listed_at < listed_.size();
+    if (known && request.reference_price.is_positive()) mark_moved(listed_at, request.reference_price);
     if (orders_.contains(request.client_order_id)) {
         ++counters_.orders_rejected;
         return {VenueCallStatus::REJECTED, Id(), "duplicate clientOrderId " + request.client_order_id.str()};

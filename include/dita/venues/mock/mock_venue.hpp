@@ -149,6 +149,12 @@ private:
     using BookKey = std::pair<AssetName, int>;
     BookKey book_key(const AssetName& asset, TradeSide side) const;
     void book_reduction(Book& book, Decimal qty, Decimal price);
+    // Where `asset` sits in listed_ (and marks_), or listed_.size() when it is not listed.
+    std::size_t listed_index(const AssetName& asset) const;
+    // set_mark's work once the asset is known listed (listed_[index]) and the price positive.
+    void mark_moved(std::size_t index, Decimal price);
+    // liquidation_price() of a book already found.
+    std::optional<Decimal> liquidation_price_of(const Book& book) const;
     void settle_funding();
     void check_liquidations(const AssetName& asset);
     void draw_venue_moves(const AssetName& asset);
@@ -191,7 +197,7 @@ private:
     IdTable<Id, Stored> orders_;
     std::vector<AssetName> listed_; // scenario_.assets, as compared on every order
     std::map<BookKey, Book> books_;
-    std::map<AssetName, Decimal> marks_;
+    std::vector<Decimal> marks_; // beside listed_: the asset's mark, zero while it has none
     std::deque<VenueEvent> moves_; // the venue's own moves, newest last (a query window)
     Rng move_rng_;
     Decimal maintenance_rate_;
