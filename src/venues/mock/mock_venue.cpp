@@ -1,6 +1,8 @@
 #include "dita/venues/mock/mock_venue.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cmath>
 #include <stdexcept>
 
@@ -152,10 +154,11 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
     }
     VenueOrder order;
     order.client_order_id = request.client_order_id;
-    // Appending instead of "m" + std::string: g++ 12 -O3 reports a false -Wrestrict on the latter.
-    std::string venue_order_id = "m";
-    venue_order_id += std::to_string(next_order_number_++);
-    order.venue_order_id = Id(venue_order_id);
+    // "m" and the number's digits, written in place: no std::string built and copied per order.
+    std::array<char, 24> venue_order_id{'m'};
+    const auto digits_end = std::to_chars(venue_order_id.data() + 1, venue_order_id.data() + venue_order_id.size(),
+                                          next_order_number_++).ptr;
+    order.venue_order_id = Id(std::string_view(venue_order_id.data(), digits_end));
     order.asset = request.asset;
     order.side = request.side;
     order.purpose = request.purpose;
