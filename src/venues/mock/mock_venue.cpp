@@ -342,14 +342,14 @@ void MockVenueAdapter::enqueue(const VenueEvent& event) {
         due += rng_.between(1, scenario_.delay_ns_max);
         ++counters_.events_delayed;
     }
-    pending_.push_back({due, event});
+    pending_.emplace_back(due, event);
     if (pending_events() > 1 && draw(ppm_.reorder)) {
         std::swap(pending_[pending_.size() - 1], pending_[pending_.size() - 2]);
         std::swap(pending_[pending_.size() - 1].due_ns, pending_[pending_.size() - 2].due_ns);
         ++counters_.events_reordered;
     }
     if (draw(ppm_.duplicate)) {
-        pending_.push_back({due, event});
+        pending_.emplace_back(due, event);
         ++counters_.events_duplicated;
     }
 }
