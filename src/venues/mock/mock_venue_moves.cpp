@@ -59,7 +59,7 @@ void MockVenueAdapter::set_mark(std::string_view asset, Decimal price) {
 
 void MockVenueAdapter::mark_moved(std::size_t index, Decimal price) {
     marks_[index] = price;
-    check_liquidations(listed_[index]);
+    if (scenario_.liquidations) liquidate_crossed(listed_[index], price);
     draw_venue_moves(listed_[index]);
 }
 
@@ -67,8 +67,10 @@ void MockVenueAdapter::check_liquidations(const AssetName& asset) {
     if (!scenario_.liquidations) return;
     const std::size_t at = listed_index(asset);
     // Without a mark nothing is liquidated.
-    if (at == marks_.size() || !marks_[at].is_positive()) return;
-    const Decimal mark = marks_[at];
+    if (at < marks_.size() && marks_[at].is_positive()) liquidate_crossed(asset, marks_[at]);
+}
+
+void MockVenueAdapter::liquidate_crossed(const AssetName& asset, Decimal mark) {
     // A liquidation changes only its own book and adds none, so the walk can go on past it.
     for (auto it = books_.lower_bound({asset, -1}); it != books_.end() && it->first.first == asset; ++it) {
         const BookKey& key = it->first;

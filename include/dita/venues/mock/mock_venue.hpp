@@ -157,6 +157,8 @@ private:
     std::optional<Decimal> liquidation_price_of(const Book& book) const;
     void settle_funding();
     void check_liquidations(const AssetName& asset);
+    // check_liquidations' work once the asset's mark is known.
+    void liquidate_crossed(const AssetName& asset, Decimal mark);
     void draw_venue_moves(const AssetName& asset);
     bool reduce_by_venue(const BookKey& key, KernelEventKind kind, Decimal qty, Decimal price, Decimal fee);
     void cancel_working_on(const BookKey& key);
