@@ -152,28 +152,13 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
         ++counters_.answers_lost;
         if (rng_.below(2) == 0) return {VenueCallStatus::UNKNOWN, Id(), "timeout: no answer (order not placed)"};
     }
-    VenueOrder order;
-    order.client_order_id = request.client_order_id;
-    // "m" and the number's digits, written in place: no std::string built and copied per order.
-    std::array<char, 24> venue_order_id{'m'};
-    const auto digits_end = std::to_chars(venue_order_id.data() + 1, venue_order_id.data() + venue_order_id.size(),
-                                          next_order_number_++).ptr;
-    order.venue_order_id = Id(std::string_view(venue_order_id.data(), digits_end));
-    order.asset = request.asset;
-    order.side = request.side;
-    order.purpose = request.purpose;
-    order.qty = request.qty;
-    order.slot_id = request.slot_id;
-    order.trade_id = request.trade_id;
+    const Stored placed = order_from(request);
     const bool scenario_reject = request.purpose == OrderPurpose::ENTRY ? scenario_.reject_entries
                                                                          : scenario_.reject_exits;
     const bool malformed = !known || !request.qty.is_positive() ||
                            !request.qty.is_multiple_of(lot_step_) || !request.reference_price.is_positive() ||
                            !within_bounds(request);
-    Stored& kept = orders_.insert_or_assign(order.client_order_id,
-                                            Stored{order, Decimal(), request.reference_price,
-                                                   request.leverage.is_positive() ? request.leverage : Decimal::from_units(1)})
-                       ->second;
+    Stored& kept = orders_.insert_or_assign(request.client_order_id, placed)->second;
     VenueOrder& stored = kept.order;
     // Reduce-only: an exit may fill no more than the account's position on the side it closes.
     const Decimal room = fillable(stored);
@@ -214,6 +199,26 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
     }
     if (answer_lost) return {VenueCallStatus::UNKNOWN, Id(), "timeout: no answer (order placed)"};
     return {VenueCallStatus::ACCEPTED, stored.venue_order_id, "accepted"};
+}
+
+MockVenueAdapter::Stored MockVenueAdapter::order_from(const OrderRequest& request) {
+    // Built where it is returned: the table copies it once.
+    Stored out{VenueOrder{}, Decimal(), request.reference_price,
+               request.leverage.is_positive() ? request.leverage : Decimal::from_units(1)};
+    VenueOrder& order = out.order;
+    order.client_order_id = request.client_order_id;
+    // "m" and the number's digits, written in place: no std::string built and copied per order.
+    std::array<char, 24> venue_order_id{'m'};
+    const auto digits_end = std::to_chars(venue_order_id.data() + 1, venue_order_id.data() + venue_order_id.size(),
+                                          next_order_number_++).ptr;
+    order.venue_order_id = Id(std::string_view(venue_order_id.data(), digits_end));
+    order.asset = request.asset;
+    order.side = request.side;
+    order.purpose = request.purpose;
+    order.qty = request.qty;
+    order.slot_id = request.slot_id;
+    order.trade_id = request.trade_id;
+    return out;
 }
 
 MockVenueAdapter::BookKey MockVenueAdapter::book_key(const AssetName& asset, TradeSide side) const {

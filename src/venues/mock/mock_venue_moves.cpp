@@ -200,11 +200,7 @@ void MockVenueAdapter::record_move(const VenueEvent& reported) {
     enqueue(event);
 }
 
-void MockVenueAdapter::settle_funding() {
-    const std::int64_t interval = scenario_.funding_interval_ns;
-    if (interval <= 0) return;
-    const std::int64_t due = now_ns() / interval;
-    if (due <= funding_index_) return;
+void MockVenueAdapter::settle_funding_through(std::int64_t due) {
     if (due - funding_index_ > funding_settlements_per_call_max) funding_index_ = due - funding_settlements_per_call_max;
     std::vector<AssetName> assets;
     for (; funding_index_ < due; ++funding_index_) {

@@ -155,7 +155,15 @@ private:
     void mark_moved(std::size_t index, Decimal price);
     // liquidation_price() of a book already found.
     std::optional<Decimal> liquidation_price_of(const Book& book) const;
-    void settle_funding();
+    // Books the funding intervals that ended since the last call. Most calls find none, so
+    // that check is inline and the booking (settle_funding_through) out of line.
+    void settle_funding() {
+        const std::int64_t interval = scenario_.funding_interval_ns;
+        if (interval <= 0) return;
+        const std::int64_t due = now_ns() / interval;
+        if (due > funding_index_) settle_funding_through(due);
+    }
+    void settle_funding_through(std::int64_t due);
     void check_liquidations(const AssetName& asset);
     // check_liquidations' work once the asset's mark is known.
     void liquidate_crossed(const AssetName& asset, Decimal mark);
@@ -176,6 +184,8 @@ private:
         std::int64_t due_ns;
         VenueEvent event;
     };
+    // The order a request places, numbered with the next venue order id.
+    Stored order_from(const OrderRequest& request);
     void emit(const VenueOrder& order, KernelEventKind kind);
     void enqueue(const VenueEvent& event);
     void fill(Stored& stored, Decimal qty, Decimal price, bool report);
