@@ -77,9 +77,10 @@ void MockVenueAdapter::liquidate_crossed(const AssetName& asset, Decimal mark) {
         const Book& book = it->second;
         if (book.net.is_zero()) continue;
         const TradeSide side = book.net.is_positive() ? TradeSide::LONG : TradeSide::SHORT;
-        // A hedge book whose net crossed zero is priced by the other side's book, as the side says.
-        const BookKey priced = book_key(asset, side);
-        const auto price = priced == key ? liquidation_price_of(book) : liquidation_price(asset.view(), side);
+        // A hedge book whose net crossed zero is priced by the other side's book, as the side says
+        // (book_key(asset, side) names this book exactly when its side number is the side's).
+        const int priced_side = scenario_.position_mode == PositionMode::ONE_WAY ? 0 : side_sign(side);
+        const auto price = priced_side == key.second ? liquidation_price_of(book) : liquidation_price(asset.view(), side);
         if (!price) continue;
         const bool crossed = side == TradeSide::LONG ? mark <= *price : mark >= *price;
         if (!crossed) continue;
