@@ -328,33 +328,63 @@ VenueCallResult MockVenueAdapter::cancel_order(const CancelRequest& request) {
     return {VenueCallStatus::ACCEPTED, order.venue_order_id, "canceled"};
 }
 
+namespace {
+
+// Converts to the event stating an order: a Pending built from it gets the event constructed in
+// place (guaranteed elision), not copied in from a local.
+struct Stating {
+    const VenueOrder& order;
+    KernelEventKind kind;
+    operator VenueEvent() const { return event_stating(order, kind); } // NOLINT: implicit by design
+};
+
+} // namespace
+
 void MockVenueAdapter::emit(const VenueOrder& order, KernelEventKind kind) {
-    VenueEvent event = event_stating(order, kind);
-    event.venue_sequence = ++sequence_;
-    event.timestamp_ns = now_ns();
+    const std::uint64_t sequence = ++sequence_;
+    const std::int64_t timestamp = now_ns();
     ++counters_.events_emitted;
-    enqueue(event);
+    if (const auto due = admission()) {
+        VenueEvent& event = pending_.emplace_back(*due, Stating{order, kind}).event;
+        event.venue_sequence = sequence;
+        event.timestamp_ns = timestamp;
+        after_queued(*due);
+    }
     retire_if_finished(order);
 }
 
 void MockVenueAdapter::enqueue(const VenueEvent& event) {
+    if (const auto due = admission()) {
+        pending_.emplace_back(*due, event);
+        after_queued(*due);
+    }
+}
+
+inline std::optional<std::int64_t> MockVenueAdapter::admission() {
     if (draw(ppm_.drop)) {
         ++counters_.events_dropped;
-        return;
+        return std::nullopt;
     }
     std::int64_t due = now_ns() + scenario_.latency_ns;
     if (scenario_.delay_ns_max > 0 && draw(ppm_.delay)) {
         due += rng_.between(1, scenario_.delay_ns_max);
         ++counters_.events_delayed;
     }
-    pending_.emplace_back(due, event);
+    return due;
+}
+
+inline void MockVenueAdapter::after_queued(std::int64_t due) {
+    std::size_t last = pending_.size() - 1;
     if (pending_events() > 1 && draw(ppm_.reorder)) {
-        std::swap(pending_[pending_.size() - 1], pending_[pending_.size() - 2]);
-        std::swap(pending_[pending_.size() - 1].due_ns, pending_[pending_.size() - 2].due_ns);
+        // The events change places; each place keeps its due time.
+        std::swap(pending_[last].event, pending_[last - 1].event);
+        --last;
         ++counters_.events_reordered;
     }
     if (draw(ppm_.duplicate)) {
-        pending_.emplace_back(due, event);
+        // Copied first: a vector's push_back may move what it copies from.
+        const VenueEvent copy = pending_[last].event;
+        pending_.emplace_back(due, copy);
         ++counters_.events_duplicated;
     }
 }

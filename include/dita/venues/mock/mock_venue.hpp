@@ -188,6 +188,11 @@ private:
     Stored order_from(const OrderRequest& request);
     void emit(const VenueOrder& order, KernelEventKind kind);
     void enqueue(const VenueEvent& event);
+    // enqueue() in two halves, so emit() can state its event straight into the queue: when the
+    // next event becomes deliverable (nullopt: it is dropped), then the faults that strike it
+    // once it is last in the queue (reordered with the one before, duplicated).
+    std::optional<std::int64_t> admission();
+    void after_queued(std::int64_t due);
     void fill(Stored& stored, Decimal qty, Decimal price, bool report);
     void book_fill(const VenueOrder& order, Decimal leverage, Decimal qty, Decimal price);
     void retire_if_finished(const VenueOrder& order);
