@@ -1,6 +1,8 @@
 #include "dita/venues/mock/mock_venue.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cmath>
 #include <stdexcept>
 
@@ -48,6 +50,7 @@ MockVenueAdapter::MockVenueAdapter(MockVenueScenario scenario, const Clock* cloc
         if (asset.empty() || !AssetName::fits(asset)) throw std::invalid_argument("MockVenueScenario.assets: bad name");
         listed_.emplace_back(asset);
     }
+    marks_.assign(listed_.size(), Decimal());
     if (scenario_.latency_ns < 0 || scenario_.delay_ns_max < 0) {
         throw std::invalid_argument("MockVenueScenario: latency_ns and delay_ns_max must not be negative");
     }
@@ -94,10 +97,12 @@ MockVenueAdapter::MockVenueAdapter(MockVenueScenario scenario, const Clock* cloc
     }
 }
 
+std::size_t MockVenueAdapter::listed_index(const AssetName& asset) const {
+    return static_cast<std::size_t>(std::find(listed_.begin(), listed_.end(), asset) - listed_.begin());
+}
+
 bool MockVenueAdapter::listed(std::string_view asset) const {
-    if (!AssetName::fits(asset)) return false;
-    const AssetName name(asset);
-    return std::find(listed_.begin(), listed_.end(), name) != listed_.end();
+    return AssetName::fits(asset) && listed_index(AssetName(asset)) < listed_.size();
 }
 
 std::optional<InstrumentSpec> MockVenueAdapter::instrument(std::string_view asset) const {
@@ -134,10 +139,9 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
     settle_funding();
     // The order's price is where the market is: positions past their liquidation price are
     // liquidated before the order meets them (the venue liquidates first).
-    const bool known = listed(request.asset.view());
-    if (known && request.reference_price.is_positive()) {
-        set_mark(request.asset.view(), request.reference_price);
-    }
+    const std::size_t listed_at = listed_index(request.asset);
+    const bool known = listed_at < listed_.size();
+    if (known && request.reference_price.is_positive()) mark_moved(listed_at, request.reference_price);
     if (orders_.contains(request.client_order_id)) {
         ++counters_.orders_rejected;
         return {VenueCallStatus::REJECTED, Id(), "duplicate clientOrderId " + request.client_order_id.str()};
@@ -148,27 +152,13 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
         ++counters_.answers_lost;
         if (rng_.below(2) == 0) return {VenueCallStatus::UNKNOWN, Id(), "timeout: no answer (order not placed)"};
     }
-    VenueOrder order;
-    order.client_order_id = request.client_order_id;
-    // Appending instead of "m" + std::string: g++ 12 -O3 reports a false -Wrestrict on the latter.
-    std::string venue_order_id = "m";
-    venue_order_id += std::to_string(next_order_number_++);
-    order.venue_order_id = Id(venue_order_id);
-    order.asset = request.asset;
-    order.side = request.side;
-    order.purpose = request.purpose;
-    order.qty = request.qty;
-    order.slot_id = request.slot_id;
-    order.trade_id = request.trade_id;
+    const Stored placed = order_from(request);
     const bool scenario_reject = request.purpose == OrderPurpose::ENTRY ? scenario_.reject_entries
                                                                          : scenario_.reject_exits;
     const bool malformed = !known || !request.qty.is_positive() ||
                            !request.qty.is_multiple_of(lot_step_) || !request.reference_price.is_positive() ||
                            !within_bounds(request);
-    Stored& kept = orders_.insert_or_assign(order.client_order_id,
-                                            Stored{order, Decimal(), request.reference_price,
-                                                   request.leverage.is_positive() ? request.leverage : Decimal::from_units(1)})
-                       ->second;
+    Stored& kept = orders_.insert_or_assign(request.client_order_id, placed)->second;
     VenueOrder& stored = kept.order;
     // Reduce-only: an exit may fill no more than the account's position on the side it closes.
     const Decimal room = fillable(stored);
@@ -209,6 +199,26 @@ VenueCallResult MockVenueAdapter::submit_order(const OrderRequest& request) {
     }
     if (answer_lost) return {VenueCallStatus::UNKNOWN, Id(), "timeout: no answer (order placed)"};
     return {VenueCallStatus::ACCEPTED, stored.venue_order_id, "accepted"};
+}
+
+MockVenueAdapter::Stored MockVenueAdapter::order_from(const OrderRequest& request) {
+    // Built where it is returned: the table copies it once.
+    Stored out{VenueOrder{}, Decimal(), request.reference_price,
+               request.leverage.is_positive() ? request.leverage : Decimal::from_units(1)};
+    VenueOrder& order = out.order;
+    order.client_order_id = request.client_order_id;
+    // "m" and the number's digits, written in place: no std::string built and copied per order.
+    std::array<char, 24> venue_order_id{'m'};
+    const auto digits_end = std::to_chars(venue_order_id.data() + 1, venue_order_id.data() + venue_order_id.size(),
+                                          next_order_number_++).ptr;
+    order.venue_order_id = Id(std::string_view(venue_order_id.data(), digits_end));
+    order.asset = request.asset;
+    order.side = request.side;
+    order.purpose = request.purpose;
+    order.qty = request.qty;
+    order.slot_id = request.slot_id;
+    order.trade_id = request.trade_id;
+    return out;
 }
 
 MockVenueAdapter::BookKey MockVenueAdapter::book_key(const AssetName& asset, TradeSide side) const {
@@ -318,51 +328,84 @@ VenueCallResult MockVenueAdapter::cancel_order(const CancelRequest& request) {
     return {VenueCallStatus::ACCEPTED, order.venue_order_id, "canceled"};
 }
 
+namespace {
+
+// Converts to the event stating an order: a Pending built from it gets the event constructed in
+// place (guaranteed elision), not copied in from a local.
+struct Stating {
+    const VenueOrder& order;
+    KernelEventKind kind;
+    operator VenueEvent() const { return event_stating(order, kind); } // NOLINT: implicit by design
+};
+
+} // namespace
+
 void MockVenueAdapter::emit(const VenueOrder& order, KernelEventKind kind) {
-    VenueEvent event = event_stating(order, kind);
-    event.venue_sequence = ++sequence_;
-    event.timestamp_ns = now_ns();
+    const std::uint64_t sequence = ++sequence_;
+    const std::int64_t timestamp = now_ns();
     ++counters_.events_emitted;
-    enqueue(event);
+    if (const auto due = admission()) {
+        VenueEvent& event = pending_.emplace_back(*due, Stating{order, kind}).event;
+        event.venue_sequence = sequence;
+        event.timestamp_ns = timestamp;
+        after_queued(*due);
+    }
     retire_if_finished(order);
 }
 
 void MockVenueAdapter::enqueue(const VenueEvent& event) {
+    if (const auto due = admission()) {
+        pending_.emplace_back(*due, event);
+        after_queued(*due);
+    }
+}
+
+inline std::optional<std::int64_t> MockVenueAdapter::admission() {
     if (draw(ppm_.drop)) {
         ++counters_.events_dropped;
-        return;
+        return std::nullopt;
     }
     std::int64_t due = now_ns() + scenario_.latency_ns;
     if (scenario_.delay_ns_max > 0 && draw(ppm_.delay)) {
         due += rng_.between(1, scenario_.delay_ns_max);
         ++counters_.events_delayed;
     }
-    pending_.push_back({due, event});
-    if (pending_.size() > 1 && draw(ppm_.reorder)) {
-        std::swap(pending_[pending_.size() - 1], pending_[pending_.size() - 2]);
-        std::swap(pending_[pending_.size() - 1].due_ns, pending_[pending_.size() - 2].due_ns);
+    return due;
+}
+
+inline void MockVenueAdapter::after_queued(std::int64_t due) {
+    std::size_t last = pending_.size() - 1;
+    if (pending_events() > 1 && draw(ppm_.reorder)) {
+        // The events change places; each place keeps its due time.
+        std::swap(pending_[last].event, pending_[last - 1].event);
+        --last;
         ++counters_.events_reordered;
     }
     if (draw(ppm_.duplicate)) {
-        pending_.push_back({due, event});
+        // Copied first: a vector's push_back may move what it copies from.
+        const VenueEvent copy = pending_[last].event;
+        pending_.emplace_back(due, copy);
         ++counters_.events_duplicated;
     }
 }
 
 void MockVenueAdapter::retire_if_finished(const VenueOrder& order) {
     if (!is_terminal(order.status)) return;
-    finished_.push_back(order.client_order_id);
-    while (finished_.size() > scenario_.finished_orders_retained_max) {
-        const Id oldest = finished_.front();
-        finished_.pop_front();
-        orders_.erase(oldest);
+    if (finished_.size() < scenario_.finished_orders_retained_max) {
+        finished_.push_back(order.client_order_id);
+        return;
     }
+    // The window is full: the newest takes the oldest's place, and the oldest is forgotten.
+    const Id oldest = finished_[finished_head_];
+    finished_[finished_head_] = order.client_order_id;
+    finished_head_ = (finished_head_ + 1) % finished_.size();
+    orders_.erase(oldest);
 }
 
 std::optional<std::int64_t> MockVenueAdapter::next_due_ns() const {
     std::optional<std::int64_t> out;
-    for (const Pending& p : pending_) {
-        if (!out || p.due_ns < *out) out = p.due_ns;
+    for (std::size_t i = pending_head_; i < pending_.size(); ++i) {
+        if (!out || pending_[i].due_ns < *out) out = pending_[i].due_ns;
     }
     return out;
 }
@@ -372,19 +415,21 @@ void MockVenueAdapter::drain_events(EventSink& sink) {
     // Deliver, in queue order, every event that is due; held ones stay queued.
     const std::int64_t now = now_ns();
     std::size_t kept = 0;
-    const std::size_t count = pending_.size();
+    const std::size_t count = pending_events();
     for (std::size_t i = 0; i < count; ++i) {
-        Pending item = std::move(pending_.front());
-        pending_.pop_front();
+        // A copy: the sink may call back into the venue, whose events then move the queue.
+        Pending item = pending_[pending_head_++];
         if (item.due_ns <= now) {
             ++counters_.events_delivered;
             sink.deliver(item.event);
         } else {
-            pending_.push_back(std::move(item));
+            pending_.push_back(item);
             ++kept;
         }
     }
-    DITA_ASSERT(pending_.size() >= kept);
+    DITA_ASSERT(pending_events() >= kept);
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(pending_head_));
+    pending_head_ = 0;
 }
 
 VenueQuery<std::optional<VenueOrder>> MockVenueAdapter::query_order(std::string_view asset,

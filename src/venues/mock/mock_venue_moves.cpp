@@ -2,8 +2,6 @@
 // website, funding. Deterministic: the market moves only when told (set_mark, an order's price),
 // funding follows the clock, and the seeded moves draw from their own random stream.
 #include <algorithm>
-#include <array>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -26,16 +24,20 @@ std::string numbered(char prefix, std::uint64_t number) {
 } // namespace
 
 Decimal MockVenueAdapter::mark_of(const AssetName& asset, const Book& book) const {
-    const auto found = marks_.find(asset);
-    if (found != marks_.end()) return found->second;
+    const std::size_t at = listed_index(asset);
+    if (at < marks_.size() && marks_[at].is_positive()) return marks_[at];
     return book.net.is_zero() ? Decimal() : book.entry_notional.div(book.net.abs());
 }
 
 std::optional<Decimal> MockVenueAdapter::liquidation_price(std::string_view asset, TradeSide side) const {
     if (!AssetName::fits(asset)) return std::nullopt;
     const auto found = books_.find(book_key(AssetName(asset), side));
-    if (found == books_.end() || found->second.net.is_zero()) return std::nullopt;
-    const Book& book = found->second;
+    if (found == books_.end()) return std::nullopt;
+    return liquidation_price_of(found->second);
+}
+
+std::optional<Decimal> MockVenueAdapter::liquidation_price_of(const Book& book) const {
+    if (book.net.is_zero()) return std::nullopt;
     const Decimal qty = book.net.abs();
     const Decimal one = Decimal::from_units(1);
     // Isolated margin, as BingX computes it: liquidated when margin + unrealized PnL falls to the
@@ -50,29 +52,37 @@ std::optional<Decimal> MockVenueAdapter::liquidation_price(std::string_view asse
 }
 
 void MockVenueAdapter::set_mark(std::string_view asset, Decimal price) {
-    if (!price.is_positive() || !listed(asset)) return;
-    const AssetName name(asset);
-    marks_[name] = price;
-    check_liquidations(name);
-    draw_venue_moves(name);
+    if (!price.is_positive() || !AssetName::fits(asset)) return;
+    const std::size_t at = listed_index(AssetName(asset));
+    if (at < listed_.size()) mark_moved(at, price);
+}
+
+void MockVenueAdapter::mark_moved(std::size_t index, Decimal price) {
+    marks_[index] = price;
+    if (scenario_.liquidations) liquidate_crossed(listed_[index], price);
+    draw_venue_moves(listed_[index]);
 }
 
 void MockVenueAdapter::check_liquidations(const AssetName& asset) {
     if (!scenario_.liquidations) return;
-    const auto mark = marks_.find(asset);
-    // At most three books per asset (one-way, long, short): no allocation on every order.
-    std::array<BookKey, 3> keys;
-    std::size_t count = 0;
+    const std::size_t at = listed_index(asset);
+    // Without a mark nothing is liquidated.
+    if (at < marks_.size() && marks_[at].is_positive()) liquidate_crossed(asset, marks_[at]);
+}
+
+void MockVenueAdapter::liquidate_crossed(const AssetName& asset, Decimal mark) {
+    // A liquidation changes only its own book and adds none, so the walk can go on past it.
     for (auto it = books_.lower_bound({asset, -1}); it != books_.end() && it->first.first == asset; ++it) {
-        DITA_ASSERT(count < keys.size());
-        if (!it->second.net.is_zero()) keys[count++] = it->first;
-    }
-    for (const BookKey& key : std::span<const BookKey>(keys.data(), count)) {
-        const Book& book = books_[key];
+        const BookKey& key = it->first;
+        const Book& book = it->second;
+        if (book.net.is_zero()) continue;
         const TradeSide side = book.net.is_positive() ? TradeSide::LONG : TradeSide::SHORT;
-        const auto price = liquidation_price(asset.view(), side);
-        if (!price || mark == marks_.end()) continue;
-        const bool crossed = side == TradeSide::LONG ? mark->second <= *price : mark->second >= *price;
+        // A hedge book whose net crossed zero is priced by the other side's book, as the side says
+        // (book_key(asset, side) names this book exactly when its side number is the side's).
+        const int priced_side = scenario_.position_mode == PositionMode::ONE_WAY ? 0 : side_sign(side);
+        const auto price = priced_side == key.second ? liquidation_price_of(book) : liquidation_price(asset.view(), side);
+        if (!price) continue;
+        const bool crossed = side == TradeSide::LONG ? mark <= *price : mark >= *price;
         if (!crossed) continue;
         // Closed at the liquidation price (beyond it the insurance fund pays, not the account):
         // the loss is the margin less the maintenance margin, which the fee never exceeds.
@@ -191,11 +201,7 @@ void MockVenueAdapter::record_move(const VenueEvent& reported) {
     enqueue(event);
 }
 
-void MockVenueAdapter::settle_funding() {
-    const std::int64_t interval = scenario_.funding_interval_ns;
-    if (interval <= 0) return;
-    const std::int64_t due = now_ns() / interval;
-    if (due <= funding_index_) return;
+void MockVenueAdapter::settle_funding_through(std::int64_t due) {
     if (due - funding_index_ > funding_settlements_per_call_max) funding_index_ = due - funding_settlements_per_call_max;
     std::vector<AssetName> assets;
     for (; funding_index_ < due; ++funding_index_) {

@@ -126,7 +126,7 @@ public:
     const MockVenueScenario& scenario() const { return scenario_; }
     const MockVenueCounters& counters() const { return counters_; }
     // Events emitted but not yet delivered (held by latency or delay).
-    std::size_t pending_events() const { return pending_.size(); }
+    std::size_t pending_events() const { return pending_.size() - pending_head_; }
     // The earliest time a held event becomes deliverable, if any is held.
     std::optional<std::int64_t> next_due_ns() const;
     // Fills the working remainder of an order at a price (a resting order meeting the market).
@@ -149,8 +149,24 @@ private:
     using BookKey = std::pair<AssetName, int>;
     BookKey book_key(const AssetName& asset, TradeSide side) const;
     void book_reduction(Book& book, Decimal qty, Decimal price);
-    void settle_funding();
+    // Where `asset` sits in listed_ (and marks_), or listed_.size() when it is not listed.
+    std::size_t listed_index(const AssetName& asset) const;
+    // set_mark's work once the asset is known listed (listed_[index]) and the price positive.
+    void mark_moved(std::size_t index, Decimal price);
+    // liquidation_price() of a book already found.
+    std::optional<Decimal> liquidation_price_of(const Book& book) const;
+    // Books the funding intervals that ended since the last call. Most calls find none, so
+    // that check is inline and the booking (settle_funding_through) out of line.
+    void settle_funding() {
+        const std::int64_t interval = scenario_.funding_interval_ns;
+        if (interval <= 0) return;
+        const std::int64_t due = now_ns() / interval;
+        if (due > funding_index_) settle_funding_through(due);
+    }
+    void settle_funding_through(std::int64_t due);
     void check_liquidations(const AssetName& asset);
+    // check_liquidations' work once the asset's mark is known.
+    void liquidate_crossed(const AssetName& asset, Decimal mark);
     void draw_venue_moves(const AssetName& asset);
     bool reduce_by_venue(const BookKey& key, KernelEventKind kind, Decimal qty, Decimal price, Decimal fee);
     void cancel_working_on(const BookKey& key);
@@ -168,8 +184,15 @@ private:
         std::int64_t due_ns;
         VenueEvent event;
     };
+    // The order a request places, numbered with the next venue order id.
+    Stored order_from(const OrderRequest& request);
     void emit(const VenueOrder& order, KernelEventKind kind);
     void enqueue(const VenueEvent& event);
+    // enqueue() in two halves, so emit() can state its event straight into the queue: when the
+    // next event becomes deliverable (nullopt: it is dropped), then the faults that strike it
+    // once it is last in the queue (reordered with the one before, duplicated).
+    std::optional<std::int64_t> admission();
+    void after_queued(std::int64_t due);
     void fill(Stored& stored, Decimal qty, Decimal price, bool report);
     void book_fill(const VenueOrder& order, Decimal leverage, Decimal qty, Decimal price);
     void retire_if_finished(const VenueOrder& order);
@@ -191,7 +214,7 @@ private:
     IdTable<Id, Stored> orders_;
     std::vector<AssetName> listed_; // scenario_.assets, as compared on every order
     std::map<BookKey, Book> books_;
-    std::map<AssetName, Decimal> marks_;
+    std::vector<Decimal> marks_; // beside listed_: the asset's mark, zero while it has none
     std::deque<VenueEvent> moves_; // the venue's own moves, newest last (a query window)
     Rng move_rng_;
     Decimal maintenance_rate_;
@@ -207,8 +230,14 @@ private:
     Decimal fillable(const VenueOrder& order) const;
     // A request whose size, price or notional the books could not hold is refused (REJECTED).
     bool within_bounds(const OrderRequest& request) const;
-    std::deque<Pending> pending_;
-    std::deque<Id> finished_;
+    // A queue in a vector that keeps its room: [pending_head_, end) are queued, the rest were
+    // handed over and are dropped when a drain ends (a deque allocated a chunk every few events).
+    std::vector<Pending> pending_;
+    std::size_t pending_head_ = 0;
+    // Ids of finished orders, oldest first from finished_head_ once the window is full: a ring
+    // that grows to finished_orders_retained_max and then overwrites its oldest.
+    std::vector<Id> finished_;
+    std::size_t finished_head_ = 0;
     std::uint64_t sequence_ = 0;
     std::uint64_t next_order_number_ = 1;
     MockVenueCounters counters_;
