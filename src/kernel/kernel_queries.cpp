@@ -42,6 +42,7 @@ std::optional<std::string> ExecutionKernel::mark_out_of_bounds(const AssetName& 
 }
 
 std::optional<Decimal> ExecutionKernel::mark_price(std::string_view asset) const {
+    if (marks_.empty()) return std::nullopt; // no mark yet: nothing to build a key for
     if (last_mark_ != nullptr && last_mark_->first.view() == asset) return last_mark_->second;
     const auto found = marks_.find(AssetName(asset));
     if (found == marks_.end()) return std::nullopt;

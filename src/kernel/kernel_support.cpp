@@ -21,7 +21,7 @@ Validated fail(KernelDiagnosticCode code, std::string detail) {
     return out;
 }
 
-bool venue_safe(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; }
+constexpr bool venue_safe(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; }
 
 std::optional<std::string> check_id(std::string_view name, std::string_view id, std::size_t max_length) {
     if (id.empty()) return std::string(name) + " is empty";
@@ -193,24 +193,39 @@ Validated validate_exit(const KernelIntent& intent, std::size_t client_order_id_
     return out;
 }
 
+namespace {
+
+// Each byte as an order id carries it (lowered), or 0 where a venue would not take it.
+constexpr std::array<char, 256> order_id_chars = [] {
+    std::array<char, 256> table{};
+    for (int c = 0; c < 256; ++c) {
+        const char lowered = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c);
+        if (venue_safe(lowered)) table[static_cast<std::size_t>(c)] = lowered;
+    }
+    return table;
+}();
+
+} // namespace
+
 Id client_order_id_for(std::string_view intent_id, std::size_t max_length, std::string_view prefix) {
-    // Built in place: an ENTER or EXIT makes its order id on the hot path.
+    // Built in place, in one pass: an ENTER or EXIT makes its order id on the hot path.
     const std::size_t prefix_length = prefix.empty() ? 0 : prefix.size() + 1;
     DITA_ASSERT(max_length <= Id::capacity && prefix_length + 17 <= Id::capacity);
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    bool safe = !intent_id.empty() && prefix_length + intent_id.size() <= max_length;
-    for (const char c : prefix) safe = safe && venue_safe(c);
-    for (const char c : intent_id) safe = safe && venue_safe(lower(c));
-    std::array<char, Id::capacity> text{};
+    std::array<char, Id::capacity> text; // only [0, size) is read
     std::size_t size = 0;
-    if (!prefix.empty()) {
-        for (const char c : prefix) text[size++] = c;
-        text[size++] = '-';
+    bool safe = !intent_id.empty() && prefix_length + intent_id.size() <= max_length;
+    for (const char c : prefix) {
+        safe = safe && venue_safe(c);
+        text[size++] = c;
     }
-    if (safe) {
-        for (const char c : intent_id) text[size++] = lower(c);
-        return Id(std::string_view(text.data(), size));
+    if (!prefix.empty()) text[size++] = '-';
+    for (std::size_t i = 0; safe && i < intent_id.size(); ++i) {
+        const char c = order_id_chars[static_cast<unsigned char>(intent_id[i])];
+        safe = c != 0;
+        text[size++] = c;
     }
+    if (safe) return Id(std::string_view(text.data(), size));
+    size = prefix_length;
     Fnv64 hash;
     hash.add_text(intent_id);
     static constexpr char digits[] = "0123456789abcdef";
