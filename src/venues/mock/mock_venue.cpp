@@ -391,14 +391,11 @@ inline void MockVenueAdapter::after_queued(std::int64_t due) {
 
 void MockVenueAdapter::retire_if_finished(const VenueOrder& order) {
     if (!is_terminal(order.status)) return;
-    if (finished_.size() < scenario_.finished_orders_retained_max) {
-        finished_.push_back(order.client_order_id);
-        return;
-    }
-    // The window is full: the newest takes the oldest's place, and the oldest is forgotten.
-    const Id oldest = finished_[finished_head_];
-    finished_[finished_head_] = order.client_order_id;
-    finished_head_ = (finished_head_ + 1) % finished_.size();
+    // Pushed before the oldest is forgotten: `order` may be the table's entry for that oldest id.
+    finished_.push_back(order.client_order_id);
+    if (finished_.size() <= scenario_.finished_orders_retained_max) return;
+    const Id oldest = finished_.front();
+    finished_.pop_front();
     orders_.erase(oldest);
 }
 

@@ -4,13 +4,13 @@
 // appear inside the outcome of the intent that caused them. Every fault is drawn from `seed`,
 // so a scenario and a seed reproduce a run exactly.
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "dita/contracts/clock.hpp"
 #include "dita/contracts/id_table.hpp"
+#include "dita/contracts/ring.hpp"
 #include "dita/contracts/rng.hpp"
 #include "dita/contracts/venue.hpp"
 
@@ -215,7 +215,7 @@ private:
     std::vector<AssetName> listed_; // scenario_.assets, as compared on every order
     std::map<BookKey, Book> books_;
     std::vector<Decimal> marks_; // beside listed_: the asset's mark, zero while it has none
-    std::deque<VenueEvent> moves_; // the venue's own moves, newest last (a query window)
+    Ring<VenueEvent> moves_; // the venue's own moves, newest last (a query window)
     Rng move_rng_;
     Decimal maintenance_rate_;
     Decimal liquidation_fee_rate_;
@@ -234,10 +234,9 @@ private:
     // handed over and are dropped when a drain ends (a deque allocated a chunk every few events).
     std::vector<Pending> pending_;
     std::size_t pending_head_ = 0;
-    // Ids of finished orders, oldest first from finished_head_ once the window is full: a ring
-    // that grows to finished_orders_retained_max and then overwrites its oldest.
-    std::vector<Id> finished_;
-    std::size_t finished_head_ = 0;
+    // Ids of finished orders, oldest first: a window of finished_orders_retained_max, past which
+    // the oldest is forgotten, here and in orders_.
+    Ring<Id> finished_;
     std::uint64_t sequence_ = 0;
     std::uint64_t next_order_number_ = 1;
     MockVenueCounters counters_;
