@@ -182,7 +182,7 @@ void ExecutionKernel::record_diagnostic(Ctx& ctx, KernelDiagnosticCode code, Ker
         if (!is_result) return;
         list.pop_back();
     }
-    list.push_back(KernelDiagnostic{fields, code, severity, detail.str()});
+    list.push_back(KernelDiagnostic{fields, code, severity, detail});
     if (is_result) ctx.outcome.result_index = static_cast<int>(list.size()) - 1;
     DITA_ASSERT(list.size() <= kernel_diagnostics_max);
 }

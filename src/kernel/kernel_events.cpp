@@ -145,11 +145,12 @@ void ExecutionKernel::note_unchanged(Ctx& ctx, const OrderRecord& known, const V
     // format it (replays deliver duplicates by the hundred).
     if (ctx.from_event && KernelSeverity::INFO < ctx.event_override_min) return;
     const bool same = detail::event_matches(known, event);
+    const auto say = [&](const auto& what) {
+        return DetailText::of(what, event.kind, " for ", known.client_order_id, " (cum ", event.cum_filled_qty,
+                              ", known ", known.cum_filled_qty, "): no change");
+    };
     set_result(ctx, same ? KernelDiagnosticCode::DUPLICATE_EVENT : KernelDiagnosticCode::STALE_EVENT,
-               KernelSeverity::INFO,
-               std::string(same ? "duplicate " : "stale ") + std::string(to_string(event.kind)) + " for " +
-                   known.client_order_id.str() + " (cum " + fmt_dec(event.cum_filled_qty) + ", known " +
-                   fmt_dec(known.cum_filled_qty) + "): no change",
+               KernelSeverity::INFO, same ? say("duplicate ") : say("stale "),
                {.slot_id = event.slot_id, .client_order_id = known.client_order_id, .asset = event.asset,
                 .size = event.cum_filled_qty, .limit = known.cum_filled_qty});
 }

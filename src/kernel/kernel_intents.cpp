@@ -38,12 +38,11 @@ ExecutionKernel::pre_trade_gate(const KernelIntent& intent) {
     const TradeSlot& slot = slots_[static_cast<std::size_t>(intent.slot_id)];
     if (slot.fsm_state == TradeStage::STALE_STATE_RECONCILING) {
         return Refusal{KernelDiagnosticCode::SLOT_RECONCILING, KernelSeverity::WARNING,
-                       "slot " + std::to_string(slot.slot_id) + " is reconciling; ENTER refused", about()};
+                       DetailText::of("slot ", slot.slot_id, " is reconciling; ENTER refused"), about()};
     }
     if (!is_free_stage(slot.fsm_state)) {
         return Refusal{KernelDiagnosticCode::SLOT_BUSY, KernelSeverity::WARNING,
-                       "slot " + std::to_string(slot.slot_id) + " holds trade " + slot.trade_id.str() + " in " +
-                           std::string(to_string(slot.fsm_state)),
+                       DetailText::of("slot ", slot.slot_id, " holds trade ", slot.trade_id, " in ", slot.fsm_state),
                        {.slot_id = slot.slot_id, .trade_id = slot.trade_id, .asset = slot.asset}};
     }
     const KernelMode mode = control_.state().mode;
@@ -77,7 +76,7 @@ ExecutionKernel::pre_trade_gate(const KernelIntent& intent) {
     const AccountSnapshot acct = account();
     if (margin > acct.equity - acct.used_margin) {
         return Refusal{KernelDiagnosticCode::RISK_LIMIT, KernelSeverity::WARNING,
-                       "margin " + fmt_dec(margin) + " exceeds free equity " + fmt_dec(acct.equity - acct.used_margin),
+                       DetailText::of("margin ", margin, " exceeds free equity ", acct.equity - acct.used_margin),
                        {.slot_id = intent.slot_id, .asset = about().asset, .size = margin,
                         .limit = acct.equity - acct.used_margin}};
     }
@@ -198,7 +197,7 @@ Result<ExecutionKernel::ExitPlan, ExecutionKernel::Refusal> ExecutionKernel::exi
     const auto about = [&slot] { return slot_fields(slot); };
     if (stage == TradeStage::STALE_STATE_RECONCILING) {
         return Refusal{KernelDiagnosticCode::SLOT_RECONCILING, KernelSeverity::WARNING,
-                       "slot " + std::to_string(slot.slot_id) + " is reconciling; EXIT refused", about()};
+                       DetailText::of("slot ", slot.slot_id, " is reconciling; EXIT refused"), about()};
     }
     if (control_.state().mode == KernelMode::HALTED) {
         return Refusal{KernelDiagnosticCode::KERNEL_HALTED, KernelSeverity::WARNING, "kernel is HALTED: no new orders",
@@ -209,7 +208,7 @@ Result<ExecutionKernel::ExitPlan, ExecutionKernel::Refusal> ExecutionKernel::exi
         DiagnosticFields fields = about();
         fields.client_order_id = slot.exit_order_id;
         return Refusal{KernelDiagnosticCode::SLOT_BUSY, KernelSeverity::WARNING,
-                       "slot " + std::to_string(slot.slot_id) + ": exit " + slot.exit_order_id.str() + " is still working",
+                       DetailText::of("slot ", slot.slot_id, ": exit ", slot.exit_order_id, " is still working"),
                        fields};
     }
     const Id coid = make_client_order_id(intent.intent_id);
@@ -223,12 +222,11 @@ Result<ExecutionKernel::ExitPlan, ExecutionKernel::Refusal> ExecutionKernel::exi
         DiagnosticFields fields = about();
         fields.client_order_id = slot.pending_exit_order_id;
         return Refusal{KernelDiagnosticCode::SLOT_BUSY, KernelSeverity::WARNING,
-                       "slot " + std::to_string(slot.slot_id) + ": an exit already waits for the entry cancel", fields};
+                       DetailText::of("slot ", slot.slot_id, ": an exit already waits for the entry cancel"), fields};
     }
     if (!is_entry_working_stage(stage) && (!is_position_resting_stage(stage) || !slot.size.is_positive())) {
         return Refusal{KernelDiagnosticCode::NOTHING_TO_EXIT, KernelSeverity::INFO,
-                       "slot " + std::to_string(slot.slot_id) + " has no open position (" +
-                           std::string(to_string(stage)) + ")",
+                       DetailText::of("slot ", slot.slot_id, " has no open position (", stage, ")"),
                        about()};
     }
     return ExitPlan{validated.size, validated.price, coid};
@@ -244,13 +242,13 @@ std::optional<ExecutionKernel::Refusal> ExecutionKernel::exit_off_grid(const Tra
         fields.size = price;
         fields.limit = spec->tick_size;
         return Refusal{KernelDiagnosticCode::INVALID_PRICE, KernelSeverity::ERROR,
-                       cat("exit reference_price ", price, " is below the tick ", spec->tick_size), fields};
+                       DetailText::of("exit reference_price ", price, " is below the tick ", spec->tick_size), fields};
     }
     if (size.is_positive() && !size.is_multiple_of(spec->lot_step)) {
         fields.size = size;
         fields.limit = spec->lot_step;
         return Refusal{KernelDiagnosticCode::INVALID_SIZE, KernelSeverity::ERROR,
-                       "exit size " + fmt_dec(size) + " is not a multiple of the lot step " + fmt_dec(spec->lot_step),
+                       DetailText::of("exit size ", size, " is not a multiple of the lot step ", spec->lot_step),
                        fields};
     }
     return std::nullopt;
@@ -314,14 +312,13 @@ void ExecutionKernel::handle_cancel(Ctx& ctx, const KernelIntent& intent) {
     TradeSlot& slot = slots_[static_cast<std::size_t>(intent.slot_id)];
     if (slot.fsm_state == TradeStage::STALE_STATE_RECONCILING) {
         set_result(ctx, KernelDiagnosticCode::SLOT_RECONCILING, KernelSeverity::WARNING,
-                   "slot " + std::to_string(slot.slot_id) + " is reconciling; CANCEL refused", {.slot_id = slot.slot_id, .trade_id = slot.trade_id, .asset = slot.asset});
+                   DetailText::of("slot ", slot.slot_id, " is reconciling; CANCEL refused"), {.slot_id = slot.slot_id, .trade_id = slot.trade_id, .asset = slot.asset});
         return;
     }
     const auto found = slot.working_order_id.empty() ? orders_.end() : orders_.find(slot.working_order_id);
     if (found == orders_.end() || !found->second.record.working()) {
         set_result(ctx, KernelDiagnosticCode::NOTHING_TO_CANCEL, KernelSeverity::INFO,
-                   "slot " + std::to_string(slot.slot_id) + " has no working order (" +
-                       std::string(to_string(slot.fsm_state)) + ")",
+                   DetailText::of("slot ", slot.slot_id, " has no working order (", slot.fsm_state, ")"),
                    {.slot_id = slot.slot_id, .trade_id = slot.trade_id, .asset = slot.asset});
         return;
     }
@@ -338,7 +335,7 @@ void ExecutionKernel::request_cancel(Ctx& ctx, TradeSlot& slot, OrderEntry& entr
     };
     if (record.cancel_requested) {
         set_result(ctx, KernelDiagnosticCode::CANCEL_PENDING, KernelSeverity::INFO,
-                   "cancel of " + record.client_order_id.str() + " already requested", cancel_fields());
+                   DetailText::of("cancel of ", record.client_order_id, " already requested"), cancel_fields());
         return;
     }
     CancelRequest request;

@@ -235,6 +235,10 @@ void bind_field(Stmt& statement, int index, const std::string& value) {
     statement.bind(index, std::string_view(value));
 }
 template <typename Stmt>
+void bind_field(Stmt& statement, int index, const DetailText& value) {
+    statement.bind(index, value.str());
+}
+template <typename Stmt>
 void bind_field(Stmt& statement, int index, Decimal value) {
     statement.bind(index, value);
 }
@@ -256,6 +260,10 @@ void read_field(const Stmt& row, int index, FixedString<N>& out, const char* nam
 template <typename Stmt>
 void read_field(const Stmt& row, int index, std::string& out, const char*) {
     out = row.text(index);
+}
+template <typename Stmt>
+void read_field(const Stmt& row, int index, DetailText& out, const char*) {
+    out = DetailText(row.text(index));
 }
 template <typename Stmt>
 void read_field(const Stmt& row, int index, Decimal& out, const char*) {

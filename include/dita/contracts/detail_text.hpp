@@ -81,7 +81,7 @@ private:
         std::int64_t number; // ID: the index in ids_
     };
 
-    void add_static(std::string_view text) {
+    [[gnu::always_inline]] void add_static(std::string_view text) {
         DITA_ASSERT(text.size() <= UINT16_MAX); // literals and enum names
         tags_[count_] = Tag::TEXT;
         sizes_[count_] = static_cast<std::uint16_t>(text.size());
@@ -115,7 +115,7 @@ private:
         asset_ = asset;
         add_number(Tag::ASSET, 0);
     }
-    void add_number(Tag tag, std::int64_t number) {
+    [[gnu::always_inline]] void add_number(Tag tag, std::int64_t number) {
         tags_[count_] = tag;
         values_[count_++].number = number;
     }

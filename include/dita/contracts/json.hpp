@@ -135,6 +135,9 @@ private:
 inline void read_json_field(JsonObjectReader& r, std::string_view key, std::string& out, bool required) {
     out = r.string(key, out, required);
 }
+inline void read_json_field(JsonObjectReader& r, std::string_view key, DetailText& out, bool required) {
+    out = DetailText(r.string(key, out.str(), required));
+}
 template <std::size_t N>
 void read_json_field(JsonObjectReader& r, std::string_view key, FixedString<N>& out, bool required) {
     out = r.fixed<FixedString<N>>(key, required);
@@ -169,6 +172,7 @@ Json double_to_json(double value);
 
 // One field's exact form, for the field lists of contracts/fields.hpp.
 inline Json json_field(const std::string& value) { return value; }
+inline Json json_field(const DetailText& value) { return value.str(); }
 template <std::size_t N>
 Json json_field(const FixedString<N>& value) {
     return value.str();

@@ -108,7 +108,7 @@ struct DiagnosticFields {
 struct KernelDiagnostic : DiagnosticFields {
     KernelDiagnosticCode code = KernelDiagnosticCode::OK;
     KernelSeverity severity = KernelSeverity::INFO;
-    std::string detail;
+    DetailText detail; // formatted when read
 
     friend bool operator==(const KernelDiagnostic&, const KernelDiagnostic&) = default;
 };

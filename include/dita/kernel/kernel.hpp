@@ -124,7 +124,7 @@ private:
     struct Refusal {
         KernelDiagnosticCode code;
         KernelSeverity severity;
-        std::string detail;
+        DetailText detail;
         DiagnosticFields fields;
     };
     void refuse(Ctx& ctx, const Refusal& refusal);
