@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 
 namespace dita {
 
@@ -47,7 +46,7 @@ void ExecutionKernel::reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> sn
     }
     if (stuck > 0) return; // resolve_with_venue said why; those slots wait for the next reconcile
     set_result(ctx, KernelDiagnosticCode::RECONCILED, KernelSeverity::INFO,
-               "reconciled " + std::to_string(resolved) + " slot(s) with venue truth",
+               DetailText::of("reconciled ", resolved, " slot(s) with venue truth"),
                {.size = Decimal::from_units(resolved)});
     check_venue_positions(ctx, seen);
 }
@@ -111,12 +110,16 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
 void ExecutionKernel::check_venue_positions(Ctx& ctx, const std::vector<bool>& refreshed) {
     // Every asset the kernel has dealt in, traded now or not: a flat kernel must still see a
     // position the venue holds.
-    std::set<AssetName> assets;
-    for (const auto& [asset, gap] : mismatched_assets_) assets.insert(asset);
-    for (const auto& [asset, spec] : instruments_) assets.insert(asset);
+    // In asset order, each once; a kernel deals in a handful, so a sorted array, not a tree.
+    std::vector<AssetName>& assets = reconcile_assets_;
+    assets.clear();
+    for (const auto& [asset, gap] : mismatched_assets_) assets.push_back(asset);
+    for (const auto& [asset, spec] : instruments_) assets.push_back(asset);
     for (const TradeSlot& slot : slots_) {
-        if (!slot.asset.empty()) assets.insert(slot.asset);
+        if (!slot.asset.empty()) assets.push_back(slot.asset);
     }
+    std::sort(assets.begin(), assets.end());
+    assets.erase(std::unique(assets.begin(), assets.end()), assets.end());
     refresh_left_working(ctx);
     ctx.defer_stranded_cancels = true;
     apply_venue_moves(ctx); // shares taken back by the refresh, placed before any position is compared

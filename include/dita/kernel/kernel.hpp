@@ -335,6 +335,9 @@ private:
     // again only those that changed after (a late fill, a share re-placed, later in the
     // delivery). Cleared by each input; kept here so that finishing a trade allocates nothing.
     std::vector<OrderRecord> finished_journaled_;
+    // The assets a reconcile compares with the venue's positions (check_venue_positions, which
+    // nothing under it calls again): kept, so a reconcile allocates none.
+    std::vector<AssetName> reconcile_assets_;
 };
 
 } // namespace dita
