@@ -45,6 +45,12 @@ public:
             out = (out ^ word(i)) * 0xff51afd7ed558ccdULL;
             out ^= out >> 32;
         }
+        // A multiply carries a difference only upwards: ids that differ in a word's high bytes
+        // alone ("open-101", "open-102") would share their low bits, the ones a table indexes
+        // by, and pile into one probe run. The finalizer spreads every bit over all of them.
+        out ^= out >> 33;
+        out *= 0xc4ceb9fe1a85ec53ULL;
+        out ^= out >> 33;
         return out;
     }
 

@@ -77,8 +77,10 @@ public:
             found.second = value;
             return iterator(&found);
         }
-        // A new entry: the index grows first (an assignment never makes it grow).
-        if (2 * (size_ + 1) > index_.size()) {
+        // A new entry: the index grows first (an assignment never makes it grow). At most a
+        // quarter full: a lookup then probes ~1.2 buckets on a hit and ~1.4 on a miss, the same
+        // with 2 orders or thousands (half full, a miss probed 2.5). A bucket is 4 bytes.
+        if (4 * (size_ + 1) > index_.size()) {
             rehash(index_.empty() ? 16 : 2 * index_.size());
             at = bucket_of(key);
         }
