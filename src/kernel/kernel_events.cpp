@@ -7,7 +7,6 @@
 namespace dita {
 
 using detail::cat;
-using detail::fmt_dec;
 using detail::merge_event;
 using detail::pnl_of;
 
@@ -82,8 +81,8 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
     if (found == orders_.end()) {
         keep_unmatched(event);
         set_result(ctx, KernelDiagnosticCode::UNKNOWN_ORDER, KernelSeverity::WARNING,
-                   "event " + std::string(to_string(event.kind)) + " for unknown order '" +
-                       event.client_order_id.str() + "' kept for reconciliation",
+                   DetailText::of("event ", event.kind, " for unknown order '", event.client_order_id,
+                                  "' kept for reconciliation"),
                    {.slot_id = event.slot_id, .client_order_id = event.client_order_id, .asset = event.asset, .size = event.cum_filled_qty, .limit = event.order_qty});
         return;
     }
@@ -95,7 +94,7 @@ void ExecutionKernel::apply_event(Ctx& ctx, const VenueEvent& event, bool in_rec
             touch(ctx, slot.slot_id);
         }
         set_result(ctx, KernelDiagnosticCode::CANCEL_REJECTED, KernelSeverity::WARNING,
-                   "venue refused to cancel " + entry.record.client_order_id.str() + "; the order stays working",
+                   DetailText::of("venue refused to cancel ", entry.record.client_order_id, "; the order stays working"),
                    {.slot_id = entry.slot_id, .client_order_id = entry.record.client_order_id, .trade_id = entry.trade_id,
                     .asset = entry.asset});
         return;
@@ -129,8 +128,7 @@ void ExecutionKernel::apply_mark_event(Ctx& ctx, const VenueEvent& event) {
     auto& last_sequence = mark_sequences_[event.asset];
     if (event.venue_sequence != 0 && event.venue_sequence < last_sequence) {
         set_result(ctx, KernelDiagnosticCode::STALE_EVENT, KernelSeverity::INFO,
-                   "mark of sequence " + std::to_string(event.venue_sequence) + " is older than " +
-                       std::to_string(last_sequence),
+                   DetailText::of("mark of sequence ", event.venue_sequence, " is older than ", last_sequence),
                    {.asset = event.asset, .size = event.price});
         return;
     }
@@ -169,8 +167,8 @@ void ExecutionKernel::apply_to_finished_trade(Ctx& ctx, OrderEntry& entry, const
     if (!in_reconcile && rehome_late_entry(ctx, entry, before, after)) return;
     keep_unmatched(event);
     set_result(ctx, KernelDiagnosticCode::UNKNOWN_ORDER, KernelSeverity::WARNING,
-               "event for order " + before.client_order_id.str() + " of finished trade " + entry.trade_id.str() +
-                   " kept for reconciliation",
+               DetailText::of("event for order ", before.client_order_id, " of finished trade ", entry.trade_id,
+                              " kept for reconciliation"),
                {.slot_id = entry.slot_id, .client_order_id = before.client_order_id, .trade_id = entry.trade_id,
                 .asset = entry.asset, .size = after.cum_filled_qty, .limit = before.cum_filled_qty});
 }
@@ -184,8 +182,8 @@ void ExecutionKernel::apply_order_change(Ctx& ctx, OrderEntry& entry, TradeSlot&
                   after.status);
     if (after.cum_filled_qty > after.qty) {
         set_result(ctx, KernelDiagnosticCode::OVERFILL, KernelSeverity::ERROR,
-                   "venue reports " + fmt_dec(after.cum_filled_qty) + " filled of " + fmt_dec(after.qty) +
-                       " ordered on " + after.client_order_id.str() + "; accepted as venue truth",
+                   DetailText::of("venue reports ", after.cum_filled_qty, " filled of ", after.qty, " ordered on ",
+                                  after.client_order_id, "; accepted as venue truth"),
                    {.slot_id = slot.slot_id, .client_order_id = after.client_order_id, .trade_id = slot.trade_id, .asset = slot.asset, .size = after.cum_filled_qty, .limit = after.qty});
     }
     if (after.purpose == OrderPurpose::ENTRY) {
@@ -233,8 +231,8 @@ void ExecutionKernel::apply_entry_change(Ctx& ctx, TradeSlot& slot, const OrderR
     case FsmPlan::Then::LATE_ENTRY_FILL:
     case FsmPlan::Then::REOPEN_TRADE:
         set_result(ctx, KernelDiagnosticCode::OK, KernelSeverity::WARNING,
-                   "late entry fill of " + fmt_dec(filled) + " on " + after.client_order_id.str() +
-                       " accepted as venue truth; position now " + fmt_dec(slot.size),
+                   DetailText::of("late entry fill of ", filled, " on ", after.client_order_id,
+                                  " accepted as venue truth; position now ", slot.size),
                    {.slot_id = slot.slot_id, .client_order_id = after.client_order_id, .trade_id = slot.trade_id, .asset = slot.asset, .size = filled, .limit = slot.size});
         if (plan.then == FsmPlan::Then::REOPEN_TRADE) {
             // The trade was not complete after all; the state is as if the fill had come first.
@@ -248,7 +246,7 @@ void ExecutionKernel::apply_entry_change(Ctx& ctx, TradeSlot& slot, const OrderR
     if (plan.then == FsmPlan::Then::ORDER_REJECTED) {
         slot.pending_exit = false;
         set_result(ctx, KernelDiagnosticCode::ORDER_REJECTED, KernelSeverity::WARNING,
-                   "entry " + after.client_order_id.str() + " rejected by the venue",
+                   DetailText::of("entry ", after.client_order_id, " rejected by the venue"),
                    {.slot_id = slot.slot_id, .client_order_id = after.client_order_id, .trade_id = slot.trade_id, .asset = slot.asset, .size = after.qty});
     } else if (plan.then == FsmPlan::Then::FINISH_TRADE && moved) {
         finish_trade(ctx, slot);
@@ -314,7 +312,7 @@ void ExecutionKernel::apply_exit_change(Ctx& ctx, TradeSlot& slot, const OrderRe
     const bool moved = run_plan(ctx, slot, plan);
     if (plan.then == FsmPlan::Then::ORDER_REJECTED) {
         set_result(ctx, KernelDiagnosticCode::ORDER_REJECTED, KernelSeverity::WARNING,
-                   "exit " + after.client_order_id.str() + " rejected by the venue; position kept",
+                   DetailText::of("exit ", after.client_order_id, " rejected by the venue; position kept"),
                    {.slot_id = slot.slot_id, .client_order_id = after.client_order_id, .trade_id = slot.trade_id, .asset = slot.asset, .size = after.qty, .limit = slot.size});
     } else if (plan.then == FsmPlan::Then::FINISH_TRADE && moved) {
         finish_trade(ctx, slot);
