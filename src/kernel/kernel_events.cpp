@@ -421,24 +421,35 @@ void ExecutionKernel::finish_trade(Ctx& ctx, TradeSlot& slot) {
 void ExecutionKernel::keep_unmatched(const VenueEvent& event) {
     if (unmatched_indexed_ != unmatched_.size()) {
         unmatched_sequences_.clear();
-        for (const VenueEvent& kept : unmatched_) ++unmatched_sequences_[kept.venue_sequence];
+        for (const VenueEvent& kept : unmatched_) count_unmatched(kept.venue_sequence);
     }
     // A reconcile that asks a finished order again keeps the same answer again: once is enough.
     // Only an event whose sequence is kept already can be a copy (a reapply at rest brings up
     // to unmatched_events_max kept events per event: no scan of them all each time).
-    if (unmatched_sequences_.contains(event.venue_sequence) &&
+    if (unmatched_sequences_.contains(SequenceKey{event.venue_sequence}) &&
         std::find(unmatched_.begin(), unmatched_.end(), event) != unmatched_.end()) {
         unmatched_indexed_ = unmatched_.size();
         return;
     }
     if (!unmatched_.empty() && unmatched_.size() == config_.unmatched_events_max) {
-        const auto oldest = unmatched_sequences_.find(unmatched_.front().venue_sequence);
+        const auto oldest = unmatched_sequences_.find(SequenceKey{unmatched_.front().venue_sequence});
+        DITA_ASSERT(oldest != unmatched_sequences_.end()); // every kept event is counted
         if (--oldest->second == 0) unmatched_sequences_.erase(oldest);
         unmatched_.pop_front();
     }
     unmatched_.push_back(event);
-    ++unmatched_sequences_[event.venue_sequence];
+    count_unmatched(event.venue_sequence);
     unmatched_indexed_ = unmatched_.size();
+}
+
+void ExecutionKernel::count_unmatched(std::uint64_t venue_sequence) {
+    const SequenceKey key{venue_sequence};
+    const auto found = unmatched_sequences_.find(key);
+    if (found != unmatched_sequences_.end()) {
+        ++found->second;
+    } else {
+        unmatched_sequences_.insert_or_assign(key, 1);
+    }
 }
 
 } // namespace dita
