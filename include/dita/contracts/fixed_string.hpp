@@ -10,6 +10,16 @@
 
 namespace dita {
 
+// The end of a hash table's key hash (the second half of MurmurHash3's 64-bit finalizer): a
+// multiply carries a difference only upwards, and this brings it down into the low bits a table
+// indexes by, so keys that differ in a few bits still land far apart. The caller multiplies
+// first (0xff51afd7ed558ccd, the finalizer's first half).
+constexpr std::uint64_t spread_bits(std::uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    return x ^ (x >> 33);
+}
+
 template <std::size_t Capacity>
 class FixedString {
 public:
@@ -45,13 +55,9 @@ public:
             out = (out ^ word(i)) * 0xff51afd7ed558ccdULL;
             out ^= out >> 32;
         }
-        // A multiply carries a difference only upwards: ids that differ in a word's high bytes
-        // alone ("open-101", "open-102") would share their low bits, the ones a table indexes
-        // by, and pile into one probe run. The finalizer spreads every bit over all of them.
-        out ^= out >> 33;
-        out *= 0xc4ceb9fe1a85ec53ULL;
-        out ^= out >> 33;
-        return out;
+        // Without spread_bits, ids that differ in a word's high bytes alone ("open-101",
+        // "open-102") would share their low bits and pile into one probe run.
+        return spread_bits(out);
     }
 
     // Ids are map keys on the hot path: compared as big-endian 64-bit words of the zero-padded

@@ -311,13 +311,7 @@ private:
     // nothing once warm, where a std::map allocated a node per kept event.
     struct SequenceKey {
         std::uint64_t value = 0;
-        std::uint64_t hash() const {
-            std::uint64_t out = value ^ (value >> 33);
-            out *= 0xff51afd7ed558ccdULL;
-            out ^= out >> 33;
-            out *= 0xc4ceb9fe1a85ec53ULL;
-            return out ^ (out >> 33);
-        }
+        std::uint64_t hash() const { return spread_bits(value * 0xff51afd7ed558ccdULL); }
         friend bool operator==(const SequenceKey&, const SequenceKey&) = default;
     };
     IdTable<SequenceKey, std::uint32_t> unmatched_sequences_;
