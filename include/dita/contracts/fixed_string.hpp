@@ -36,7 +36,9 @@ public:
 
     void assign(std::string_view text) {
         size_ = static_cast<unsigned char>(std::min(text.size(), Capacity));
-        std::memcpy(data_.data(), text.data(), size_);
+        // An empty view may hold no pointer at all, and memcpy from null is undefined even
+        // for no bytes (UBSan stops there).
+        if (size_ != 0) std::memcpy(data_.data(), text.data(), size_);
         // Zero padding keeps comparisons on the first eight bytes lexicographic.
         std::memset(data_.data() + size_, 0, Capacity - size_);
     }
