@@ -260,15 +260,16 @@ if growth:
         # per step of slack keep that noise from failing the budget once memory is small.
         mark = verdict(value, limit, key, slack=64) if key == "memory_bytes_per_step" else "-"
         target = growth_targets.get(key)
+        held = ""
         # A ratio is held to its target itself (issue 15): growth that returns is a bug, not noise.
         if budget_path and key != "memory_bytes_per_step" and target is not None:
             mark = "ok" if value <= target else "OVER"
             if mark == "OVER":
                 over.append(f"{key}: {value} > target {target}")
-            limit = target
-        print(f"  {key:<36}{value:>12,}   target {target if target else '-'}"
-              f"{f'   budget {limit:,.0f} {mark}' if limit is not None and limit >= 100 else ''}"
-              f"{f'   held to {limit:g} {mark}' if limit is not None and limit < 100 else ''}")
+            held = f"   held to {target:g} {mark}"
+        elif limit is not None:
+            held = f"   budget {limit:,.0f} {mark}"
+        print(f"  {key:<36}{value:>12,}   target {target if target else '-'}{held}")
 
 report = {"commit": commit, "load_average": {"before": load_before, "after": load_after},
           "tolerance": tolerance, "units": units, "growth": growth, "targets": targets,
