@@ -291,7 +291,7 @@ ChaosRunResult run_chaos_scenario_reusing(ChaosStack& stack, const ChaosScenario
     ChaosRunResult result = begin_run(stack, scenario, options, std::move(spare));
     const std::int64_t started_ns = stack.clock().now_ns();
     const bool slot_valid = stack.kernel().valid_slot(result.slot_id);
-    const auto collect = [&](KernelOutcome outcome, bool keep_always) {
+    const auto collect = [&](KernelOutcome&& outcome, bool keep_always) {
         for (const VenueEvent& event : outcome.emitted_events) {
             result.events.push_back(event);
             if (options.capture != nullptr) options.capture->deliver(event);
@@ -366,7 +366,7 @@ ChaosRunResult run_chaos_scenario_reusing(ChaosStack& stack, const ChaosScenario
 void quiesce(ChaosStack& stack, ChaosRunResult& result) {
     if (stack.virtual_clock() == nullptr) return;
     const std::int64_t started_ns = stack.clock().now_ns();
-    const auto collect = [&](KernelOutcome outcome, bool keep_always) {
+    const auto collect = [&](KernelOutcome&& outcome, bool keep_always) {
         for (const VenueEvent& event : outcome.emitted_events) result.events.push_back(event);
         if (keep_always || did_something(outcome)) result.outcomes.push_back(std::move(outcome));
     };

@@ -34,13 +34,26 @@ std::int64_t round_div(int128 num, int128 den) {
     return static_cast<std::int64_t>(q);
 }
 
+std::int64_t round_half_away(double scaled) {
+    // std::llround's rounding (half away from zero) without its library call: every intent's
+    // price, size and leverage come through here. The conversion truncates; the remainder is
+    // exact (below 2^53 both numbers are within a factor two of each other or the whole part
+    // is zero; above it every double is a whole number and the remainder is zero).
+    DITA_ASSERT(std::fabs(scaled) <= static_cast<double>(Decimal::raw_abs_max));
+    const auto whole = static_cast<std::int64_t>(scaled);
+    const double remainder = scaled - static_cast<double>(whole);
+    if (remainder >= 0.5) return whole + 1;
+    if (remainder <= -0.5) return whole - 1;
+    return whole;
+}
+
 } // namespace
 
 std::optional<Decimal> Decimal::from_double(double value) {
     if (!std::isfinite(value)) return std::nullopt;
     const double scaled = value * static_cast<double>(scale);
     if (std::fabs(scaled) > static_cast<double>(raw_abs_max)) return std::nullopt;
-    return Decimal(static_cast<std::int64_t>(std::llround(scaled)));
+    return Decimal(round_half_away(scaled));
 }
 
 std::optional<Decimal> Decimal::parse(std::string_view text) {

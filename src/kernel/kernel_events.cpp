@@ -384,6 +384,25 @@ TradeSlot* ExecutionKernel::claim_free_slot(Ctx& ctx, const Id& trade_id, TradeS
 
 void ExecutionKernel::finish_trade(Ctx& ctx, TradeSlot& slot) {
     DITA_ASSERT(slot.fsm_state == TradeStage::CLOSED);
+    const bool journaled = zinc_.keeps_records();
+    if (journaled) journal_terminal(ctx, slot);
+    slot.closed = true;
+    // A pending exit outlives a trade that ended with nothing filled: should a late fill reopen
+    // it (the venue's race), the exit the user asked for still happens, in any delivery order.
+    slot.working_order_id = Id();
+    ++slot.trades_completed;
+    move(ctx, slot, FsmInput::WRITE_TERMINAL);
+    for (const Id& coid : trade_orders_[static_cast<std::size_t>(slot.slot_id)]) {
+        const auto found = orders_.find(coid);
+        if (found == orders_.end() || found->second.slot_id != slot.slot_id) continue;
+        retire_order(coid);
+        if (!journaled) continue;
+        journal_finished(found->second);
+        finished_journaled_.push_back(found->second.record);
+    }
+}
+
+void ExecutionKernel::journal_terminal(const Ctx& ctx, const TradeSlot& slot) {
     TradeRecord record;
     record.slot_id = slot.slot_id;
     record.trade_id = slot.trade_id;
@@ -403,19 +422,6 @@ void ExecutionKernel::finish_trade(Ctx& ctx, TradeSlot& slot) {
         record.reason = cat("closed; reduced by the venue: ", causes);
     }
     zinc_.write_terminal(record);
-    slot.closed = true;
-    // A pending exit outlives a trade that ended with nothing filled: should a late fill reopen
-    // it (the venue's race), the exit the user asked for still happens, in any delivery order.
-    slot.working_order_id = Id();
-    ++slot.trades_completed;
-    move(ctx, slot, FsmInput::WRITE_TERMINAL);
-    for (const Id& coid : trade_orders_[static_cast<std::size_t>(slot.slot_id)]) {
-        const auto found = orders_.find(coid);
-        if (found == orders_.end() || found->second.slot_id != slot.slot_id) continue;
-        retire_order(coid);
-        journal_finished(found->second);
-        finished_journaled_.push_back(found->second.record);
-    }
 }
 
 void ExecutionKernel::keep_unmatched(const VenueEvent& event) {

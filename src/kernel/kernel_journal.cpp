@@ -85,7 +85,9 @@ bool ExecutionKernel::finished_orders_valid(Ctx& ctx, std::span<const FinishedOr
 }
 
 bool ExecutionKernel::snapshots_valid(Ctx& ctx, std::span<const SlotSnapshot> snapshots) {
-    std::vector<bool> seen(slots_.size(), false);
+    detail::Lent<bool> lent_seen(seen_room_);
+    std::vector<bool>& seen = *lent_seen;
+    seen.assign(slots_.size(), false);
     for (const SlotSnapshot& snapshot : snapshots) {
         const int id = snapshot.slot.slot_id;
         if (!valid_slot(id)) {
@@ -156,10 +158,12 @@ void ExecutionKernel::journal(Ctx& ctx, std::string_view input_ref) {
     DITA_ASSERT(ctx.outcome.result_index >= 0 || (ctx.outcome.diagnostic_code == KernelDiagnosticCode::OK &&
                                                   ctx.outcome.severity == KernelSeverity::INFO));
     zinc_.record_outcome(ctx.outcome, input_ref);
-    for (const int id : touched_) {
-        const TradeSlot& slot = slots_[static_cast<std::size_t>(id)];
-        zinc_.record_state(ctx.outcome.input_sequence, slot, trade_order_records(id), totals_);
-        if (slot.closed) journal_finished_changes(id);
+    if (zinc_.keeps_records()) {
+        for (const int id : touched_) {
+            const TradeSlot& slot = slots_[static_cast<std::size_t>(id)];
+            zinc_.record_state(ctx.outcome.input_sequence, slot, trade_order_records(id), totals_);
+            if (slot.closed) journal_finished_changes(id);
+        }
     }
     // Apart from the loop above, which may throw (a journal that cannot write): the flags
     // always say exactly what touched_ holds.

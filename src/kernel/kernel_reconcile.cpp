@@ -12,7 +12,9 @@ using detail::fmt_dec;
 
 void ExecutionKernel::reconcile_slots(Ctx& ctx, std::span<const SlotSnapshot> snapshots, bool account_included) {
     DITA_ASSERT(snapshots.size() <= slots_.size()); // snapshots_valid() passed them
-    std::vector<bool> seen(slots_.size(), false);
+    detail::Lent<bool> lent_seen(seen_room_);
+    std::vector<bool>& seen = *lent_seen;
+    seen.assign(slots_.size(), false);
     for (const SlotSnapshot& snapshot : snapshots) seen[static_cast<std::size_t>(snapshot.slot.slot_id)] = true;
     for (const SlotSnapshot& snapshot : snapshots) {
         TradeSlot& slot = slots_[static_cast<std::size_t>(snapshot.slot.slot_id)];
@@ -56,7 +58,8 @@ bool ExecutionKernel::resolve_with_venue(Ctx& ctx, TradeSlot& slot) {
     const QuietScope quiet(ctx, KernelSeverity::WARNING);
     // Every order of the trade is asked, finished ones too: a late fill of an earlier exit may
     // be the very event that was lost.
-    std::vector<Id> trade_orders;
+    detail::Lent<Id> lent_ids(ids_room_);
+    std::vector<Id>& trade_orders = *lent_ids;
     orders_.visit_unordered([&](const Id& id, const OrderEntry& entry) {
         if (entry.slot_id == slot.slot_id && entry.trade_id == slot.trade_id && !slot.trade_id.empty() &&
             !detail::is_venue_move_id(id.view())) {
@@ -139,7 +142,8 @@ void ExecutionKernel::refresh_left_working(Ctx& ctx) {
     // may have ended it without a report reaching the kernel, and no later reconcile of the
     // slot (which holds another trade by then) would ask. In client order id order, the same
     // in every delivery order; bounded.
-    std::vector<Id> left;
+    detail::Lent<Id> lent_ids(ids_room_);
+    std::vector<Id>& left = *lent_ids;
     orders_.visit_unordered([&](const Id& coid, const OrderEntry& entry) {
         const TradeSlot& owner = slots_[static_cast<std::size_t>(entry.slot_id)];
         const bool finished = owner.trade_id != entry.trade_id || owner.closed;

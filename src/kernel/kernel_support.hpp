@@ -15,6 +15,31 @@
 
 namespace dita::detail {
 
+// A vector the kernel keeps between calls, lent whole to one call: its room is reused, so the
+// call allocates nothing once warm. A call nested inside another that holds it gets an empty
+// one of its own (only room is lost, never contents); the larger room is kept.
+template <typename T>
+class Lent {
+public:
+    explicit Lent(std::vector<T>& home) : home_(home) {
+        items_.swap(home_);
+        items_.clear();
+    }
+    ~Lent() {
+        if (items_.capacity() > home_.capacity()) {
+            items_.clear();
+            home_.swap(items_);
+        }
+    }
+    Lent(const Lent&) = delete;
+    Lent& operator=(const Lent&) = delete;
+    std::vector<T>& operator*() { return items_; }
+
+private:
+    std::vector<T>& home_;
+    std::vector<T> items_;
+};
+
 using Bounds = KernelBounds;
 
 struct Validated {

@@ -2,6 +2,7 @@
 #include <rapidcheck/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "dita/contracts/decimal.hpp"
@@ -13,6 +14,42 @@ TEST(Decimal, FromDoubleRoundsToEightPlacesAndAbsorbsBinaryNoise) {
     EXPECT_EQ(Decimal::from_double(0.001)->raw(), 100'000);
     EXPECT_EQ(Decimal::from_double(0.1 + 0.2)->raw(), 30'000'000);
     EXPECT_EQ(Decimal::from_double(-1.5)->raw(), -150'000'000);
+}
+
+// from_double rounds as std::llround does (half away from zero) without calling it: the same
+// raw value for exact halves, their neighbours, numbers past 2^52 (whole doubles) and near
+// the bound, on both sides of zero, and for arbitrary doubles in range.
+TEST(Decimal, FromDoubleRoundsAsLlroundDoes) {
+    const auto expect_llround = [](double value) {
+        const double scaled = value * static_cast<double>(Decimal::scale);
+        const auto got = Decimal::from_double(value);
+        if (std::fabs(scaled) > static_cast<double>(Decimal::raw_abs_max)) {
+            EXPECT_FALSE(got) << value;
+            return;
+        }
+        ASSERT_TRUE(got) << value;
+        EXPECT_EQ(got->raw(), std::llround(scaled)) << value;
+    };
+    for (const double half : {0.5, 1.5, 2.5, 1e6 + 0.5, 4503599627370495.5}) {
+        for (const double sign : {1.0, -1.0}) {
+            const double scaled = sign * half;
+            expect_llround(scaled / static_cast<double>(Decimal::scale));
+            expect_llround(std::nextafter(scaled, 0.0) / static_cast<double>(Decimal::scale));
+            expect_llround(std::nextafter(scaled, sign * 1e300) / static_cast<double>(Decimal::scale));
+        }
+    }
+    for (const double value : {0.0, -0.0, 1e-9, 4e-9, 5e-9, 6e-9, -5e-9, 0.3, 99999.999999995, 4503599627.3704955,
+                               9007199254.740993, 9.999999999e9, -9.999999999e9, 1e10, -1e10}) {
+        expect_llround(value);
+    }
+    std::uint64_t state = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < 200'000; ++i) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        // Magnitudes from 1e-10 to 1e10 units, uniform in the exponent.
+        const double exponent = static_cast<double>(state >> 11) / static_cast<double>(1ULL << 53) * 20.0 - 10.0;
+        const double value = ((state & 1) != 0 ? -1.0 : 1.0) * std::pow(10.0, exponent);
+        expect_llround(value);
+    }
 }
 
 TEST(Decimal, FromDoubleRefusesNonFiniteAndHuge) {

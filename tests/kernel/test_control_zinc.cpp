@@ -31,6 +31,52 @@ TEST(ZincPlane, RecordsEveryOutcomeAndTransitionsOnlyWhenTracing) {
     EXPECT_EQ(h.zinc.terminal_records()[0].trade_id, Id("trade-1"));
 }
 
+// A plane that keeps nothing (a replay's) is handed outcomes only: no slot states, terminal
+// records or finished orders are built for it, and the kernel ends in the same state as one
+// that journals everything (trades of two exit legs, a refused cancel among them).
+TEST(ZincPlane, APlaneThatKeepsNothingIsGivenOnlyOutcomes) {
+    class KeepingNothing final : public ZincPlane {
+    public:
+        void record_outcome(const KernelOutcome&, std::string_view) override { ++outcomes; }
+        void record_transition(const Transition&) override {}
+        void write_terminal(const TradeRecord&) override { ++records; }
+        void record_state(std::uint64_t, const TradeSlot&, std::span<const OrderRecord>, const AccountTotals&) override {
+            ++records;
+        }
+        void record_finished_order(const FinishedOrder&) override { ++records; }
+        std::optional<RecoveredState> recover() const override { return std::nullopt; }
+        bool keeps_records() const override { return false; }
+        int outcomes = 0;
+        int records = 0;
+    };
+    const MockVenueScenario scenario{};
+    Harness journaled(scenario);
+    VirtualClock clock;
+    InMemoryControlPlane control;
+    control.update(ControlUpdate{.trace_transitions = true});
+    MockVenueAdapter venue(scenario, &clock);
+    KeepingNothing plane;
+    ExecutionKernel kernel(KernelConfig{.max_slots = 2}, control, venue, plane, clock);
+    const auto both = [&](const KernelIntent& intent) {
+        const KernelOutcome kept = journaled.kernel.process_intent(intent);
+        const KernelOutcome discarded = kernel.process_intent(intent);
+        EXPECT_EQ(kept.diagnostic_code, discarded.diagnostic_code) << intent.intent_id;
+    };
+    for (int round = 0; round < 3; ++round) {
+        KernelIntent enter = journaled.make(KernelCommandType::ENTER, 0);
+        enter.exit_leg_ratios = {0.5, 1.0};
+        both(enter);
+        both(journaled.make(KernelCommandType::CANCEL, 0));
+        both(journaled.make(KernelCommandType::EXIT, 0));
+        both(journaled.make(KernelCommandType::EXIT, 0));
+    }
+    EXPECT_GT(journaled.zinc.terminal_records().size(), 0u);
+    EXPECT_EQ(plane.outcomes, static_cast<int>(journaled.zinc.outcomes().size()));
+    EXPECT_EQ(plane.records, 0);
+    EXPECT_EQ(kernel.state_hash(), journaled.kernel.state_hash());
+    EXPECT_EQ(kernel.account(), journaled.kernel.account());
+}
+
 TEST(ZincPlane, BoundedCapacityDropsTheOldestAndCountsThem) {
     VirtualClock clock;
     InMemoryControlPlane control;

@@ -248,6 +248,34 @@ TEST(BadInput, ExtremeFiniteValuesNeverOverflow) {
     EXPECT_TRUE(h.money_identity_holds());
 }
 
+// Ids are checked eight bytes at a time: every byte value, at every place of a long id (each
+// place in a word and in the tail after the last whole word), is judged as one byte at a time
+// would judge it, and a refused id changes nothing.
+TEST(BadInput, EveryByteOfAnIdIsCheckedWhereverItStands) {
+    Harness h;
+    const std::uint64_t hash_before = h.kernel.state_hash();
+    const std::string base(37, 'a'); // four whole words and a tail of five
+    for (std::size_t place = 0; place < base.size(); ++place) {
+        for (int value = 0; value < 256; ++value) {
+            std::string id = base;
+            id[place] = static_cast<char>(value);
+            KernelIntent intent = h.make(KernelCommandType::ENTER, 0);
+            intent.trade_id = id;
+            const bool printable = value >= 0x21 && value <= 0x7e;
+            if (printable) {
+                // A valid id: refused for another reason (no price), never for the id.
+                intent.reference_price = 0.0;
+                EXPECT_NE(h.kernel.process_intent(intent).diagnostic_code, K::INVALID_INTENT_ID)
+                    << "byte " << value << " at " << place;
+            } else {
+                EXPECT_EQ(h.kernel.process_intent(intent).diagnostic_code, K::INVALID_INTENT_ID)
+                    << "byte " << value << " at " << place;
+            }
+        }
+    }
+    EXPECT_EQ(h.kernel.state_hash(), hash_before);
+}
+
 TEST(BadConfig, ImpossibleConfigurationsThrowAtConstruction) {
     VirtualClock clock;
     InMemoryControlPlane control;

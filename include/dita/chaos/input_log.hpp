@@ -201,6 +201,7 @@ public:
     void record_state(std::uint64_t, const TradeSlot&, std::span<const OrderRecord>, const AccountTotals&) override {}
     void record_finished_order(const FinishedOrder&) override {}
     std::optional<RecoveredState> recover() const override { return std::nullopt; }
+    bool keeps_records() const override { return false; }
 };
 
 struct ReplayRun {

@@ -177,6 +177,8 @@ private:
     // The plan's inputs in order; true when every one moved.
     bool run_plan(Ctx& ctx, TradeSlot& slot, const FsmPlan& plan);
     void finish_trade(Ctx& ctx, TradeSlot& slot);
+    // The finished trade's terminal record, for a journal that keeps records.
+    void journal_terminal(const Ctx& ctx, const TradeSlot& slot);
     bool rehome_late_entry(Ctx& ctx, OrderEntry& entry, const OrderRecord& before, const OrderRecord& after);
     TradeSlot* claim_free_slot(Ctx& ctx, const Id& trade_id, TradeSide side, const AssetName& asset);
     void keep_unmatched(const VenueEvent& event);
@@ -346,6 +348,10 @@ private:
     // The assets a reconcile compares with the venue's positions (check_venue_positions, which
     // nothing under it calls again): kept, so a reconcile allocates none.
     std::vector<AssetName> reconcile_assets_;
+    // Room lent to one call at a time (detail::Lent): the slots a reconcile has seen, and the
+    // order ids it walks, so a reconcile in steady state allocates none of them.
+    std::vector<bool> seen_room_;
+    std::vector<Id> ids_room_;
 };
 
 } // namespace dita

@@ -83,6 +83,10 @@ public:
     // it durable before returning. A crash between the send and the input's commit() then leaves
     // the order in the journal as "may exist" instead of unknown to the restarted kernel.
     virtual bool writes_ahead() const { return false; }
+    // False for a plane that keeps nothing it is given (a replay's): the kernel then skips the
+    // records it would build only for the journal (slot states, terminal records, finished
+    // orders). Outcomes are still handed over; they are the kernel's answer anyway.
+    virtual bool keeps_records() const { return true; }
     virtual void write_ahead(std::uint64_t input_sequence, std::string_view client_order_id) {
         (void)input_sequence;
         (void)client_order_id;
