@@ -326,27 +326,25 @@ ChaosRunResult run_chaos_scenario_reusing(ChaosStack& stack, const ChaosScenario
         trace.action = step.action;
         trace.at_ns = stack.clock().now_ns();
         trace.outcomes_begin = result.outcomes.size();
-        KernelOutcome outcome;
-        if (step.action == ChaosAction::RECONCILE) {
-            const std::vector<SlotSnapshot> snapshots = stack.own_snapshots();
-            outcome = stack.reconcile_from_slots(snapshots);
-        } else if (step.action == ChaosAction::RESTART) {
-            outcome = stack.restart();
-        } else {
+        // Each branch's outcome is built where the step's result keeps it (no move between).
+        const auto step_outcome = [&]() -> KernelOutcome {
+            if (step.action == ChaosAction::RECONCILE) return stack.reconcile_from_slots(stack.own_snapshots());
+            if (step.action == ChaosAction::RESTART) return stack.restart();
             ++trade_seq;
             const int slot_id = options.slot_id.value_or(step.slot_id.value_or(scenario.slot_id));
             KernelIntent intent = step_to_intent(step, slot_id, trade_seq, trace.at_ns);
             const std::string asset = intent.asset;
             const double price = intent.reference_price;
-            outcome = stack.process_intent(std::move(intent));
+            KernelOutcome outcome = stack.process_intent(std::move(intent));
             // A mark the kernel takes is the market moving: the venue moves there too (and may
             // liquidate); what it did reaches the kernel through a pump right after the mark.
             if (step.action == ChaosAction::MARK_PRICE && outcome.ok() && stack.move_market(asset, price)) {
                 collect(std::move(outcome), true);
-                outcome = stack.pump_venue();
+                return stack.pump_venue();
             }
-        }
-        collect(std::move(outcome), true);
+            return outcome;
+        };
+        collect(step_outcome(), true);
         pump();
         trace.outcomes_end = result.outcomes.size();
         result.steps.push_back(trace);

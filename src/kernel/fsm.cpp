@@ -95,11 +95,8 @@ constexpr FsmEdge table[] = {
     {S::STALE_STATE_RECONCILING, I::RESOLVE_TERMINAL, S::TRADE_TERMINAL_WRITTEN},
 };
 
-constexpr std::size_t stage_count = enum_count<TradeStage>();
-constexpr std::size_t input_count = enum_count<FsmInput>();
-constexpr std::uint8_t no_edge = 0xff;
-
-using Dense = std::array<std::array<std::uint8_t, input_count>, stage_count>;
+using fsm_detail::Dense;
+using fsm_detail::no_edge;
 
 constexpr Dense compile_table() {
     Dense dense{};
@@ -113,26 +110,14 @@ constexpr Dense compile_table() {
     return dense;
 }
 
-constexpr Dense dense_table = compile_table();
-
 } // namespace
 
+namespace fsm_detail {
+// Declared extern in fsm.hpp: one table for every inlined lookup.
+constexpr Dense dense_table = compile_table();
+} // namespace fsm_detail
+
 std::span<const FsmEdge> transition_table() { return table; }
-
-std::optional<TradeStage> next_stage(TradeStage from, FsmInput input) {
-    const auto s = static_cast<std::size_t>(from);
-    const auto i = static_cast<std::size_t>(input);
-    DITA_ASSERT(s < stage_count && i < input_count);
-    const std::uint8_t to = dense_table[s][i];
-    if (to == no_edge) return std::nullopt;
-    return static_cast<TradeStage>(to);
-}
-
-FsmStep fsm_step(TradeStage from, FsmInput input) {
-    const auto to = next_stage(from, input);
-    if (!to) return {from, KernelDiagnosticCode::INVALID_TRANSITION};
-    return {*to, KernelDiagnosticCode::OK};
-}
 
 namespace {
 

@@ -51,8 +51,8 @@ const DiagnosticFields ExecutionKernel::no_fields_{};
 // ---------------------------------------------------------------------------------------
 // Inputs
 
-ExecutionKernel::Ctx ExecutionKernel::begin_input(int slot_id) {
-    Ctx ctx;
+ExecutionKernel::Ctx ExecutionKernel::begin_input(KernelOutcome& out, int slot_id) {
+    Ctx ctx(out);
     // An input that threw part-way (a venue adapter's exception) left its marks behind.
     emptied_slots_.clear();
     finished_journaled_.clear();
@@ -65,7 +65,8 @@ ExecutionKernel::Ctx ExecutionKernel::begin_input(int slot_id) {
 }
 
 KernelOutcome ExecutionKernel::process_intent(const KernelIntent& intent) {
-    Ctx ctx = begin_input(intent.slot_id);
+    KernelOutcome out;
+    Ctx ctx = begin_input(out, intent.slot_id);
     ctx.event_override_min = KernelSeverity::WARNING;
 
     if (!valid_slot(intent.slot_id)) {
@@ -93,11 +94,12 @@ KernelOutcome ExecutionKernel::process_intent(const KernelIntent& intent) {
         }
     }
     journal(ctx, intent.intent_id);
-    return std::move(ctx.outcome);
+    return out;
 }
 
 KernelOutcome ExecutionKernel::on_venue_event(const VenueEvent& event) {
-    Ctx ctx = begin_input(event.slot_id);
+    KernelOutcome out;
+    Ctx ctx = begin_input(out, event.slot_id);
     apply_event(ctx, event, false);
     apply_late_entries(ctx);
     apply_venue_moves(ctx);
@@ -107,21 +109,23 @@ KernelOutcome ExecutionKernel::on_venue_event(const VenueEvent& event) {
     ctx.event_override_min = KernelSeverity::WARNING;
     drain(ctx);
     journal(ctx, event.client_order_id.view());
-    return std::move(ctx.outcome);
+    return out;
 }
 
 KernelOutcome ExecutionKernel::pump_venue() {
-    Ctx ctx = begin_input(-1);
+    KernelOutcome out;
+    Ctx ctx = begin_input(out, -1);
     drain(ctx);
     journal(ctx, "pump");
-    return std::move(ctx.outcome);
+    return out;
 }
 
 KernelOutcome ExecutionKernel::reconcile_from_slots(std::span<const SlotSnapshot> snapshots) {
-    Ctx ctx = begin_input(-1);
+    KernelOutcome out;
+    Ctx ctx = begin_input(out, -1);
     if (snapshots_valid(ctx, snapshots) && totals_stay_bounded(ctx, snapshots)) reconcile_slots(ctx, snapshots, false);
     journal(ctx, "reconcile");
-    return std::move(ctx.outcome);
+    return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -182,7 +186,7 @@ void ExecutionKernel::record_diagnostic(Ctx& ctx, KernelDiagnosticCode code, Ker
         if (!is_result) return;
         list.pop_back();
     }
-    list.push_back(KernelDiagnostic{fields, code, severity, detail});
+    list.emplace_back(fields, code, severity, detail); // built in place: no 440-byte move
     if (is_result) ctx.outcome.result_index = static_cast<int>(list.size()) - 1;
     DITA_ASSERT(list.size() <= kernel_diagnostics_max);
 }

@@ -12,7 +12,10 @@
 namespace dita {
 
 struct ExecutionKernel::Ctx {
-    KernelOutcome outcome;
+    // The caller's return value, built in place: an outcome is ~460 bytes, and moving it out
+    // of the working state cost every input a copy of them.
+    explicit Ctx(KernelOutcome& out) : outcome(out) {}
+    KernelOutcome& outcome;
     bool tracing = false;
     bool have_result = false;
     bool from_event = false; // set while a drained venue event is applied during an intent

@@ -9,7 +9,8 @@ namespace dita {
 using detail::cat;
 
 KernelOutcome ExecutionKernel::restore(const RecoveredState& recovered) {
-    Ctx ctx = begin_input(-1);
+    KernelOutcome out;
+    Ctx ctx = begin_input(out, -1);
     if (const auto problem = detail::check_totals(recovered.totals, bounds_)) {
         set_result(ctx, KernelDiagnosticCode::INVALID_SNAPSHOT, KernelSeverity::ERROR,
                    "recovered account totals: " + *problem + "; nothing restored");
@@ -28,7 +29,7 @@ KernelOutcome ExecutionKernel::restore(const RecoveredState& recovered) {
         reconcile_slots(ctx, recovered.slots, true);
     }
     journal(ctx, "restore");
-    return std::move(ctx.outcome);
+    return out;
 }
 
 bool ExecutionKernel::totals_stay_bounded(Ctx& ctx, std::span<const SlotSnapshot> snapshots) {

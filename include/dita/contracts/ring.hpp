@@ -95,9 +95,14 @@ public:
 
 private:
     void grow() {
-        // Room in powers of two, so a place is an index masked, not divided.
-        std::vector<T> room(items_.empty() ? 8 : 2 * items_.size());
-        for (std::size_t i = 0; i < size_; ++i) room[i] = std::move(items_[(head_ + i) & (items_.size() - 1)]);
+        // Room in powers of two, so a place is an index masked, not divided. The entries are
+        // moved into the new room before the rest of it is filled, so only the new half is
+        // written twice (blank, then pushed), not all of it.
+        const std::size_t places = items_.empty() ? 8 : 2 * items_.size();
+        std::vector<T> room;
+        room.reserve(places);
+        for (std::size_t i = 0; i < size_; ++i) room.push_back(std::move(items_[(head_ + i) & (items_.size() - 1)]));
+        room.resize(places);
         items_.swap(room);
         head_ = 0;
     }

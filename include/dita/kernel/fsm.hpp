@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 
+#include "dita/contracts/assert.hpp"
 #include "dita/contracts/enums.hpp"
 
 namespace dita {
@@ -18,15 +19,34 @@ struct FsmEdge {
 
 std::span<const FsmEdge> transition_table();
 
-// O(1): the table compiled into a dense (stage x input) array.
-std::optional<TradeStage> next_stage(TradeStage from, FsmInput input);
+// The table compiled into a dense (stage x input) array (fsm.cpp): no_edge where the table
+// has no move. Visible here so that a step, which the kernel takes for every move, is inlined.
+namespace fsm_detail {
+inline constexpr std::uint8_t no_edge = 0xff;
+using Dense = std::array<std::array<std::uint8_t, enum_count<FsmInput>()>, enum_count<TradeStage>()>;
+extern const Dense dense_table;
+} // namespace fsm_detail
+
+// O(1): a lookup in the dense table.
+inline std::optional<TradeStage> next_stage(TradeStage from, FsmInput input) {
+    const auto s = static_cast<std::size_t>(from);
+    const auto i = static_cast<std::size_t>(input);
+    DITA_ASSERT(s < enum_count<TradeStage>() && i < enum_count<FsmInput>());
+    const std::uint8_t to = fsm_detail::dense_table[s][i];
+    if (to == fsm_detail::no_edge) return std::nullopt;
+    return static_cast<TradeStage>(to);
+}
 
 // One checked step: the next stage, or INVALID_TRANSITION with the stage unchanged.
 struct FsmStep {
     TradeStage stage;
     KernelDiagnosticCode code;
 };
-FsmStep fsm_step(TradeStage from, FsmInput input);
+inline FsmStep fsm_step(TradeStage from, FsmInput input) {
+    const auto to = next_stage(from, input);
+    if (!to) return {from, KernelDiagnosticCode::INVALID_TRANSITION};
+    return {*to, KernelDiagnosticCode::OK};
+}
 
 // A slot in one of these stages holds no live trade and accepts ENTER.
 constexpr bool is_free_stage(TradeStage stage) {

@@ -245,7 +245,7 @@ private:
 
     // FSM and bookkeeping.
     bool move(Ctx& ctx, TradeSlot& slot, FsmInput input);
-    Ctx begin_input(int slot_id);
+    Ctx begin_input(KernelOutcome& out, int slot_id);
     // Says something about the input: a diagnostic (unless a progress note, OK at INFO) and,
     // when it is the most severe so far, the input's result.
     void set_result(Ctx& ctx, KernelDiagnosticCode code, KernelSeverity severity, const DetailText& detail,
